@@ -1,0 +1,168 @@
+//! The ledger invariants, evaluated over figures the store reads from the database.
+//!
+//! The store aggregates (it knows SQL); this module decides what is a violation (it knows money),
+//! so `kessai check` and the property tests judge with the same rules.
+
+use crate::deal::DealState;
+use crate::ledger::AccountKind;
+use std::fmt;
+
+/// One account as the database holds it: the cached balance and the sum of its lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountFigures {
+    pub account: String,
+    pub kind: AccountKind,
+    /// Debits minus credits, as cached on the account row.
+    pub cached_balance_yen: i64,
+    /// Debits minus credits, summed from the journal lines.
+    pub lines_balance_yen: i64,
+}
+
+/// One deal's money, each figure summed from journal lines attributed to the deal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DealFigures {
+    pub deal: String,
+    pub state: DealState,
+    /// What the deal row says was received.
+    pub received_yen: i64,
+    /// Credited to the deal's hold from the bank.
+    pub collected_yen: i64,
+    /// The hold's credit balance now.
+    pub held_yen: i64,
+    pub paid_out_yen: i64,
+    pub refunded_yen: i64,
+    pub fees_yen: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Violation {
+    UnbalancedJournal { journal: String, sum_yen: i64 },
+    CachedBalanceDrift { account: String, cached_yen: i64, lines_yen: i64 },
+    NegativeHolding { account: String, balance_yen: i64 },
+    DealUnaccounted { deal: String, collected_yen: i64, accounted_yen: i64 },
+    DealReceivedMismatch { deal: String, received_yen: i64, collected_yen: i64 },
+    ClosedDealStillHolds { deal: String, held_yen: i64 },
+    ForeignCurrency { journal: String, currency: String },
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Violation::UnbalancedJournal { journal, sum_yen } => {
+                write!(f, "journal {journal} does not balance: its lines sum to {sum_yen}")
+            }
+            Violation::CachedBalanceDrift { account, cached_yen, lines_yen } => {
+                write!(f, "account {account}: cached balance {cached_yen} but its lines sum to {lines_yen}")
+            }
+            Violation::NegativeHolding { account, balance_yen } => {
+                write!(f, "holding account {account} is negative: holds {balance_yen}")
+            }
+            Violation::DealUnaccounted { deal, collected_yen, accounted_yen } => write!(
+                f,
+                "deal {deal}: collected {collected_yen} but held + paid out + refunded + fees = {accounted_yen}"
+            ),
+            Violation::DealReceivedMismatch { deal, received_yen, collected_yen } => {
+                write!(f, "deal {deal}: the deal records {received_yen} received but the ledger collected {collected_yen}")
+            }
+            Violation::ClosedDealStillHolds { deal, held_yen } => {
+                write!(f, "deal {deal} is closed but still holds {held_yen}")
+            }
+            Violation::ForeignCurrency { journal, currency } => {
+                write!(f, "journal {journal} is in {currency}, not JPY")
+            }
+        }
+    }
+}
+
+pub fn check_accounts(accounts: &[AccountFigures]) -> Vec<Violation> {
+    let mut found = vec![];
+    for a in accounts {
+        if a.cached_balance_yen != a.lines_balance_yen {
+            found.push(Violation::CachedBalanceDrift {
+                account: a.account.clone(),
+                cached_yen: a.cached_balance_yen,
+                lines_yen: a.lines_balance_yen,
+            });
+        }
+        // A holding account is credit-normal: its debit balance must be ≤ 0.
+        if a.kind.is_holding() && a.lines_balance_yen > 0 {
+            found.push(Violation::NegativeHolding { account: a.account.clone(), balance_yen: -a.lines_balance_yen });
+        }
+    }
+    found
+}
+
+pub fn check_deal(d: &DealFigures) -> Vec<Violation> {
+    let mut found = vec![];
+    let accounted = d.held_yen + d.paid_out_yen + d.refunded_yen + d.fees_yen;
+    if d.collected_yen != accounted {
+        found.push(Violation::DealUnaccounted { deal: d.deal.clone(), collected_yen: d.collected_yen, accounted_yen: accounted });
+    }
+    if d.received_yen != d.collected_yen {
+        found.push(Violation::DealReceivedMismatch {
+            deal: d.deal.clone(),
+            received_yen: d.received_yen,
+            collected_yen: d.collected_yen,
+        });
+    }
+    if d.state.is_closed() && d.held_yen != 0 {
+        found.push(Violation::ClosedDealStillHolds { deal: d.deal.clone(), held_yen: d.held_yen });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures() -> DealFigures {
+        DealFigures {
+            deal: "D".into(),
+            state: DealState::Completed,
+            received_yen: 1100,
+            collected_yen: 1100,
+            held_yen: 0,
+            paid_out_yen: 964,
+            refunded_yen: 100,
+            fees_yen: 36,
+        }
+    }
+
+    #[test]
+    fn a_complete_deal_passes() {
+        assert_eq!(check_deal(&figures()), vec![]);
+    }
+
+    #[test]
+    fn each_deal_violation_is_named() {
+        let cases: Vec<(fn(&mut DealFigures), &str)> = vec![
+            (|d| d.paid_out_yen += 1, "collected 1100 but held + paid out + refunded + fees = 1101"),
+            (|d| d.received_yen = 1000, "records 1000 received but the ledger collected 1100"),
+            (
+                |d| {
+                    d.held_yen = 100;
+                    d.refunded_yen = 0
+                },
+                "is closed but still holds 100",
+            ),
+        ];
+        for (mutate, message) in cases {
+            let mut d = figures();
+            mutate(&mut d);
+            let found = check_deal(&d);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(found[0].to_string().contains(message), "{} does not contain {message}", found[0]);
+        }
+    }
+
+    #[test]
+    fn account_violations_are_named() {
+        let drift = AccountFigures { account: "held:D".into(), kind: AccountKind::Held, cached_balance_yen: -5, lines_balance_yen: -6 };
+        let negative = AccountFigures { account: "held:E".into(), kind: AccountKind::Held, cached_balance_yen: 7, lines_balance_yen: 7 };
+        let bank = AccountFigures { account: "bank_clearing".into(), kind: AccountKind::BankClearing, cached_balance_yen: 7, lines_balance_yen: 7 };
+        let found = check_accounts(&[drift, negative, bank]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].to_string().contains("cached balance -5 but its lines sum to -6"));
+        assert!(found[1].to_string().contains("holding account held:E is negative"));
+    }
+}

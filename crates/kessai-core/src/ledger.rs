@@ -1,0 +1,166 @@
+//! Double-entry ledger rules.
+//!
+//! A [`Journal`] is one balanced posting: lines whose signed amounts sum to zero (positive =
+//! debit, negative = credit). Journals are append-only; a mistake is undone by a reversing
+//! journal, never by editing.
+//!
+//! Escrow is modelled as a two-phase ("pending") transfer in the TigerBeetle sense: the buyer's
+//! money is first *held* in the deal's `Held` account, then exactly once either *posted* (to the
+//! seller's `PayoutDue` and the operator's `FeesEarned`) or *voided* (to the buyer's `RefundDue`).
+//! The deal state machine decides which, and the store records the resolution under a unique key
+//! so it cannot happen twice.
+
+use crate::money::Yen;
+use serde::{Deserialize, Serialize};
+
+/// The accounts of the ledger. Deal-scoped kinds exist once per deal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// Asset: the operator's money at its bank (collections in, payouts out).
+    BankClearing,
+    /// Liability: money that arrived and could not be tied to a deal.
+    UnmatchedReceipts,
+    /// Liability: the operator's earned fees (revenue, kept as a credit balance).
+    FeesEarned,
+    /// Liability, per deal: the buyer's money held in escrow.
+    Held,
+    /// Liability, per deal: owed to the seller, instructed but not yet left the bank.
+    PayoutDue,
+    /// Liability, per deal: owed back to the buyer, instructed but not yet left the bank.
+    RefundDue,
+}
+
+impl AccountKind {
+    pub const ALL: [AccountKind; 6] = [
+        AccountKind::BankClearing,
+        AccountKind::UnmatchedReceipts,
+        AccountKind::FeesEarned,
+        AccountKind::Held,
+        AccountKind::PayoutDue,
+        AccountKind::RefundDue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::BankClearing => "bank_clearing",
+            AccountKind::UnmatchedReceipts => "unmatched_receipts",
+            AccountKind::FeesEarned => "fees_earned",
+            AccountKind::Held => "held",
+            AccountKind::PayoutDue => "payout_due",
+            AccountKind::RefundDue => "refund_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountKind> {
+        AccountKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether one account of this kind exists per deal.
+    pub fn is_per_deal(self) -> bool {
+        matches!(self, AccountKind::Held | AccountKind::PayoutDue | AccountKind::RefundDue)
+    }
+
+    /// Credit-normal accounts hold money *for someone*; their balance must never go below zero.
+    pub fn is_holding(self) -> bool {
+        !matches!(self, AccountKind::BankClearing)
+    }
+}
+
+/// One line of a journal. `amount_yen > 0` debits the account, `< 0` credits it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub account: AccountKind,
+    pub amount_yen: i64,
+}
+
+/// Why a journal was written. Also the unique key of a deal's escrow resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalKind {
+    /// Money from the bank into a deal's hold.
+    Collect,
+    /// Money from the bank that matched no deal.
+    Unmatched,
+    /// The hold posted: payout, fee, and the overpayment back to the buyer.
+    Release,
+    /// The hold voided: everything back to the buyer.
+    Void,
+    /// Money that arrived after the deal ended, straight back to the buyer.
+    ReturnLate,
+}
+
+impl JournalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JournalKind::Collect => "collect",
+            JournalKind::Unmatched => "unmatched",
+            JournalKind::Release => "release",
+            JournalKind::Void => "void",
+            JournalKind::ReturnLate => "return_late",
+        }
+    }
+
+    /// A hold is resolved by exactly one of these per deal.
+    pub fn resolves_hold(self) -> bool {
+        matches!(self, JournalKind::Release | JournalKind::Void)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    pub kind: JournalKind,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal does not balance: lines sum to {0}")]
+    Unbalanced(i64),
+    #[error("journal line of zero yen")]
+    ZeroLine,
+    #[error("journal has fewer than two lines")]
+    TooFewLines,
+}
+
+impl Journal {
+    /// Builds a journal from (account, signed amount) pairs, dropping zero lines, and asserts balance.
+    pub fn new(kind: JournalKind, lines: &[(AccountKind, i64)]) -> Journal {
+        let lines: Vec<Line> = lines
+            .iter()
+            .filter(|(_, a)| *a != 0)
+            .map(|&(account, amount_yen)| Line { account, amount_yen })
+            .collect();
+        let journal = Journal { kind, lines };
+        assert_eq!(journal.validate(), Ok(()), "core produced an invalid journal: {journal:?}");
+        journal
+    }
+
+    /// A transfer of `amount` from `credit` to `debit`: the common two-line journal.
+    pub fn transfer(kind: JournalKind, debit: AccountKind, credit: AccountKind, amount: Yen) -> Journal {
+        Journal::new(kind, &[(debit, amount.0), (credit, -amount.0)])
+    }
+
+    pub fn validate(&self) -> Result<(), JournalError> {
+        if self.lines.len() < 2 {
+            return Err(JournalError::TooFewLines);
+        }
+        if self.lines.iter().any(|l| l.amount_yen == 0) {
+            return Err(JournalError::ZeroLine);
+        }
+        let sum: i64 = self.lines.iter().map(|l| l.amount_yen).sum();
+        if sum != 0 {
+            return Err(JournalError::Unbalanced(sum));
+        }
+        Ok(())
+    }
+
+    /// The total credited to accounts of `kind` by this journal (a positive number).
+    pub fn credited(&self, kind: AccountKind) -> i64 {
+        self.lines.iter().filter(|l| l.account == kind && l.amount_yen < 0).map(|l| -l.amount_yen).sum()
+    }
+
+    pub fn debited(&self, kind: AccountKind) -> i64 {
+        self.lines.iter().filter(|l| l.account == kind && l.amount_yen > 0).map(|l| l.amount_yen).sum()
+    }
+}
