@@ -36,13 +36,37 @@ pub struct DealFigures {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Violation {
-    UnbalancedJournal { journal: String, sum_yen: i64 },
-    CachedBalanceDrift { account: String, cached_yen: i64, lines_yen: i64 },
-    NegativeHolding { account: String, balance_yen: i64 },
-    DealUnaccounted { deal: String, collected_yen: i64, accounted_yen: i64 },
-    DealReceivedMismatch { deal: String, received_yen: i64, collected_yen: i64 },
-    ClosedDealStillHolds { deal: String, held_yen: i64 },
-    ForeignCurrency { journal: String, currency: String },
+    UnbalancedJournal {
+        journal: String,
+        sum_yen: i64,
+    },
+    CachedBalanceDrift {
+        account: String,
+        cached_yen: i64,
+        lines_yen: i64,
+    },
+    NegativeHolding {
+        account: String,
+        balance_yen: i64,
+    },
+    DealUnaccounted {
+        deal: String,
+        collected_yen: i64,
+        accounted_yen: i64,
+    },
+    DealReceivedMismatch {
+        deal: String,
+        received_yen: i64,
+        collected_yen: i64,
+    },
+    ClosedDealStillHolds {
+        deal: String,
+        held_yen: i64,
+    },
+    ForeignCurrency {
+        journal: String,
+        currency: String,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -86,7 +110,10 @@ pub fn check_accounts(accounts: &[AccountFigures]) -> Vec<Violation> {
         }
         // A holding account is credit-normal: its debit balance must be ≤ 0.
         if a.kind.is_holding() && a.lines_balance_yen > 0 {
-            found.push(Violation::NegativeHolding { account: a.account.clone(), balance_yen: -a.lines_balance_yen });
+            found.push(Violation::NegativeHolding {
+                account: a.account.clone(),
+                balance_yen: -a.lines_balance_yen,
+            });
         }
     }
     found
@@ -96,7 +123,11 @@ pub fn check_deal(d: &DealFigures) -> Vec<Violation> {
     let mut found = vec![];
     let accounted = d.held_yen + d.paid_out_yen + d.refunded_yen + d.fees_yen;
     if d.collected_yen != accounted {
-        found.push(Violation::DealUnaccounted { deal: d.deal.clone(), collected_yen: d.collected_yen, accounted_yen: accounted });
+        found.push(Violation::DealUnaccounted {
+            deal: d.deal.clone(),
+            collected_yen: d.collected_yen,
+            accounted_yen: accounted,
+        });
     }
     if d.received_yen != d.collected_yen {
         found.push(Violation::DealReceivedMismatch {
@@ -106,7 +137,10 @@ pub fn check_deal(d: &DealFigures) -> Vec<Violation> {
         });
     }
     if d.state.is_closed() && d.held_yen != 0 {
-        found.push(Violation::ClosedDealStillHolds { deal: d.deal.clone(), held_yen: d.held_yen });
+        found.push(Violation::ClosedDealStillHolds {
+            deal: d.deal.clone(),
+            held_yen: d.held_yen,
+        });
     }
     found
 }
@@ -136,8 +170,14 @@ mod tests {
     #[test]
     fn each_deal_violation_is_named() {
         let cases: Vec<(fn(&mut DealFigures), &str)> = vec![
-            (|d| d.paid_out_yen += 1, "collected 1100 but held + paid out + refunded + fees = 1101"),
-            (|d| d.received_yen = 1000, "records 1000 received but the ledger collected 1100"),
+            (
+                |d| d.paid_out_yen += 1,
+                "collected 1100 but held + paid out + refunded + fees = 1101",
+            ),
+            (
+                |d| d.received_yen = 1000,
+                "records 1000 received but the ledger collected 1100",
+            ),
             (
                 |d| {
                     d.held_yen = 100;
@@ -151,18 +191,41 @@ mod tests {
             mutate(&mut d);
             let found = check_deal(&d);
             assert_eq!(found.len(), 1, "{found:?}");
-            assert!(found[0].to_string().contains(message), "{} does not contain {message}", found[0]);
+            assert!(
+                found[0].to_string().contains(message),
+                "{} does not contain {message}",
+                found[0]
+            );
         }
     }
 
     #[test]
     fn account_violations_are_named() {
-        let drift = AccountFigures { account: "held:D".into(), kind: AccountKind::Held, cached_balance_yen: -5, lines_balance_yen: -6 };
-        let negative = AccountFigures { account: "held:E".into(), kind: AccountKind::Held, cached_balance_yen: 7, lines_balance_yen: 7 };
-        let bank = AccountFigures { account: "bank_clearing".into(), kind: AccountKind::BankClearing, cached_balance_yen: 7, lines_balance_yen: 7 };
+        let drift = AccountFigures {
+            account: "held:D".into(),
+            kind: AccountKind::Held,
+            cached_balance_yen: -5,
+            lines_balance_yen: -6,
+        };
+        let negative = AccountFigures {
+            account: "held:E".into(),
+            kind: AccountKind::Held,
+            cached_balance_yen: 7,
+            lines_balance_yen: 7,
+        };
+        let bank = AccountFigures {
+            account: "bank_clearing".into(),
+            kind: AccountKind::BankClearing,
+            cached_balance_yen: 7,
+            lines_balance_yen: 7,
+        };
         let found = check_accounts(&[drift, negative, bank]);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].to_string().contains("cached balance -5 but its lines sum to -6"));
-        assert!(found[1].to_string().contains("holding account held:E is negative"));
+        assert!(found[0]
+            .to_string()
+            .contains("cached balance -5 but its lines sum to -6"));
+        assert!(found[1]
+            .to_string()
+            .contains("holding account held:E is negative"));
     }
 }

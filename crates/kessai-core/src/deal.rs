@@ -55,7 +55,10 @@ impl DealState {
 
     /// A closed deal holds no money; anything that arrives later goes straight back.
     pub fn is_closed(self) -> bool {
-        matches!(self, DealState::Completed | DealState::Refunded | DealState::Cancelled)
+        matches!(
+            self,
+            DealState::Completed | DealState::Refunded | DealState::Cancelled
+        )
     }
 }
 
@@ -142,7 +145,10 @@ pub struct Transition {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DealError {
     #[error("this step is not possible while the deal is {}", .state.as_str())]
-    WrongState { state: DealState, command: &'static str },
+    WrongState {
+        state: DealState,
+        command: &'static str,
+    },
     #[error("no deadline has passed")]
     NothingDue,
     #[error("the amount would overflow")]
@@ -160,7 +166,10 @@ fn notice(to: Party, kind: N) -> Notice {
 impl Deal {
     /// A newly agreed deal, waiting for the buyer's money.
     pub fn agreed(price: Yen, fee: Yen, now: Millis, pay_days: u32, ship_days: u32) -> Deal {
-        assert!(price.is_positive() && fee.0 >= 0 && fee <= price, "fee must be within the price");
+        assert!(
+            price.is_positive() && fee.0 >= 0 && fee <= price,
+            "fee must be within the price"
+        );
         Deal {
             state: DealState::AwaitingPayment,
             price,
@@ -193,9 +202,14 @@ impl Deal {
     }
 
     pub fn apply(&self, command: &DealCommand, now: Millis) -> Result<Transition, DealError> {
-        let wrong_state = || DealError::WrongState { state: self.state, command: command.name() };
+        let wrong_state = || DealError::WrongState {
+            state: self.state,
+            command: command.name(),
+        };
         let transition = match (self.state, command) {
-            (state, DealCommand::Pay { amount }) if state.is_closed() => self.return_late(*amount)?,
+            (state, DealCommand::Pay { amount }) if state.is_closed() => {
+                self.return_late(*amount)?
+            }
             (_, DealCommand::Pay { amount }) => self.collect(*amount, now)?,
             (DealState::Funded, DealCommand::Ship { tracking }) => self.ship(tracking.clone())?,
             (DealState::Shipped, DealCommand::ConfirmReceipt) => self.release(),
@@ -209,22 +223,41 @@ impl Deal {
             (DealState::AwaitingPayment, DealCommand::OperatorRefund) => {
                 self.void(DealState::Cancelled, RefundReason::Operator)
             }
-            (DealState::Funded, DealCommand::OperatorRefund) => self.void(DealState::Refunded, RefundReason::Operator),
+            (DealState::Funded, DealCommand::OperatorRefund) => {
+                self.void(DealState::Refunded, RefundReason::Operator)
+            }
             _ => return Err(wrong_state()),
         };
-        debug_assert_eq!(self.received.0 + incoming(&transition), transition.deal.received.0);
+        debug_assert_eq!(
+            self.received.0 + incoming(&transition),
+            transition.deal.received.0
+        );
         Ok(transition)
     }
 
     fn collect(&self, amount: Yen, now: Millis) -> Result<Transition, DealError> {
         assert!(amount.is_positive());
         let mut deal = self.clone();
-        deal.received = self.received.checked_add(amount).ok_or(DealError::Overflow)?;
-        let journals = vec![Journal::transfer(JournalKind::Collect, A::BankClearing, A::Held, amount)];
+        deal.received = self
+            .received
+            .checked_add(amount)
+            .ok_or(DealError::Overflow)?;
+        let journals = vec![Journal::transfer(
+            JournalKind::Collect,
+            A::BankClearing,
+            A::Held,
+            amount,
+        )];
         let (event, notices) = match self.state {
             DealState::AwaitingPayment if deal.received < deal.price => (
                 "paid_short",
-                vec![notice(Party::Buyer, N::RemainderRequested { received: deal.received, remaining: deal.remaining() })],
+                vec![notice(
+                    Party::Buyer,
+                    N::RemainderRequested {
+                        received: deal.received,
+                        remaining: deal.remaining(),
+                    },
+                )],
             ),
             DealState::AwaitingPayment => {
                 deal.state = DealState::Funded;
@@ -233,64 +266,145 @@ impl Deal {
                 (
                     "funded",
                     vec![
-                        notice(Party::Buyer, N::Funded { excess: deal.excess() }),
+                        notice(
+                            Party::Buyer,
+                            N::Funded {
+                                excess: deal.excess(),
+                            },
+                        ),
                         notice(Party::Seller, N::ShipRequested { ship_by }),
                     ],
                 )
             }
             // Already funded: more money only adds to the overpayment returned at the end.
-            _ => ("paid_extra", vec![notice(Party::Buyer, N::Funded { excess: deal.excess() })]),
+            _ => (
+                "paid_extra",
+                vec![notice(
+                    Party::Buyer,
+                    N::Funded {
+                        excess: deal.excess(),
+                    },
+                )],
+            ),
         };
-        Ok(Transition { deal, event, journals, instructions: vec![], notices })
+        Ok(Transition {
+            deal,
+            event,
+            journals,
+            instructions: vec![],
+            notices,
+        })
     }
 
     fn return_late(&self, amount: Yen) -> Result<Transition, DealError> {
         assert!(amount.is_positive());
         let mut deal = self.clone();
-        deal.received = self.received.checked_add(amount).ok_or(DealError::Overflow)?;
+        deal.received = self
+            .received
+            .checked_add(amount)
+            .ok_or(DealError::Overflow)?;
         let journals = vec![
             Journal::transfer(JournalKind::Collect, A::BankClearing, A::Held, amount),
             Journal::transfer(JournalKind::ReturnLate, A::Held, A::RefundDue, amount),
         ];
-        let instructions = vec![Instruction { to: Party::Buyer, amount, purpose: InstructionPurpose::Refund }];
-        let notices = vec![notice(Party::Buyer, N::RefundInstructed { amount, reason: RefundReason::LatePayment })];
-        Ok(Transition { deal, event: "late_payment_returned", journals, instructions, notices })
+        let instructions = vec![Instruction {
+            to: Party::Buyer,
+            amount,
+            purpose: InstructionPurpose::Refund,
+        }];
+        let notices = vec![notice(
+            Party::Buyer,
+            N::RefundInstructed {
+                amount,
+                reason: RefundReason::LatePayment,
+            },
+        )];
+        Ok(Transition {
+            deal,
+            event: "late_payment_returned",
+            journals,
+            instructions,
+            notices,
+        })
     }
 
     fn ship(&self, tracking: Option<String>) -> Result<Transition, DealError> {
-        if tracking.as_ref().is_some_and(|t| t.chars().count() > MAX_TRACKING_CHARS) {
+        if tracking
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TRACKING_CHARS)
+        {
             return Err(DealError::TrackingTooLong);
         }
         let mut deal = self.clone();
         deal.state = DealState::Shipped;
         deal.tracking = tracking.clone();
         let notices = vec![notice(Party::Buyer, N::Shipped { tracking })];
-        Ok(Transition { deal, event: "shipped", journals: vec![], instructions: vec![], notices })
+        Ok(Transition {
+            deal,
+            event: "shipped",
+            journals: vec![],
+            instructions: vec![],
+            notices,
+        })
     }
 
     /// Posts the hold: price less fee to the seller, the fee to the operator, any excess back.
     fn release(&self) -> Transition {
         let mut deal = self.clone();
         deal.state = DealState::Completed;
-        let payout = self.price.checked_sub(self.fee).expect("fee ≤ price, checked at agreement");
+        let payout = self
+            .price
+            .checked_sub(self.fee)
+            .expect("fee ≤ price, checked at agreement");
         let excess = self.excess();
         let journal = Journal::new(
             JournalKind::Release,
-            &[(A::Held, self.received.0), (A::PayoutDue, -payout.0), (A::FeesEarned, -self.fee.0), (A::RefundDue, -excess.0)],
+            &[
+                (A::Held, self.received.0),
+                (A::PayoutDue, -payout.0),
+                (A::FeesEarned, -self.fee.0),
+                (A::RefundDue, -excess.0),
+            ],
         );
         let mut instructions = vec![];
         let mut notices = vec![
-            notice(Party::Seller, N::PayoutInstructed { amount: payout, fee: self.fee }),
+            notice(
+                Party::Seller,
+                N::PayoutInstructed {
+                    amount: payout,
+                    fee: self.fee,
+                },
+            ),
             notice(Party::Buyer, N::Completed),
         ];
         if payout.is_positive() {
-            instructions.push(Instruction { to: Party::Seller, amount: payout, purpose: InstructionPurpose::Payout });
+            instructions.push(Instruction {
+                to: Party::Seller,
+                amount: payout,
+                purpose: InstructionPurpose::Payout,
+            });
         }
         if excess.is_positive() {
-            instructions.push(Instruction { to: Party::Buyer, amount: excess, purpose: InstructionPurpose::Refund });
-            notices.push(notice(Party::Buyer, N::RefundInstructed { amount: excess, reason: RefundReason::Overpayment }));
+            instructions.push(Instruction {
+                to: Party::Buyer,
+                amount: excess,
+                purpose: InstructionPurpose::Refund,
+            });
+            notices.push(notice(
+                Party::Buyer,
+                N::RefundInstructed {
+                    amount: excess,
+                    reason: RefundReason::Overpayment,
+                },
+            ));
         }
-        Transition { deal, event: "completed", journals: vec![journal], instructions, notices }
+        Transition {
+            deal,
+            event: "completed",
+            journals: vec![journal],
+            instructions,
+            notices,
+        }
     }
 
     /// Voids the hold: everything received goes back to the buyer.
@@ -300,14 +414,36 @@ impl Deal {
         let amount = self.received;
         let mut journals = vec![];
         let mut instructions = vec![];
-        let mut notices = vec![notice(Party::Buyer, N::Cancelled { reason }), notice(Party::Seller, N::Cancelled { reason })];
+        let mut notices = vec![
+            notice(Party::Buyer, N::Cancelled { reason }),
+            notice(Party::Seller, N::Cancelled { reason }),
+        ];
         if amount.is_positive() {
-            journals.push(Journal::transfer(JournalKind::Void, A::Held, A::RefundDue, amount));
-            instructions.push(Instruction { to: Party::Buyer, amount, purpose: InstructionPurpose::Refund });
+            journals.push(Journal::transfer(
+                JournalKind::Void,
+                A::Held,
+                A::RefundDue,
+                amount,
+            ));
+            instructions.push(Instruction {
+                to: Party::Buyer,
+                amount,
+                purpose: InstructionPurpose::Refund,
+            });
             notices.push(notice(Party::Buyer, N::RefundInstructed { amount, reason }));
         }
-        let event = if state == DealState::Refunded { "refunded" } else { "cancelled" };
-        Transition { deal, event, journals, instructions, notices }
+        let event = if state == DealState::Refunded {
+            "refunded"
+        } else {
+            "cancelled"
+        };
+        Transition {
+            deal,
+            event,
+            journals,
+            instructions,
+            notices,
+        }
     }
 }
 

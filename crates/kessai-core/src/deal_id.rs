@@ -46,7 +46,10 @@ fn check_index(indices: &[usize]) -> usize {
 impl DealId {
     /// Builds an ID from nine indices into [`ALPHABET`], each below 30, drawn uniformly by the caller.
     pub fn from_indices(indices: [u8; RANDOM_CHARS]) -> DealId {
-        let idx: Vec<usize> = indices.iter().map(|&i| usize::from(i) % ALPHABET.len()).collect();
+        let idx: Vec<usize> = indices
+            .iter()
+            .map(|&i| usize::from(i) % ALPHABET.len())
+            .collect();
         let mut s: String = idx.iter().map(|&i| ALPHABET[i] as char).collect();
         s.push(ALPHABET[check_index(&idx)] as char);
         DealId(s)
@@ -66,7 +69,10 @@ impl DealId {
         }
         let mut idx = Vec::with_capacity(LEN);
         for c in cleaned.chars() {
-            let i = u8::try_from(c).ok().and_then(index_of).ok_or(DealIdError::Character(c))?;
+            let i = u8::try_from(c)
+                .ok()
+                .and_then(index_of)
+                .ok_or(DealIdError::Character(c))?;
             idx.push(i);
         }
         if check_index(&idx[..RANDOM_CHARS]) != idx[RANDOM_CHARS] {
@@ -146,7 +152,9 @@ mod tests {
             s.to_lowercase(),
             format!("{}-{}-{}", &s[..3], &s[3..6], &s[6..]),
             format!(" {} {} ", &s[..5], &s[5..]),
-            s.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect(),
+            s.chars()
+                .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+                .collect(),
         ];
         for t in typed {
             assert_eq!(DealId::parse(&t), Ok(id.clone()), "input {t:?}");
@@ -156,14 +164,24 @@ mod tests {
     #[test]
     fn rejects_with_reasons() {
         assert_eq!(DealId::parse("ABC"), Err(DealIdError::Length(3)));
-        assert_eq!(DealId::parse("0BCDEFGHJK"), Err(DealIdError::Character('0')));
-        assert_eq!(DealId::parse("OBCDEFGHJK"), Err(DealIdError::Character('O')));
+        assert_eq!(
+            DealId::parse("0BCDEFGHJK"),
+            Err(DealIdError::Character('0'))
+        );
+        assert_eq!(
+            DealId::parse("OBCDEFGHJK"),
+            Err(DealIdError::Character('O'))
+        );
     }
 
     #[test]
     fn found_inside_transferor_names() {
         let id = sample();
-        for text in [format!("ﾔﾏﾀﾞ ﾀﾛｳ {id}"), format!("{id} ﾔﾏﾀﾞ"), format!("ｶ)ﾃｽﾄ{}", id.as_str().to_lowercase())] {
+        for text in [
+            format!("ﾔﾏﾀﾞ ﾀﾛｳ {id}"),
+            format!("{id} ﾔﾏﾀﾞ"),
+            format!("ｶ)ﾃｽﾄ{}", id.as_str().to_lowercase()),
+        ] {
             assert_eq!(DealId::find_in(&text), vec![id.clone()], "text {text:?}");
         }
         assert!(DealId::find_in("ﾔﾏﾀﾞ ﾀﾛｳ").is_empty());

@@ -14,7 +14,10 @@ pub struct FeeRule {
 impl Default for FeeRule {
     /// 3.6% with no fixed part: a common escrow rate in Japan.
     fn default() -> Self {
-        FeeRule { rate_basis_points: 360, fixed_yen: 0 }
+        FeeRule {
+            rate_basis_points: 360,
+            fixed_yen: 0,
+        }
     }
 }
 
@@ -22,7 +25,8 @@ impl FeeRule {
     pub fn fee_for(&self, price: Yen) -> Yen {
         debug_assert!(price.0 >= 0);
         // i128: price ≤ 10^10 and rate ≤ 2^32, so the product cannot overflow.
-        let proportional = (i128::from(price.0) * i128::from(self.rate_basis_points) / 10_000) as i64;
+        let proportional =
+            (i128::from(price.0) * i128::from(self.rate_basis_points) / 10_000) as i64;
         let fee = proportional.saturating_add(self.fixed_yen.max(0));
         Yen(fee.min(price.0))
     }
@@ -44,8 +48,15 @@ mod tests {
             (10_000, 0, 7, 7),
         ];
         for (bp, fixed, price, fee) in cases {
-            let rule = FeeRule { rate_basis_points: bp, fixed_yen: fixed };
-            assert_eq!(rule.fee_for(Yen(price)), Yen(fee), "bp={bp} fixed={fixed} price={price}");
+            let rule = FeeRule {
+                rate_basis_points: bp,
+                fixed_yen: fixed,
+            };
+            assert_eq!(
+                rule.fee_for(Yen(price)),
+                Yen(fee),
+                "bp={bp} fixed={fixed} price={price}"
+            );
         }
     }
 }

@@ -58,7 +58,10 @@ impl AccountKind {
 
     /// Whether one account of this kind exists per deal.
     pub fn is_per_deal(self) -> bool {
-        matches!(self, AccountKind::Held | AccountKind::PayoutDue | AccountKind::RefundDue)
+        matches!(
+            self,
+            AccountKind::Held | AccountKind::PayoutDue | AccountKind::RefundDue
+        )
     }
 
     /// Credit-normal accounts hold money *for someone*; their balance must never go below zero.
@@ -129,15 +132,27 @@ impl Journal {
         let lines: Vec<Line> = lines
             .iter()
             .filter(|(_, a)| *a != 0)
-            .map(|&(account, amount_yen)| Line { account, amount_yen })
+            .map(|&(account, amount_yen)| Line {
+                account,
+                amount_yen,
+            })
             .collect();
         let journal = Journal { kind, lines };
-        assert_eq!(journal.validate(), Ok(()), "core produced an invalid journal: {journal:?}");
+        assert_eq!(
+            journal.validate(),
+            Ok(()),
+            "core produced an invalid journal: {journal:?}"
+        );
         journal
     }
 
     /// A transfer of `amount` from `credit` to `debit`: the common two-line journal.
-    pub fn transfer(kind: JournalKind, debit: AccountKind, credit: AccountKind, amount: Yen) -> Journal {
+    pub fn transfer(
+        kind: JournalKind,
+        debit: AccountKind,
+        credit: AccountKind,
+        amount: Yen,
+    ) -> Journal {
         Journal::new(kind, &[(debit, amount.0), (credit, -amount.0)])
     }
 
@@ -157,10 +172,18 @@ impl Journal {
 
     /// The total credited to accounts of `kind` by this journal (a positive number).
     pub fn credited(&self, kind: AccountKind) -> i64 {
-        self.lines.iter().filter(|l| l.account == kind && l.amount_yen < 0).map(|l| -l.amount_yen).sum()
+        self.lines
+            .iter()
+            .filter(|l| l.account == kind && l.amount_yen < 0)
+            .map(|l| -l.amount_yen)
+            .sum()
     }
 
     pub fn debited(&self, kind: AccountKind) -> i64 {
-        self.lines.iter().filter(|l| l.account == kind && l.amount_yen > 0).map(|l| l.amount_yen).sum()
+        self.lines
+            .iter()
+            .filter(|l| l.account == kind && l.amount_yen > 0)
+            .map(|l| l.amount_yen)
+            .sum()
     }
 }

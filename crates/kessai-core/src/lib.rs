@@ -4,6 +4,7 @@
 //! random values it drew, and saves what comes back — new state, ledger journals, outbound
 //! instructions and notices — in one database transaction.
 
+pub mod bank_account;
 pub mod check;
 pub mod deal;
 pub mod deal_id;
@@ -14,7 +15,10 @@ pub mod money;
 pub mod notice;
 pub mod time;
 
-pub use deal::{Deal, DealCommand, DealError, DealState, Transition};
+pub use bank_account::{AccountType, BankAccount};
+pub use deal::{
+    Deal, DealCommand, DealError, DealState, Instruction, InstructionPurpose, Transition,
+};
 pub use deal_id::{DealId, DealIdError};
 pub use fees::FeeRule;
 pub use ledger::{AccountKind, Journal, JournalKind, Line};

@@ -16,12 +16,22 @@ pub struct Terms {
 }
 
 /// The field names used in mismatch messages and API errors.
-pub const FIELDS: [&str; 6] = ["item", "price_yen", "buyer_name", "buyer_email", "seller_name", "seller_email"];
+pub const FIELDS: [&str; 6] = [
+    "item",
+    "price_yen",
+    "buyer_name",
+    "buyer_email",
+    "seller_name",
+    "seller_email",
+];
 
 /// Folds what people type differently without meaning anything different: surrounding and
 /// repeated spaces (ASCII and ideographic) and, in addresses, letter case.
 pub fn normalize_text(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{3000}').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn normalize_email(s: &str) -> String {
@@ -51,18 +61,30 @@ impl Terms {
             a.seller_name == b.seller_name,
             a.seller_email == b.seller_email,
         ];
-        FIELDS.iter().zip(same).filter(|(_, same)| !same).map(|(f, _)| *f).collect()
+        FIELDS
+            .iter()
+            .zip(same)
+            .filter(|(_, same)| !same)
+            .map(|(f, _)| *f)
+            .collect()
     }
 
     /// The key under which the counterpart's registration is looked up: both parties' addresses.
     pub fn pairing_key(&self) -> String {
-        format!("{}\n{}", normalize_email(&self.buyer_email), normalize_email(&self.seller_email))
+        format!(
+            "{}\n{}",
+            normalize_email(&self.buyer_email),
+            normalize_email(&self.seller_email)
+        )
     }
 }
 
 /// Picks the counterpart registration that agrees, or else the one closest to agreeing (for the
 /// mismatch message). Candidates are in registration order; the earliest wins ties.
-pub fn best_candidate<'a, K>(mine: &Terms, candidates: &'a [(K, Terms)]) -> Option<(&'a K, Vec<&'static str>)> {
+pub fn best_candidate<'a, K>(
+    mine: &Terms,
+    candidates: &'a [(K, Terms)],
+) -> Option<(&'a K, Vec<&'static str>)> {
     candidates
         .iter()
         .map(|(key, terms)| (key, mine.mismatched_fields(terms)))
@@ -116,6 +138,9 @@ mod tests {
         near.price = Yen(2);
         let candidates = vec![(1, far), (2, near), (3, terms())];
         assert_eq!(best_candidate(&terms(), &candidates), Some((&3, vec![])));
-        assert_eq!(best_candidate(&terms(), &candidates[..2]), Some((&2, vec!["price_yen"])));
+        assert_eq!(
+            best_candidate(&terms(), &candidates[..2]),
+            Some((&2, vec!["price_yen"]))
+        );
     }
 }

@@ -10,7 +10,9 @@ pub const CURRENCY: &str = "JPY";
 pub const MAX_DEAL_YEN: i64 = 10_000_000_000;
 
 /// An amount of Japanese yen. Yen have no minor unit, so the integer is the amount.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Yen(pub i64);
 
@@ -62,7 +64,13 @@ mod tests {
 
     #[test]
     fn display_groups_thousands() {
-        let cases = [(0, "¥0"), (999, "¥999"), (1000, "¥1,000"), (1234567, "¥1,234,567"), (-5000, "-¥5,000")];
+        let cases = [
+            (0, "¥0"),
+            (999, "¥999"),
+            (1000, "¥1,000"),
+            (1234567, "¥1,234,567"),
+            (-5000, "-¥5,000"),
+        ];
         for (value, shown) in cases {
             assert_eq!(Yen(value).to_string(), shown);
         }

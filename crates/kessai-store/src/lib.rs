@@ -1,1 +1,197 @@
+//! Kessai's persistence: one schema for SQLite (the default) and PostgreSQL, and the
+//! repositories the server uses inside a transaction. This is the only crate that knows SQL.
+//!
+//! Both backends go through sqlx's `Any` driver with `$N` placeholders, so every statement is
+//! written once. Integers are `BIGINT`, times are Unix milliseconds, money is integer yen.
 
+mod check;
+mod credits;
+mod deals;
+mod events;
+mod idempotency;
+mod instructions;
+mod ledger;
+mod migrations;
+mod outbox;
+mod registrations;
+
+pub use credits::{CreditOutcome, CreditRecord};
+pub use deals::DealRecord;
+pub use events::EventRecord;
+pub use idempotency::StoredResponse;
+pub use instructions::InstructionRecord;
+pub use outbox::{NewEmail, OutboxEmail};
+pub use registrations::{NewRegistration, Registration};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Transaction};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Another transaction changed the same row first; the caller retries the whole command.
+    #[error("concurrent update of {0}; retry")]
+    Conflict(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    Url(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// A write would have driven a holding account below zero: refused, nothing written.
+    #[error("ledger guard: {0}")]
+    LedgerGuard(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time; queueing writers here instead of in SQLite's busy
+    /// handler keeps commits in arrival order and avoids `SQLITE_BUSY` on lock upgrades.
+    /// PostgreSQL needs no such lock: rows are guarded by version checks and row locks.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// One write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub struct Tx {
+    tx: Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    _writer: Option<OwnedMutexGuard<()>>,
+}
+
+/// Turns what a user typed into the URL sqlx needs: a bare path means SQLite.
+pub fn normalize_url(url: &str) -> Result<(String, Backend)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((url.to_string(), Backend::Postgres));
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.contains("://") || path.is_empty() {
+        return Err(StoreError::Url(url.to_string()));
+    }
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let with_mode = if path.contains("mode=") {
+        path.to_string()
+    } else {
+        format!("{path}{sep}mode=rwc")
+    };
+    Ok((format!("sqlite://{with_mode}"), Backend::Sqlite))
+}
+
+impl Store {
+    /// Opens the database. SQLite runs in WAL mode with `synchronous=FULL`: a commit that returned
+    /// is on disk.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = normalize_url(url)?;
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode=WAL",
+                                "PRAGMA synchronous=FULL",
+                                "PRAGMA busy_timeout=10000",
+                                "PRAGMA foreign_keys=ON",
+                            ] {
+                                conn.execute(pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(&url).await?,
+        };
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        let writer = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            _writer: writer,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// A new time-ordered internal ID (UUIDv7): public IDs come from `kessai_core::DealId` instead.
+pub fn new_internal_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub(crate) fn get<'r, T>(row: &'r AnyRow, column: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    Ok(row.try_get(column)?)
+}
+
+pub(crate) fn corrupt(what: impl Into<String>) -> StoreError {
+    StoreError::Corrupt(what.into())
+}
+
+impl Store {
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}

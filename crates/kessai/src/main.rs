@@ -1,1 +1,80 @@
-fn main() {}
+//! `kessai`: the command line. Each subcommand lives in its own module.
+
+mod bench;
+mod check;
+mod client;
+mod demo;
+mod options;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kessai", version, about = "Escrow and payment agency server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API, the web pages, the email worker and the scheduler.
+    Serve(options::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(options::DbArgs),
+    /// Verify every ledger invariant; exits 1 naming each violation.
+    Check(options::DbArgs),
+    /// Operations on the operator's bank.
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
+    /// Play buyer, seller and bank for three deals against a temporary server.
+    Demo(demo::DemoArgs),
+    /// Print throughput and latency figures.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BankCommand {
+    /// Record an incoming transfer, as the operator API does.
+    Credit(check::CreditArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KESSAI_LOG")
+                .unwrap_or_else(|_| "warn,kessai=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(args) => check::migrate(args).await,
+            Command::Check(args) => check::check(args).await,
+            Command::Bank {
+                command: BankCommand::Credit(args),
+            } => check::credit(args).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Bench { command } => bench::run(command).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kessai: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

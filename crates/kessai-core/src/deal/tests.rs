@@ -13,15 +13,36 @@ fn agreed() -> Deal {
 
 fn in_state(state: DealState) -> Deal {
     let d = agreed();
-    let pay = DealCommand::Pay { amount: Yen(10_000) };
+    let pay = DealCommand::Pay {
+        amount: Yen(10_000),
+    };
     let ship = DealCommand::Ship { tracking: None };
     match state {
         DealState::AwaitingPayment => d,
         DealState::Funded => d.apply(&pay, Millis(1)).unwrap().deal,
-        DealState::Shipped => in_state(DealState::Funded).apply(&ship, Millis(2)).unwrap().deal,
-        DealState::Completed => in_state(DealState::Shipped).apply(&DealCommand::ConfirmReceipt, Millis(3)).unwrap().deal,
-        DealState::Refunded => in_state(DealState::Funded).apply(&DealCommand::OperatorRefund, Millis(3)).unwrap().deal,
-        DealState::Cancelled => d.apply(&DealCommand::OperatorRefund, Millis(3)).unwrap().deal,
+        DealState::Shipped => {
+            in_state(DealState::Funded)
+                .apply(&ship, Millis(2))
+                .unwrap()
+                .deal
+        }
+        DealState::Completed => {
+            in_state(DealState::Shipped)
+                .apply(&DealCommand::ConfirmReceipt, Millis(3))
+                .unwrap()
+                .deal
+        }
+        DealState::Refunded => {
+            in_state(DealState::Funded)
+                .apply(&DealCommand::OperatorRefund, Millis(3))
+                .unwrap()
+                .deal
+        }
+        DealState::Cancelled => {
+            d.apply(&DealCommand::OperatorRefund, Millis(3))
+                .unwrap()
+                .deal
+        }
     }
 }
 
@@ -31,8 +52,18 @@ fn transition_table() {
     use DealState::*;
     let late = Millis(100 * DAY);
     let commands: [(DealCommand, Millis); 6] = [
-        (DealCommand::Pay { amount: Yen(10_000) }, Millis(5)),
-        (DealCommand::Ship { tracking: Some("1234-5678".into()) }, Millis(5)),
+        (
+            DealCommand::Pay {
+                amount: Yen(10_000),
+            },
+            Millis(5),
+        ),
+        (
+            DealCommand::Ship {
+                tracking: Some("1234-5678".into()),
+            },
+            Millis(5),
+        ),
         (DealCommand::ConfirmReceipt, Millis(5)),
         (DealCommand::Expire, Millis(5)),
         (DealCommand::Expire, late),
@@ -60,11 +91,25 @@ fn transition_table() {
 #[test]
 fn short_payment_waits_then_tops_up() {
     let d = agreed();
-    let t = d.apply(&DealCommand::Pay { amount: Yen(6_000) }, Millis(1)).unwrap();
+    let t = d
+        .apply(&DealCommand::Pay { amount: Yen(6_000) }, Millis(1))
+        .unwrap();
     assert_eq!(t.deal.state, DealState::AwaitingPayment);
     assert_eq!(t.event, "paid_short");
-    assert_eq!(t.notices, vec![Notice { to: Party::Buyer, kind: NoticeKind::RemainderRequested { received: Yen(6_000), remaining: Yen(4_000) } }]);
-    let t = t.deal.apply(&DealCommand::Pay { amount: Yen(4_500) }, Millis(2)).unwrap();
+    assert_eq!(
+        t.notices,
+        vec![Notice {
+            to: Party::Buyer,
+            kind: NoticeKind::RemainderRequested {
+                received: Yen(6_000),
+                remaining: Yen(4_000)
+            }
+        }]
+    );
+    let t = t
+        .deal
+        .apply(&DealCommand::Pay { amount: Yen(4_500) }, Millis(2))
+        .unwrap();
     assert_eq!(t.deal.state, DealState::Funded);
     assert_eq!(t.deal.excess(), Yen(500));
     assert_eq!(t.deal.ship_by, Some(Millis(2).plus_days(5)));
@@ -72,30 +117,77 @@ fn short_payment_waits_then_tops_up() {
 
 #[test]
 fn receipt_pays_seller_less_fee_and_returns_overpayment() {
-    let d = agreed().apply(&DealCommand::Pay { amount: Yen(10_700) }, Millis(1)).unwrap().deal;
-    let d = d.apply(&DealCommand::Ship { tracking: None }, Millis(2)).unwrap().deal;
+    let d = agreed()
+        .apply(
+            &DealCommand::Pay {
+                amount: Yen(10_700),
+            },
+            Millis(1),
+        )
+        .unwrap()
+        .deal;
+    let d = d
+        .apply(&DealCommand::Ship { tracking: None }, Millis(2))
+        .unwrap()
+        .deal;
     let t = d.apply(&DealCommand::ConfirmReceipt, Millis(3)).unwrap();
-    let amounts: Vec<(Party, i64, InstructionPurpose)> = t.instructions.iter().map(|i| (i.to, i.amount.0, i.purpose)).collect();
-    assert_eq!(amounts, vec![(Party::Seller, 9_640, InstructionPurpose::Payout), (Party::Buyer, 700, InstructionPurpose::Refund)]);
+    let amounts: Vec<(Party, i64, InstructionPurpose)> = t
+        .instructions
+        .iter()
+        .map(|i| (i.to, i.amount.0, i.purpose))
+        .collect();
+    assert_eq!(
+        amounts,
+        vec![
+            (Party::Seller, 9_640, InstructionPurpose::Payout),
+            (Party::Buyer, 700, InstructionPurpose::Refund)
+        ]
+    );
     assert_eq!(t.journals.len(), 1);
     assert_eq!(t.journals[0].credited(AccountKind::FeesEarned), 360);
 }
 
 #[test]
 fn unshipped_deal_is_refunded_only_after_the_deadline() {
-    let d = agreed().apply(&DealCommand::Pay { amount: Yen(10_000) }, Millis(0)).unwrap().deal;
+    let d = agreed()
+        .apply(
+            &DealCommand::Pay {
+                amount: Yen(10_000),
+            },
+            Millis(0),
+        )
+        .unwrap()
+        .deal;
     let deadline = Millis(5 * DAY);
-    assert_eq!(d.apply(&DealCommand::Expire, Millis(deadline.0 - 1)), Err(DealError::NothingDue));
+    assert_eq!(
+        d.apply(&DealCommand::Expire, Millis(deadline.0 - 1)),
+        Err(DealError::NothingDue)
+    );
     let t = d.apply(&DealCommand::Expire, deadline).unwrap();
     assert_eq!(t.deal.state, DealState::Refunded);
-    assert_eq!(t.instructions, vec![Instruction { to: Party::Buyer, amount: Yen(10_000), purpose: InstructionPurpose::Refund }]);
+    assert_eq!(
+        t.instructions,
+        vec![Instruction {
+            to: Party::Buyer,
+            amount: Yen(10_000),
+            purpose: InstructionPurpose::Refund
+        }]
+    );
 }
 
 #[test]
 fn overlong_tracking_number_is_rejected() {
     let d = in_state(DealState::Funded);
     let long = "9".repeat(MAX_TRACKING_CHARS + 1);
-    assert_eq!(d.apply(&DealCommand::Ship { tracking: Some(long) }, Millis(2)), Err(DealError::TrackingTooLong));
+    assert_eq!(
+        d.apply(
+            &DealCommand::Ship {
+                tracking: Some(long)
+            },
+            Millis(2)
+        ),
+        Err(DealError::TrackingTooLong)
+    );
 }
 
 /// An in-memory ledger: what the store does, without SQL, to judge sequences of commands.

@@ -1,0 +1,72 @@
+//! The JSON API under `/v1`. Errors are `{"error":{"code","message","field"}}` with stable
+//! codes; every POST honours `Idempotency-Key`; `/openapi.json` is generated from this code.
+
+mod extract;
+mod openapi;
+mod operator;
+mod party;
+
+use crate::error::AppError;
+use crate::App;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/registrations/{role}", post(party::register))
+        .route("/v1/deals/{deal_id}", get(party::view))
+        .route("/v1/deals/{deal_id}/shipment", post(party::ship))
+        .route("/v1/deals/{deal_id}/receipt", post(party::receipt))
+        .route("/v1/operator/bank-credits", post(operator::credit))
+        .route(
+            "/v1/operator/deals/{deal_id}/refund",
+            post(operator::refund),
+        )
+        .route("/v1/operator/scheduler/run", post(operator::run_scheduler))
+        .route("/v1/operator/clock", post(operator::advance_clock))
+        .route("/v1/operator/instructions", get(operator::instructions))
+        .route("/v1/operator/check", get(operator::check))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for programs: `invalid_field`, `invalid_json`, `invalid_deal_id`, `deal_not_found`,
+    /// `wrong_password`, `login_locked`, `wrong_party`, `not_agreed`, `wrong_state`,
+    /// `idempotency_key_reused`, `unauthorized`, `busy`, `internal`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// The request field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.into(),
+                message: self.message,
+                field: self.field,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body already serialized (by the idempotency layer, which must store exactly it).
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
+    (status, [(CONTENT_TYPE, "application/json")], body).into_response()
+}

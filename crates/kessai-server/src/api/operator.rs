@@ -1,0 +1,188 @@
+//! Operator endpoints (bearer token): bank credits until bank files arrive, refunds, deadlines,
+//! the test clock, pending instructions and the ledger check.
+
+use super::extract::{idempotency_key, json, require_operator};
+use super::json_response;
+use crate::error::{AppError, AppResult};
+use crate::service::credit::{apply_credit, CreditInput, CreditResult};
+use crate::service::deal_ops;
+use crate::transact_idempotent;
+use crate::App;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use kessai_core::{DealCommand, DealId};
+use kessai_store::InstructionRecord;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Report an incoming transfer at the operator's bank. Matched by the buyer's deal ID in the
+/// reference; applied once per `bank_ref`; otherwise kept as an unmatched receipt.
+#[utoipa::path(post, path = "/v1/operator/bank-credits", request_body = CreditInput,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = CreditResult), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("operator_bearer" = [])))]
+pub async fn credit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    require_operator(&app, &headers)?;
+    let input: CreditInput = json(&body)?;
+    crate::service::credit::validate(&input)?;
+    let key = idempotency_key(&headers, "POST /v1/operator/bank-credits".into(), &body)?;
+    let (status, body) =
+        transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| apply_credit(
+            &app, tx, &input
+        )
+        .await)?;
+    Ok(json_response(status, body))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefundResult {
+    pub deal_id: String,
+    pub status: String,
+}
+
+/// End a deal that has not shipped and refund the buyer whatever was paid.
+#[utoipa::path(post, path = "/v1/operator/deals/{deal_id}/refund", params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = RefundResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
+pub async fn refund(
+    State(app): State<Arc<App>>,
+    Path(deal_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    require_operator(&app, &headers)?;
+    let id = DealId::parse(&deal_id)?;
+    let reg = app
+        .store
+        .registration(&id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let internal = deal_ops::agreed_deal_id(&reg)?.to_string();
+    let key = idempotency_key(
+        &headers,
+        format!("POST /v1/operator/deals/{deal_id}/refund"),
+        &body,
+    )?;
+    let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
+        deal_ops::apply(&app, tx, &internal, &DealCommand::OperatorRefund)
+            .await
+            .map(|record| RefundResult {
+                deal_id: id.to_string(),
+                status: record.deal.state.as_str().into(),
+            })
+    })?;
+    Ok(json_response(status, body))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SchedulerResult {
+    /// Deals whose deadline fired in this pass.
+    pub changed: usize,
+}
+
+/// Apply every due deadline now (the scheduler also does this on its own).
+#[utoipa::path(post, path = "/v1/operator/scheduler/run", responses((status = 200, body = SchedulerResult)), security(("operator_bearer" = [])))]
+pub async fn run_scheduler(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+) -> AppResult<Json<SchedulerResult>> {
+    require_operator(&app, &headers)?;
+    Ok(Json(SchedulerResult {
+        changed: crate::scheduler::run_once(&app).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ClockInput {
+    pub advance_ms: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClockResult {
+    pub now_ms: i64,
+}
+
+/// Move the server's clock forward (only with `--test-clock`): how tests reach deadlines.
+#[utoipa::path(post, path = "/v1/operator/clock", request_body = ClockInput, responses((status = 200, body = ClockResult)), security(("operator_bearer" = [])))]
+pub async fn advance_clock(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<ClockResult>> {
+    require_operator(&app, &headers)?;
+    let input: ClockInput = json(&body)?;
+    let now = app
+        .clock
+        .advance(input.advance_ms)
+        .map_err(|m| AppError::new(StatusCode::FORBIDDEN, "clock_fixed", m))?;
+    Ok(Json(ClockResult { now_ms: now.0 }))
+}
+
+#[derive(Deserialize)]
+pub struct InstructionQuery {
+    pub deal_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InstructionList {
+    #[schema(value_type = Vec<Object>)]
+    pub instructions: Vec<InstructionRecord>,
+}
+
+/// Outbound payouts and refunds, oldest first (optionally of one deal, by either party's ID).
+#[utoipa::path(get, path = "/v1/operator/instructions", params(("deal_id" = Option<String>, Query)),
+    responses((status = 200, body = InstructionList)), security(("operator_bearer" = [])))]
+pub async fn instructions(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<InstructionQuery>,
+) -> AppResult<Json<InstructionList>> {
+    require_operator(&app, &headers)?;
+    let internal = match q.deal_id {
+        Some(public) => {
+            let reg = app
+                .store
+                .registration(&DealId::parse(&public)?)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            Some(deal_ops::agreed_deal_id(&reg)?.to_string())
+        }
+        None => None,
+    };
+    Ok(Json(InstructionList {
+        instructions: app.store.instructions(internal.as_deref(), 10_000).await?,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckResult {
+    pub ok: bool,
+    pub violations: Vec<String>,
+}
+
+/// Every ledger invariant, checked now over the whole database.
+#[utoipa::path(get, path = "/v1/operator/check", responses((status = 200, body = CheckResult)), security(("operator_bearer" = [])))]
+pub async fn check(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+) -> AppResult<Json<CheckResult>> {
+    require_operator(&app, &headers)?;
+    let violations: Vec<String> = app
+        .store
+        .check()
+        .await?
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    Ok(Json(CheckResult {
+        ok: violations.is_empty(),
+        violations,
+    }))
+}

@@ -1,0 +1,16 @@
+//! A MIME message from an outbox row. lettre encodes Japanese headers (RFC 2047) and bodies.
+
+use kessai_store::OutboxEmail;
+use lettre::message::header::ContentType;
+use lettre::Message;
+
+/// The Message-ID derives from the outbox row, so a redelivery after a crash can be recognized.
+pub fn build(email: &OutboxEmail, from: &str) -> anyhow::Result<Message> {
+    Ok(Message::builder()
+        .from(from.parse()?)
+        .to(email.to.parse()?)
+        .subject(email.subject.clone())
+        .message_id(Some(format!("<{}@kessai>", email.id)))
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.body.clone())?)
+}

@@ -1,0 +1,5 @@
+//! Email: rendering notices (ja/en), building MIME messages, and the outbox worker.
+
+pub mod message;
+pub mod templates;
+pub mod worker;

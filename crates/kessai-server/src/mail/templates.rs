@@ -1,0 +1,167 @@
+//! The text of every email, in Japanese and English. One function per notice kind keeps the
+//! wording of a step in one place.
+
+use crate::i18n::{format_jst, Lang};
+use kessai_core::notice::{NoticeKind, RefundReason};
+use kessai_core::{BankAccount, Party, Yen};
+
+/// What a template may mention besides the notice itself.
+pub struct MailContext<'a> {
+    pub lang: Lang,
+    pub role: Party,
+    /// The recipient's own deal ID.
+    pub public_id: &'a str,
+    pub item: &'a str,
+    pub price: Yen,
+    /// The reference the buyer quotes when paying: the buyer's deal ID.
+    pub payment_reference: Option<&'a str>,
+    pub collection_account: &'a BankAccount,
+}
+
+fn reason_text(lang: Lang, reason: RefundReason) -> &'static str {
+    match reason {
+        RefundReason::Overpayment => lang.t(
+            "お支払いが代金を超えていたため",
+            "you paid more than the price",
+        ),
+        RefundReason::NotShipped => lang.t(
+            "期限までに発送がなかったため",
+            "the seller did not ship by the deadline",
+        ),
+        RefundReason::NotPaid => lang.t(
+            "期限までにお支払いが揃わなかったため",
+            "payment was not complete by the deadline",
+        ),
+        RefundReason::Operator => {
+            lang.t("運営者が取引を終了したため", "the operator ended the deal")
+        }
+        RefundReason::LatePayment => lang.t(
+            "取引終了後にお支払いが届いたため",
+            "the payment arrived after the deal had ended",
+        ),
+    }
+}
+
+fn account_text(lang: Lang, a: &BankAccount) -> String {
+    let kind = match a.account_type {
+        kessai_core::AccountType::Ordinary => lang.t("普通", "ordinary"),
+        kessai_core::AccountType::Current => lang.t("当座", "current"),
+        kessai_core::AccountType::Savings => lang.t("貯蓄", "savings"),
+    };
+    format!(
+        "{} {}-{} {} {} {}",
+        lang.t("銀行", "bank"),
+        a.bank_code,
+        a.branch_code,
+        kind,
+        a.account_number,
+        a.holder_name
+    )
+}
+
+/// Subject line and body text for one notice.
+pub fn render(kind: &NoticeKind, cx: &MailContext<'_>) -> (String, String) {
+    let l = cx.lang;
+    let (subject, lines): (&str, Vec<String>) = match kind {
+        NoticeKind::Registered => (
+            l.t("取引の登録を受け付けました", "Your deal registration was received"),
+            vec![
+                format!("{}: {}", l.t("あなたの取引ID", "Your deal ID"), cx.public_id),
+                l.t("このIDと登録したパスワードで取引ページを開けます。", "Use this ID and your password to open the deal page.").into(),
+                l.t("相手方の登録と内容が一致すると、取引が成立します。", "The deal is agreed once the other party's registration matches.").into(),
+            ],
+        ),
+        NoticeKind::Mismatch { fields } => (
+            l.t("登録内容が相手方と一致しません", "Your registration does not match the other party's"),
+            vec![
+                format!("{}: {}", l.t("一致しない項目", "Fields that differ"), fields.join(", ")),
+                l.t("内容を確認し、正しい内容で登録し直してください。取引は進みません。", "Please check and register again with the correct details. The deal does not proceed.").into(),
+            ],
+        ),
+        NoticeKind::Agreed => (
+            l.t("取引が成立しました", "Your deal is agreed"),
+            vec![l.t("買主と売主の登録内容が一致しました。", "The buyer's and the seller's registrations match.").into()],
+        ),
+        NoticeKind::PaymentInstructions { amount, pay_by } => (
+            l.t("お支払いのご案内", "How to pay"),
+            vec![
+                format!("{}: {amount}", l.t("お支払い金額", "Amount")),
+                format!("{}: {}", l.t("振込先", "Pay to"), account_text(l, cx.collection_account)),
+                format!("{}: {}", l.t("振込依頼人名の前に付ける参照番号", "Reference to quote before your name"), cx.payment_reference.unwrap_or(cx.public_id)),
+                format!("{}: {}", l.t("お支払い期限", "Pay by"), format_jst(*pay_by)),
+            ],
+        ),
+        NoticeKind::RemainderRequested { received, remaining } => (
+            l.t("ご入金が不足しています", "Your payment is short"),
+            vec![
+                format!("{}: {received}", l.t("ご入金済み", "Received so far")),
+                format!("{}: {remaining}", l.t("不足額", "Still to pay")),
+                l.t("不足額をお振込みください。全額の入金まで取引は進みません。", "Please transfer the remainder. The deal waits until it is paid in full.").into(),
+            ],
+        ),
+        NoticeKind::Funded { excess } => {
+            let mut lines = vec![l.t("代金の入金を確認しました。売主に発送を依頼しました。", "Your payment is complete. The seller has been asked to ship.").into()];
+            if excess.is_positive() {
+                lines.push(format!("{}: {excess}", l.t("過入金額（取引完了後に返金します）", "Overpaid (returned when the deal completes)")));
+            }
+            (l.t("ご入金を確認しました", "Payment received"), lines)
+        }
+        NoticeKind::ShipRequested { ship_by } => (
+            l.t("商品を発送してください", "Please ship the item"),
+            vec![
+                l.t("買主の代金をお預かりしました。商品を発送し、取引ページで発送を報告してください。", "The buyer's money is held. Ship the item and report the shipment on the deal page.").into(),
+                format!("{}: {}", l.t("発送期限", "Ship by"), format_jst(*ship_by)),
+            ],
+        ),
+        NoticeKind::Shipped { tracking } => (
+            l.t("商品が発送されました", "Your item has been shipped"),
+            vec![
+                format!("{}: {}", l.t("追跡番号", "Tracking number"), tracking.as_deref().unwrap_or("-")),
+                l.t("受け取ったら、取引ページで受取を確認してください。", "When it arrives, confirm receipt on the deal page.").into(),
+            ],
+        ),
+        NoticeKind::PayoutInstructed { amount, fee } => (
+            l.t("代金の送金を指示しました", "Your payout has been instructed"),
+            vec![
+                format!("{}: {amount}", l.t("送金額", "Payout")),
+                format!("{}: {fee}", l.t("手数料", "Fee")),
+            ],
+        ),
+        NoticeKind::Completed => (
+            l.t("取引が完了しました", "Your deal is complete"),
+            vec![l.t("受取の確認ありがとうございました。", "Thank you for confirming receipt.").into()],
+        ),
+        NoticeKind::RefundInstructed { amount, reason } => (
+            l.t("返金を指示しました", "A refund has been instructed"),
+            vec![
+                format!("{}: {amount}", l.t("返金額", "Refund")),
+                format!("{}: {}", l.t("理由", "Reason"), reason_text(l, *reason)),
+            ],
+        ),
+        NoticeKind::Cancelled { reason } => (
+            l.t("取引は終了しました", "Your deal has ended"),
+            vec![format!("{}: {}", l.t("理由", "Reason"), reason_text(l, *reason))],
+        ),
+    };
+    let role = match cx.role {
+        Party::Buyer => l.t("買主", "buyer"),
+        Party::Seller => l.t("売主", "seller"),
+    };
+    let mut body = format!("{} ({role}) {}\n\n", l.t("取引", "Deal"), cx.public_id);
+    body.push_str(&format!(
+        "{}: {}\n{}: {}\n\n",
+        l.t("商品", "Item"),
+        cx.item,
+        l.t("代金", "Price"),
+        cx.price
+    ));
+    for line in lines {
+        body.push_str(&line);
+        body.push('\n');
+    }
+    body.push_str(&format!(
+        "\n-- \nKessai {}\n",
+        l.t("エスクローサービス", "escrow service")
+    ));
+    (format!("[Kessai] {subject} ({})", cx.public_id), body)
+}

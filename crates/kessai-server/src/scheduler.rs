@@ -1,0 +1,50 @@
+//! Deadlines fire on their own: unpaid deals are cancelled after the pay-by date and unshipped
+//! deals refunded after the ship-by date. Work is found by query, so a restart or a second
+//! instance simply picks up what is due; the deal's version check stops a double application.
+
+use crate::error::AppResult;
+use crate::service::deal_ops;
+use crate::transact;
+use crate::App;
+use kessai_core::DealCommand;
+use std::sync::Arc;
+
+/// At most this many deals per pass, so one pass never holds the database for long.
+const BATCH: i64 = 500;
+
+/// Applies every due deadline; returns how many deals changed.
+pub async fn run_once(app: &App) -> AppResult<usize> {
+    let mut changed = 0;
+    loop {
+        let due = app.store.deals_due(app.clock.now(), BATCH).await?;
+        let batch_len = due.len();
+        let before = changed;
+        for id in due {
+            let result = transact!(*app, |tx| deal_ops::apply(
+                app,
+                tx,
+                &id,
+                &DealCommand::Expire
+            )
+            .await);
+            match result {
+                Ok(_) => changed += 1,
+                // Another instance or a payment got there first: nothing is due any more.
+                Err(e) if e.code == "wrong_state" => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if (batch_len as i64) < BATCH || changed == before {
+            return Ok(changed);
+        }
+    }
+}
+
+pub async fn run(app: Arc<App>) {
+    loop {
+        if let Err(e) = run_once(&app).await {
+            tracing::warn!("scheduler: {}", e.message);
+        }
+        tokio::time::sleep(app.config.scheduler_interval).await;
+    }
+}

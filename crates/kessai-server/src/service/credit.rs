@@ -1,0 +1,150 @@
+//! Incoming bank transfers: matched to a deal by the quoted deal ID, applied exactly once by the
+//! bank's reference for the record, and kept as unmatched receipts when no single deal fits.
+
+use super::deal_ops;
+use crate::error::{AppError, AppResult};
+use crate::App;
+use kessai_core::{AccountKind, DealCommand, DealId, Journal, JournalKind, Party, Yen};
+use kessai_store::{CreditOutcome, Tx};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct CreditInput {
+    /// The bank's identity of this record; the same reference is applied only once.
+    pub bank_ref: String,
+    pub amount_yen: i64,
+    /// What the transferor wrote: their name and, ideally, the buyer's deal ID.
+    pub reference: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CreditResult {
+    pub bank_ref: String,
+    /// `matched` or `unmatched`.
+    pub outcome: String,
+    /// True when this bank_ref had already been applied: nothing changed now.
+    pub duplicate: bool,
+    /// The buyer's deal ID the credit was matched to.
+    pub deal_id: Option<String>,
+    pub deal_state: Option<String>,
+    pub received_yen: Option<i64>,
+    pub remaining_yen: Option<i64>,
+    pub excess_yen: Option<i64>,
+}
+
+pub fn validate(input: &CreditInput) -> AppResult<Yen> {
+    let bank_ref = input.bank_ref.trim();
+    if bank_ref.is_empty() || bank_ref.len() > 100 {
+        return Err(AppError::invalid(
+            "bank_ref",
+            "bank_ref is required (at most 100 characters)",
+        ));
+    }
+    Yen::positive(input.amount_yen).ok_or_else(|| {
+        AppError::invalid(
+            "amount_yen",
+            "amount_yen must be a positive whole number of yen",
+        )
+    })
+}
+
+pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppResult<CreditResult> {
+    let amount = validate(input)?;
+    let bank_ref = input.bank_ref.trim();
+    let now = app.clock.now().0;
+    if let Some(existing) = tx.credit_by_ref(bank_ref).await? {
+        let mut result =
+            describe(tx, bank_ref, &existing.outcome, existing.deal_id.as_deref()).await?;
+        result.duplicate = true;
+        return Ok(result);
+    }
+    let deal_id = match_deal(tx, &input.reference).await?;
+    let outcome = if deal_id.is_some() {
+        CreditOutcome::Matched
+    } else {
+        CreditOutcome::Unmatched
+    };
+    let credit_id = kessai_store::new_internal_id();
+    if !tx
+        .insert_credit(
+            &credit_id,
+            bank_ref,
+            amount.0,
+            &input.reference,
+            deal_id.as_deref(),
+            outcome,
+            now,
+        )
+        .await?
+    {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "busy",
+            "the same bank record is being applied",
+        ));
+    }
+    match &deal_id {
+        Some(id) => {
+            deal_ops::apply(app, tx, id, &DealCommand::Pay { amount }).await?;
+        }
+        None => {
+            let journal = Journal::transfer(
+                JournalKind::Unmatched,
+                AccountKind::BankClearing,
+                AccountKind::UnmatchedReceipts,
+                amount,
+            );
+            tx.post_journal(None, &journal, "bank_credit", now).await?;
+        }
+    }
+    let outcome = if deal_id.is_some() {
+        "matched"
+    } else {
+        "unmatched"
+    };
+    describe(tx, bank_ref, outcome, deal_id.as_deref()).await
+}
+
+/// The one agreed deal whose buyer ID appears in the reference, if exactly one does.
+async fn match_deal(tx: &mut Tx, reference: &str) -> AppResult<Option<String>> {
+    let mut deals = vec![];
+    for id in DealId::find_in(reference) {
+        if let Some(reg) = tx.registration(&id).await? {
+            if let (Party::Buyer, Some(deal)) = (reg.role, reg.deal_id) {
+                if !deals.contains(&deal) {
+                    deals.push(deal);
+                }
+            }
+        }
+    }
+    Ok(if deals.len() == 1 { deals.pop() } else { None })
+}
+
+async fn describe(
+    tx: &mut Tx,
+    bank_ref: &str,
+    outcome: &str,
+    deal_id: Option<&str>,
+) -> AppResult<CreditResult> {
+    let mut result = CreditResult {
+        bank_ref: bank_ref.to_string(),
+        outcome: outcome.to_string(),
+        duplicate: false,
+        deal_id: None,
+        deal_state: None,
+        received_yen: None,
+        remaining_yen: None,
+        excess_yen: None,
+    };
+    if let Some(id) = deal_id {
+        if let Some(record) = tx.deal(id).await? {
+            result.deal_id = Some(record.buyer_id.to_string());
+            result.deal_state = Some(record.deal.state.as_str().to_string());
+            result.received_yen = Some(record.deal.received.0);
+            result.remaining_yen = Some(record.deal.remaining().0);
+            result.excess_yen = Some(record.deal.excess().0);
+        }
+    }
+    Ok(result)
+}

@@ -1,0 +1,10 @@
+//! The shell around the core: load, call `kessai_core`, save the result in one transaction.
+//! Pages and the API both go through here, so a step behaves the same however it arrives.
+
+pub mod auth;
+pub mod credit;
+pub mod deal_ops;
+pub mod notify;
+pub mod register;
+pub mod transact;
+pub mod view;

@@ -1,0 +1,249 @@
+//! The registration pages: one form per role; the result shows the new deal ID.
+
+use super::csrf;
+use super::layout::{error_box, page, respond, LangQuery};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::service::register::{
+    register, BankAccountInput, RegistrationInput, RegistrationOutcome,
+};
+use crate::App;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use kessai_core::{AccountType, Party};
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RegistrationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    price_yen: String,
+    #[serde(default)]
+    buyer_name: String,
+    #[serde(default)]
+    buyer_email: String,
+    #[serde(default)]
+    seller_name: String,
+    #[serde(default)]
+    seller_email: String,
+    #[serde(default)]
+    shipping_address: String,
+    #[serde(default)]
+    bank_code: String,
+    #[serde(default)]
+    branch_code: String,
+    #[serde(default)]
+    account_type: String,
+    #[serde(default)]
+    account_number: String,
+    #[serde(default)]
+    holder_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn role_of(path: &str) -> Option<Party> {
+    Party::parse(path)
+}
+
+fn title(lang: Lang, role: Party) -> &'static str {
+    match role {
+        Party::Buyer => lang.t("買主として取引を登録", "Register a deal as the buyer"),
+        Party::Seller => lang.t("売主として取引を登録", "Register a deal as the seller"),
+    }
+}
+
+fn field(label: &str, name: &str, kind: &str, value: &str) -> Markup {
+    html! {
+        label for=(name) { (label) }
+        input id=(name) name=(name) type=(kind) value=(value) required;
+    }
+}
+
+fn form_page(
+    lang: Lang,
+    role: Party,
+    token: &str,
+    f: &RegistrationForm,
+    error: Option<&AppError>,
+) -> Markup {
+    let account_label = match role {
+        Party::Buyer => lang.t("返金先口座", "Refund account"),
+        Party::Seller => lang.t("受取口座", "Payout account"),
+    };
+    let body = html! {
+        @if let Some(e) = error { (error_box(&describe_error(lang, e))) }
+        form method="post" action=(format!("/register/{}", role.as_str())) {
+            input type="hidden" name="csrf" value=(token);
+            (field(lang.t("商品名", "Item"), "item", "text", &f.item))
+            (field(lang.t("代金（円）", "Price (yen)"), "price_yen", "number", &f.price_yen))
+            (field(lang.t("買主の氏名", "Buyer's name"), "buyer_name", "text", &f.buyer_name))
+            (field(lang.t("買主のメールアドレス", "Buyer's email"), "buyer_email", "email", &f.buyer_email))
+            (field(lang.t("売主の氏名", "Seller's name"), "seller_name", "text", &f.seller_name))
+            (field(lang.t("売主のメールアドレス", "Seller's email"), "seller_email", "email", &f.seller_email))
+            @if role == Party::Buyer {
+                label for="shipping_address" { (lang.t("お届け先住所", "Shipping address")) }
+                textarea id="shipping_address" name="shipping_address" required { (f.shipping_address) }
+            }
+            fieldset {
+                legend { (account_label) }
+                (field(lang.t("銀行コード（4桁）", "Bank code (4 digits)"), "bank_code", "text", &f.bank_code))
+                (field(lang.t("支店コード（3桁）", "Branch code (3 digits)"), "branch_code", "text", &f.branch_code))
+                label for="account_type" { (lang.t("預金種目", "Account type")) }
+                select id="account_type" name="account_type" {
+                    option value="ordinary" { (lang.t("普通", "Ordinary")) }
+                    option value="current" { (lang.t("当座", "Current")) }
+                    option value="savings" { (lang.t("貯蓄", "Savings")) }
+                }
+                (field(lang.t("口座番号（7桁まで）", "Account number (up to 7 digits)"), "account_number", "text", &f.account_number))
+                (field(lang.t("口座名義（カナ）", "Account holder (kana)"), "holder_name", "text", &f.holder_name))
+            }
+            (field(lang.t("パスワード（8文字以上）", "Password (8 characters or more)"), "password", "password", ""))
+            button type="submit" { (lang.t("登録する", "Register")) }
+        }
+    };
+    page(lang, title(lang, role), body)
+}
+
+/// The message of an error, with the field named in the page's language.
+pub fn describe_error(lang: Lang, e: &AppError) -> String {
+    match &e.field {
+        Some(f) => format!(
+            "{}: {} ({})",
+            lang.t("入力を確認してください", "Please check your input"),
+            e.message,
+            f
+        ),
+        None => e.message.clone(),
+    }
+}
+
+pub async fn form(
+    headers: HeaderMap,
+    Path(role): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
+    let Some(role) = role_of(&role) else {
+        return not_found(lang);
+    };
+    let (token, csrf_cookie) = csrf::token(&headers);
+    respond(
+        StatusCode::OK,
+        &[lang_cookie, csrf_cookie],
+        form_page(lang, role, &token, &RegistrationForm::default(), None),
+    )
+}
+
+fn not_found(lang: Lang) -> Response {
+    respond(
+        StatusCode::NOT_FOUND,
+        &[],
+        page(
+            lang,
+            lang.t("ページが見つかりません", "Page not found"),
+            html! {},
+        ),
+    )
+}
+
+fn to_input(f: &RegistrationForm, lang: Lang) -> Result<RegistrationInput, AppError> {
+    let price_yen =
+        f.price_yen.trim().parse().map_err(|_| {
+            AppError::invalid("price_yen", "price_yen must be a whole number of yen")
+        })?;
+    let account_type = match f.account_type.as_str() {
+        "current" => AccountType::Current,
+        "savings" => AccountType::Savings,
+        _ => AccountType::Ordinary,
+    };
+    Ok(RegistrationInput {
+        item: f.item.clone(),
+        price_yen,
+        buyer_name: f.buyer_name.clone(),
+        buyer_email: f.buyer_email.clone(),
+        seller_name: f.seller_name.clone(),
+        seller_email: f.seller_email.clone(),
+        shipping_address: Some(f.shipping_address.clone()),
+        bank_account: BankAccountInput {
+            bank_code: f.bank_code.trim().into(),
+            branch_code: f.branch_code.trim().into(),
+            account_type,
+            account_number: f.account_number.trim().into(),
+            holder_name: f.holder_name.clone(),
+        },
+        password: f.password.clone(),
+        lang: Some(lang.code().into()),
+    })
+}
+
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(role): Path<String>,
+    Form(f): Form<RegistrationForm>,
+) -> Response {
+    let (lang, _) = csrf::lang(&headers, None);
+    let Some(role) = role_of(&role) else {
+        return not_found(lang);
+    };
+    let (token, csrf_cookie) = csrf::token(&headers);
+    if !csrf::verify(&headers, &f.csrf) {
+        let e = AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            lang.t(
+                "フォームの有効期限が切れました。もう一度送信してください。",
+                "The form expired. Please submit it again.",
+            ),
+        );
+        return respond(
+            StatusCode::FORBIDDEN,
+            &[csrf_cookie],
+            form_page(lang, role, &token, &f, Some(&e)),
+        );
+    }
+    let outcome = match to_input(&f, lang) {
+        Ok(input) => register(&app, role, &input, None).await,
+        Err(e) => Err(e),
+    };
+    let outcome: Result<RegistrationOutcome, AppError> =
+        outcome.and_then(|(_, body)| serde_json::from_str(&body).map_err(AppError::internal));
+    match outcome {
+        Ok(o) => respond(
+            StatusCode::CREATED,
+            &[csrf_cookie],
+            registered_page(lang, &o),
+        ),
+        Err(e) => respond(
+            e.status,
+            &[csrf_cookie],
+            form_page(lang, role, &token, &f, Some(&e)),
+        ),
+    }
+}
+
+fn registered_page(lang: Lang, o: &RegistrationOutcome) -> Markup {
+    let status = match o.status.as_str() {
+        "agreed" => lang.t("相手方の登録と一致し、取引が成立しました。詳細をメールでお送りしました。", "Your registration matches the other party's: the deal is agreed. Details are on their way by email."),
+        "mismatch" => lang.t("相手方の登録と一致しない項目があります。取引は進みません。", "Some fields differ from the other party's registration. The deal does not proceed."),
+        _ => lang.t("相手方の登録を待っています。", "Waiting for the other party to register."),
+    };
+    let body = html! {
+        p.ok { (lang.t("登録を受け付けました。この取引IDを控えてください。", "Registration received. Keep this deal ID.")) }
+        p { (lang.t("あなたの取引ID", "Your deal ID")) ": " span.id data-testid="deal-id" { (o.deal_id) } }
+        p data-testid="status" { (status) }
+        @if !o.mismatched_fields.is_empty() {
+            p.error { (lang.t("一致しない項目", "Fields that differ")) ": " (o.mismatched_fields.join(", ")) }
+        }
+        p { a href="/deal" { (lang.t("取引ページを開く", "Open the deal page")) } }
+    };
+    page(lang, lang.t("登録完了", "Registered"), body)
+}

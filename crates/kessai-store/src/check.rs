@@ -1,0 +1,101 @@
+//! `kessai check`: read every figure the invariants need and let the core judge them.
+
+use crate::{corrupt, get, Result, Store};
+use kessai_core::check::{check_accounts, check_deal, AccountFigures, DealFigures, Violation};
+use kessai_core::{AccountKind, DealState};
+
+impl Store {
+    /// Every invariant violation in the database; empty means the books are sound.
+    pub async fn check(&self) -> Result<Vec<Violation>> {
+        let mut found = vec![];
+        found.extend(self.unbalanced_journals().await?);
+        found.extend(check_accounts(&self.account_figures().await?));
+        for deal in self.deal_figures().await? {
+            found.extend(check_deal(&deal));
+        }
+        Ok(found)
+    }
+
+    async fn unbalanced_journals(&self) -> Result<Vec<Violation>> {
+        let mut found = vec![];
+        let rows = sqlx::query(
+            "SELECT j.id, CAST(COALESCE(SUM(l.amount_yen), 0) AS BIGINT) AS total, COUNT(l.line_no) AS lines \
+             FROM journals j LEFT JOIN journal_lines l ON l.journal_id = j.id GROUP BY j.id \
+             HAVING COALESCE(SUM(l.amount_yen), 0) <> 0 OR COUNT(l.line_no) < 2",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            found.push(Violation::UnbalancedJournal {
+                journal: get(&r, "id")?,
+                sum_yen: get(&r, "total")?,
+            });
+        }
+        let rows = sqlx::query("SELECT id, currency FROM journals WHERE currency <> 'JPY'")
+            .fetch_all(&self.pool)
+            .await?;
+        for r in rows {
+            found.push(Violation::ForeignCurrency {
+                journal: get(&r, "id")?,
+                currency: get(&r, "currency")?,
+            });
+        }
+        Ok(found)
+    }
+
+    async fn account_figures(&self) -> Result<Vec<AccountFigures>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.kind, a.debits_yen - a.credits_yen AS cached, \
+             CAST(COALESCE(SUM(l.amount_yen), 0) AS BIGINT) AS summed \
+             FROM accounts a LEFT JOIN journal_lines l ON l.account_id = a.id \
+             GROUP BY a.id, a.kind, a.debits_yen, a.credits_yen ORDER BY a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = get(r, "kind")?;
+                Ok(AccountFigures {
+                    account: get(r, "id")?,
+                    kind: AccountKind::parse(&kind)
+                        .ok_or_else(|| corrupt(format!("account kind {kind}")))?,
+                    cached_balance_yen: get(r, "cached")?,
+                    lines_balance_yen: get(r, "summed")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn deal_figures(&self) -> Result<Vec<DealFigures>> {
+        // Every figure comes from journal lines attributed to the deal, not from cached balances.
+        let rows = sqlx::query(
+            "SELECT d.id, d.state, d.received_yen, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS held, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'payout_due' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS paid_out, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'refund_due' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS refunded, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'fees_earned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS fees \
+             FROM deals d LEFT JOIN journals j ON j.deal_id = d.id LEFT JOIN journal_lines l ON l.journal_id = j.id \
+             LEFT JOIN accounts a ON a.id = l.account_id \
+             GROUP BY d.id, d.state, d.received_yen ORDER BY d.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state: String = get(r, "state")?;
+                Ok(DealFigures {
+                    deal: get(r, "id")?,
+                    state: DealState::parse(&state)
+                        .ok_or_else(|| corrupt(format!("deal state {state}")))?,
+                    received_yen: get(r, "received_yen")?,
+                    collected_yen: get(r, "collected")?,
+                    held_yen: get(r, "held")?,
+                    paid_out_yen: get(r, "paid_out")?,
+                    refunded_yen: get(r, "refunded")?,
+                    fees_yen: get(r, "fees")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,93 @@
+//! Incoming transfers as reported by the bank, each applied exactly once by its `bank_ref`.
+
+use crate::{get, Result, Store, Tx};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditOutcome {
+    /// Matched to a deal; the deal's rules applied.
+    Matched,
+    /// No deal found: held in unmatched receipts for the operator.
+    Unmatched,
+}
+
+impl CreditOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            CreditOutcome::Matched => "matched",
+            CreditOutcome::Unmatched => "unmatched",
+        }
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CreditRecord {
+    pub id: String,
+    pub bank_ref: String,
+    pub amount_yen: i64,
+    pub reference: String,
+    pub deal_id: Option<String>,
+    pub outcome: String,
+    pub received_at_ms: i64,
+}
+
+impl Tx {
+    /// Records a credit; `false` when a credit with this `bank_ref` was already recorded.
+    pub async fn insert_credit(
+        &mut self,
+        id: &str,
+        bank_ref: &str,
+        amount_yen: i64,
+        reference: &str,
+        deal_id: Option<&str>,
+        outcome: CreditOutcome,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (bank_ref) DO NOTHING",
+        )
+        .bind(id)
+        .bind(bank_ref)
+        .bind(amount_yen)
+        .bind(reference)
+        .bind(deal_id)
+        .bind(outcome.as_str())
+        .bind(now_ms)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn credit_by_ref(&mut self, bank_ref: &str) -> Result<Option<CreditRecord>> {
+        let row = sqlx::query(
+            "SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits WHERE bank_ref = $1",
+        )
+        .bind(bank_ref)
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref()
+            .map(|r| {
+                Ok(CreditRecord {
+                    id: get(r, "id")?,
+                    bank_ref: get(r, "bank_ref")?,
+                    amount_yen: get(r, "amount_yen")?,
+                    reference: get(r, "reference")?,
+                    deal_id: get(r, "deal_id")?,
+                    outcome: get(r, "outcome")?,
+                    received_at_ms: get(r, "received_at_ms")?,
+                })
+            })
+            .transpose()
+    }
+}
+
+impl Store {
+    pub async fn unmatched_credit_count(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM bank_credits WHERE outcome = 'unmatched'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,90 @@
+//! The schema, as numbered migrations applied in order on start and by `kessai migrate`.
+//! A statement is the same on both backends unless a migration gives one per backend.
+
+use crate::{Backend, Result, Store};
+use sqlx::Executor;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    both: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "escrow core",
+        both: include_str!("sql/0001_escrow.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 2,
+        name: "ledger is append-only",
+        both: "",
+        sqlite: include_str!("sql/0002_append_only.sqlite.sql"),
+        postgres: include_str!("sql/0002_append_only.postgres.sql"),
+    },
+];
+
+/// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.
+fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    sql.split("\n--;;\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+impl Store {
+    /// Applies every migration not yet applied. Safe to run concurrently from several
+    /// instances on PostgreSQL: the version table's primary key lets only one apply each step.
+    pub async fn migrate(&self) -> Result<Vec<&'static str>> {
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS kessai_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)")
+            .await?;
+        let mut applied = vec![];
+        for m in MIGRATIONS {
+            let mut tx = self.begin().await?;
+            if self.backend == Backend::Postgres {
+                // Serializes concurrent migrators; released at commit.
+                tx.conn()
+                    .execute("LOCK TABLE kessai_migrations IN EXCLUSIVE MODE")
+                    .await?;
+            }
+            let done: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM kessai_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(tx.conn())
+                    .await?;
+            if done.is_some() {
+                continue;
+            }
+            let specific = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            for statement in statements(m.both).chain(statements(specific)) {
+                tx.conn().execute(statement).await?;
+            }
+            sqlx::query(
+                "INSERT INTO kessai_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(wall_clock_ms())
+            .execute(tx.conn())
+            .await?;
+            tx.commit().await?;
+            applied.push(m.name);
+        }
+        Ok(applied)
+    }
+}
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

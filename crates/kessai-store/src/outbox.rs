@@ -1,0 +1,130 @@
+//! The email outbox: rows written in the transaction that caused them, delivered by workers
+//! that claim rows with a lease so two instances never send the same email at once.
+
+use crate::{get, new_internal_id, Result, Store, Tx};
+
+pub struct NewEmail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub deal_ref: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub deal_ref: Option<String>,
+    pub attempts: i64,
+    pub created_at_ms: i64,
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<OutboxEmail> {
+    Ok(OutboxEmail {
+        id: get(r, "id")?,
+        to: get(r, "to_addr")?,
+        subject: get(r, "subject")?,
+        body: get(r, "body")?,
+        deal_ref: get(r, "deal_ref")?,
+        attempts: get(r, "attempts")?,
+        created_at_ms: get(r, "created_at_ms")?,
+    })
+}
+
+impl Tx {
+    pub async fn enqueue_email(&mut self, e: &NewEmail<'_>, now_ms: i64) -> Result<String> {
+        let id = new_internal_id();
+        sqlx::query(
+            "INSERT INTO outbox_emails (id, to_addr, subject, body, deal_ref, status, next_attempt_ms, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)",
+        )
+        .bind(&id)
+        .bind(e.to)
+        .bind(e.subject)
+        .bind(e.body)
+        .bind(e.deal_ref)
+        .bind(now_ms)
+        .execute(self.conn())
+        .await?;
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// Leases up to `limit` due emails to `owner` until `lease_until_ms`.
+    pub async fn claim_emails(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxEmail>> {
+        let mut tx = self.begin().await?;
+        // The inner SELECT picks candidates; the outer conditions re-check them, so that on
+        // PostgreSQL a row another instance leased in the meantime is skipped, not taken twice.
+        let rows = sqlx::query(
+            "UPDATE outbox_emails SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox_emails WHERE status = 'pending' AND next_attempt_ms <= $3 \
+                          AND lease_until_ms <= $3 ORDER BY next_attempt_ms LIMIT $4) \
+             AND status = 'pending' AND lease_until_ms <= $3 \
+             RETURNING id, to_addr, subject, body, deal_ref, attempts, created_at_ms",
+        )
+        .bind(owner)
+        .bind(lease_until_ms)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?;
+        tx.commit().await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn mark_email_sent(&self, id: &str, owner: &str, now_ms: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE outbox_emails SET status = 'sent', sent_at_ms = $1, last_error = NULL WHERE id = $2 AND lease_owner = $3")
+            .bind(now_ms)
+            .bind(id)
+            .bind(owner)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    /// Gives the email back for a later attempt, with the reason kept for the operator.
+    pub async fn mark_email_failed(&self, id: &str, error: &str, retry_at_ms: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE outbox_emails SET last_error = $1, next_attempt_ms = $2, lease_until_ms = 0 WHERE id = $3")
+            .bind(error)
+            .bind(retry_at_ms)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    /// Emails about one deal reference (a public ID), oldest first.
+    pub async fn emails_for(&self, deal_ref: &str) -> Result<Vec<OutboxEmail>> {
+        let rows = sqlx::query(
+            "SELECT id, to_addr, subject, body, deal_ref, attempts, created_at_ms FROM outbox_emails WHERE deal_ref = $1 \
+             ORDER BY created_at_ms, id",
+        )
+        .bind(deal_ref)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// (pending, sent) counts.
+    pub async fn outbox_counts(&self) -> Result<(i64, i64)> {
+        let pending =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
+                .fetch_one(&self.pool)
+                .await?;
+        let sent = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((pending, sent))
+    }
+}

@@ -1,0 +1,187 @@
+//! `kessai bench lifecycle`: full auction deals through the HTTP API, with throughput and
+//! per-call latency. A program that prints figures, never a test that fails on a slow machine.
+
+use crate::client::{str_field, Api, Party};
+use clap::{Args, Subcommand};
+use hdrhistogram::Histogram;
+use kessai_server::config::{Config, MailTransport, PasswordCost};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// N full deals: register ×2, pay, ship, confirm receipt.
+    Lifecycle(LifecycleArgs),
+}
+
+#[derive(Args)]
+pub struct LifecycleArgs {
+    #[arg(long, default_value_t = 1000)]
+    pub deals: usize,
+    /// Database (default: a temporary SQLite file).
+    #[arg(long)]
+    pub db: Option<String>,
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// argon2id memory in KiB. The default is the production setting (OWASP, 19 MiB).
+    #[arg(long, default_value_t = 19_456)]
+    pub argon2_memory_kib: u32,
+    #[arg(long, default_value_t = 2)]
+    pub argon2_iterations: u32,
+}
+
+const CALLS: [&str; 5] = [
+    "register_buyer",
+    "register_seller",
+    "bank_credit",
+    "shipment",
+    "receipt",
+];
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Lifecycle(args) => lifecycle(args).await,
+    }
+}
+
+async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
+    let workdir = tempfile::tempdir()?;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("bench.db").display()));
+    let mut config = Config::new(&db, MailTransport::Directory(workdir.path().join("mail")));
+    config.listen = "127.0.0.1:0".parse()?;
+    config.operator_token = Some(kessai_server::secrets::random_token());
+    config.password_cost = PasswordCost {
+        memory_kib: args.argon2_memory_kib,
+        iterations: args.argon2_iterations,
+    };
+    let token = config.operator_token.clone().unwrap_or_default();
+    let running = kessai_server::start(config).await?;
+    let api = Api::new(&format!("http://{}", running.addr), &token);
+    let run_tag = kessai_server::secrets::random_token()[..8].to_string();
+    println!(
+        "bench lifecycle: {} deals, concurrency {}, database {}, argon2id m={} KiB t={}",
+        args.deals,
+        args.concurrency,
+        running.app.store.backend_name(),
+        args.argon2_memory_kib,
+        args.argon2_iterations
+    );
+
+    let histograms: Arc<Vec<Mutex<Histogram<u64>>>> = Arc::new(
+        CALLS
+            .iter()
+            .map(|_| Mutex::new(Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram")))
+            .collect(),
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = vec![];
+    for _ in 0..args.concurrency.max(1) {
+        let (api, histograms, next, tag, total) = (
+            api.clone(),
+            histograms.clone(),
+            next.clone(),
+            run_tag.clone(),
+            args.deals,
+        );
+        workers.push(tokio::spawn(async move {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                one_deal(&api, &histograms, &tag, n).await?;
+            }
+        }));
+    }
+    for w in workers {
+        w.await??;
+    }
+    let elapsed = started.elapsed();
+    let violations = running.app.store.check().await?;
+    println!(
+        "{:<16} {:>8} {:>10} {:>10} {:>10}",
+        "call", "count", "p50 ms", "p99 ms", "max ms"
+    );
+    for (name, h) in CALLS.iter().zip(histograms.iter()) {
+        let h = h.lock().await;
+        let ms = |us: u64| us as f64 / 1000.0;
+        println!(
+            "{name:<16} {:>8} {:>10.2} {:>10.2} {:>10.2}",
+            h.len(),
+            ms(h.value_at_quantile(0.5)),
+            ms(h.value_at_quantile(0.99)),
+            ms(h.max())
+        );
+    }
+    println!(
+        "elapsed: {:.2} s; ledger check: {}",
+        elapsed.as_secs_f64(),
+        if violations.is_empty() {
+            "ok"
+        } else {
+            "FAILED"
+        }
+    );
+    println!("deals/s: {:.1}", args.deals as f64 / elapsed.as_secs_f64());
+    Ok(if violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn timed<T>(
+    h: &Mutex<Histogram<u64>>,
+    f: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let start = Instant::now();
+    let value = f.await?;
+    let us = start.elapsed().max(Duration::from_micros(1)).as_micros() as u64;
+    h.lock().await.saturating_record(us);
+    Ok(value)
+}
+
+async fn one_deal(
+    api: &Api,
+    h: &[Mutex<Histogram<u64>>],
+    tag: &str,
+    n: usize,
+) -> anyhow::Result<()> {
+    let buyer_email = format!("b{n}.{tag}@bench.example");
+    let seller_email = format!("s{n}.{tag}@bench.example");
+    let price = 1_000 + (n as i64 % 50_000);
+    let party = Party {
+        item: "bench item",
+        price_yen: price,
+        buyer: ("Buyer", &buyer_email),
+        seller: ("Seller", &seller_email),
+        password: "bench-password",
+    };
+    let b = timed(&h[0], api.register("buyer", &party)).await?;
+    let buyer = str_field(&b, "deal_id")?.to_string();
+    let s = timed(&h[1], api.register("seller", &party)).await?;
+    let seller = str_field(&s, "deal_id")?.to_string();
+    timed(
+        &h[2],
+        api.credit(&format!("bench-{tag}-{n}"), price, &buyer),
+    )
+    .await?;
+    timed(
+        &h[3],
+        api.step(&seller, "bench-password", "shipment", serde_json::json!({})),
+    )
+    .await?;
+    timed(
+        &h[4],
+        api.step(&buyer, "bench-password", "receipt", serde_json::json!({})),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! A small HTTP client for Kessai's API, used by the demo and the benchmark the way any
+//! site or script would use it.
+
+use anyhow::{bail, Context};
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::{json, Value};
+
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct Api {
+    http: Client,
+    base: String,
+    operator_token: String,
+}
+
+/// One side of a deal as the demo and bench fill it in.
+pub struct Party<'a> {
+    pub item: &'a str,
+    pub price_yen: i64,
+    pub buyer: (&'a str, &'a str),
+    pub seller: (&'a str, &'a str),
+    pub password: &'a str,
+}
+
+impl Api {
+    pub fn new(base: &str, operator_token: &str) -> Api {
+        let http = Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .expect("http client");
+        Api {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            operator_token: operator_token.to_string(),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    /// Sends, retrying the identical request (same Idempotency-Key) while the server cannot be
+    /// reached, for up to `RETRY_FOR`: a restarted server then answers it exactly once.
+    async fn send(&self, request: RequestBuilder, expect: StatusCode) -> anyhow::Result<Value> {
+        let started = std::time::Instant::now();
+        let response = loop {
+            let attempt = request
+                .try_clone()
+                .context("request body must be cloneable")?;
+            match attempt.send().await {
+                Ok(r) => break r,
+                Err(e) if (e.is_connect() || e.is_request()) && started.elapsed() < RETRY_FOR => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).context("request failed"),
+            }
+        };
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status != expect {
+            bail!("expected {expect}, got {status}: {body}");
+        }
+        Ok(body)
+    }
+
+    pub async fn register(&self, role: &str, p: &Party<'_>) -> anyhow::Result<Value> {
+        let (account_number, holder) = if role == "buyer" {
+            ("7654321", "ｶｲﾇｼ ﾀﾛｳ")
+        } else {
+            ("1234567", "ｳﾘﾇｼ ﾊﾅｺ")
+        };
+        let body = json!({
+            "item": p.item, "price_yen": p.price_yen,
+            "buyer_name": p.buyer.0, "buyer_email": p.buyer.1,
+            "seller_name": p.seller.0, "seller_email": p.seller.1,
+            "shipping_address": "東京都千代田区丸の内1-1-1",
+            "bank_account": { "bank_code": "0001", "branch_code": "001", "account_type": "ordinary",
+                              "account_number": account_number, "holder_name": holder },
+            "password": p.password,
+        });
+        let key = uuid::Uuid::now_v7().to_string();
+        self.send(
+            self.request(Method::POST, &format!("/v1/registrations/{role}"))
+                .header("Idempotency-Key", key)
+                .json(&body),
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    pub async fn view(&self, deal_id: &str, password: &str) -> anyhow::Result<Value> {
+        self.send(
+            self.request(Method::GET, &format!("/v1/deals/{deal_id}"))
+                .basic_auth(deal_id, Some(password)),
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    pub async fn step(
+        &self,
+        deal_id: &str,
+        password: &str,
+        step: &str,
+        body: Value,
+    ) -> anyhow::Result<Value> {
+        let key = uuid::Uuid::now_v7().to_string();
+        let request = self
+            .request(Method::POST, &format!("/v1/deals/{deal_id}/{step}"))
+            .basic_auth(deal_id, Some(password))
+            .header("Idempotency-Key", key)
+            .json(&body);
+        self.send(request, StatusCode::OK).await
+    }
+
+    pub async fn credit(
+        &self,
+        bank_ref: &str,
+        amount_yen: i64,
+        reference: &str,
+    ) -> anyhow::Result<Value> {
+        let body =
+            json!({ "bank_ref": bank_ref, "amount_yen": amount_yen, "reference": reference });
+        self.send(
+            self.request(Method::POST, "/v1/operator/bank-credits")
+                .bearer_auth(&self.operator_token)
+                .json(&body),
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    pub async fn operator(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
+        let mut request = self.request(method, path).bearer_auth(&self.operator_token);
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        self.send(request, StatusCode::OK).await
+    }
+}
+
+pub fn str_field<'a>(v: &'a Value, key: &str) -> anyhow::Result<&'a str> {
+    v[key]
+        .as_str()
+        .with_context(|| format!("response has no {key}: {v}"))
+}

@@ -1,0 +1,323 @@
+//! `kessai demo`: plays buyer, seller and bank through the HTTP API for three deals — one clean,
+//! one underpaid then topped up, one never shipped and refunded — printing each step and each
+//! email, and ends with the ledger check.
+//!
+//! By default it starts its own server on a temporary database. With `--server` it drives an
+//! existing one instead (the crash test does this while killing and restarting the server).
+
+use crate::client::{str_field, Api, Party};
+use clap::Args;
+use kessai_server::config::{Config, MailTransport};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Drive this running server instead of starting one (needs --operator-token and --test-clock on it).
+    #[arg(long)]
+    pub server: Option<String>,
+    #[arg(long, env = "KESSAI_OPERATOR_TOKEN")]
+    pub operator_token: Option<String>,
+    /// Database for the demo's own server (default: a temporary SQLite file).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Tag added to the demo's email addresses, so that repeated runs on one database stay apart.
+    #[arg(long, default_value = "")]
+    pub tag: String,
+}
+
+struct Demo {
+    api: Api,
+    app: Option<Arc<kessai_server::App>>,
+    printed: HashSet<String>,
+    /// Every party ID seen so far: after each step, new emails to any of them are printed.
+    parties: Vec<String>,
+    ship_days: u32,
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let workdir = tempfile::tempdir()?;
+    let (base, token, app) = match &args.server {
+        Some(url) => {
+            let token = args
+                .operator_token
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("--server needs --operator-token"))?;
+            (url.clone(), token, None)
+        }
+        None => {
+            let db = args.db.clone().unwrap_or_else(|| {
+                format!("sqlite://{}", workdir.path().join("kessai.db").display())
+            });
+            let mut config =
+                Config::new(&db, MailTransport::Directory(workdir.path().join("mail")));
+            config.listen = "127.0.0.1:0".parse()?;
+            config.operator_token = Some(kessai_server::secrets::random_token());
+            config.test_clock = true;
+            config.mail_interval = Duration::from_millis(50);
+            let token = config.operator_token.clone().unwrap_or_default();
+            let running = kessai_server::start(config).await?;
+            println!("demo server on http://{} (database {db})", running.addr);
+            (format!("http://{}", running.addr), token, Some(running.app))
+        }
+    };
+    let mut demo = Demo {
+        api: Api::new(&base, &token),
+        app,
+        printed: HashSet::new(),
+        parties: vec![],
+        ship_days: 7,
+    };
+    let tag = if args.tag.is_empty() {
+        String::new()
+    } else {
+        format!("+{}", args.tag)
+    };
+
+    println!("\n=== Deal 1: a clean deal ===");
+    let (buyer, seller) = demo
+        .agree(
+            "中古ギター Fender Stratocaster",
+            52_000,
+            &format!("taro{tag}@example.jp"),
+            &format!("hanako{tag}@example.jp"),
+        )
+        .await?;
+    demo.pay(
+        &buyer,
+        52_000,
+        &format!("bank-1{tag}-a"),
+        &format!("{buyer} ﾔﾏﾀﾞ ﾀﾛｳ"),
+    )
+    .await?;
+    demo.ship(&seller, Some("1234-5678-9012")).await?;
+    demo.confirm(&buyer).await?;
+
+    println!("\n=== Deal 2: underpaid, then topped up (and a little over) ===");
+    let (buyer2, seller2) = demo
+        .agree(
+            "カメラ Nikon F3",
+            30_000,
+            &format!("jiro{tag}@example.jp"),
+            &format!("yoko{tag}@example.jp"),
+        )
+        .await?;
+    demo.pay(
+        &buyer2,
+        20_000,
+        &format!("bank-2{tag}-a"),
+        &format!("ｽｽﾞｷ ｼﾞﾛｳ {buyer2}"),
+    )
+    .await?;
+    demo.pay(
+        &buyer2,
+        12_000,
+        &format!("bank-2{tag}-b"),
+        &format!("{buyer2}"),
+    )
+    .await?;
+    demo.ship(&seller2, None).await?;
+    demo.confirm(&buyer2).await?;
+
+    println!("\n=== Deal 3: paid but never shipped: refunded at the deadline ===");
+    let (buyer3, _seller3) = demo
+        .agree(
+            "腕時計 Seiko",
+            18_000,
+            &format!("saburo{tag}@example.jp"),
+            &format!("keiko{tag}@example.jp"),
+        )
+        .await?;
+    demo.pay(
+        &buyer3,
+        18_000,
+        &format!("bank-3{tag}-a"),
+        &format!("{buyer3} ｻﾄｳ ｻﾌﾞﾛｳ"),
+    )
+    .await?;
+    demo.expire(&buyer3).await?;
+
+    demo.finish().await
+}
+
+const BUYER_PASSWORD: &str = "buyer-secret-1";
+const SELLER_PASSWORD: &str = "seller-secret-1";
+
+impl Demo {
+    async fn agree(
+        &mut self,
+        item: &str,
+        price_yen: i64,
+        buyer_email: &str,
+        seller_email: &str,
+    ) -> anyhow::Result<(String, String)> {
+        let mut p = Party {
+            item,
+            price_yen,
+            buyer: ("山田 太郎", buyer_email),
+            seller: ("佐藤 花子", seller_email),
+            password: BUYER_PASSWORD,
+        };
+        let b = self.api.register("buyer", &p).await?;
+        let buyer = str_field(&b, "deal_id")?.to_string();
+        self.parties.push(buyer.clone());
+        println!(
+            "buyer registers \"{item}\" for ¥{price_yen} → deal ID {buyer} ({})",
+            str_field(&b, "status")?
+        );
+        self.emails().await?;
+        p.password = SELLER_PASSWORD;
+        let s = self.api.register("seller", &p).await?;
+        let seller = str_field(&s, "deal_id")?.to_string();
+        self.parties.push(seller.clone());
+        println!(
+            "seller registers the same deal → deal ID {seller} ({})",
+            str_field(&s, "status")?
+        );
+        self.emails().await?;
+        Ok((buyer, seller))
+    }
+
+    async fn pay(
+        &mut self,
+        buyer: &str,
+        amount: i64,
+        bank_ref: &str,
+        reference: &str,
+    ) -> anyhow::Result<()> {
+        let r = self.api.credit(bank_ref, amount, reference).await?;
+        println!(
+            "bank reports ¥{amount} from \"{reference}\" → {} to {}: state {}, received ¥{}, remaining ¥{}, excess ¥{}",
+            str_field(&r, "outcome")?,
+            r["deal_id"].as_str().unwrap_or("-"),
+            r["deal_state"].as_str().unwrap_or("-"),
+            r["received_yen"],
+            r["remaining_yen"],
+            r["excess_yen"]
+        );
+        self.emails().await
+    }
+
+    async fn ship(&mut self, seller: &str, tracking: Option<&str>) -> anyhow::Result<()> {
+        let r = self
+            .api
+            .step(
+                seller,
+                SELLER_PASSWORD,
+                "shipment",
+                json!({ "tracking_number": tracking }),
+            )
+            .await?;
+        println!(
+            "seller reports shipment (tracking {}) → {}",
+            tracking.unwrap_or("none"),
+            str_field(&r, "status")?
+        );
+        self.emails().await
+    }
+
+    async fn confirm(&mut self, buyer: &str) -> anyhow::Result<()> {
+        let r = self
+            .api
+            .step(buyer, BUYER_PASSWORD, "receipt", json!({}))
+            .await?;
+        println!("buyer confirms receipt → {}", str_field(&r, "status")?);
+        self.instructions(buyer).await?;
+        self.emails().await
+    }
+
+    async fn expire(&mut self, buyer: &str) -> anyhow::Result<()> {
+        let advance_ms = i64::from(self.ship_days + 1) * 86_400_000;
+        self.api
+            .operator(
+                Method::POST,
+                "/v1/operator/clock",
+                Some(json!({ "advance_ms": advance_ms })),
+            )
+            .await?;
+        println!("{} days pass with no shipment…", self.ship_days + 1);
+        let r = self
+            .api
+            .operator(Method::POST, "/v1/operator/scheduler/run", None)
+            .await?;
+        let view = self.api.view(buyer, BUYER_PASSWORD).await?;
+        println!(
+            "scheduler runs ({} deadline(s) fired) → deal {buyer} is {}",
+            r["changed"],
+            str_field(&view, "status")?
+        );
+        self.instructions(buyer).await?;
+        self.emails().await
+    }
+
+    async fn instructions(&self, deal: &str) -> anyhow::Result<()> {
+        let list = self
+            .api
+            .operator(
+                Method::GET,
+                &format!("/v1/operator/instructions?deal_id={deal}"),
+                None,
+            )
+            .await?;
+        for i in list["instructions"].as_array().cloned().unwrap_or_default() {
+            let account = &i["bank_account"];
+            println!(
+                "  bank instruction: {} ¥{} to the {} ({}-{} {}), {}",
+                i["purpose"].as_str().unwrap_or("?"),
+                i["amount_yen"],
+                i["party"].as_str().unwrap_or("?"),
+                account["bank_code"].as_str().unwrap_or("?"),
+                account["branch_code"].as_str().unwrap_or("?"),
+                account["account_number"].as_str().unwrap_or("?"),
+                i["status"].as_str().unwrap_or("?")
+            );
+        }
+        Ok(())
+    }
+
+    /// Prints emails not yet printed (only when the demo runs its own server).
+    async fn emails(&mut self) -> anyhow::Result<()> {
+        let Some(app) = &self.app else { return Ok(()) };
+        for party in &self.parties {
+            for e in app.store.emails_for(party).await? {
+                if self.printed.insert(e.id.clone()) {
+                    println!("  ✉ to {}: {}", e.to, e.subject);
+                    for line in e.body.lines().filter(|l| !l.is_empty()) {
+                        println!("  │ {line}");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> anyhow::Result<ExitCode> {
+        if let Some(app) = &self.app {
+            for _ in 0..200 {
+                if app.store.outbox_counts().await?.0 == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let (pending, sent) = app.store.outbox_counts().await?;
+            println!("\nemails delivered: {sent}, still pending: {pending}");
+        }
+        let check: Value = self
+            .api
+            .operator(Method::GET, "/v1/operator/check", None)
+            .await?;
+        if check["ok"].as_bool() == Some(true) {
+            println!(
+                "ledger check: ok — every journal balances and every deal's money is accounted for"
+            );
+            Ok(ExitCode::SUCCESS)
+        } else {
+            println!("ledger check FAILED: {}", check["violations"]);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
