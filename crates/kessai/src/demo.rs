@@ -88,7 +88,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         )
         .await?;
     demo.pay(
-        &buyer,
         52_000,
         &format!("bank-1{tag}-a"),
         &format!("{buyer} ﾔﾏﾀﾞ ﾀﾛｳ"),
@@ -107,19 +106,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         )
         .await?;
     demo.pay(
-        &buyer2,
         20_000,
         &format!("bank-2{tag}-a"),
         &format!("ｽｽﾞｷ ｼﾞﾛｳ {buyer2}"),
     )
     .await?;
-    demo.pay(
-        &buyer2,
-        12_000,
-        &format!("bank-2{tag}-b"),
-        &format!("{buyer2}"),
-    )
-    .await?;
+    demo.pay(12_000, &format!("bank-2{tag}-b"), &format!("{buyer2}"))
+        .await?;
     demo.ship(&seller2, None).await?;
     demo.confirm(&buyer2).await?;
 
@@ -133,7 +126,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         )
         .await?;
     demo.pay(
-        &buyer3,
         18_000,
         &format!("bank-3{tag}-a"),
         &format!("{buyer3} ｻﾄｳ ｻﾌﾞﾛｳ"),
@@ -182,13 +174,7 @@ impl Demo {
         Ok((buyer, seller))
     }
 
-    async fn pay(
-        &mut self,
-        buyer: &str,
-        amount: i64,
-        bank_ref: &str,
-        reference: &str,
-    ) -> anyhow::Result<()> {
+    async fn pay(&mut self, amount: i64, bank_ref: &str, reference: &str) -> anyhow::Result<()> {
         let r = self.api.credit(bank_ref, amount, reference).await?;
         println!(
             "bank reports ¥{amount} from \"{reference}\" → {} to {}: state {}, received ¥{}, remaining ¥{}, excess ¥{}",

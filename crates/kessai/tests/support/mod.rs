@@ -1,0 +1,332 @@
+//! Shared test machinery: a throwaway database per test on either backend, the real server
+//! listening on loopback, an HTTP client, and a real SMTP server.
+#![allow(dead_code)]
+
+pub mod smtp;
+
+use kessai_server::config::{Config, MailTransport, PasswordCost};
+use kessai_server::App;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend: `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::support::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if std::env::var("KESSAI_TEST_POSTGRES_URL").is_err() {
+                    eprintln!("KESSAI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this test did not run");
+                    return;
+                }
+                super::$name($crate::support::Db::Postgres).await
+            }
+        }
+    )*};
+}
+
+/// A fresh database URL: a file in `dir` for SQLite, a new database on the test server for
+/// PostgreSQL (created from `KESSAI_TEST_POSTGRES_URL`, named `kessai_t_<random>`).
+pub async fn database_url(db: Db, dir: &std::path::Path) -> String {
+    match db {
+        Db::Sqlite => format!("sqlite://{}", dir.join("kessai.db").display()),
+        Db::Postgres => {
+            let base = std::env::var("KESSAI_TEST_POSTGRES_URL").expect("KESSAI_TEST_POSTGRES_URL");
+            let name = format!("kessai_t_{}", uuid::Uuid::now_v7().simple());
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
+                .await
+                .expect("connect to test postgres");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create database");
+            let (prefix, _) = base.rsplit_once('/').expect("postgres URL with a database");
+            format!("{prefix}/{name}")
+        }
+    }
+}
+
+/// A running server with everything a test needs to talk to it.
+pub struct TestServer {
+    pub base: String,
+    pub app: Arc<App>,
+    pub token: String,
+    pub http: reqwest::Client,
+    pub db_url: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub mail: Option<MailTransport>,
+    pub workers: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            mail: None,
+            workers: false,
+        }
+    }
+}
+
+pub async fn spawn(db: Db) -> TestServer {
+    spawn_with(db, Options::default()).await
+}
+
+pub async fn spawn_with(db: Db, options: Options) -> TestServer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_url = database_url(db, dir.path()).await;
+    let mail = options
+        .mail
+        .unwrap_or_else(|| MailTransport::Directory(dir.path().join("mail")));
+    let mut config = Config::new(&db_url, mail);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.operator_token = Some("test-operator-token".into());
+    config.test_clock = true;
+    // Cheap hashing keeps the suite fast; production uses the OWASP setting (see README).
+    config.password_cost = PasswordCost {
+        memory_kib: 256,
+        iterations: 1,
+    };
+    config.workers = options.workers;
+    config.mail_interval = Duration::from_millis(20);
+    let running = kessai_server::start(config).await.expect("server starts");
+    TestServer {
+        base: format!("http://{}", running.addr),
+        app: running.app,
+        token: "test-operator-token".into(),
+        http: reqwest::Client::new(),
+        db_url,
+        dir,
+    }
+}
+
+pub const BUYER_PW: &str = "buyer-password";
+pub const SELLER_PW: &str = "seller-password";
+
+/// Registration fields both parties agree on; `tweak` changes this party's copy.
+pub fn registration(role: &str, tag: &str, price_yen: i64) -> Value {
+    json!({
+        "item": "中古ギター Fender",
+        "price_yen": price_yen,
+        "buyer_name": "山田 太郎",
+        "buyer_email": format!("buyer.{tag}@example.jp"),
+        "seller_name": "佐藤 花子",
+        "seller_email": format!("seller.{tag}@example.jp"),
+        "shipping_address": "東京都千代田区丸の内1-1-1",
+        "bank_account": {
+            "bank_code": "0005", "branch_code": "123", "account_type": "ordinary",
+            "account_number": if role == "buyer" { "7654321" } else { "1234567" },
+            "holder_name": if role == "buyer" { "ﾔﾏﾀﾞ ﾀﾛｳ" } else { "ｻﾄｳ ﾊﾅｺ" }
+        },
+        "password": if role == "buyer" { BUYER_PW } else { SELLER_PW },
+    })
+}
+
+/// A response: status and JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts an error response with this status, code and (optional) field.
+    pub fn assert_error(&self, status: u16, code: &str, field: Option<&str>) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "body: {}", self.body);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "error without message: {}",
+            self.body
+        );
+        if let Some(f) = field {
+            assert_eq!(self.body["error"]["field"], f, "body: {}", self.body);
+        }
+    }
+
+    pub fn ok(&self) -> &Value {
+        assert!(
+            self.status.is_success(),
+            "status {}: {}",
+            self.status,
+            self.body
+        );
+        &self.body
+    }
+
+    pub fn str(&self, key: &str) -> String {
+        self.body[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key} in {}", self.body))
+            .to_string()
+    }
+}
+
+impl TestServer {
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    pub async fn send(&self, request: RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
+    pub async fn register(&self, role: &str, body: &Value) -> Reply {
+        self.send(
+            self.request(Method::POST, &format!("/v1/registrations/{role}"))
+                .json(body),
+        )
+        .await
+    }
+
+    /// Registers both sides of a deal; returns (buyer ID, seller ID).
+    pub async fn agreed_deal(&self, tag: &str, price_yen: i64) -> (String, String) {
+        let buyer = self
+            .register("buyer", &registration("buyer", tag, price_yen))
+            .await;
+        assert_eq!(buyer.ok()["status"], "waiting_for_counterpart");
+        let seller = self
+            .register("seller", &registration("seller", tag, price_yen))
+            .await;
+        assert_eq!(seller.ok()["status"], "agreed");
+        (buyer.str("deal_id"), seller.str("deal_id"))
+    }
+
+    pub async fn view(&self, id: &str, password: &str) -> Reply {
+        self.send(
+            self.request(Method::GET, &format!("/v1/deals/{id}"))
+                .basic_auth(id, Some(password)),
+        )
+        .await
+    }
+
+    pub async fn step(
+        &self,
+        id: &str,
+        password: &str,
+        step: &str,
+        body: Value,
+        key: Option<&str>,
+    ) -> Reply {
+        let mut r = self
+            .request(Method::POST, &format!("/v1/deals/{id}/{step}"))
+            .basic_auth(id, Some(password))
+            .json(&body);
+        if let Some(k) = key {
+            r = r.header("Idempotency-Key", k);
+        }
+        self.send(r).await
+    }
+
+    pub async fn ship(&self, seller: &str) -> Reply {
+        self.step(
+            seller,
+            SELLER_PW,
+            "shipment",
+            json!({ "tracking_number": "1234-5678" }),
+            None,
+        )
+        .await
+    }
+
+    pub async fn receipt(&self, buyer: &str) -> Reply {
+        self.step(buyer, BUYER_PW, "receipt", json!({}), None).await
+    }
+
+    pub async fn credit(&self, bank_ref: &str, amount_yen: i64, reference: &str) -> Reply {
+        let body =
+            json!({ "bank_ref": bank_ref, "amount_yen": amount_yen, "reference": reference });
+        self.send(
+            self.request(Method::POST, "/v1/operator/bank-credits")
+                .bearer_auth(&self.token)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn operator(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut r = self.request(method, path).bearer_auth(&self.token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        self.send(r).await
+    }
+
+    pub async fn advance_days(&self, days: i64) {
+        self.operator(
+            Method::POST,
+            "/v1/operator/clock",
+            Some(json!({ "advance_ms": days * 86_400_000 })),
+        )
+        .await
+        .ok();
+    }
+
+    pub async fn run_scheduler(&self) -> i64 {
+        self.operator(Method::POST, "/v1/operator/scheduler/run", None)
+            .await
+            .ok()["changed"]
+            .as_i64()
+            .unwrap()
+    }
+
+    pub async fn instructions(&self, deal: &str) -> Vec<Value> {
+        let r = self
+            .operator(
+                Method::GET,
+                &format!("/v1/operator/instructions?deal_id={deal}"),
+                None,
+            )
+            .await;
+        r.ok()["instructions"].as_array().unwrap().clone()
+    }
+
+    /// Every invariant of `kessai check` must hold.
+    pub async fn assert_books_sound(&self) {
+        let violations = self.app.store.check().await.expect("check runs");
+        assert!(violations.is_empty(), "ledger violations: {violations:#?}");
+    }
+
+    /// A fingerprint of everything a request could change: deals, ledger, outbox,
+    /// instructions, credits, timeline. Equal before and after = the request changed nothing.
+    pub async fn snapshot(&self) -> Vec<String> {
+        let pool = self.app.store.pool();
+        let mut out = vec![];
+        for sql in [
+            "SELECT id || ':' || state || ':' || received_yen || ':' || version FROM deals ORDER BY id",
+            "SELECT id || ':' || debits_yen || ':' || credits_yen FROM accounts ORDER BY id",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM journal_lines",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM outbox_emails",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM payment_instructions",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM bank_credits",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM deal_events",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM registrations",
+        ] {
+            let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql);
+            out.push(rows.join(","));
+        }
+        out
+    }
+}

@@ -1,0 +1,97 @@
+//! A real SMTP server on loopback for tests: the `mailin` crate speaks the protocol (EHLO,
+//! MAIL, RCPT, DATA, QUIT, dot-unstuffing); this file only accepts connections and keeps
+//! each received message.
+
+use mailin::{Action, Handler, Response, SessionBuilder};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: Vec<u8>,
+}
+
+#[derive(Clone, Default)]
+struct Collector {
+    inbox: Arc<Mutex<Vec<Received>>>,
+    current: Option<Received>,
+}
+
+impl Handler for Collector {
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.current = Some(Received {
+            from: from.to_string(),
+            to: to.to_vec(),
+            data: vec![],
+        });
+        mailin::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(m) = self.current.as_mut() {
+            m.data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Some(m) = self.current.take() {
+            self.inbox.lock().unwrap().push(m);
+        }
+        mailin::response::OK
+    }
+}
+
+pub struct SmtpServer {
+    pub addr: SocketAddr,
+    inbox: Arc<Mutex<Vec<Received>>>,
+}
+
+impl SmtpServer {
+    pub fn start() -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind smtp");
+        let addr = listener.local_addr().unwrap();
+        let collector = Collector::default();
+        let inbox = collector.inbox.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handler = collector.clone();
+                std::thread::spawn(move || serve(stream, handler));
+            }
+        });
+        SmtpServer { addr, inbox }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.inbox.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, handler: Collector) -> std::io::Result<()> {
+    let peer = stream.peer_addr()?.ip();
+    let builder = SessionBuilder::new("kessai-test-smtp");
+    let mut session = builder.build(peer, handler);
+    let mut writer = stream.try_clone()?;
+    session.greeting().write_to(&mut writer)?;
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let response = session.process(&line);
+        match response.action {
+            Action::Reply => response.write_to(&mut writer)?,
+            Action::Close => {
+                response.write_to(&mut writer)?;
+                return Ok(());
+            }
+            Action::UpgradeTls | Action::NoReply => {}
+        }
+        writer.flush()?;
+    }
+}
