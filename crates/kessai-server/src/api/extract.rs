@@ -11,14 +11,32 @@ use sha2::{Digest, Sha256};
 pub const MAX_KEY_CHARS: usize = 255;
 
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        let message = format!("the request body is not valid: {e}");
-        // serde names a missing or unknown field between backticks: surface it as the field.
-        let field = message.split('`').nth(1).map(str::to_string);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = format!("the request body is not valid: {inner}");
+        // A missing field is reported at its parent; serde names it between backticks.
+        let field = if inner.to_string().starts_with("missing field") {
+            let name = inner
+                .to_string()
+                .split('`')
+                .nth(1)
+                .unwrap_or_default()
+                .to_string();
+            if path == "." {
+                name
+            } else {
+                format!("{path}.{name}")
+            }
+        } else {
+            path
+        };
         let err = AppError::new(StatusCode::BAD_REQUEST, "invalid_json", message);
-        match field {
-            Some(f) => err.with_field(f),
-            None => err,
+        if field.is_empty() || field == "." {
+            err
+        } else {
+            err.with_field(field)
         }
     })
 }
