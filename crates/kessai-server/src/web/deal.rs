@@ -117,7 +117,7 @@ fn deal_page(lang: Lang, token: &str, v: &DealView, notice: Option<Markup>) -> M
             tr { th { (lang.t("入金額", "Received")) } td { (Yen(v.received_yen)) } }
             @if let Some(fee) = v.fee_yen { tr { th { (lang.t("手数料", "Fee")) } td { (Yen(fee)) } } }
             @if let Some(p) = v.payout_yen { tr { th { (lang.t("受取額", "Payout")) } td { (Yen(p)) } } }
-            @if let Some(d) = &v.ship_by { tr { th { (lang.t("発送期限", "Ship by")) } td { (d) } } }
+            @if let (Some(d), "funded") = (&v.ship_by, v.status.as_str()) { tr { th { (lang.t("発送期限", "Ship by")) } td { (d) } } }
             @if let Some(t) = &v.tracking_number { tr { th { (lang.t("追跡番号", "Tracking number")) } td { (t) } } }
         }
         @if !v.mismatched_fields.is_empty() {
@@ -144,7 +144,8 @@ fn deal_page(lang: Lang, token: &str, v: &DealView, notice: Option<Markup>) -> M
         }
         h2 { (lang.t("経過", "Timeline")) }
         table data-testid="timeline" {
-            @for e in &v.timeline { tr { td { (e.at) } td { (event_text(lang, &e.event)) } } }
+            thead { tr { th style="width:12rem" { (lang.t("日時", "When")) } th { (lang.t("出来事", "What happened")) } } }
+            tbody { @for e in &v.timeline { tr { td { (e.at) } td { (event_text(lang, &e.event)) } } } }
         }
     };
     page(lang, lang.t("取引", "Deal"), body)

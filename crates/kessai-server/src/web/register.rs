@@ -98,30 +98,70 @@ fn form_page(
                 (field(lang.t("支店コード（3桁）", "Branch code (3 digits)"), "branch_code", "text", &f.branch_code))
                 label for="account_type" { (lang.t("預金種目", "Account type")) }
                 select id="account_type" name="account_type" {
-                    option value="ordinary" { (lang.t("普通", "Ordinary")) }
-                    option value="current" { (lang.t("当座", "Current")) }
-                    option value="savings" { (lang.t("貯蓄", "Savings")) }
+                    @for (value, ja, en) in [("ordinary", "普通", "Ordinary"), ("current", "当座", "Current"), ("savings", "貯蓄", "Savings")] {
+                        option value=(value) selected[f.account_type == value] { (lang.t(ja, en)) }
+                    }
                 }
                 (field(lang.t("口座番号（7桁まで）", "Account number (up to 7 digits)"), "account_number", "text", &f.account_number))
                 (field(lang.t("口座名義（カナ）", "Account holder (kana)"), "holder_name", "text", &f.holder_name))
             }
-            (field(lang.t("パスワード（8文字以上）", "Password (8 characters or more)"), "password", "password", ""))
+            label for="password" { (lang.t("パスワード（8文字以上）", "Password (8 characters or more)")) }
+            input id="password" name="password" type="password" autocomplete="new-password" required;
             button type="submit" { (lang.t("登録する", "Register")) }
         }
     };
     page(lang, title(lang, role), body)
 }
 
-/// The message of an error, with the field named in the page's language.
+/// A field's label in the page's language.
+fn field_label(lang: Lang, field: &str) -> &str {
+    let labels = [
+        ("item", "商品名", "Item"),
+        ("price_yen", "代金", "Price"),
+        ("buyer_name", "買主の氏名", "Buyer's name"),
+        ("buyer_email", "買主のメールアドレス", "Buyer's email"),
+        ("seller_name", "売主の氏名", "Seller's name"),
+        ("seller_email", "売主のメールアドレス", "Seller's email"),
+        ("shipping_address", "お届け先住所", "Shipping address"),
+        ("bank_account.bank_code", "銀行コード", "Bank code"),
+        ("bank_account.branch_code", "支店コード", "Branch code"),
+        ("bank_account.account_number", "口座番号", "Account number"),
+        ("bank_account.holder_name", "口座名義", "Account holder"),
+        ("password", "パスワード", "Password"),
+        ("deal_id", "取引ID", "Deal ID"),
+        ("tracking_number", "追跡番号", "Tracking number"),
+    ];
+    labels
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map(|(_, ja, en)| lang.t(ja, en))
+        .unwrap_or(field)
+}
+
+/// The error for a person: in Japanese by its stable code (the API's English message is the
+/// fallback and the English text), with an invalid field named by its label.
 pub fn describe_error(lang: Lang, e: &AppError) -> String {
+    let ja = match e.code {
+        "invalid_field" => Some("入力内容が正しくありません"),
+        "invalid_deal_id" => Some("取引IDが正しくありません（入力間違いの可能性があります）"),
+        "deal_not_found" => Some("この取引IDの取引はありません"),
+        "wrong_password" => {
+            Some("パスワードが違います（5回続けて間違えると一時的にロックされます）")
+        }
+        "login_locked" => Some("パスワードの誤りが続いたため、しばらくログインできません"),
+        "wrong_party" => Some("この操作は相手方の取引IDでのみ行えます"),
+        "not_agreed" => Some("まだ取引が成立していません"),
+        "wrong_state" => Some("現在の取引状態ではこの操作はできません"),
+        "csrf" => Some("フォームの有効期限が切れました。もう一度送信してください。"),
+        _ => None,
+    };
+    let message = match (lang, ja) {
+        (Lang::Ja, Some(text)) => text.to_string(),
+        _ => e.message.clone(),
+    };
     match &e.field {
-        Some(f) => format!(
-            "{}: {} ({})",
-            lang.t("入力を確認してください", "Please check your input"),
-            e.message,
-            f
-        ),
-        None => e.message.clone(),
+        Some(f) if e.code == "invalid_field" => format!("{}: {message}", field_label(lang, f)),
+        _ => message,
     }
 }
 
@@ -143,13 +183,16 @@ pub async fn form(
 }
 
 fn not_found(lang: Lang) -> Response {
+    let body = html! {
+        p { (lang.t("お探しのページはありません。", "There is no such page.")) " " a href="/" { (lang.t("トップへ", "Go to the home page")) } }
+    };
     respond(
         StatusCode::NOT_FOUND,
         &[],
         page(
             lang,
             lang.t("ページが見つかりません", "Page not found"),
-            html! {},
+            body,
         ),
     )
 }

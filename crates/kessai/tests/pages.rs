@@ -1,0 +1,231 @@
+//! The web pages over HTTP: language switch, CSRF protection, registration and deal steps.
+//! (The browser test in e2e/ clicks the same pages in Chromium.)
+
+mod support;
+
+use reqwest::{Client, StatusCode};
+use support::Db;
+
+on_both_databases!(pages_register_and_run_a_deal);
+
+/// A browser-like client: keeps cookies, reads the CSRF token from the form.
+struct Browser {
+    http: Client,
+    base: String,
+}
+
+impl Browser {
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("form has a csrf field")
+        + 19;
+    html[at..at + 48].to_string()
+}
+
+fn deal_id_of(html: &str) -> String {
+    let at = html
+        .find("data-testid=\"deal-id\">")
+        .expect("page shows the deal ID")
+        + 22;
+    html[at..at + 10].to_string()
+}
+
+fn form<'a>(csrf: &'a str, role: &str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut v = vec![
+        ("csrf", csrf),
+        ("item", "ギター"),
+        ("price_yen", "7000"),
+        ("buyer_name", "山田 太郎"),
+        ("buyer_email", "web.buyer@example.jp"),
+        ("seller_name", "佐藤 花子"),
+        ("seller_email", "web.seller@example.jp"),
+        ("shipping_address", "東京都"),
+        ("bank_code", "0001"),
+        ("branch_code", "001"),
+        ("account_type", "ordinary"),
+        ("account_number", "1234567"),
+        ("holder_name", "ﾔﾏﾀﾞ"),
+        (
+            "password",
+            if role == "buyer" {
+                support::BUYER_PW
+            } else {
+                support::SELLER_PW
+            },
+        ),
+    ];
+    for (k, val) in fields {
+        v.retain(|(name, _)| name != k);
+        v.push((k, val));
+    }
+    v
+}
+
+async fn pages_register_and_run_a_deal(db: Db) {
+    let s = support::spawn(db).await;
+    let b = Browser {
+        http: Client::builder().cookie_store(true).build().unwrap(),
+        base: s.base.clone(),
+    };
+
+    let (status, home) = b.get("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("<html lang=\"ja\">") && home.contains("買主として登録"));
+    let (_, english) = b.get("/?lang=en").await;
+    assert!(english.contains("<html lang=\"en\">") && english.contains("Register as buyer"));
+    let (_, remembered) = b.get("/register/buyer").await;
+    assert!(
+        remembered.contains("Register a deal as the buyer"),
+        "the language choice is remembered"
+    );
+    let (_, japanese) = b.get("/register/buyer?lang=ja").await;
+    let csrf = csrf_of(&japanese);
+
+    // A form without the right token is refused and changes nothing.
+    let before = s.snapshot().await;
+    let (status, page) = b
+        .post("/register/buyer", &form("wrong-token", "buyer", &[]))
+        .await;
+    assert_eq!(status, 403);
+    assert!(page.contains("class=\"error\""));
+    assert_eq!(s.snapshot().await, before);
+    // Invalid input: the form comes back with the problem named, the input kept.
+    let (status, page) = b
+        .post(
+            "/register/buyer",
+            &form(&csrf, "buyer", &[("password", "short")]),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("password") && page.contains("value=\"ギター\""));
+
+    let (status, page) = b.post("/register/buyer", &form(&csrf, "buyer", &[])).await;
+    assert_eq!(status, 201, "{page}");
+    let buyer = deal_id_of(&page);
+    let (status, page) = b
+        .post("/register/seller", &form(&csrf, "seller", &[]))
+        .await;
+    assert_eq!(status, 201);
+    let seller = deal_id_of(&page);
+    assert!(page.contains("取引が成立しました"));
+
+    // The deal page: login errors are shown on the login form.
+    let (status, page) = b
+        .post(
+            "/deal",
+            &[
+                ("csrf", &csrf),
+                ("deal_id", &buyer),
+                ("password", "wrong-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert!(
+        page.contains("パスワードが違います"),
+        "the login error is in Japanese"
+    );
+    let (status, page) = b
+        .post(
+            "/deal",
+            &[
+                ("csrf", &csrf),
+                ("deal_id", &buyer),
+                ("password", support::BUYER_PW),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-status=\"awaiting_payment\"") && page.contains(&buyer));
+
+    s.credit("web-1", 7_000, &buyer).await.ok();
+    let (_, page) = b
+        .post(
+            "/deal",
+            &[
+                ("csrf", &csrf),
+                ("deal_id", &seller),
+                ("password", support::SELLER_PW),
+            ],
+        )
+        .await;
+    assert!(page.contains("data-status=\"funded\"") && page.contains("action=\"/deal/shipment\""));
+    let (status, page) = b
+        .post(
+            "/deal/shipment",
+            &[
+                ("csrf", &csrf),
+                ("deal_id", &seller),
+                ("password", support::SELLER_PW),
+                ("tracking_number", "T-99"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-status=\"shipped\"") && page.contains("T-99"));
+    // The buyer cannot use the seller's form, and a forged post without the token is refused.
+    let (status, _) = b
+        .post(
+            "/deal/shipment",
+            &[
+                ("csrf", &csrf),
+                ("deal_id", &buyer),
+                ("password", support::BUYER_PW),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
+    let forged = Client::new()
+        .post(format!("{}/deal/receipt", s.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("deal_id", &buyer),
+            ("password", support::BUYER_PW),
+        ]);
+    assert_eq!(
+        forged.send().await.unwrap().status(),
+        403,
+        "no cookie, no step"
+    );
+    let (status, page) = b
+        .post(
+            "/deal/receipt",
+            &[
+                ("csrf", &csrf),
+                ("deal_id", &buyer),
+                ("password", support::BUYER_PW),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-status=\"completed\""));
+    assert_eq!(
+        page.matches("<tr><td>").count(),
+        5,
+        "timeline rows: registered, agreed, funded, shipped, completed"
+    );
+    s.assert_books_sound().await;
+}
