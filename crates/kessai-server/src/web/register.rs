@@ -113,36 +113,99 @@ fn form_page(
     page(lang, title(lang, role), body)
 }
 
-/// A field's label in the page's language.
-fn field_label(lang: Lang, field: &str) -> &str {
-    let labels = [
-        ("item", "商品名", "Item"),
-        ("price_yen", "代金", "Price"),
-        ("buyer_name", "買主の氏名", "Buyer's name"),
-        ("buyer_email", "買主のメールアドレス", "Buyer's email"),
-        ("seller_name", "売主の氏名", "Seller's name"),
-        ("seller_email", "売主のメールアドレス", "Seller's email"),
-        ("shipping_address", "お届け先住所", "Shipping address"),
-        ("bank_account.bank_code", "銀行コード", "Bank code"),
-        ("bank_account.branch_code", "支店コード", "Branch code"),
-        ("bank_account.account_number", "口座番号", "Account number"),
-        ("bank_account.holder_name", "口座名義", "Account holder"),
-        ("password", "パスワード", "Password"),
-        ("deal_id", "取引ID", "Deal ID"),
-        ("tracking_number", "追跡番号", "Tracking number"),
+/// A field's label and, in Japanese, what it must hold (the English text comes from the API).
+fn field_text(lang: Lang, field: &str) -> (&str, Option<&'static str>) {
+    let table: [(&str, &str, &str, &str); 14] = [
+        ("item", "商品名", "Item", "入力してください（200文字まで）"),
+        (
+            "price_yen",
+            "代金",
+            "Price",
+            "1円から100億円までの整数で入力してください",
+        ),
+        (
+            "buyer_name",
+            "買主の氏名",
+            "Buyer's name",
+            "入力してください（200文字まで）",
+        ),
+        (
+            "buyer_email",
+            "買主のメールアドレス",
+            "Buyer's email",
+            "メールアドレスを正しく入力してください",
+        ),
+        (
+            "seller_name",
+            "売主の氏名",
+            "Seller's name",
+            "入力してください（200文字まで）",
+        ),
+        (
+            "seller_email",
+            "売主のメールアドレス",
+            "Seller's email",
+            "買主と異なるメールアドレスを正しく入力してください",
+        ),
+        (
+            "shipping_address",
+            "お届け先住所",
+            "Shipping address",
+            "入力してください（200文字まで）",
+        ),
+        (
+            "bank_account.bank_code",
+            "銀行コード",
+            "Bank code",
+            "4桁の数字で入力してください",
+        ),
+        (
+            "bank_account.branch_code",
+            "支店コード",
+            "Branch code",
+            "3桁の数字で入力してください",
+        ),
+        (
+            "bank_account.account_number",
+            "口座番号",
+            "Account number",
+            "7桁までの数字で入力してください",
+        ),
+        (
+            "bank_account.holder_name",
+            "口座名義",
+            "Account holder",
+            "1〜30文字で入力してください",
+        ),
+        (
+            "password",
+            "パスワード",
+            "Password",
+            "8文字以上で入力してください",
+        ),
+        (
+            "deal_id",
+            "取引ID",
+            "Deal ID",
+            "正しい取引IDを入力してください",
+        ),
+        (
+            "tracking_number",
+            "追跡番号",
+            "Tracking number",
+            "64文字までで入力してください",
+        ),
     ];
-    labels
-        .iter()
-        .find(|(f, _, _)| *f == field)
-        .map(|(_, ja, en)| lang.t(ja, en))
-        .unwrap_or(field)
+    match table.iter().find(|(f, ..)| *f == field) {
+        Some((_, ja, en, rule)) => (lang.t(ja, en), Some(*rule)),
+        None => (field, None),
+    }
 }
 
 /// The error for a person: in Japanese by its stable code (the API's English message is the
 /// fallback and the English text), with an invalid field named by its label.
 pub fn describe_error(lang: Lang, e: &AppError) -> String {
     let ja = match e.code {
-        "invalid_field" => Some("入力内容が正しくありません"),
         "invalid_deal_id" => Some("取引IDが正しくありません（入力間違いの可能性があります）"),
         "deal_not_found" => Some("この取引IDの取引はありません"),
         "wrong_password" => {
@@ -159,8 +222,14 @@ pub fn describe_error(lang: Lang, e: &AppError) -> String {
         (Lang::Ja, Some(text)) => text.to_string(),
         _ => e.message.clone(),
     };
-    match &e.field {
-        Some(f) if e.code == "invalid_field" => format!("{}: {message}", field_label(lang, f)),
+    match (&e.field, lang) {
+        (Some(f), Lang::Ja) if e.code == "invalid_field" => match field_text(lang, f) {
+            (label, Some(rule)) => format!("{label}: {rule}"),
+            (label, None) => format!("{label}: {message}"),
+        },
+        (Some(f), Lang::En) if e.code == "invalid_field" => {
+            format!("{}: {message}", field_text(lang, f).0)
+        }
         _ => message,
     }
 }
