@@ -50,7 +50,9 @@ impl Api {
                 .context("request body must be cloneable")?;
             match attempt.send().await {
                 Ok(r) => break r,
-                Err(e) if (e.is_connect() || e.is_request()) && started.elapsed() < RETRY_FOR => {
+                // Any transport failure (refused, reset, cut mid-response) is retried as the same
+                // request: the server's idempotency makes a repeat harmless.
+                Err(e) if !e.is_status() && !e.is_builder() && started.elapsed() < RETRY_FOR => {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 Err(e) => return Err(e).context("request failed"),
