@@ -169,7 +169,8 @@ mod tests {
 
     #[test]
     fn each_deal_violation_is_named() {
-        let cases: Vec<(fn(&mut DealFigures), &str)> = vec![
+        type Mutation = fn(&mut DealFigures);
+        let cases: Vec<(Mutation, &str)> = vec![
             (
                 |d| d.paid_out_yen += 1,
                 "collected 1100 but held + paid out + refunded + fees = 1101",

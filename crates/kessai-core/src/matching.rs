@@ -108,7 +108,8 @@ mod tests {
 
     #[test]
     fn mismatch_table() {
-        let cases: Vec<(fn(&mut Terms), Vec<&str>)> = vec![
+        type Mutation = fn(&mut Terms);
+        let cases: Vec<(Mutation, Vec<&str>)> = vec![
             (|_| {}, vec![]),
             (|t| t.item = "  ギター\u{3000}Fender ".into(), vec![]),
             (|t| t.buyer_email = "TARO@example.jp".into(), vec![]),

@@ -1,6 +1,6 @@
 //! Incoming transfers as reported by the bank, each applied exactly once by its `bank_ref`.
 
-use crate::{get, Result, Store, Tx};
+use crate::{get, new_internal_id, Result, Store, Tx};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,6 +20,16 @@ impl CreditOutcome {
     }
 }
 
+/// An incoming transfer as the bank reported it, about to be recorded.
+pub struct NewCredit<'a> {
+    pub bank_ref: &'a str,
+    pub amount_yen: i64,
+    pub reference: &'a str,
+    pub deal_id: Option<&'a str>,
+    pub outcome: CreditOutcome,
+    pub now_ms: i64,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CreditRecord {
     pub id: String,
@@ -33,27 +43,18 @@ pub struct CreditRecord {
 
 impl Tx {
     /// Records a credit; `false` when a credit with this `bank_ref` was already recorded.
-    pub async fn insert_credit(
-        &mut self,
-        id: &str,
-        bank_ref: &str,
-        amount_yen: i64,
-        reference: &str,
-        deal_id: Option<&str>,
-        outcome: CreditOutcome,
-        now_ms: i64,
-    ) -> Result<bool> {
+    pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (bank_ref) DO NOTHING",
         )
-        .bind(id)
-        .bind(bank_ref)
-        .bind(amount_yen)
-        .bind(reference)
-        .bind(deal_id)
-        .bind(outcome.as_str())
-        .bind(now_ms)
+        .bind(new_internal_id())
+        .bind(c.bank_ref)
+        .bind(c.amount_yen)
+        .bind(c.reference)
+        .bind(c.deal_id)
+        .bind(c.outcome.as_str())
+        .bind(c.now_ms)
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)

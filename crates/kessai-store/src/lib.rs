@@ -15,7 +15,7 @@ mod migrations;
 mod outbox;
 mod registrations;
 
-pub use credits::{CreditOutcome, CreditRecord};
+pub use credits::{CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;
 pub use events::EventRecord;
 pub use idempotency::StoredResponse;

@@ -116,8 +116,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &format!("ｽｽﾞｷ ｼﾞﾛｳ {buyer2}"),
     )
     .await?;
-    demo.pay(12_000, &format!("bank-2{tag}-b"), &format!("{buyer2}"))
-        .await?;
+    demo.pay(12_000, &format!("bank-2{tag}-b"), &buyer2).await?;
     demo.ship(&seller2, None).await?;
     demo.confirm(&buyer2).await?;
 

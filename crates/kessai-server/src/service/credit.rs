@@ -5,7 +5,7 @@ use super::deal_ops;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::{AccountKind, DealCommand, DealId, Journal, JournalKind, Party, Yen};
-use kessai_store::{CreditOutcome, Tx};
+use kessai_store::{CreditOutcome, NewCredit, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -65,19 +65,15 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
     } else {
         CreditOutcome::Unmatched
     };
-    let credit_id = kessai_store::new_internal_id();
-    if !tx
-        .insert_credit(
-            &credit_id,
-            bank_ref,
-            amount.0,
-            &input.reference,
-            deal_id.as_deref(),
-            outcome,
-            now,
-        )
-        .await?
-    {
+    let credit = NewCredit {
+        bank_ref,
+        amount_yen: amount.0,
+        reference: &input.reference,
+        deal_id: deal_id.as_deref(),
+        outcome,
+        now_ms: now,
+    };
+    if !tx.insert_credit(&credit).await? {
         return Err(AppError::new(
             axum::http::StatusCode::CONFLICT,
             "busy",

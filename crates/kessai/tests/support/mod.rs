@@ -69,18 +69,10 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub mail: Option<MailTransport>,
     pub workers: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            mail: None,
-            workers: false,
-        }
-    }
 }
 
 pub async fn spawn(db: Db) -> TestServer {
