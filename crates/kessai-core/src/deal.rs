@@ -235,19 +235,24 @@ impl Deal {
         Ok(transition)
     }
 
-    fn collect(&self, amount: Yen, now: Millis) -> Result<Transition, DealError> {
+    /// The deal with `amount` more received, and the journal that moves it from the bank into
+    /// the deal's hold: the first half of every payment, whatever the state.
+    fn receive(&self, amount: Yen) -> Result<(Deal, Journal), DealError> {
         assert!(amount.is_positive());
         let mut deal = self.clone();
         deal.received = self
             .received
             .checked_add(amount)
             .ok_or(DealError::Overflow)?;
-        let journals = vec![Journal::transfer(
-            JournalKind::Collect,
-            A::BankClearing,
-            A::Held,
-            amount,
-        )];
+        Ok((
+            deal,
+            Journal::transfer(JournalKind::Collect, A::BankClearing, A::Held, amount),
+        ))
+    }
+
+    fn collect(&self, amount: Yen, now: Millis) -> Result<Transition, DealError> {
+        let (mut deal, collect) = self.receive(amount)?;
+        let journals = vec![collect];
         let (event, notices) = match self.state {
             DealState::AwaitingPayment if deal.received < deal.price => (
                 "paid_short",
@@ -297,14 +302,9 @@ impl Deal {
     }
 
     fn return_late(&self, amount: Yen) -> Result<Transition, DealError> {
-        assert!(amount.is_positive());
-        let mut deal = self.clone();
-        deal.received = self
-            .received
-            .checked_add(amount)
-            .ok_or(DealError::Overflow)?;
+        let (deal, collect) = self.receive(amount)?;
         let journals = vec![
-            Journal::transfer(JournalKind::Collect, A::BankClearing, A::Held, amount),
+            collect,
             Journal::transfer(JournalKind::ReturnLate, A::Held, A::RefundDue, amount),
         ];
         let instructions = vec![Instruction {
