@@ -8,6 +8,7 @@ mod check;
 mod credits;
 mod deals;
 mod events;
+mod group_commit;
 mod idempotency;
 mod instructions;
 mod ledger;
@@ -27,7 +28,6 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -44,6 +44,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
     Url(String),
+    /// The COMMIT that was to make this transaction durable failed; nothing of it was kept.
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     /// A write would have driven a holding account below zero: refused, nothing written.
@@ -58,17 +61,21 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite allows one writer at a time; queueing writers here instead of in SQLite's busy
-    /// handler keeps commits in arrival order and avoids `SQLITE_BUSY` on lock upgrades.
-    /// PostgreSQL needs no such lock: rows are guarded by version checks and row locks.
-    write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite allows one writer at a time: writers queue for one connection and share
+    /// commits (see `group_commit`), instead of spinning in SQLite's busy handler.
+    /// PostgreSQL needs no such queue: rows are guarded by version checks and row locks.
+    writer: Option<Arc<group_commit::Writer>>,
 }
 
 /// One write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 pub struct Tx {
-    tx: Transaction<'static, sqlx::Any>,
+    inner: TxInner,
     backend: Backend,
-    _writer: Option<OwnedMutexGuard<()>>,
+}
+
+enum TxInner {
+    Postgres(Transaction<'static, sqlx::Any>),
+    Sqlite(group_commit::Turn),
 }
 
 /// Turns what a user typed into the URL sqlx needs: a bare path means SQLite.
@@ -102,7 +109,7 @@ impl Store {
         let pool = match backend {
             Backend::Sqlite => {
                 options
-                    .max_connections(4)
+                    .max_connections(5)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             for pragma in [
@@ -121,11 +128,16 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let writer = match backend {
+            Backend::Sqlite => Some(Arc::new(group_commit::Writer::new(
+                pool.acquire().await?.detach(),
+            ))),
+            Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
             backend,
-            write_lock,
+            writer,
         })
     }
 
@@ -138,15 +150,13 @@ impl Store {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        let writer = match &self.write_lock {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
+        let inner = match &self.writer {
+            Some(writer) => TxInner::Sqlite(writer.begin().await?),
+            None => TxInner::Postgres(self.pool.begin().await?),
         };
-        let tx = self.pool.begin().await?;
         Ok(Tx {
-            tx,
+            inner,
             backend: self.backend,
-            _writer: writer,
         })
     }
 
@@ -156,9 +166,12 @@ impl Store {
 }
 
 impl Tx {
+    /// Returns once the transaction is durable.
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
+        match self.inner {
+            TxInner::Postgres(tx) => Ok(tx.commit().await?),
+            TxInner::Sqlite(turn) => turn.commit().await,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -166,7 +179,10 @@ impl Tx {
     }
 
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+        match &mut self.inner {
+            TxInner::Postgres(tx) => tx,
+            TxInner::Sqlite(turn) => turn.conn(),
+        }
     }
 }
 
