@@ -6,7 +6,72 @@ mod support;
 use std::process::Command;
 use support::Db;
 
-on_both_databases!(check_names_each_violation_and_the_ledger_is_append_only);
+on_both_databases!(
+    check_names_each_violation_and_the_ledger_is_append_only,
+    bank_credit_command_applies_a_transfer_once
+);
+
+/// `kessai bank credit`: the same service as the API, from the command line, applied once.
+async fn bank_credit_command_applies_a_transfer_once(db: Db) {
+    let s = support::spawn(db).await;
+    let (buyer, _) = s.agreed_deal("cli", 6_000).await;
+    let credit = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
+            .args([
+                "bank",
+                "credit",
+                "--db",
+                &s.db_url,
+                "--bank-ref",
+                "cli-1",
+                "--amount",
+                "6000",
+            ])
+            .args(["--reference", &format!("ﾀﾅｶ {buyer}")])
+            .output()
+            .expect("kessai runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON result")
+    };
+    let first = credit();
+    assert_eq!(
+        (
+            first["outcome"].as_str(),
+            first["deal_state"].as_str(),
+            first["duplicate"].as_bool()
+        ),
+        (Some("matched"), Some("funded"), Some(false))
+    );
+    let again = credit();
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(
+        s.view(&buyer, support::BUYER_PW).await.ok()["received_yen"],
+        6_000
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_kessai"))
+        .args([
+            "bank",
+            "credit",
+            "--db",
+            &s.db_url,
+            "--bank-ref",
+            "cli-2",
+            "--amount",
+            "0",
+            "--reference",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("amount_yen"));
+    let (code, out) = check(&s.db_url);
+    assert_eq!(code, 0, "{out}");
+}
 
 fn check(db_url: &str) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
