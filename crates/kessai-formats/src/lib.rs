@@ -1,0 +1,5 @@
+//! Kessai's bank file formats: pure parse and write, no I/O. The only crate that knows byte
+//! layouts. Each format keeps its layout as data (one table per record type), so a bank whose
+//! specification differs is a table change, not a code change.
+
+pub mod zengin;

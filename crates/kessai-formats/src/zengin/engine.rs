@@ -1,0 +1,496 @@
+//! One engine for every Zengin file kind: split into records, decode, check each field against
+//! its layout, check the record sequence and the trailers, and write the same bytes back.
+
+use super::charset::{decode_byte, encode_char, CodeSet};
+use super::layout::{Field, FileKind, Kind, RecordKind};
+use std::fmt;
+
+/// Files larger than this are refused before any work: a bank file of a million records is
+/// 200 MB; anything beyond is a mistake, not a file.
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Why a file was rejected: the record (1-based), the field, and the reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ZenginError {
+    pub record: usize,
+    pub field: Option<&'static str>,
+    pub reason: String,
+}
+
+impl fmt::Display for ZenginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.field {
+            Some(field) => write!(f, "record {}, field {field}: {}", self.record, self.reason),
+            None => write!(f, "record {}: {}", self.record, self.reason),
+        }
+    }
+}
+
+fn err(record: usize, field: Option<&'static str>, reason: impl Into<String>) -> ZenginError {
+    ZenginError {
+        record,
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// One record: its kind and every field's text, in layout order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub kind: RecordKind,
+    fields: &'static [Field],
+    values: Vec<String>,
+}
+
+impl Record {
+    /// A record with the given fields set and every other field at its blank value (zeros for N,
+    /// spaces for C); データ区分 is set from `kind`. Values are checked against the layout.
+    pub fn build(
+        file: FileKind,
+        kind: RecordKind,
+        set: &[(&str, &str)],
+    ) -> Result<Record, ZenginError> {
+        let fields = file.fields(kind);
+        let mut values: Vec<String> = fields
+            .iter()
+            .map(|f| match f.kind {
+                Kind::N => "0".repeat(f.width),
+                Kind::C => " ".repeat(f.width),
+            })
+            .collect();
+        values[0] = (kind.code() as char).to_string();
+        for (name, value) in set {
+            let i = fields
+                .iter()
+                .position(|f| f.name == *name)
+                .ok_or_else(|| err(0, None, format!("no field {name}")))?;
+            let field = &fields[i];
+            values[i] = fit(field, value).map_err(|reason| err(0, Some(field.name), reason))?;
+        }
+        Ok(Record {
+            kind,
+            fields,
+            values,
+        })
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        let i = self
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no field {name} in {:?}", self.kind));
+        &self.values[i]
+    }
+
+    /// A C field without its padding.
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).trim_end()
+    }
+
+    /// An N field as a number (fields are checked to be digits when parsed or built).
+    pub fn number(&self, name: &str) -> u64 {
+        self.get(name).parse().unwrap_or(0)
+    }
+}
+
+/// Pads a value to its field: N right-aligned with zeros, C left-aligned with spaces.
+fn fit(field: &Field, value: &str) -> Result<String, String> {
+    let len = value.chars().count();
+    if len > field.width {
+        return Err(format!(
+            "'{value}' is longer than {} characters",
+            field.width
+        ));
+    }
+    if let Some(c) = value.chars().find(|&c| encode_char(c).is_none()) {
+        return Err(format!("'{c}' cannot be written in a Zengin file"));
+    }
+    match field.kind {
+        Kind::N if !value.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!("'{value}' is not a number"))
+        }
+        Kind::N => Ok(format!("{value:0>width$}", width = field.width)),
+        Kind::C => Ok(format!("{value:<width$}", width = field.width)),
+    }
+}
+
+/// A header, its data records and its trailer: one account's part of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub header: Record,
+    pub data: Vec<Record>,
+    pub trailer: Record,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZenginFile {
+    pub kind: FileKind,
+    pub code_set: CodeSet,
+    /// Whether each record ends with CRLF.
+    pub crlf: bool,
+    pub groups: Vec<Group>,
+    pub end: Record,
+}
+
+/// Splits the bytes into records of the file's length, checking the separators.
+fn split(bytes: &[u8], len: usize) -> Result<(Vec<&[u8]>, bool), ZenginError> {
+    let body = bytes.strip_suffix(&[0x1A]).unwrap_or(bytes); // an MS-DOS end-of-file mark
+    let crlf = body.get(len..len + 2) == Some(b"\r\n");
+    if !crlf && matches!(body.get(len), Some(b'\n' | b'\r')) {
+        return Err(err(
+            1,
+            None,
+            "ends with a lone LF or CR: records are separated by CRLF or by nothing",
+        ));
+    }
+    let stride = if crlf { len + 2 } else { len };
+    let mut records = Vec::with_capacity(body.len() / stride + 1);
+    for (i, chunk) in body.chunks(stride).enumerate() {
+        let number = i + 1;
+        if chunk.len() != stride {
+            return Err(err(
+                number,
+                None,
+                format!(
+                    "is {} bytes long; records of this file are {len} bytes",
+                    chunk.len().min(len)
+                ),
+            ));
+        }
+        if crlf && &chunk[len..] != b"\r\n" {
+            return Err(err(
+                number,
+                None,
+                "does not end with CRLF like the records before it",
+            ));
+        }
+        records.push(&chunk[..len]);
+    }
+    Ok((records, crlf))
+}
+
+fn decode_record(file: FileKind, number: usize, raw: &[u8]) -> Result<Record, ZenginError> {
+    let kind = RecordKind::from_code(raw[0]).ok_or_else(|| {
+        err(
+            number,
+            Some("データ区分"),
+            format!("'{}' is not 1, 2, 8 or 9", raw[0] as char),
+        )
+    })?;
+    let fields = file.fields(kind);
+    let mut values = Vec::with_capacity(fields.len());
+    for field in fields {
+        let bytes = &raw[field.start - 1..field.start - 1 + field.width];
+        let mut text = String::with_capacity(field.width);
+        for (offset, &b) in bytes.iter().enumerate() {
+            let c = decode_byte(b).ok_or_else(|| {
+                err(
+                    number,
+                    Some(field.name),
+                    format!(
+                        "byte {b:#04x} at position {} is not a JIS X 0201 character",
+                        field.start + offset
+                    ),
+                )
+            })?;
+            text.push(c);
+        }
+        if field.kind == Kind::N && !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(
+                number,
+                Some(field.name),
+                format!("'{text}' is not a number"),
+            ));
+        }
+        values.push(text);
+    }
+    Ok(Record {
+        kind,
+        fields,
+        values,
+    })
+}
+
+/// Parses a whole file, or rejects it whole with the first problem found.
+pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(err(
+            0,
+            None,
+            format!("the file is larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    if bytes.first() != Some(&b'1') || bytes.len() < 4 {
+        return Err(err(
+            1,
+            Some("データ区分"),
+            "a Zengin file starts with a header record (1)",
+        ));
+    }
+    let code = std::str::from_utf8(&bytes[1..3]).unwrap_or("");
+    let kind = FileKind::ALL
+        .into_iter()
+        .find(|k| k.type_code() == code)
+        .ok_or_else(|| {
+            err(
+                1,
+                Some("種別コード"),
+                format!("'{code}' is not 21, 91, 01 or 03"),
+            )
+        })?;
+    let code_set = match bytes[3] {
+        b'0' => CodeSet::Jis,
+        b'1' => {
+            return Err(err(
+                1,
+                Some("コード区分"),
+                "EBCDIC files (コード区分 1) are not supported yet",
+            ))
+        }
+        other => {
+            return Err(err(
+                1,
+                Some("コード区分"),
+                format!("'{}' is not 0 or 1", other as char),
+            ))
+        }
+    };
+    let (raw, crlf) = split(bytes, kind.record_len())?;
+    let mut groups = vec![];
+    let mut current: Option<(Record, Vec<Record>)> = None;
+    let mut end = None;
+    for (i, raw) in raw.iter().enumerate() {
+        let number = i + 1;
+        let record = decode_record(kind, number, raw)?;
+        if end.is_some() {
+            return Err(err(
+                number,
+                Some("データ区分"),
+                "records after the end record (9)",
+            ));
+        }
+        match (record.kind, current.as_mut()) {
+            (RecordKind::Header, None) => {
+                if record.get("種別コード") != kind.type_code() || record.get("コード区分") != "0"
+                {
+                    return Err(err(
+                        number,
+                        Some("種別コード"),
+                        "every header of a file must have the same 種別コード and コード区分",
+                    ));
+                }
+                current = Some((record, vec![]));
+            }
+            (RecordKind::Data, Some((_, data))) => data.push(record),
+            (RecordKind::Trailer, Some(_)) => {
+                let (header, data) = current.take().expect("matched Some");
+                check_trailer(kind, number, &data, &record)?;
+                groups.push(Group {
+                    header,
+                    data,
+                    trailer: record,
+                });
+            }
+            (RecordKind::End, None) if !groups.is_empty() => {
+                check_end(kind, number, &groups, &record)?;
+                end = Some(record);
+            }
+            (found, open) => {
+                let expected = if open.is_some() {
+                    "a data record (2) or a trailer (8)"
+                } else {
+                    "a header (1) or the end record (9)"
+                };
+                return Err(err(
+                    number,
+                    Some("データ区分"),
+                    format!("{found:?} record where {expected} belongs"),
+                ));
+            }
+        }
+    }
+    let end = end.ok_or_else(|| err(raw.len(), None, "the file has no end record (9)"))?;
+    Ok(ZenginFile {
+        kind,
+        code_set,
+        crlf,
+        groups,
+        end,
+    })
+}
+
+/// A (count, amount) total over data records, compared with two trailer fields.
+fn check_total(
+    number: usize,
+    trailer: &Record,
+    count_field: &'static str,
+    amount_field: &'static str,
+    records: &[&Record],
+    amount_of: &str,
+) -> Result<(), ZenginError> {
+    let count = records.len() as u64;
+    let amount: u64 = records.iter().map(|r| r.number(amount_of)).sum();
+    if trailer.number(count_field) != count {
+        return Err(err(
+            number,
+            Some(count_field),
+            format!(
+                "says {} but the group has {count}",
+                trailer.number(count_field)
+            ),
+        ));
+    }
+    if trailer.number(amount_field) != amount {
+        return Err(err(
+            number,
+            Some(amount_field),
+            format!(
+                "says {} but the records add up to {amount}",
+                trailer.number(amount_field)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_trailer(
+    kind: FileKind,
+    number: usize,
+    data: &[Record],
+    trailer: &Record,
+) -> Result<(), ZenginError> {
+    let all: Vec<&Record> = data.iter().collect();
+    let matching = |field: &str, pred: &dyn Fn(&str) -> bool| -> Vec<&Record> {
+        data.iter().filter(|r| pred(r.get(field))).collect()
+    };
+    match kind {
+        FileKind::Transfer => {
+            check_total(number, trailer, "合計件数", "合計金額", &all, "振込金額")
+        }
+        FileKind::Debit => {
+            check_total(number, trailer, "合計件数", "合計金額", &all, "引落金額")?;
+            // A request carries zeros here; a result splits the records by 振替結果コード.
+            if trailer.number("振替済件数") + trailer.number("振替不能件数") == 0 {
+                return Ok(());
+            }
+            check_total(
+                number,
+                trailer,
+                "振替済件数",
+                "振替済金額",
+                &matching("振替結果コード", &|c| c == "0"),
+                "引落金額",
+            )?;
+            check_total(
+                number,
+                trailer,
+                "振替不能件数",
+                "振替不能金額",
+                &matching("振替結果コード", &|c| c != "0"),
+                "引落金額",
+            )
+        }
+        FileKind::Notice => {
+            check_total(number, trailer, "件数", "合計金額", &all, "金額")?;
+            check_total(
+                number,
+                trailer,
+                "取消件数",
+                "取消金額",
+                &matching("取消区分", &|c| c != " "),
+                "金額",
+            )
+        }
+        FileKind::Statement => {
+            check_total(
+                number,
+                trailer,
+                "入金件数",
+                "入金額合計",
+                &matching("入払区分", &|c| c == "1"),
+                "取引金額",
+            )?;
+            check_total(
+                number,
+                trailer,
+                "出金件数",
+                "出金額合計",
+                &matching("入払区分", &|c| c == "2"),
+                "取引金額",
+            )?;
+            if trailer.number("データ・レコード件数") != data.len() as u64 {
+                return Err(err(
+                    number,
+                    Some("データ・レコード件数"),
+                    format!(
+                        "says {} but the group has {}",
+                        trailer.number("データ・レコード件数"),
+                        data.len()
+                    ),
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_end(
+    kind: FileKind,
+    number: usize,
+    groups: &[Group],
+    end: &Record,
+) -> Result<(), ZenginError> {
+    if kind != FileKind::Statement {
+        return Ok(());
+    }
+    // レコード総件数 counts every record of the file, the end record included.
+    let total: usize = groups.iter().map(|g| g.data.len() + 2).sum::<usize>() + 1;
+    if end.number("レコード総件数") != total as u64 {
+        return Err(err(
+            number,
+            Some("レコード総件数"),
+            format!(
+                "says {} but the file has {total} records",
+                end.number("レコード総件数")
+            ),
+        ));
+    }
+    if end.number("口座数") != groups.len() as u64 {
+        return Err(err(
+            number,
+            Some("口座数"),
+            format!(
+                "says {} but the file has {} accounts",
+                end.number("口座数"),
+                groups.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the file's bytes: every record at its fixed length, CRLF after each if `crlf`.
+pub fn write(file: &ZenginFile) -> Vec<u8> {
+    let len = file.kind.record_len();
+    let count = file.groups.iter().map(|g| g.data.len() + 2).sum::<usize>() + 1;
+    let mut out = Vec::with_capacity(count * (len + 2));
+    let mut put = |r: &Record| {
+        for v in &r.values {
+            out.extend(
+                v.chars()
+                    .map(|c| encode_char(c).expect("values are checked when built or parsed")),
+            );
+        }
+        if file.crlf {
+            out.extend_from_slice(b"\r\n");
+        }
+    };
+    for g in &file.groups {
+        put(&g.header);
+        g.data.iter().for_each(&mut put);
+        put(&g.trailer);
+    }
+    put(&file.end);
+    out
+}

@@ -1,0 +1,20 @@
+//! Zengin (全銀協) fixed-length files: 総合振込 (21), 口座振替 (91), 振込入金通知 (01) and
+//! 入出金取引明細 (03). See `shared/standards/zengin.md`.
+//!
+//! A file is one or more groups of header (データ区分 1), data records (2) and a trailer (8),
+//! closed by one end record (9). Records are 120 or 200 bytes, with or without CRLF after each.
+//! Parsing is all-or-nothing: the first problem rejects the whole file, naming the record
+//! number (1-based), the field and the reason.
+
+mod charset;
+mod engine;
+pub mod layout;
+pub mod notice;
+pub mod transfer;
+
+pub use charset::CodeSet;
+pub use engine::{parse, write, Group, Record, ZenginError, ZenginFile};
+pub use layout::{FileKind, RecordKind};
+
+#[cfg(test)]
+mod tests;
