@@ -5,10 +5,12 @@
 //! instructions and notices — in one database transaction.
 
 pub mod bank_account;
+pub mod calendar;
 pub mod check;
 pub mod deal;
 pub mod deal_id;
 pub mod fees;
+pub mod kana;
 pub mod ledger;
 pub mod matching;
 pub mod money;

@@ -18,6 +18,17 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
     })
 }
 
+pub async fn import(
+    config: Config,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<crate::service::bank_import::ImportSummary> {
+    let app = open(config).await?;
+    let result = crate::service::bank_import::import(&app, name, bytes).await;
+    app.store.close().await;
+    result
+}
+
 pub async fn credit(config: Config, input: &CreditInput) -> AppResult<CreditResult> {
     let app = open(config).await?;
     let result = transact!(app, |tx| apply_credit(&app, tx, input).await);

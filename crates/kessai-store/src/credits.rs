@@ -41,6 +41,18 @@ pub struct CreditRecord {
     pub received_at_ms: i64,
 }
 
+pub(crate) fn credit_from_row(r: &sqlx::any::AnyRow) -> Result<CreditRecord> {
+    Ok(CreditRecord {
+        id: get(r, "id")?,
+        bank_ref: get(r, "bank_ref")?,
+        amount_yen: get(r, "amount_yen")?,
+        reference: get(r, "reference")?,
+        deal_id: get(r, "deal_id")?,
+        outcome: get(r, "outcome")?,
+        received_at_ms: get(r, "received_at_ms")?,
+    })
+}
+
 impl Tx {
     /// Records a credit; `false` when a credit with this `bank_ref` was already recorded.
     pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<bool> {
@@ -67,19 +79,7 @@ impl Tx {
         .bind(bank_ref)
         .fetch_optional(self.conn())
         .await?;
-        row.as_ref()
-            .map(|r| {
-                Ok(CreditRecord {
-                    id: get(r, "id")?,
-                    bank_ref: get(r, "bank_ref")?,
-                    amount_yen: get(r, "amount_yen")?,
-                    reference: get(r, "reference")?,
-                    deal_id: get(r, "deal_id")?,
-                    outcome: get(r, "outcome")?,
-                    received_at_ms: get(r, "received_at_ms")?,
-                })
-            })
-            .transpose()
+        row.as_ref().map(credit_from_row).transpose()
     }
 }
 

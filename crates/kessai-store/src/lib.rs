@@ -4,6 +4,7 @@
 //! Both backends go through sqlx's `Any` driver with `$N` placeholders, so every statement is
 //! written once. Integers are `BIGINT`, times are Unix milliseconds, money is integer yen.
 
+mod bank_files;
 mod check;
 mod credits;
 mod deals;
@@ -16,6 +17,7 @@ mod migrations;
 mod outbox;
 mod registrations;
 
+pub use bank_files::{BankFileRecord, NewBankFile};
 pub use credits::{CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;
 pub use events::EventRecord;

@@ -27,6 +27,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0002_append_only.sqlite.sql"),
         postgres: include_str!("sql/0002_append_only.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "bank files",
+        both: include_str!("sql/0003_bank_files.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

@@ -1,5 +1,6 @@
 //! `kessai`: the command line. Each subcommand lives in its own module.
 
+mod bank;
 mod bench;
 mod check;
 mod client;
@@ -25,10 +26,10 @@ enum Command {
     Migrate(options::DbArgs),
     /// Verify every ledger invariant; exits 1 naming each violation.
     Check(options::DbArgs),
-    /// Operations on the operator's bank.
+    /// Operations on the operator's bank: credits, file imports, the suspense list.
     Bank {
         #[command(subcommand)]
-        command: BankCommand,
+        command: bank::BankCommand,
     },
     /// Play buyer, seller and bank for three deals against a temporary server.
     Demo(demo::DemoArgs),
@@ -37,12 +38,6 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
-}
-
-#[derive(Subcommand)]
-enum BankCommand {
-    /// Record an incoming transfer, as the operator API does.
-    Credit(check::CreditArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,9 +58,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Migrate(args) => check::migrate(args).await,
             Command::Check(args) => check::check(args).await,
-            Command::Bank {
-                command: BankCommand::Credit(args),
-            } => check::credit(args).await,
+            Command::Bank { command } => bank::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,
         }

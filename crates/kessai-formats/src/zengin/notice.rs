@@ -1,6 +1,6 @@
 //! 振込入金通知 (type 01): incoming transfers at the operator's collection accounts.
 
-use super::engine::ZenginFile;
+use super::engine::{ZenginError, ZenginFile};
 
 /// One incoming transfer as the bank reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,4 +54,108 @@ pub fn incoming_transfers(file: &ZenginFile) -> Vec<IncomingTransfer> {
             })
         })
         .collect()
+}
+
+/// The receiving account of one group of a notice file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeAccount {
+    pub bank_code: String,
+    pub bank_name: String,
+    pub branch_code: String,
+    pub account_type: u8,
+    pub account_number: String,
+    pub account_name: String,
+    /// 作成日 and 勘定日 (era YYMMDD, e.g. 081124 for 令和8年11月24日).
+    pub date_yymmdd: String,
+}
+
+/// Writes a notice file: one group per account with its transfers, trailers computed.
+pub fn notice_file(
+    groups: &[(NoticeAccount, Vec<IncomingTransfer>)],
+    crlf: bool,
+) -> Result<ZenginFile, ZenginError> {
+    use super::engine::{Group, Record};
+    use super::layout::{FileKind, RecordKind};
+    let kind = FileKind::Notice;
+    let mut out = Vec::with_capacity(groups.len());
+    let mut number = 0;
+    for (account, transfers) in groups {
+        number += 1;
+        let account_type = account.account_type.to_string();
+        let d = account.date_yymmdd.as_str();
+        let header = Record::build(
+            kind,
+            RecordKind::Header,
+            &[
+                ("種別コード", "01"),
+                ("作成日", d),
+                ("勘定日自", d),
+                ("勘定日至", d),
+                ("銀行コード", &account.bank_code),
+                ("銀行名", &account.bank_name),
+                ("支店コード", &account.branch_code),
+                ("預金種目", &account_type),
+                ("口座番号", &account.account_number),
+                ("口座名", &account.account_name),
+            ],
+        )
+        .map_err(|e| ZenginError {
+            record: number,
+            ..e
+        })?;
+        let mut data = Vec::with_capacity(transfers.len());
+        let (mut total, mut cancelled, mut cancelled_total) = (0u64, 0u64, 0u64);
+        for t in transfers {
+            number += 1;
+            let amount = t.amount_yen.to_string();
+            let record = Record::build(
+                kind,
+                RecordKind::Data,
+                &[
+                    ("照会番号", &t.inquiry_number),
+                    ("勘定日", &t.booking_date),
+                    ("起算日", &t.booking_date),
+                    ("金額", &amount),
+                    ("振込依頼人コード", &t.transferor_code),
+                    ("振込依頼人名", &t.transferor_name),
+                    ("取消区分", if t.cancelled { "1" } else { " " }),
+                    ("EDI情報", &t.edi),
+                ],
+            )
+            .map_err(|e| ZenginError {
+                record: number,
+                ..e
+            })?;
+            total += t.amount_yen;
+            if t.cancelled {
+                cancelled += 1;
+                cancelled_total += t.amount_yen;
+            }
+            data.push(record);
+        }
+        number += 1;
+        let trailer = Record::build(
+            kind,
+            RecordKind::Trailer,
+            &[
+                ("件数", &data.len().to_string()),
+                ("合計金額", &total.to_string()),
+                ("取消件数", &cancelled.to_string()),
+                ("取消金額", &cancelled_total.to_string()),
+            ],
+        )?;
+        out.push(Group {
+            header,
+            data,
+            trailer,
+        });
+    }
+    let end = Record::build(kind, RecordKind::End, &[])?;
+    Ok(ZenginFile {
+        kind,
+        code_set: super::CodeSet::Jis,
+        crlf,
+        groups: out,
+        end,
+    })
 }

@@ -2,8 +2,7 @@
 //! `KESSAI_BLESS=1 cargo test -p kessai-formats` rewrites the golden files after a deliberate
 //! change; review the diff before committing it.
 
-use super::layout::{FileKind, RecordKind};
-use super::notice::incoming_transfers;
+use super::notice::{incoming_transfers, notice_file, IncomingTransfer, NoticeAccount};
 use super::transfer::{transfer_file, transfers, Transfer, TransferHeader};
 use super::*;
 
@@ -64,77 +63,43 @@ fn transfer_bytes(crlf: bool) -> Vec<u8> {
     write(&transfer_file(&header(), &payouts(), crlf).unwrap())
 }
 
-/// A two-account incoming-transfer notice, built record by record.
+/// A two-account incoming-transfer notice.
 fn notice_bytes(crlf: bool) -> Vec<u8> {
-    let k = FileKind::Notice;
-    let rec = |kind, set: &[(&str, &str)]| Record::build(k, kind, set).unwrap();
-    let group = |account: &str, credits: &[(&str, &str, &str, &str)]| {
-        let header = rec(
-            RecordKind::Header,
-            &[
-                ("種別コード", "01"),
-                ("作成日", "081124"),
-                ("勘定日自", "081124"),
-                ("勘定日至", "081124"),
-                ("銀行コード", "0001"),
-                ("銀行名", "ﾐｽﾞﾎ"),
-                ("支店コード", "001"),
-                ("預金種目", "1"),
-                ("口座番号", account),
-                ("口座名", "ｹｯｻｲ ｴｽｸﾛｰ"),
-            ],
-        );
-        let data: Vec<Record> = credits
-            .iter()
-            .map(|(no, amount, name, cancel)| {
-                rec(
-                    RecordKind::Data,
-                    &[
-                        ("照会番号", no),
-                        ("勘定日", "081124"),
-                        ("起算日", "081124"),
-                        ("金額", amount),
-                        ("振込依頼人名", name),
-                        ("取消区分", cancel),
-                    ],
-                )
-            })
-            .collect();
-        let total: u64 = data.iter().map(|r| r.number("金額")).sum();
-        let cancelled: Vec<&Record> = data.iter().filter(|r| r.get("取消区分") != " ").collect();
-        let c_total: u64 = cancelled.iter().map(|r| r.number("金額")).sum();
-        let trailer = rec(
-            RecordKind::Trailer,
-            &[
-                ("件数", &data.len().to_string()),
-                ("合計金額", &total.to_string()),
-                ("取消件数", &cancelled.len().to_string()),
-                ("取消金額", &c_total.to_string()),
-            ],
-        );
-        Group {
-            header,
-            data,
-            trailer,
-        }
+    let account = |number: &str| NoticeAccount {
+        bank_code: "0001".into(),
+        bank_name: "ﾐｽﾞﾎ".into(),
+        branch_code: "001".into(),
+        account_type: 1,
+        account_number: number.into(),
+        account_name: "ｹｯｻｲ ｴｽｸﾛｰ".into(),
+        date_yymmdd: "081124".into(),
     };
-    let file = ZenginFile {
-        kind: k,
-        code_set: CodeSet::Jis,
-        crlf,
-        groups: vec![
-            group(
-                "1234567",
-                &[
-                    ("000001", "52000", "K7M4QX9PT2 ﾔﾏﾀﾞ ﾀﾛｳ", " "),
-                    ("000002", "20000", "ｽｽﾞｷ ｼﾞﾛｳ", " "),
-                ],
-            ),
-            group("7777777", &[("000001", "1500", "ﾀﾅｶ", "1")]),
-        ],
-        end: rec(RecordKind::End, &[]),
+    let credit = |no: &str, amount: u64, name: &str, cancelled: bool| IncomingTransfer {
+        bank_code: String::new(),
+        branch_code: String::new(),
+        account_number: String::new(),
+        inquiry_number: no.into(),
+        booking_date: "081124".into(),
+        amount_yen: amount,
+        transferor_code: "0000000000".into(),
+        transferor_name: name.into(),
+        edi: String::new(),
+        cancelled,
     };
-    write(&file)
+    let groups = vec![
+        (
+            account("1234567"),
+            vec![
+                credit("000001", 52_000, "K7M4QX9PT2 ﾔﾏﾀﾞ ﾀﾛｳ", false),
+                credit("000002", 20_000, "ｽｽﾞｷ ｼﾞﾛｳ", false),
+            ],
+        ),
+        (
+            account("7777777"),
+            vec![credit("000001", 1_500, "ﾀﾅｶ", true)],
+        ),
+    ];
+    write(&notice_file(&groups, crlf).unwrap())
 }
 
 #[test]

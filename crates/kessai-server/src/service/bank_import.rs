@@ -1,0 +1,135 @@
+//! Importing the bank's files: the format is detected, the whole file is checked before
+//! anything is applied, and it is applied exactly once — the same file again is recognized by
+//! its content, and a record seen in an earlier file by its bank identity.
+
+use super::credit::{apply_credit, CreditInput};
+use crate::error::{AppError, AppResult};
+use crate::{transact, App};
+use axum::http::StatusCode;
+use kessai_formats::zengin::{self, notice::incoming_transfers, FileKind};
+use kessai_store::NewBankFile;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub name: String,
+    pub format: String,
+    pub records: usize,
+    /// Applied now and matched to a deal.
+    pub matched: usize,
+    /// Applied now to the suspense list (no single deal fits).
+    pub unmatched: usize,
+    /// Records already applied from an earlier file: skipped.
+    pub duplicates: usize,
+    /// Cancellation notices (取消区分): listed for the operator, not applied.
+    pub cancellations: usize,
+    /// Set when this very file was imported before: nothing was applied now.
+    pub already_imported_at_ms: Option<i64>,
+}
+
+/// One incoming credit from any format, ready to be applied.
+struct Incoming {
+    bank_ref: String,
+    amount_yen: i64,
+    /// Everything the payer wrote that may quote a deal: transferor name and EDI.
+    reference: String,
+    cancelled: bool,
+}
+
+fn invalid_file(message: impl Into<String>) -> AppError {
+    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
+}
+
+/// Parses the file completely: any problem rejects it whole, naming the record and field.
+fn read(bytes: &[u8]) -> AppResult<(String, Vec<Incoming>)> {
+    if bytes.first() == Some(&b'1') {
+        let file = zengin::parse(bytes)
+            .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
+        if file.kind != FileKind::Notice {
+            return Err(invalid_file(format!(
+                "a Zengin type {} file is not an incoming-transfer notice (type 01)",
+                file.kind.type_code()
+            )));
+        }
+        let credits = incoming_transfers(&file)
+            .into_iter()
+            .map(|t| Incoming {
+                bank_ref: t.identity(),
+                amount_yen: t.amount_yen as i64,
+                reference: format!("{} {}", t.transferor_name, t.edi)
+                    .trim()
+                    .to_string(),
+                cancelled: t.cancelled,
+            })
+            .collect();
+        return Ok(("zengin-01".into(), credits));
+    }
+    Err(invalid_file(
+        "the file format is not recognized (expected a Zengin type 01 notice)",
+    ))
+}
+
+pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSummary> {
+    let (format, credits) = read(bytes)?;
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let summary = ImportSummary {
+        name: name.to_string(),
+        format: format.clone(),
+        records: credits.len(),
+        matched: 0,
+        unmatched: 0,
+        duplicates: 0,
+        cancellations: 0,
+        already_imported_at_ms: None,
+    };
+    // One transaction for the whole file: it is applied entirely or not at all.
+    transact!(*app, |tx| {
+        let mut s = summary.clone();
+        if let Some(earlier) = tx.bank_file_by_hash(&sha256).await? {
+            s.already_imported_at_ms = Some(earlier.imported_at_ms);
+            return Ok(s);
+        }
+        for c in &credits {
+            if c.cancelled {
+                s.cancellations += 1;
+                continue;
+            }
+            let input = CreditInput {
+                bank_ref: c.bank_ref.clone(),
+                amount_yen: c.amount_yen,
+                reference: c.reference.clone(),
+            };
+            let result = apply_credit(app, tx, &input).await?;
+            match (result.duplicate, result.outcome.as_str()) {
+                (true, _) => s.duplicates += 1,
+                (false, "matched") => s.matched += 1,
+                _ => s.unmatched += 1,
+            }
+        }
+        let file = NewBankFile {
+            sha256: &sha256,
+            format: &format,
+            name,
+            records: credits.len() as i64,
+            applied: (s.matched + s.unmatched) as i64,
+            duplicates: s.duplicates as i64,
+            now_ms: app.clock.now().0,
+        };
+        match tx.insert_bank_file(&file).await? {
+            Some(file_id) => {
+                for c in credits.iter().filter(|c| !c.cancelled) {
+                    tx.link_credit_to_file(&c.bank_ref, &file_id).await?;
+                }
+            }
+            None => {
+                return Err(AppError::new(
+                    StatusCode::CONFLICT,
+                    "busy",
+                    "the same file is being imported",
+                ))
+            }
+        }
+        Ok(s)
+    })
+}

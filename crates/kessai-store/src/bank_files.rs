@@ -1,0 +1,102 @@
+//! Imported bank files, identified by their content.
+
+use crate::{get, new_internal_id, Result, Store, Tx};
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BankFileRecord {
+    pub id: String,
+    pub sha256: String,
+    pub format: String,
+    pub name: String,
+    pub records: i64,
+    pub applied: i64,
+    pub duplicates: i64,
+    pub imported_at_ms: i64,
+}
+
+pub struct NewBankFile<'a> {
+    pub sha256: &'a str,
+    pub format: &'a str,
+    pub name: &'a str,
+    pub records: i64,
+    pub applied: i64,
+    pub duplicates: i64,
+    pub now_ms: i64,
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<BankFileRecord> {
+    Ok(BankFileRecord {
+        id: get(r, "id")?,
+        sha256: get(r, "sha256")?,
+        format: get(r, "format")?,
+        name: get(r, "name")?,
+        records: get(r, "records")?,
+        applied: get(r, "applied")?,
+        duplicates: get(r, "duplicates")?,
+        imported_at_ms: get(r, "imported_at_ms")?,
+    })
+}
+
+const COLUMNS: &str = "id, sha256, format, name, records, applied, duplicates, imported_at_ms";
+
+impl Tx {
+    pub async fn bank_file_by_hash(&mut self, sha256: &str) -> Result<Option<BankFileRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM bank_files WHERE sha256 = $1");
+        let row = sqlx::query(&sql)
+            .bind(sha256)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Records the file; `None` when a file with the same content was recorded first.
+    pub async fn insert_bank_file(&mut self, f: &NewBankFile<'_>) -> Result<Option<String>> {
+        let id = new_internal_id();
+        let done = sqlx::query(
+            "INSERT INTO bank_files (id, sha256, format, name, records, applied, duplicates, imported_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(f.sha256)
+        .bind(f.format)
+        .bind(f.name)
+        .bind(f.records)
+        .bind(f.applied)
+        .bind(f.duplicates)
+        .bind(f.now_ms)
+        .execute(self.conn())
+        .await?;
+        Ok((done.rows_affected() == 1).then_some(id))
+    }
+
+    /// Ties the credits recorded under these bank references to the file they came in.
+    pub async fn link_credit_to_file(&mut self, bank_ref: &str, file_id: &str) -> Result<()> {
+        sqlx::query("UPDATE bank_credits SET file_id = $1 WHERE bank_ref = $2 AND file_id IS NULL")
+            .bind(file_id)
+            .bind(bank_ref)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn bank_files(&self, limit: i64) -> Result<Vec<BankFileRecord>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM bank_files ORDER BY imported_at_ms DESC, id LIMIT $1");
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Credits that matched no single deal (the suspense list), oldest first.
+    pub async fn unmatched_credits(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits \
+             WHERE outcome = 'unmatched' ORDER BY received_at_ms, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(crate::credits::credit_from_row).collect()
+    }
+}
