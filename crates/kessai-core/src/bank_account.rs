@@ -1,6 +1,6 @@
-//! A Japanese bank account as a typed value: parsed once at the edge, trusted inside.
-//! (Issue 3 extends the holder name to the full Zengin kana rules and checks codes against the
-//! bank master; here the shape is fixed.)
+//! A Japanese bank account as a typed value: parsed once at the edge, trusted inside. The
+//! holder name is stored the way banks write it (half-width kana, see `kana.rs`), so it goes into
+//! a Zengin file unchanged. (Checking codes against the bank master comes with bank files.)
 
 use serde::{Deserialize, Serialize};
 
@@ -29,8 +29,11 @@ pub struct BankAccount {
 #[error("{field}: {reason}")]
 pub struct BankAccountError {
     pub field: &'static str,
-    pub reason: &'static str,
+    pub reason: String,
 }
+
+/// The width of 受取人名 in a Zengin transfer record.
+pub const HOLDER_NAME_CHARS: usize = 30;
 
 fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
@@ -44,7 +47,12 @@ impl BankAccount {
         account_number: &str,
         holder_name: &str,
     ) -> Result<BankAccount, BankAccountError> {
-        let err = |field, reason| Err(BankAccountError { field, reason });
+        let err = |field, reason: &str| {
+            Err(BankAccountError {
+                field,
+                reason: reason.to_string(),
+            })
+        };
         if !digits(bank_code, 4) {
             return err("bank_code", "must be 4 digits");
         }
@@ -56,16 +64,18 @@ impl BankAccount {
         if !digits(&number, 7) {
             return err("account_number", "must be up to 7 digits");
         }
-        let holder = holder_name.trim();
-        if holder.is_empty() || holder.chars().count() > 30 {
-            return err("holder_name", "must be 1 to 30 characters");
-        }
+        let holder = crate::kana::KanaName::parse(holder_name, HOLDER_NAME_CHARS).map_err(|e| {
+            BankAccountError {
+                field: "holder_name",
+                reason: e.to_string(),
+            }
+        })?;
         Ok(BankAccount {
             bank_code: bank_code.into(),
             branch_code: branch_code.into(),
             account_type,
             account_number: number,
-            holder_name: holder.into(),
+            holder_name: holder.as_str().to_string(),
         })
     }
 
@@ -96,6 +106,7 @@ mod tests {
             ("0001", "001", "12345678", "A", "account_number"),
             ("0001", "001", "12a", "A", "account_number"),
             ("0001", "001", "1", " ", "holder_name"),
+            ("0001", "001", "1", "山田", "holder_name"),
         ];
         for (bank, branch, number, holder, field) in bad {
             let e = BankAccount::parse(bank, branch, AccountType::Ordinary, number, holder)

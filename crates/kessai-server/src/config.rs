@@ -85,7 +85,7 @@ pub fn default_collection_account() -> BankAccount {
         "001",
         kessai_core::AccountType::Ordinary,
         "1234567",
-        "ｹｯｻｲ ｴｽｸﾛｰ",
+        "ｹﾂｻｲ ｴｽｸﾛ-",
     )
     .expect("valid default account")
 }

@@ -18,7 +18,7 @@ fn account() -> NoticeAccount {
         branch_code: "001".into(),
         account_type: 1,
         account_number: "1234567".into(),
-        account_name: "ｹｯｻｲ ｴｽｸﾛｰ".into(),
+        account_name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
         date_yymmdd: "081124".into(),
     }
 }

@@ -21,7 +21,7 @@ fn golden(name: &str, bytes: &[u8]) {
 fn header() -> TransferHeader {
     TransferHeader {
         requester_code: "1234567890".into(),
-        requester_name: "ｹｯｻｲ ｴｽｸﾛｰ(ｶ".into(),
+        requester_name: "ｹﾂｻｲ ｴｽｸﾛ-(ｶ".into(),
         value_date_mmdd: "1124".into(),
         bank_code: "0001".into(),
         bank_name: "ﾐｽﾞﾎ".into(),
@@ -71,7 +71,7 @@ fn notice_bytes(crlf: bool) -> Vec<u8> {
         branch_code: "001".into(),
         account_type: 1,
         account_number: number.into(),
-        account_name: "ｹｯｻｲ ｴｽｸﾛｰ".into(),
+        account_name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
         date_yymmdd: "081124".into(),
     };
     let credit = |no: &str, amount: u64, name: &str, cancelled: bool| IncomingTransfer {
