@@ -2,4 +2,5 @@
 //! layouts. Each format keeps its layout as data (one table per record type), so a bank whose
 //! specification differs is a table change, not a code change.
 
+pub mod iso20022;
 pub mod zengin;
