@@ -49,24 +49,34 @@ struct Xml {
 
 impl Xml {
     fn open(&mut self, name: &str) {
-        self.w.write_event(Event::Start(BytesStart::new(name))).expect("writing to memory");
+        self.w
+            .write_event(Event::Start(BytesStart::new(name)))
+            .expect("writing to memory");
     }
 
     fn close(&mut self, name: &str) {
-        self.w.write_event(Event::End(BytesEnd::new(name))).expect("writing to memory");
+        self.w
+            .write_event(Event::End(BytesEnd::new(name)))
+            .expect("writing to memory");
     }
 
     fn leaf(&mut self, name: &str, text: &str) {
         self.open(name);
-        self.w.write_event(Event::Text(BytesText::new(text))).expect("writing to memory");
+        self.w
+            .write_event(Event::Text(BytesText::new(text)))
+            .expect("writing to memory");
         self.close(name);
     }
 
     fn amount(&mut self, name: &str, yen: u64) {
         let mut start = BytesStart::new(name);
         start.push_attribute(("Ccy", "JPY"));
-        self.w.write_event(Event::Start(start)).expect("writing to memory");
-        self.w.write_event(Event::Text(BytesText::new(&yen.to_string()))).expect("writing to memory");
+        self.w
+            .write_event(Event::Start(start))
+            .expect("writing to memory");
+        self.w
+            .write_event(Event::Text(BytesText::new(&yen.to_string())))
+            .expect("writing to memory");
         self.close(name);
     }
 
@@ -107,11 +117,15 @@ impl Xml {
 
 /// Writes one pain.001.001.09 document: one payment information block from the debtor account.
 pub fn write_pain_001(batch: &CreditTransferBatch) -> Vec<u8> {
-    let mut x = Xml { w: Writer::new_with_indent(Vec::new(), b' ', 2) };
-    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).expect("writing to memory");
+    let mut x = Xml {
+        w: Writer::new_with_indent(Vec::new(), b' ', 2),
+    };
+    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("writing to memory");
     let mut doc = BytesStart::new("Document");
     doc.push_attribute(("xmlns", PAIN_001_NS));
-    x.w.write_event(Event::Start(doc)).expect("writing to memory");
+    x.w.write_event(Event::Start(doc))
+        .expect("writing to memory");
     x.open("CstmrCdtTrfInitn");
     let count = batch.transfers.len().to_string();
     let total: u64 = batch.transfers.iter().map(|t| t.amount_yen).sum();
@@ -164,10 +178,19 @@ mod tests {
     use super::*;
     use std::process::Command;
 
-    const XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/standards/iso20022/sepaxml.pain.001.001.09.xsd");
+    const XSD: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/standards/iso20022/sepaxml.pain.001.001.09.xsd"
+    );
 
     pub fn account(number: &str, name: &str) -> Account {
-        Account { bank_code: "0005".into(), branch_code: "123".into(), account_type: 1, account_number: number.into(), holder_name: name.into() }
+        Account {
+            bank_code: "0005".into(),
+            branch_code: "123".into(),
+            account_type: 1,
+            account_number: number.into(),
+            holder_name: name.into(),
+        }
     }
 
     fn batch() -> CreditTransferBatch {
@@ -177,8 +200,18 @@ mod tests {
             execution_date: "2026-11-24".into(),
             debtor: account("1234567", "ｹﾂｻｲ ｴｽｸﾛ-"),
             transfers: vec![
-                CreditTransfer { end_to_end_id: "01a1-payout".into(), amount_yen: 50_128, creditor: account("7654321", "ｻﾄｳ ﾊﾅｺ"), remittance: "K7M4QX9PT2".into() },
-                CreditTransfer { end_to_end_id: "01a1-refund".into(), amount_yen: 2_000, creditor: account("0000042", "ﾔﾏﾀﾞ ﾀﾛｳ"), remittance: String::new() },
+                CreditTransfer {
+                    end_to_end_id: "01a1-payout".into(),
+                    amount_yen: 50_128,
+                    creditor: account("7654321", "ｻﾄｳ ﾊﾅｺ"),
+                    remittance: "K7M4QX9PT2".into(),
+                },
+                CreditTransfer {
+                    end_to_end_id: "01a1-refund".into(),
+                    amount_yen: 2_000,
+                    creditor: account("0000042", "ﾔﾏﾀﾞ ﾀﾛｳ"),
+                    remittance: String::new(),
+                },
             ],
         }
     }
@@ -195,7 +228,11 @@ mod tests {
             .arg(&path)
             .output()
             .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
-        assert!(out.status.success(), "schema validation failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "schema validation failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     #[test]
@@ -203,7 +240,10 @@ mod tests {
         let xml = write_pain_001(&batch());
         assert_valid(&xml, XSD);
         let text = String::from_utf8(xml).unwrap();
-        assert!(text.contains("<CtrlSum>52128</CtrlSum>") && text.contains("<InstdAmt Ccy=\"JPY\">50128</InstdAmt>"));
+        assert!(
+            text.contains("<CtrlSum>52128</CtrlSum>")
+                && text.contains("<InstdAmt Ccy=\"JPY\">50128</InstdAmt>")
+        );
         assert!(text.contains("<MmbId>0005123</MmbId>"));
     }
 

@@ -42,8 +42,10 @@ pub struct Config {
     pub pay_days: u32,
     /// Days the seller has to ship once the money is held.
     pub ship_days: u32,
-    /// The operator's collection account, quoted in payment instructions.
+    /// The operator's collection account, quoted in payment instructions; payouts leave from it.
     pub collection_account: BankAccount,
+    /// 振込依頼人コード: the operator's 10-digit code at its bank, in Zengin transfer files.
+    pub bank_requester_code: String,
     pub password_cost: PasswordCost,
     /// Wrong passwords in a row before a deal's login locks, and for how long.
     pub max_login_failures: i64,
@@ -68,6 +70,7 @@ impl Config {
             pay_days: 7,
             ship_days: 7,
             collection_account: default_collection_account(),
+            bank_requester_code: "0000000001".into(),
             password_cost: PasswordCost::default(),
             max_login_failures: 5,
             login_lock: Duration::from_secs(15 * 60),

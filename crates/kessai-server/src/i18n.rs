@@ -44,6 +44,14 @@ pub fn format_jst(at: Millis) -> String {
     format!("{} JST", jst.format(f).unwrap_or_default())
 }
 
+/// `2026-11-21T13:00:00+09:00`: an ISO 8601 time in Japan, for bank messages.
+pub fn format_iso_jst(at: Millis) -> String {
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.0) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let f = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+09:00");
+    utc.to_offset(offset!(+9)).format(f).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

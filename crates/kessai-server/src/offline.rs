@@ -29,6 +29,28 @@ pub async fn import(
     result
 }
 
+/// `kessai bank export`: format `zengin` or `iso20022`, date `YYYY-MM-DD`.
+pub async fn export(
+    config: Config,
+    format: &str,
+    date: &str,
+    out: &std::path::Path,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    use crate::error::AppError;
+    use crate::service::bank_export::{self, ExportFormat};
+    let format = ExportFormat::parse(format)
+        .ok_or_else(|| AppError::invalid("format", "the format is zengin or iso20022"))?;
+    let date = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| AppError::invalid("date", "the date is written YYYY-MM-DD"))?;
+    let app = open(config).await?;
+    let result = bank_export::export(&app, format, date, out).await;
+    app.store.close().await;
+    result
+}
+
 pub async fn credit(config: Config, input: &CreditInput) -> AppResult<CreditResult> {
     let app = open(config).await?;
     let result = transact!(app, |tx| apply_credit(&app, tx, input).await);

@@ -14,6 +14,9 @@ pub enum BankCommand {
     Credit(CreditArgs),
     /// Import a file from the bank (Zengin type 01 notice). Applied exactly once.
     Import(ImportArgs),
+    /// Write pending payouts and refunds as bank files (one per 100,000 instructions), dated
+    /// the given day or the next business day. Each instruction is exported once.
+    Export(ExportArgs),
     /// List incoming money that matched no single deal.
     Suspense(DbArgs),
 }
@@ -22,6 +25,7 @@ pub async fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
     match command {
         BankCommand::Credit(args) => credit(args).await,
         BankCommand::Import(args) => import(args).await,
+        BankCommand::Export(args) => export(args).await,
         BankCommand::Suspense(args) => suspense(args).await,
     }
 }
@@ -91,6 +95,44 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                     "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied)",
                     s.format, s.records, s.matched, s.unmatched, s.duplicates, s.cancellations
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// zengin (総合振込, type 21) or iso20022 (pain.001.001.09).
+    #[arg(long, default_value = "zengin")]
+    pub format: String,
+    /// Value date, YYYY-MM-DD; a bank holiday moves to the next business day.
+    #[arg(long)]
+    pub date: String,
+    #[arg(long, default_value = "bank-out")]
+    pub out: PathBuf,
+}
+
+async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    match kessai_server::offline::export(config(&args.db), &args.format, &args.date, &args.out)
+        .await
+    {
+        Ok(files) => {
+            for f in &files {
+                println!(
+                    "{}: {} records, {} for {} ({})",
+                    f.file_name,
+                    f.records,
+                    kessai_core::Yen(f.total_yen),
+                    f.value_date,
+                    f.format
+                );
+            }
+            if files.is_empty() {
+                println!("nothing to export: no pending instructions");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,228 @@
+//! Exporting pending payouts and refunds as bank files. Each instruction lands in exactly one
+//! file: the file's bytes are stored and the instructions marked sent in one transaction, and
+//! the file reaches the disk afterwards (again after a crash, from the stored bytes).
+
+use crate::error::{AppError, AppResult};
+use crate::{transact, App};
+use axum::http::StatusCode;
+use kessai_core::{calendar, AccountType, BankAccount};
+use kessai_formats::iso20022::{self, CreditTransfer, CreditTransferBatch};
+use kessai_formats::zengin::{self, transfer};
+use kessai_store::{NewExport, PendingInstruction};
+use serde::Serialize;
+use std::path::Path;
+use time::Date;
+
+/// At most this many instructions per file; more make several files.
+pub const MAX_PER_FILE: i64 = 100_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Zengin,
+    Iso20022,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<ExportFormat> {
+        match s {
+            "zengin" => Some(ExportFormat::Zengin),
+            "iso20022" => Some(ExportFormat::Iso20022),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Zengin => "zengin-21",
+            ExportFormat::Iso20022 => "pain.001.001.09",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Zengin => "txt",
+            ExportFormat::Iso20022 => "xml",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportedFile {
+    pub file_name: String,
+    pub format: String,
+    pub value_date: String,
+    pub records: i64,
+    pub total_yen: i64,
+}
+
+fn zengin_type(t: AccountType) -> u8 {
+    match t {
+        AccountType::Ordinary => 1,
+        AccountType::Current => 2,
+        AccountType::Savings => 4,
+    }
+}
+
+fn file_error(e: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "export_failed",
+        format!("the bank file could not be built: {e}"),
+    )
+}
+
+fn iso_account(a: &BankAccount) -> iso20022::Account {
+    iso20022::Account {
+        bank_code: a.bank_code.clone(),
+        branch_code: a.branch_code.clone(),
+        account_type: zengin_type(a.account_type),
+        account_number: a.account_number.clone(),
+        holder_name: a.holder_name.clone(),
+    }
+}
+
+/// The file's bytes for these instructions, paid from the operator's account on `value_date`.
+fn render(
+    app: &App,
+    format: ExportFormat,
+    export_id: &str,
+    value_date: Date,
+    items: &[PendingInstruction],
+) -> AppResult<Vec<u8>> {
+    let from = &app.config.collection_account;
+    match format {
+        ExportFormat::Zengin => {
+            let header = transfer::TransferHeader {
+                requester_code: app.config.bank_requester_code.clone(),
+                requester_name: from.holder_name.clone(),
+                value_date_mmdd: format!(
+                    "{:02}{:02}",
+                    u8::from(value_date.month()),
+                    value_date.day()
+                ),
+                bank_code: from.bank_code.clone(),
+                bank_name: String::new(),
+                branch_code: from.branch_code.clone(),
+                branch_name: String::new(),
+                account_type: zengin_type(from.account_type),
+                account_number: from.account_number.clone(),
+            };
+            let transfers: Vec<transfer::Transfer> = items
+                .iter()
+                .map(|i| transfer::Transfer {
+                    bank_code: i.bank_account.bank_code.clone(),
+                    bank_name: String::new(),
+                    branch_code: i.bank_account.branch_code.clone(),
+                    branch_name: String::new(),
+                    account_type: zengin_type(i.bank_account.account_type),
+                    account_number: i.bank_account.account_number.clone(),
+                    payee_name: i.bank_account.holder_name.clone(),
+                    amount_yen: i.amount_yen as u64,
+                    edi: Some(i.public_id.clone()),
+                })
+                .collect();
+            let file = transfer::transfer_file(&header, &transfers, true).map_err(file_error)?;
+            Ok(zengin::write(&file))
+        }
+        ExportFormat::Iso20022 => {
+            let batch = CreditTransferBatch {
+                message_id: format!("KESSAI-{}", &export_id.replace('-', "")[..28]),
+                created_at: crate::i18n::format_iso_jst(app.clock.now()),
+                execution_date: value_date.to_string(),
+                debtor: iso_account(from),
+                transfers: items
+                    .iter()
+                    .map(|i| CreditTransfer {
+                        end_to_end_id: i.id.replace('-', ""),
+                        amount_yen: i.amount_yen as u64,
+                        creditor: iso_account(&i.bank_account),
+                        remittance: i.public_id.clone(),
+                    })
+                    .collect(),
+            };
+            Ok(iso20022::write_pain_001(&batch))
+        }
+    }
+}
+
+/// Builds files for every pending instruction (value date: `date` or the next business day),
+/// then writes every stored file not yet on disk into `out`.
+pub async fn export(
+    app: &App,
+    format: ExportFormat,
+    date: Date,
+    out: &Path,
+) -> AppResult<Vec<ExportedFile>> {
+    let value_date = calendar::business_day_on_or_after(date)
+        .map_err(|e| AppError::invalid("date", e.to_string()))?;
+    loop {
+        let made = transact!(*app, |tx| {
+            let items = tx.pending_instructions(MAX_PER_FILE).await?;
+            if items.is_empty() {
+                return Ok(false);
+            }
+            let id = kessai_store::new_internal_id();
+            let bytes = render(app, format, &id, value_date, &items)?;
+            let file_name = format!(
+                "kessai-{}-{value_date}-{}.{}",
+                format.name(),
+                &id[id.len() - 12..],
+                format.extension()
+            );
+            let total: i64 = items.iter().map(|i| i.amount_yen).sum();
+            let export = NewExport {
+                id: &id,
+                format: format.name(),
+                value_date: &value_date.to_string(),
+                file_name: &file_name,
+                content: &bytes,
+                records: items.len() as i64,
+                total_yen: total,
+                now_ms: app.clock.now().0,
+            };
+            tx.insert_export(&export).await?;
+            for item in &items {
+                if !tx.mark_instruction_sent(&item.id, &id).await? {
+                    return Err(AppError::new(
+                        StatusCode::CONFLICT,
+                        "busy",
+                        "another export took this instruction",
+                    ));
+                }
+            }
+            Ok(true)
+        })?;
+        if !made {
+            break;
+        }
+    }
+    write_pending_files(app, out).await
+}
+
+/// Writes stored files that are not on disk yet (atomically: temporary name, then rename).
+pub async fn write_pending_files(app: &App, out: &Path) -> AppResult<Vec<ExportedFile>> {
+    tokio::fs::create_dir_all(out)
+        .await
+        .map_err(AppError::internal)?;
+    let mut written = vec![];
+    for e in app.store.unwritten_exports().await? {
+        let tmp = out.join(format!(".{}.tmp", e.file_name));
+        tokio::fs::write(&tmp, &e.content)
+            .await
+            .map_err(AppError::internal)?;
+        tokio::fs::rename(&tmp, out.join(&e.file_name))
+            .await
+            .map_err(AppError::internal)?;
+        app.store
+            .mark_export_written(&e.id, app.clock.now().0)
+            .await?;
+        written.push(ExportedFile {
+            file_name: e.file_name,
+            format: e.format,
+            value_date: e.value_date,
+            records: e.records,
+            total_yen: e.total_yen,
+        });
+    }
+    Ok(written)
+}
