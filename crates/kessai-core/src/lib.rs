@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod matching;
 pub mod money;
 pub mod notice;
+pub mod reconcile;
 pub mod time;
 
 pub use bank_account::{AccountType, BankAccount};

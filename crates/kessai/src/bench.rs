@@ -15,6 +15,17 @@ use tokio::sync::Mutex;
 pub enum BenchCommand {
     /// N full deals: register ×2, pay, ship, confirm receipt.
     Lifecycle(LifecycleArgs),
+    /// N incoming transfers matched against N open deals and paid into them (in memory: the
+    /// matching and amount rules that `bank import` runs, without the database).
+    Reconcile(RecordsArgs),
+    /// N payouts written as a Zengin type 21 file and as ISO 20022 pain.001.
+    Export(RecordsArgs),
+}
+
+#[derive(Args)]
+pub struct RecordsArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    pub records: usize,
 }
 
 #[derive(Args)]
@@ -44,6 +55,8 @@ const CALLS: [&str; 5] = [
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Lifecycle(args) => lifecycle(args).await,
+        BenchCommand::Reconcile(args) => Ok(crate::bench_files::reconcile(args.records)),
+        BenchCommand::Export(args) => Ok(crate::bench_files::export(args.records)),
     }
 }
 

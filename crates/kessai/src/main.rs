@@ -2,6 +2,7 @@
 
 mod bank;
 mod bench;
+mod bench_files;
 mod check;
 mod client;
 mod demo;

@@ -13,8 +13,22 @@ use serde::Serialize;
 use std::path::Path;
 use time::Date;
 
-/// At most this many instructions per file; more make several files.
+/// At most this many instructions per file; more make several files. (Zengin's trailer holds
+/// at most 999,999 records.)
 pub const MAX_PER_FILE: i64 = 100_000;
+/// A file's total stays below this: Zengin's 合計金額 has 12 digits.
+pub const MAX_FILE_TOTAL_YEN: i64 = 999_999_999_999;
+
+/// The longest run of `items` whose total fits one file.
+fn fitting(items: Vec<PendingInstruction>) -> Vec<PendingInstruction> {
+    let mut total = 0i64;
+    let take = items.iter().take_while(|i| {
+        total += i.amount_yen;
+        total <= MAX_FILE_TOTAL_YEN
+    });
+    let n = take.count().max(1);
+    items.into_iter().take(n).collect()
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -157,7 +171,7 @@ pub async fn export(
         .map_err(|e| AppError::invalid("date", e.to_string()))?;
     loop {
         let made = transact!(*app, |tx| {
-            let items = tx.pending_instructions(MAX_PER_FILE).await?;
+            let items = fitting(tx.pending_instructions(MAX_PER_FILE).await?);
             if items.is_empty() {
                 return Ok(false);
             }
@@ -225,4 +239,33 @@ pub async fn write_pending_files(app: &App, out: &Path) -> AppResult<Vec<Exporte
         });
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(amount_yen: i64) -> PendingInstruction {
+        PendingInstruction {
+            id: amount_yen.to_string(),
+            purpose: "payout".into(),
+            party: "seller".into(),
+            amount_yen,
+            bank_account: crate::config::default_collection_account(),
+            public_id: "X".into(),
+        }
+    }
+
+    #[test]
+    fn a_file_total_never_overflows_the_zengin_trailer() {
+        let ten_billion = 10_000_000_000;
+        let items: Vec<_> = (0..150).map(|_| item(ten_billion)).collect();
+        assert_eq!(
+            fitting(items).len(),
+            99,
+            "99 × ¥10bn fits 12 digits, 100 would not"
+        );
+        assert_eq!(fitting(vec![item(5), item(7)]).len(), 2);
+        assert!(fitting(vec![]).is_empty());
+    }
 }

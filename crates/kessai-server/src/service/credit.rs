@@ -4,6 +4,7 @@
 use super::deal_ops;
 use crate::error::{AppError, AppResult};
 use crate::App;
+use kessai_core::reconcile::{match_reference, Match};
 use kessai_core::{AccountKind, DealCommand, DealId, Journal, JournalKind, Party, Yen};
 use kessai_store::{CreditOutcome, NewCredit, Tx};
 use serde::{Deserialize, Serialize};
@@ -102,19 +103,23 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
     describe(tx, bank_ref, outcome, deal_id.as_deref()).await
 }
 
-/// The one agreed deal whose buyer ID appears in the reference, if exactly one does.
+/// The one agreed deal whose buyer ID the reference quotes, if exactly one does (the matching
+/// rules are `kessai_core::reconcile`; this only looks the quoted IDs up).
 async fn match_deal(tx: &mut Tx, reference: &str) -> AppResult<Option<String>> {
-    let mut deals = vec![];
+    let mut known = std::collections::HashMap::new();
     for id in DealId::find_in(reference) {
         if let Some(reg) = tx.registration(&id).await? {
             if let (Party::Buyer, Some(deal)) = (reg.role, reg.deal_id) {
-                if !deals.contains(&deal) {
-                    deals.push(deal);
-                }
+                known.insert(id, deal);
             }
         }
     }
-    Ok(if deals.len() == 1 { deals.pop() } else { None })
+    Ok(
+        match match_reference(&[reference], |id| known.get(id).cloned()) {
+            Match::One(deal) => Some(deal),
+            Match::None | Match::Ambiguous(_) => None,
+        },
+    )
 }
 
 async fn describe(
