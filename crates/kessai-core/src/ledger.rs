@@ -91,6 +91,8 @@ pub enum JournalKind {
     Void,
     /// Money that arrived after the deal ended, straight back to the buyer.
     ReturnLate,
+    /// A payout or refund left the operator's bank account.
+    Settle,
 }
 
 impl JournalKind {
@@ -101,6 +103,7 @@ impl JournalKind {
             JournalKind::Release => "release",
             JournalKind::Void => "void",
             JournalKind::ReturnLate => "return_late",
+            JournalKind::Settle => "settle",
         }
     }
 

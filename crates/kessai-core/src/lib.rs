@@ -10,6 +10,7 @@ pub mod check;
 pub mod deal;
 pub mod deal_id;
 pub mod fees;
+pub mod instruction;
 pub mod kana;
 pub mod ledger;
 pub mod matching;

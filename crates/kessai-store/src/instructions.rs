@@ -12,6 +12,8 @@ pub struct InstructionRecord {
     pub amount_yen: i64,
     pub bank_account: serde_json::Value,
     pub status: String,
+    /// Why the bank rejected it, when it did.
+    pub status_reason: Option<String>,
     pub created_at_ms: i64,
 }
 
@@ -43,6 +45,94 @@ impl Tx {
     }
 }
 
+/// An instruction as the answer logic needs it.
+#[derive(Clone, Debug)]
+pub struct InstructionState {
+    pub id: String,
+    pub deal_id: String,
+    pub purpose: kessai_core::InstructionPurpose,
+    pub amount_yen: i64,
+    pub status: kessai_core::instruction::InstructionStatus,
+}
+
+impl Tx {
+    pub async fn instruction_state(&mut self, id: &str) -> Result<Option<InstructionState>> {
+        let row = sqlx::query("SELECT id, deal_id, purpose, amount_yen, status FROM payment_instructions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref()
+            .map(|r| {
+                let purpose: String = get(r, "purpose")?;
+                let status: String = get(r, "status")?;
+                Ok(InstructionState {
+                    id: get(r, "id")?,
+                    deal_id: get(r, "deal_id")?,
+                    purpose: match purpose.as_str() {
+                        "payout" => kessai_core::InstructionPurpose::Payout,
+                        "refund" => kessai_core::InstructionPurpose::Refund,
+                        other => {
+                            return Err(crate::corrupt(format!("instruction purpose {other}")))
+                        }
+                    },
+                    amount_yen: get(r, "amount_yen")?,
+                    status: kessai_core::instruction::InstructionStatus::parse(&status)
+                        .ok_or_else(|| crate::corrupt(format!("instruction status {status}")))?,
+                })
+            })
+            .transpose()
+    }
+
+    /// Moves an instruction from `from` to `to`; `false` if it was no longer in `from`.
+    pub async fn set_instruction_status(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE payment_instructions SET status = $1, status_reason = $2 WHERE id = $3 AND status = $4")
+            .bind(to)
+            .bind(reason)
+            .bind(id)
+            .bind(from)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A rejected instruction with a corrected account goes back to pending.
+    pub async fn correct_instruction(&mut self, id: &str, account: &BankAccount) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payment_instructions SET bank_account_json = $1, status = 'pending', status_reason = NULL, export_id = NULL \
+             WHERE id = $2 AND status = 'rejected'",
+        )
+        .bind(serde_json::to_string(account).expect("account serializes"))
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a bank answer by its identity; `false` when it was recorded before.
+    pub async fn record_bank_answer(
+        &mut self,
+        identity: &str,
+        instruction_id: Option<&str>,
+        answer: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query("INSERT INTO bank_answers (identity, instruction_id, answer, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (identity) DO NOTHING")
+            .bind(identity)
+            .bind(instruction_id)
+            .bind(answer)
+            .bind(now_ms)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
 impl Store {
     /// Instructions, optionally of one deal, oldest first.
     pub async fn instructions(
@@ -51,7 +141,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<InstructionRecord>> {
         let rows = sqlx::query(
-            "SELECT id, deal_id, purpose, party, amount_yen, bank_account_json, status, created_at_ms FROM payment_instructions \
+            "SELECT id, deal_id, purpose, party, amount_yen, bank_account_json, status, status_reason, created_at_ms FROM payment_instructions \
              WHERE ($1 = '' OR deal_id = $1) ORDER BY created_at_ms, id LIMIT $2",
         )
         .bind(deal_id.unwrap_or(""))
@@ -69,6 +159,7 @@ impl Store {
                     amount_yen: get(r, "amount_yen")?,
                     bank_account: serde_json::from_str(&account).unwrap_or(serde_json::Value::Null),
                     status: get(r, "status")?,
+                    status_reason: get(r, "status_reason")?,
                     created_at_ms: get(r, "created_at_ms")?,
                 })
             })

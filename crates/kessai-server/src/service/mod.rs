@@ -2,6 +2,7 @@
 //! Pages and the API both go through here, so a step behaves the same however it arrives.
 
 pub mod auth;
+pub mod bank_answers;
 pub mod bank_export;
 pub mod bank_import;
 pub mod credit;

@@ -1,0 +1,165 @@
+//! An outbound bank instruction (payout or refund) after it was created: the bank's answers
+//! move it along, and the money leaves the ledger only when the bank says it left the account.
+//!
+//! ```text
+//! pending ──export──▶ sent ──accepted──▶ accepted ──settled──▶ completed
+//!    ▲                  │                    │
+//!    └──── corrected ── rejected ◀──rejected─┘
+//! ```
+
+use crate::deal::InstructionPurpose;
+use crate::ledger::{AccountKind, Journal, JournalKind};
+use crate::money::Yen;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstructionStatus {
+    Pending,
+    Sent,
+    Accepted,
+    Completed,
+    Rejected,
+}
+
+impl InstructionStatus {
+    pub const ALL: [InstructionStatus; 5] = [
+        InstructionStatus::Pending,
+        InstructionStatus::Sent,
+        InstructionStatus::Accepted,
+        InstructionStatus::Completed,
+        InstructionStatus::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstructionStatus::Pending => "pending",
+            InstructionStatus::Sent => "sent",
+            InstructionStatus::Accepted => "accepted",
+            InstructionStatus::Completed => "completed",
+            InstructionStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InstructionStatus> {
+        InstructionStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// What the bank said about an instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BankAnswer {
+    /// Taken for processing.
+    Accepted,
+    /// The money left the operator's account.
+    Settled,
+    /// Refused, with the bank's reason (e.g. `AC01 incorrect account number`).
+    Rejected { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InstructionError {
+    #[error("the instruction is {}: the bank's answer does not apply", .0.as_str())]
+    NotOutstanding(InstructionStatus),
+    #[error("only a rejected instruction can be corrected and sent again; this one is {}", .0.as_str())]
+    NotRejected(InstructionStatus),
+}
+
+/// The new status and the journals an answer causes. An answer that repeats the current
+/// status changes nothing (banks repeat themselves).
+pub fn answer(
+    status: InstructionStatus,
+    purpose: InstructionPurpose,
+    amount: Yen,
+    answer: &BankAnswer,
+) -> Result<(InstructionStatus, Vec<Journal>), InstructionError> {
+    use InstructionStatus::*;
+    let owed = match purpose {
+        InstructionPurpose::Payout => AccountKind::PayoutDue,
+        InstructionPurpose::Refund => AccountKind::RefundDue,
+    };
+    match (status, answer) {
+        (Accepted, BankAnswer::Accepted)
+        | (Completed, BankAnswer::Settled)
+        | (Rejected, BankAnswer::Rejected { .. }) => Ok((status, vec![])),
+        (Sent, BankAnswer::Accepted) => Ok((Accepted, vec![])),
+        (Sent | Accepted, BankAnswer::Settled) => Ok((
+            Completed,
+            vec![Journal::transfer(
+                JournalKind::Settle,
+                owed,
+                AccountKind::BankClearing,
+                amount,
+            )],
+        )),
+        (Sent | Accepted, BankAnswer::Rejected { .. }) => Ok((Rejected, vec![])),
+        (other, _) => Err(InstructionError::NotOutstanding(other)),
+    }
+}
+
+/// After the operator corrected the account, a rejected instruction goes out again.
+pub fn resend(status: InstructionStatus) -> Result<InstructionStatus, InstructionError> {
+    match status {
+        InstructionStatus::Rejected => Ok(InstructionStatus::Pending),
+        other => Err(InstructionError::NotRejected(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use InstructionStatus::*;
+
+    #[test]
+    fn answer_table() {
+        let rejected = BankAnswer::Rejected {
+            reason: "AC01".into(),
+        };
+        let answers = [BankAnswer::Accepted, BankAnswer::Settled, rejected];
+        #[rustfmt::skip]
+        let table: [(InstructionStatus, [Option<InstructionStatus>; 3]); 5] = [
+            //          accepted         settled          rejected
+            (Pending,   [None,           None,            None]),
+            (Sent,      [Some(Accepted), Some(Completed), Some(Rejected)]),
+            (Accepted,  [Some(Accepted), Some(Completed), Some(Rejected)]),
+            (Completed, [None,           Some(Completed), None]),
+            (Rejected,  [None,           None,            Some(Rejected)]),
+        ];
+        for (from, row) in table {
+            for (a, expected) in answers.iter().zip(row) {
+                let got = answer(from, InstructionPurpose::Payout, Yen(100), a)
+                    .ok()
+                    .map(|(s, _)| s);
+                assert_eq!(got, expected, "{from:?} × {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn money_leaves_the_ledger_once_when_settled() {
+        let (s, journals) = answer(
+            Sent,
+            InstructionPurpose::Refund,
+            Yen(700),
+            &BankAnswer::Settled,
+        )
+        .unwrap();
+        assert_eq!(s, Completed);
+        assert_eq!(journals.len(), 1);
+        assert_eq!(journals[0].debited(AccountKind::RefundDue), 700);
+        assert_eq!(journals[0].credited(AccountKind::BankClearing), 700);
+        let (_, again) = answer(
+            Completed,
+            InstructionPurpose::Refund,
+            Yen(700),
+            &BankAnswer::Settled,
+        )
+        .unwrap();
+        assert!(again.is_empty(), "a repeated settlement posts nothing");
+        assert_eq!(resend(Rejected), Ok(Pending));
+        assert_eq!(
+            resend(Completed),
+            Err(InstructionError::NotRejected(Completed))
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! The bank's answers about Kessai's own transfers (status reports, debits on the statement):
+//! each answer is applied once, moves the instruction's status, and when the money has left
+//! the account, posts the journal that takes it out of the ledger.
+
+use crate::error::{AppError, AppResult};
+use crate::App;
+use kessai_core::instruction::{self, BankAnswer, InstructionError};
+use kessai_core::InstructionPurpose;
+use kessai_store::Tx;
+use serde::Serialize;
+
+/// What happened to one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerOutcome {
+    Applied,
+    /// This answer (same identity) was applied before.
+    Duplicate,
+    /// No instruction has this reference: kept for the operator, nothing changed.
+    Unknown,
+    /// The instruction had moved on (e.g. "accepted" after "completed"): nothing changed.
+    Stale,
+}
+
+/// The instruction ID Kessai put in the transfer (its UUID without hyphens) back to the row ID.
+fn instruction_id(end_to_end_id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(end_to_end_id.trim())
+        .ok()
+        .map(|u| u.hyphenated().to_string())
+}
+
+fn answer_name(a: &BankAnswer) -> &'static str {
+    match a {
+        BankAnswer::Accepted => "accepted",
+        BankAnswer::Settled => "settled",
+        BankAnswer::Rejected { .. } => "rejected",
+    }
+}
+
+/// Applies one answer about the instruction Kessai sent as `end_to_end_id`; `identity` is the
+/// answer's own identity in the bank's file.
+pub async fn apply_answer(
+    app: &App,
+    tx: &mut Tx,
+    identity: &str,
+    end_to_end_id: &str,
+    answer: &BankAnswer,
+) -> AppResult<AnswerOutcome> {
+    let now = app.clock.now().0;
+    let id = instruction_id(end_to_end_id);
+    if !tx
+        .record_bank_answer(identity, id.as_deref(), answer_name(answer), now)
+        .await?
+    {
+        return Ok(AnswerOutcome::Duplicate);
+    }
+    let Some(state) = (match &id {
+        Some(id) => tx.instruction_state(id).await?,
+        None => None,
+    }) else {
+        return Ok(AnswerOutcome::Unknown);
+    };
+    let (status, journals) = match instruction::answer(
+        state.status,
+        state.purpose,
+        kessai_core::Yen(state.amount_yen),
+        answer,
+    ) {
+        Ok(next) => next,
+        Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
+            return Ok(AnswerOutcome::Stale)
+        }
+    };
+    if status == state.status {
+        return Ok(AnswerOutcome::Duplicate);
+    }
+    let reason = match answer {
+        BankAnswer::Rejected { reason } => Some(reason.as_str()),
+        _ => None,
+    };
+    if !tx
+        .set_instruction_status(&state.id, state.status.as_str(), status.as_str(), reason)
+        .await?
+    {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "busy",
+            "the instruction changed at the same moment",
+        ));
+    }
+    for journal in &journals {
+        tx.post_journal(Some(&state.deal_id), journal, "bank_answer", now)
+            .await?;
+    }
+    let what = match state.purpose {
+        InstructionPurpose::Payout => "payout",
+        InstructionPurpose::Refund => "refund",
+    };
+    let detail = serde_json::json!({ "amount_yen": state.amount_yen, "reason": reason });
+    tx.add_event(
+        Some(&state.deal_id),
+        None,
+        now,
+        &format!("{what}_{}", status.as_str()),
+        &detail,
+    )
+    .await?;
+    Ok(AnswerOutcome::Applied)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn end_to_end_ids_map_back_to_instruction_ids() {
+        let id = "01a1fc67-dd93-729b-b96d-b58ee0ff2e1a";
+        assert_eq!(
+            super::instruction_id(&id.replace('-', "")).as_deref(),
+            Some(id)
+        );
+        assert_eq!(super::instruction_id("not-a-uuid"), None);
+    }
+}
