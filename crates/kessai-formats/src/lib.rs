@@ -3,4 +3,6 @@
 //! specification differs is a table change, not a code change.
 
 pub mod iso20022;
+pub mod iso_notification;
+pub mod iso_status;
 pub mod zengin;

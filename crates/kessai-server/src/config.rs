@@ -46,6 +46,8 @@ pub struct Config {
     pub collection_account: BankAccount,
     /// 振込依頼人コード: the operator's 10-digit code at its bank, in Zengin transfer files.
     pub bank_requester_code: String,
+    /// Where outbound bank files are written.
+    pub bank_out_dir: PathBuf,
     pub password_cost: PasswordCost,
     /// Wrong passwords in a row before a deal's login locks, and for how long.
     pub max_login_failures: i64,
@@ -71,6 +73,7 @@ impl Config {
             ship_days: 7,
             collection_account: default_collection_account(),
             bank_requester_code: "0000000001".into(),
+            bank_out_dir: PathBuf::from("bank-out"),
             password_cost: PasswordCost::default(),
             max_login_failures: 5,
             login_lock: Duration::from_secs(15 * 60),

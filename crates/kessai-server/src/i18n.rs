@@ -44,6 +44,13 @@ pub fn format_jst(at: Millis) -> String {
     format!("{} JST", jst.format(f).unwrap_or_default())
 }
 
+/// The calendar date in Japan at this instant.
+pub fn date_jst(at: Millis) -> time::Date {
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.0) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    utc.to_offset(offset!(+9)).date()
+}
+
 /// `2026-11-21T13:00:00+09:00`: an ISO 8601 time in Japan, for bank messages.
 pub fn format_iso_jst(at: Millis) -> String {
     let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.0) * 1_000_000)

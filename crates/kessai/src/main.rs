@@ -8,6 +8,7 @@ mod client;
 mod demo;
 mod options;
 mod serve;
+mod sim;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +35,11 @@ enum Command {
     },
     /// Play buyer, seller and bank for three deals against a temporary server.
     Demo(demo::DemoArgs),
+    /// Partner simulators: stand-ins that speak the partners' files.
+    Sim {
+        #[command(subcommand)]
+        command: sim::SimCommand,
+    },
     /// Print throughput and latency figures.
     Bench {
         #[command(subcommand)]
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
             Command::Bank { command } => bank::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,
+            Command::Sim { command } => sim::run(command),
         }
     });
     match result {

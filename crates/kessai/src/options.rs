@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// Let POST /v1/operator/clock move time forward (tests and demos only).
     #[arg(long)]
     pub test_clock: bool,
+    /// Where outbound bank files (payouts, refunds) are written.
+    #[arg(long, env = "KESSAI_BANK_OUT", default_value = "bank-out")]
+    pub bank_out: PathBuf,
     /// How often the scheduler looks for passed deadlines, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
@@ -85,6 +88,7 @@ impl ServeArgs {
             iterations: self.argon2_iterations,
         };
         config.test_clock = self.test_clock;
+        config.bank_out_dir = self.bank_out.clone();
         config.scheduler_interval = Duration::from_millis(self.scheduler_interval_ms);
         Ok(config)
     }

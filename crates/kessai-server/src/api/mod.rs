@@ -1,6 +1,7 @@
 //! The JSON API under `/v1`. Errors are `{"error":{"code","message","field"}}` with stable
 //! codes; every POST honours `Idempotency-Key`; `/openapi.json` is generated from this code.
 
+mod bank;
 mod extract;
 mod openapi;
 mod operator;
@@ -34,6 +35,16 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/operator/clock", post(operator::advance_clock))
         .route("/v1/operator/instructions", get(operator::instructions))
         .route("/v1/operator/check", get(operator::check))
+        .route(
+            "/v1/operator/bank-files",
+            post(bank::import).layer(axum::extract::DefaultBodyLimit::max(bank::MAX_UPLOAD_BYTES)),
+        )
+        .route("/v1/operator/bank-exports", post(bank::export))
+        .route("/v1/operator/suspense", get(bank::suspense))
+        .route(
+            "/v1/operator/instructions/{id}/correct",
+            post(bank::correct),
+        )
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,6 +1,6 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
-use super::{operator, party};
+use super::{bank, operator, party};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -9,7 +9,8 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow."),
     paths(party::register, party::view, party::ship, party::receipt, operator::credit, operator::refund,
-          operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check),
+          operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
+          bank::import, bank::export, bank::suspense, bank::correct),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

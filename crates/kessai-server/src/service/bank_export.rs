@@ -60,7 +60,7 @@ impl ExportFormat {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedFile {
     pub file_name: String,
     pub format: String,

@@ -2,16 +2,20 @@
 //! anything is applied, and it is applied exactly once — the same file again is recognized by
 //! its content, and a record seen in an earlier file by its bank identity.
 
+use super::bank_answers::{apply_answer, AnswerOutcome};
 use super::credit::{apply_credit, CreditInput};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
+use kessai_core::instruction::BankAnswer;
+use kessai_formats::iso_notification;
+use kessai_formats::iso_status::{self, TxStatus};
 use kessai_formats::zengin::{self, notice::incoming_transfers, FileKind};
 use kessai_store::NewBankFile;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub name: String,
     pub format: String,
@@ -22,10 +26,30 @@ pub struct ImportSummary {
     pub unmatched: usize,
     /// Records already applied from an earlier file: skipped.
     pub duplicates: usize,
-    /// Cancellation notices (取消区分): listed for the operator, not applied.
+    /// Cancellation notices (取消区分) and reversals: listed for the operator, not applied.
     pub cancellations: usize,
+    /// Answers about Kessai's own transfers (status reports, debits): applied now.
+    pub answers_applied: usize,
+    /// Answers applied before, or repeating the instruction's status: skipped.
+    pub answers_duplicate: usize,
+    /// Answers about no known instruction, or that came too late to change it: not applied.
+    pub answers_ignored: usize,
     /// Set when this very file was imported before: nothing was applied now.
     pub already_imported_at_ms: Option<i64>,
+}
+
+/// What one file holds, whatever its format.
+struct Parsed {
+    format: String,
+    credits: Vec<Incoming>,
+    answers: Vec<Answer>,
+}
+
+/// The bank's word about one of Kessai's own transfers.
+struct Answer {
+    identity: String,
+    end_to_end_id: String,
+    answer: BankAnswer,
 }
 
 /// One incoming credit from any format, ready to be applied.
@@ -42,7 +66,7 @@ fn invalid_file(message: impl Into<String>) -> AppError {
 }
 
 /// Parses the file completely: any problem rejects it whole, naming the record and field.
-fn read(bytes: &[u8]) -> AppResult<(String, Vec<Incoming>)> {
+fn read(bytes: &[u8]) -> AppResult<Parsed> {
     if bytes.first() == Some(&b'1') {
         let file = zengin::parse(bytes)
             .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
@@ -63,25 +87,102 @@ fn read(bytes: &[u8]) -> AppResult<(String, Vec<Incoming>)> {
                 cancelled: t.cancelled,
             })
             .collect();
-        return Ok(("zengin-01".into(), credits));
+        return Ok(Parsed {
+            format: "zengin-01".into(),
+            credits,
+            answers: vec![],
+        });
     }
-    Err(invalid_file(
-        "the file format is not recognized (expected a Zengin type 01 notice)",
-    ))
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    if head.contains("urn:iso:std:iso:20022:tech:xsd:pain.002.001.11") {
+        let report = iso_status::read_pain_002(bytes)
+            .map_err(|e| invalid_file(format!("pain.002 rejected, nothing applied: {e}")))?;
+        let answers = report
+            .transactions
+            .iter()
+            .map(|t| Answer {
+                identity: format!(
+                    "pain002:{}:{}:{:?}",
+                    report.original_message_id, t.end_to_end_id, t.status
+                ),
+                end_to_end_id: t.end_to_end_id.clone(),
+                answer: match t.status {
+                    TxStatus::Accepted | TxStatus::Pending => BankAnswer::Accepted,
+                    TxStatus::Settled => BankAnswer::Settled,
+                    TxStatus::Rejected => BankAnswer::Rejected {
+                        reason: [t.reason_code.as_deref(), t.reason_text.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    },
+                },
+            })
+            .collect();
+        return Ok(Parsed {
+            format: "pain.002.001.11".into(),
+            credits: vec![],
+            answers,
+        });
+    }
+    if head.contains("urn:iso:std:iso:20022:tech:xsd:camt.054.001.08") {
+        let n = iso_notification::read_camt_054(bytes)
+            .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
+        let mut parsed = Parsed {
+            format: "camt.054.001.08".into(),
+            credits: vec![],
+            answers: vec![],
+        };
+        for e in &n.entries {
+            if e.credit {
+                let reference = [
+                    e.debtor_name.as_deref(),
+                    e.remittance.as_deref(),
+                    e.additional_info.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+                parsed.credits.push(Incoming {
+                    bank_ref: e.identity(&n),
+                    amount_yen: e.amount_yen as i64,
+                    reference,
+                    cancelled: e.reversal,
+                });
+            } else if let (Some(e2e), false) = (&e.end_to_end_id, e.reversal) {
+                // A debit carrying Kessai's own reference: that transfer left the account.
+                parsed.answers.push(Answer {
+                    identity: e.identity(&n),
+                    end_to_end_id: e2e.clone(),
+                    answer: BankAnswer::Settled,
+                });
+            }
+        }
+        return Ok(parsed);
+    }
+    Err(invalid_file("the file format is not recognized (expected Zengin type 01, pain.002.001.11 or camt.054.001.08)"))
 }
 
 pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSummary> {
-    let (format, credits) = read(bytes)?;
+    let Parsed {
+        format,
+        credits,
+        answers,
+    } = read(bytes)?;
     let sha256 = hex::encode(Sha256::digest(bytes));
     let summary = ImportSummary {
         name: name.to_string(),
         format: format.clone(),
-        records: credits.len(),
+        records: credits.len() + answers.len(),
         matched: 0,
         unmatched: 0,
         duplicates: 0,
         cancellations: 0,
         already_imported_at_ms: None,
+        answers_applied: 0,
+        answers_duplicate: 0,
+        answers_ignored: 0,
     };
     // One transaction for the whole file: it is applied entirely or not at all.
     transact!(*app, |tx| {
@@ -107,11 +208,18 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                 _ => s.unmatched += 1,
             }
         }
+        for a in &answers {
+            match apply_answer(app, tx, &a.identity, &a.end_to_end_id, &a.answer).await? {
+                AnswerOutcome::Applied => s.answers_applied += 1,
+                AnswerOutcome::Duplicate => s.answers_duplicate += 1,
+                AnswerOutcome::Unknown | AnswerOutcome::Stale => s.answers_ignored += 1,
+            }
+        }
         let file = NewBankFile {
             sha256: &sha256,
             format: &format,
             name,
-            records: credits.len() as i64,
+            records: (credits.len() + answers.len()) as i64,
             applied: (s.matched + s.unmatched) as i64,
             duplicates: s.duplicates as i64,
             now_ms: app.clock.now().0,

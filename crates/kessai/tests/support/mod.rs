@@ -95,6 +95,7 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
         iterations: 1,
     };
     config.workers = options.workers;
+    config.bank_out_dir = dir.path().join("bank-out");
     config.mail_interval = Duration::from_millis(20);
     let running = kessai_server::start(config).await.expect("server starts");
     TestServer {

@@ -1,0 +1,1297 @@
+//! ISO 20022 camt.054.001.08 (BankToCustomerDebitCreditNotification): the operator's bank
+//! notifies credits (incoming transfers from buyers) and debits on the operator's account.
+//! Kessai reads it; Kessai's bank simulator writes it. The ISO counterpart of the Zengin
+//! 振込入金通知 ([`crate::zengin::notice::IncomingTransfer`]).
+//!
+//! What is written (and validates against `moov.camt.054.001.08.xsd`, checked by the tests with
+//! xmllint):
+//!
+//! - one `Ntfctn` per document, for one account: `Acct/Id/Othr/Id` is the account number,
+//!   `Acct/Svcr/FinInstnId/ClrSysMmbId` the bank and branch as in pain.001 (`ClrSysId/Cd`
+//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code);
+//! - every entry is booked: `<Sts><Cd>BOOK</Cd></Sts>` (001.08 makes `Sts` a choice, no longer a
+//!   bare code);
+//! - `BkTxCd` uses the ISO external codes `Domn/Cd` PMNT with `Fmly/Cd` RCDT (received credit
+//!   transfers) or ICDT (issued credit transfers) and `SubFmlyCd` DMCT (domestic credit
+//!   transfer). The family is that of the original operation: a reversal of an incoming credit
+//!   is a DBIT entry with `RvslInd` true and still RCDT. Readers ignore `BkTxCd`;
+//! - transaction details (`NtryDtls/TxDtls`) only when the entry has any: `Refs/EndToEndId`,
+//!   `RltdPties/Dbtr/Pty/Nm`, `RmtInf/Ustrd`. A remittance longer than 140 characters is split
+//!   over several `Ustrd` (the schema's continuation), which the reader concatenates again.
+//!
+//! The writer does not shorten anything: identifiers must fit `Max35Text` (account number
+//! `Max34Text`), names and remittance lines 140 characters, `AddtlNtryInf` 500, and empty
+//! optional texts are left out (the reader never returns `Some("")`).
+//!
+//! The reader is streaming (`quick_xml::NsReader`, namespace-aware, so prefixed documents are
+//! read too) and strict: anything that would make Kessai book the wrong money rejects the whole
+//! document with the element path and a reason. Besides the malformed cases (wrong root or
+//! namespace, missing identifiers, amounts that are not whole JPY, duplicate `NtryRef`), it
+//! also rejects more than one `Ntfctn` (one account per document), entries that are not
+//! booked (`Sts` other than BOOK: a pending credit must not count as paid), entries whose
+//! details carry more than one transaction (a batch booking would credit one deal with the
+//! sum), and more than [`MAX_ENTRIES`] entries. Elements it does not use are skipped.
+
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::{NsReader, Writer};
+
+pub const CAMT_054_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08";
+
+/// The reader rejects notifications with more entries than this.
+pub const MAX_ENTRIES: usize = 1_000_000;
+
+/// One booked entry on the account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotificationEntry {
+    /// `Ntry/NtryRef`: the bank's identity of the entry, unique per account.
+    pub entry_reference: String,
+    /// `Ntry/Amt Ccy="JPY"`, no decimals.
+    pub amount_yen: u64,
+    /// `CdtDbtInd`: CRDT (true) or DBIT, the direction of this entry on the account. Per ISO, a
+    /// reversal of an earlier credit is DBIT with `reversal` set.
+    pub credit: bool,
+    /// `BookgDt/Dt`, ISO date (`2026-11-24`). The reader also accepts `BookgDt/DtTm` and keeps
+    /// its date as written.
+    pub booking_date: String,
+    /// `RvslInd`: the entry reverses an earlier one.
+    pub reversal: bool,
+    /// `NtryDtls/TxDtls/Refs/EndToEndId`; for debits Kessai's own transfer (pain.001).
+    pub end_to_end_id: Option<String>,
+    /// `NtryDtls/TxDtls/RltdPties/Dbtr/Pty/Nm`: the payer of a credit (payers may put a
+    /// reference before their name, as in Zengin).
+    pub debtor_name: Option<String>,
+    /// `NtryDtls/TxDtls/RmtInf/Ustrd` (several `Ustrd` concatenated); may quote a deal ID.
+    pub remittance: Option<String>,
+    /// `AddtlNtryInf`.
+    pub additional_info: Option<String>,
+}
+
+/// One camt.054 document: the entries of one account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    /// `GrpHdr/MsgId`.
+    pub message_id: String,
+    /// `GrpHdr/CreDtTm`, ISO date-time, e.g. `2026-11-24T15:00:00+09:00`.
+    pub created_at: String,
+    /// `Ntfctn/Id`.
+    pub notification_id: String,
+    /// `Ntfctn/Acct/Id/Othr/Id`.
+    pub account_number: String,
+    /// `Ntfctn/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch.
+    pub bank_code: String,
+    pub branch_code: String,
+    pub entries: Vec<NotificationEntry>,
+}
+
+impl NotificationEntry {
+    /// The entry's identity across documents: the same entry notified again has the same key,
+    /// `camt054:<bank><branch>:<account>:<entry_reference>`.
+    pub fn identity(&self, n: &Notification) -> String {
+        format!(
+            "camt054:{}{}:{}:{}",
+            n.bank_code, n.branch_code, n.account_number, self.entry_reference
+        )
+    }
+}
+
+/// Why a camt.054 document was rejected: the element path (e.g.
+/// `/Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Ntry[2]/Amt`) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct IsoError {
+    pub path: String,
+    pub reason: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+
+struct Xml {
+    w: Writer<Vec<u8>>,
+}
+
+impl Xml {
+    fn open(&mut self, name: &str) {
+        self.w
+            .write_event(Event::Start(BytesStart::new(name)))
+            .expect("writing to memory");
+    }
+
+    fn close(&mut self, name: &str) {
+        self.w
+            .write_event(Event::End(BytesEnd::new(name)))
+            .expect("writing to memory");
+    }
+
+    fn leaf(&mut self, name: &str, text: &str) {
+        self.open(name);
+        self.w
+            .write_event(Event::Text(BytesText::new(text)))
+            .expect("writing to memory");
+        self.close(name);
+    }
+
+    fn amount(&mut self, name: &str, yen: u64) {
+        let mut start = BytesStart::new(name);
+        start.push_attribute(("Ccy", "JPY"));
+        self.w
+            .write_event(Event::Start(start))
+            .expect("writing to memory");
+        self.w
+            .write_event(Event::Text(BytesText::new(&yen.to_string())))
+            .expect("writing to memory");
+        self.close(name);
+    }
+}
+
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
+}
+
+/// `Max140Text` pieces of `text`, in characters (as the schema counts).
+fn chunks_140(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(140).map(|c| c.iter().collect()).collect()
+}
+
+/// Writes one camt.054.001.08 document: one notification for the account with its entries.
+pub fn write_camt_054(n: &Notification) -> Vec<u8> {
+    let mut x = Xml {
+        w: Writer::new_with_indent(Vec::new(), b' ', 2),
+    };
+    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("writing to memory");
+    let mut doc = BytesStart::new("Document");
+    doc.push_attribute(("xmlns", CAMT_054_NS));
+    x.w.write_event(Event::Start(doc))
+        .expect("writing to memory");
+    x.open("BkToCstmrDbtCdtNtfctn");
+    x.open("GrpHdr");
+    x.leaf("MsgId", &n.message_id);
+    x.leaf("CreDtTm", &n.created_at);
+    x.close("GrpHdr");
+    x.open("Ntfctn");
+    x.leaf("Id", &n.notification_id);
+    x.leaf("CreDtTm", &n.created_at);
+    x.open("Acct");
+    x.open("Id");
+    x.open("Othr");
+    x.leaf("Id", &n.account_number);
+    x.close("Othr");
+    x.close("Id");
+    x.leaf("Ccy", "JPY");
+    x.open("Svcr");
+    x.open("FinInstnId");
+    x.open("ClrSysMmbId");
+    x.open("ClrSysId");
+    x.leaf("Cd", "JPZGN");
+    x.close("ClrSysId");
+    x.leaf("MmbId", &format!("{}{}", n.bank_code, n.branch_code));
+    x.close("ClrSysMmbId");
+    x.close("FinInstnId");
+    x.close("Svcr");
+    x.close("Acct");
+    for e in &n.entries {
+        x.open("Ntry");
+        x.leaf("NtryRef", &e.entry_reference);
+        x.amount("Amt", e.amount_yen);
+        x.leaf("CdtDbtInd", if e.credit { "CRDT" } else { "DBIT" });
+        if e.reversal {
+            x.leaf("RvslInd", "true");
+        }
+        x.open("Sts");
+        x.leaf("Cd", "BOOK");
+        x.close("Sts");
+        x.open("BookgDt");
+        x.leaf("Dt", &e.booking_date);
+        x.close("BookgDt");
+        // The family of the original operation: a reversed credit is still a received one.
+        let received = e.credit != e.reversal;
+        x.open("BkTxCd");
+        x.open("Domn");
+        x.leaf("Cd", "PMNT");
+        x.open("Fmly");
+        x.leaf("Cd", if received { "RCDT" } else { "ICDT" });
+        x.leaf("SubFmlyCd", "DMCT");
+        x.close("Fmly");
+        x.close("Domn");
+        x.close("BkTxCd");
+        let e2e = present(&e.end_to_end_id);
+        let debtor = present(&e.debtor_name);
+        let remittance = present(&e.remittance);
+        if e2e.is_some() || debtor.is_some() || remittance.is_some() {
+            x.open("NtryDtls");
+            x.open("TxDtls");
+            if let Some(id) = e2e {
+                x.open("Refs");
+                x.leaf("EndToEndId", id);
+                x.close("Refs");
+            }
+            if let Some(name) = debtor {
+                x.open("RltdPties");
+                x.open("Dbtr");
+                x.open("Pty");
+                x.leaf("Nm", name);
+                x.close("Pty");
+                x.close("Dbtr");
+                x.close("RltdPties");
+            }
+            if let Some(text) = remittance {
+                x.open("RmtInf");
+                for line in chunks_140(text) {
+                    x.leaf("Ustrd", &line);
+                }
+                x.close("RmtInf");
+            }
+            x.close("TxDtls");
+            x.close("NtryDtls");
+        }
+        if let Some(info) = present(&e.additional_info) {
+            x.leaf("AddtlNtryInf", info);
+        }
+        x.close("Ntry");
+    }
+    x.close("Ntfctn");
+    x.close("BkToCstmrDbtCdtNtfctn");
+    x.close("Document");
+    let mut out = x.w.into_inner();
+    out.push(b'\n');
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reader
+
+/// Where an element sits, decided when it opens from its parent's context and its name. Only
+/// the elements Kessai reads have a context; everything else (and everything below it) is
+/// `Skip`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ctx {
+    Skip,
+    Document,
+    Message,
+    GrpHdr,
+    MsgId,
+    CreDtTm,
+    Ntfctn,
+    NtfctnId,
+    Acct,
+    AcctId,
+    AcctOthr,
+    AcctNumber,
+    Svcr,
+    FinInstnId,
+    ClrSysMmbId,
+    ClrSysId,
+    ClrSysCd,
+    MmbId,
+    Ntry,
+    NtryRef,
+    Amt,
+    CdtDbtInd,
+    RvslInd,
+    Sts,
+    StsCode,
+    BookgDt,
+    BookgDate,
+    NtryDtls,
+    TxDtls,
+    Refs,
+    EndToEndId,
+    RltdPties,
+    Dbtr,
+    DbtrPty,
+    DbtrNm,
+    RmtInf,
+    Ustrd,
+    AddtlNtryInf,
+}
+
+fn child(parent: Ctx, name: &str) -> Ctx {
+    use Ctx::*;
+    match (parent, name) {
+        (Document, "BkToCstmrDbtCdtNtfctn") => Message,
+        (Message, "GrpHdr") => GrpHdr,
+        (GrpHdr, "MsgId") => MsgId,
+        (GrpHdr, "CreDtTm") => CreDtTm,
+        (Message, "Ntfctn") => Ntfctn,
+        (Ntfctn, "Id") => NtfctnId,
+        (Ntfctn, "Acct") => Acct,
+        (Acct, "Id") => AcctId,
+        (AcctId, "Othr") => AcctOthr,
+        (AcctOthr, "Id") => AcctNumber,
+        (Acct, "Svcr") => Svcr,
+        (Svcr, "FinInstnId") => FinInstnId,
+        (FinInstnId, "ClrSysMmbId") => ClrSysMmbId,
+        (ClrSysMmbId, "ClrSysId") => ClrSysId,
+        (ClrSysId, "Cd") => ClrSysCd,
+        (ClrSysMmbId, "MmbId") => MmbId,
+        (Ntfctn, "Ntry") => Ntry,
+        (Ntry, "NtryRef") => NtryRef,
+        (Ntry, "Amt") => Amt,
+        (Ntry, "CdtDbtInd") => CdtDbtInd,
+        (Ntry, "RvslInd") => RvslInd,
+        (Ntry, "Sts") => Sts,
+        (Sts, "Cd") | (Sts, "Prtry") => StsCode,
+        (Ntry, "BookgDt") => BookgDt,
+        (BookgDt, "Dt") | (BookgDt, "DtTm") => BookgDate,
+        (Ntry, "NtryDtls") => NtryDtls,
+        (NtryDtls, "TxDtls") => TxDtls,
+        (TxDtls, "Refs") => Refs,
+        (Refs, "EndToEndId") => EndToEndId,
+        (TxDtls, "RltdPties") => RltdPties,
+        (RltdPties, "Dbtr") => Dbtr,
+        (Dbtr, "Pty") => DbtrPty,
+        (DbtrPty, "Nm") => DbtrNm,
+        (TxDtls, "RmtInf") => RmtInf,
+        (RmtInf, "Ustrd") => Ustrd,
+        (Ntry, "AddtlNtryInf") => AddtlNtryInf,
+        _ => Skip,
+    }
+}
+
+struct Frame {
+    ctx: Ctx,
+    /// The element's name as shown in error paths (`Ntry[3]` for entries).
+    label: String,
+}
+
+#[derive(Default)]
+struct EntryDraft {
+    reference: Option<String>,
+    currency: Option<String>,
+    amount: Option<u64>,
+    credit: Option<bool>,
+    reversal: Option<bool>,
+    status: Option<String>,
+    booking_date: Option<String>,
+    transactions: usize,
+    end_to_end_id: Option<String>,
+    debtor_name: Option<String>,
+    remittance: Option<String>,
+    additional_info: Option<String>,
+}
+
+struct Parser {
+    max_entries: usize,
+    stack: Vec<Frame>,
+    text: String,
+    root_seen: bool,
+    notifications: usize,
+    message_id: Option<String>,
+    created_at: Option<String>,
+    notification_id: Option<String>,
+    account_number: Option<String>,
+    clearing_system: Option<String>,
+    member_id: Option<String>,
+    entries: Vec<NotificationEntry>,
+    references: HashMap<String, usize>,
+    entry: Option<EntryDraft>,
+}
+
+fn reject<T>(path: String, reason: impl Into<String>) -> Result<T, IsoError> {
+    Err(IsoError {
+        path,
+        reason: reason.into(),
+    })
+}
+
+/// Sets a value that the schema allows once.
+fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), String> {
+    if slot.is_some() {
+        return Err("appears more than once".into());
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A non-empty text (identifiers are `Max35Text`, at least one character).
+fn non_empty(text: String) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("empty".into());
+    }
+    Ok(text)
+}
+
+fn optional(text: String) -> Option<String> {
+    Some(text).filter(|t| !t.is_empty())
+}
+
+/// A whole, non-negative number of yen as written in `Amt` (xs:decimal, whitespace collapsed).
+fn parse_yen(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty amount".into());
+    }
+    if t.starts_with('-') {
+        return Err(format!("negative amount {t:?}"));
+    }
+    if t.contains('.') {
+        return Err(format!("JPY amounts have no decimals: {t:?}"));
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("not a whole number of yen: {t:?}"));
+    }
+    t.parse::<u64>()
+        .map_err(|_| format!("amount too large: {t:?}"))
+}
+
+/// The date part of an `xs:date` or `xs:dateTime` (`YYYY-MM-DD…`).
+fn iso_date(text: &str) -> Option<String> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let shaped = b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && (b.len() == 10 || matches!(b[10], b'T' | b'Z' | b'+' | b'-'));
+    shaped.then(|| t[..10].to_string())
+}
+
+impl Parser {
+    fn new(max_entries: usize) -> Self {
+        Parser {
+            max_entries,
+            stack: Vec::new(),
+            text: String::new(),
+            root_seen: false,
+            notifications: 0,
+            message_id: None,
+            created_at: None,
+            notification_id: None,
+            account_number: None,
+            clearing_system: None,
+            member_id: None,
+            entries: Vec::new(),
+            references: HashMap::new(),
+            entry: None,
+        }
+    }
+
+    fn path(&self) -> String {
+        let mut p = String::new();
+        for f in &self.stack {
+            p.push('/');
+            p.push_str(&f.label);
+        }
+        p
+    }
+
+    fn path_to(&self, child: &str) -> String {
+        format!("{}/{child}", self.path())
+    }
+
+    fn entry(&mut self) -> &mut EntryDraft {
+        self.entry.as_mut().expect("inside an entry")
+    }
+
+    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
+        let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        self.text.clear();
+        let in_ns = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == CAMT_054_NS.as_bytes());
+        let Some(parent) = self.stack.last().map(|f| f.ctx) else {
+            if self.root_seen {
+                return reject(format!("/{local}"), "a second root element");
+            }
+            self.root_seen = true;
+            let found = match ns {
+                ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
+                _ => "no namespace".into(),
+            };
+            if local != "Document" || !in_ns {
+                return reject(
+                    format!("/{local}"),
+                    format!(
+                        "expected Document in namespace {CAMT_054_NS}, found {local} in {found}"
+                    ),
+                );
+            }
+            self.stack.push(Frame {
+                ctx: Ctx::Document,
+                label: local,
+            });
+            return Ok(());
+        };
+        let ctx = if in_ns {
+            child(parent, &local)
+        } else {
+            Ctx::Skip
+        };
+        let mut label = local.clone();
+        match ctx {
+            Ctx::Skip if parent == Ctx::Document => {
+                return reject(
+                    self.path_to(&local),
+                    "expected BkToCstmrDbtCdtNtfctn (camt.054 debit/credit notification)",
+                );
+            }
+            Ctx::Ntfctn => {
+                self.notifications += 1;
+                if self.notifications > 1 {
+                    return reject(
+                        self.path_to(&format!("Ntfctn[{}]", self.notifications)),
+                        "more than one Ntfctn: Kessai reads one account per document",
+                    );
+                }
+            }
+            Ctx::Ntry => {
+                let index = self.entries.len() + 1;
+                label = format!("Ntry[{index}]");
+                if index > self.max_entries {
+                    return reject(
+                        self.path_to(&label),
+                        format!("more than {} entries", self.max_entries),
+                    );
+                }
+                self.entry = Some(EntryDraft::default());
+            }
+            Ctx::Amt => {
+                let currency = match e.try_get_attribute("Ccy") {
+                    Ok(Some(a)) => a
+                        .unescape_value()
+                        .map(|c| c.into_owned())
+                        .map_err(|err| format!("malformed Ccy: {err}")),
+                    Ok(None) => Err("amount without Ccy".to_string()),
+                    Err(err) => Err(format!("malformed attributes: {err}")),
+                };
+                currency
+                    .and_then(|c| once(&mut self.entry().currency, c))
+                    .or_else(|reason| reject(self.path_to(&label), reason))?;
+            }
+            Ctx::TxDtls => {
+                let draft = self.entry();
+                draft.transactions += 1;
+                if draft.transactions > 1 {
+                    return reject(
+                        self.path_to(&label),
+                        "more than one transaction in the entry: Kessai needs one transfer per entry",
+                    );
+                }
+            }
+            _ => {}
+        }
+        self.stack.push(Frame { ctx, label });
+        Ok(())
+    }
+
+    /// The element on top of the stack closes: takes its text, checks it, pops it.
+    fn end(&mut self) -> Result<(), IsoError> {
+        let ctx = self.stack.last().expect("an open element").ctx;
+        let text = std::mem::take(&mut self.text);
+        match ctx {
+            Ctx::Ntfctn => self.end_notification()?,
+            Ctx::Ntry => self.end_entry()?,
+            Ctx::Document => self.end_document()?,
+            // The element's path is only built when it is rejected.
+            _ => self
+                .end_leaf(ctx, text)
+                .or_else(|reason| reject(self.path(), reason))?,
+        }
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
+    fn end_leaf(&mut self, ctx: Ctx, text: String) -> Result<(), String> {
+        match ctx {
+            Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
+            Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
+            Ctx::NtfctnId => once(&mut self.notification_id, non_empty(text)?),
+            Ctx::AcctNumber => once(&mut self.account_number, non_empty(text)?),
+            Ctx::ClrSysCd => once(&mut self.clearing_system, text.trim().to_string()),
+            Ctx::MmbId => once(&mut self.member_id, text.trim().to_string()),
+            Ctx::NtryRef => {
+                let reference = non_empty(text)?;
+                let index = self.entries.len() + 1;
+                if let Some(first) = self.references.get(&reference) {
+                    return Err(format!(
+                        "duplicate entry reference {reference:?} (first in Ntry[{first}])"
+                    ));
+                }
+                once(&mut self.entry().reference, reference.clone())?;
+                self.references.insert(reference, index);
+                Ok(())
+            }
+            Ctx::Amt => {
+                let currency = self.entry().currency.clone().unwrap_or_default();
+                if currency != "JPY" {
+                    return Err(format!("currency {currency:?}, expected JPY"));
+                }
+                let yen = parse_yen(&text)?;
+                once(&mut self.entry().amount, yen)
+            }
+            Ctx::CdtDbtInd => {
+                let credit = match text.trim() {
+                    "CRDT" => true,
+                    "DBIT" => false,
+                    other => return Err(format!("{other:?}, expected CRDT or DBIT")),
+                };
+                once(&mut self.entry().credit, credit)
+            }
+            Ctx::RvslInd => {
+                let reversal = match text.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => return Err(format!("{other:?}, expected true or false")),
+                };
+                once(&mut self.entry().reversal, reversal)
+            }
+            Ctx::StsCode => once(&mut self.entry().status, text.trim().to_string()),
+            Ctx::BookgDate => {
+                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
+                once(&mut self.entry().booking_date, date)
+            }
+            Ctx::EndToEndId => match optional(text) {
+                Some(id) => once(&mut self.entry().end_to_end_id, id),
+                None => Ok(()),
+            },
+            Ctx::DbtrNm => match optional(text) {
+                Some(name) => once(&mut self.entry().debtor_name, name),
+                None => Ok(()),
+            },
+            // Several Ustrd continue one another.
+            Ctx::Ustrd => {
+                if !text.is_empty() {
+                    self.entry()
+                        .remittance
+                        .get_or_insert_with(String::new)
+                        .push_str(&text);
+                }
+                Ok(())
+            }
+            Ctx::AddtlNtryInf => match optional(text) {
+                Some(info) => once(&mut self.entry().additional_info, info),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    fn end_entry(&mut self) -> Result<(), IsoError> {
+        let d = self.entry.take().expect("inside an entry");
+        let Some(entry_reference) = d.reference else {
+            return reject(
+                self.path_to("NtryRef"),
+                "missing: the entry reference identifies the entry",
+            );
+        };
+        let Some(amount_yen) = d.amount else {
+            return reject(self.path_to("Amt"), "missing");
+        };
+        let Some(credit) = d.credit else {
+            return reject(self.path_to("CdtDbtInd"), "missing");
+        };
+        match d.status.as_deref() {
+            None => return reject(self.path_to("Sts"), "missing"),
+            Some("BOOK") => {}
+            Some(other) => {
+                return reject(
+                    self.path_to("Sts"),
+                    format!("status {other:?}: only booked entries (BOOK) are accepted"),
+                )
+            }
+        }
+        let Some(booking_date) = d.booking_date else {
+            return reject(self.path_to("BookgDt"), "missing");
+        };
+        self.entries.push(NotificationEntry {
+            entry_reference,
+            amount_yen,
+            credit,
+            booking_date,
+            reversal: d.reversal.unwrap_or(false),
+            end_to_end_id: d.end_to_end_id,
+            debtor_name: d.debtor_name,
+            remittance: d.remittance,
+            additional_info: d.additional_info,
+        });
+        Ok(())
+    }
+
+    fn end_notification(&self) -> Result<(), IsoError> {
+        let path = self.path();
+        if self.notification_id.is_none() {
+            return reject(format!("{path}/Id"), "missing");
+        }
+        if self.account_number.is_none() {
+            return reject(
+                format!("{path}/Acct/Id/Othr/Id"),
+                "missing: the account number (Othr/Id) is needed",
+            );
+        }
+        let member = format!("{path}/Acct/Svcr/FinInstnId/ClrSysMmbId");
+        match self.clearing_system.as_deref() {
+            None | Some("JPZGN") => {}
+            Some(other) => {
+                return reject(
+                    format!("{member}/ClrSysId/Cd"),
+                    format!("clearing system {other:?}, expected JPZGN"),
+                )
+            }
+        }
+        match self.member_id.as_deref() {
+            None => reject(
+                format!("{member}/MmbId"),
+                "missing: the bank and branch code identify the account",
+            ),
+            Some(id) if id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+            Some(id) => reject(
+                format!("{member}/MmbId"),
+                format!("{id:?}: expected 4-digit bank and 3-digit branch code"),
+            ),
+        }
+    }
+
+    fn end_document(&self) -> Result<(), IsoError> {
+        let message = "/Document/BkToCstmrDbtCdtNtfctn";
+        if self.message_id.is_none() {
+            return reject(format!("{message}/GrpHdr/MsgId"), "missing");
+        }
+        if self.created_at.is_none() {
+            return reject(format!("{message}/GrpHdr/CreDtTm"), "missing");
+        }
+        if self.notifications == 0 {
+            return reject(format!("{message}/Ntfctn"), "missing");
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Notification, IsoError> {
+        if !self.stack.is_empty() {
+            return reject(self.path(), "the document ends inside this element");
+        }
+        if !self.root_seen {
+            return reject("/".into(), "no root element");
+        }
+        let member = self.member_id.expect("checked at Ntfctn");
+        Ok(Notification {
+            message_id: self.message_id.expect("checked at Document"),
+            created_at: self.created_at.expect("checked at Document"),
+            notification_id: self.notification_id.expect("checked at Ntfctn"),
+            account_number: self.account_number.expect("checked at Ntfctn"),
+            bank_code: member[..4].to_string(),
+            branch_code: member[4..].to_string(),
+            entries: self.entries,
+        })
+    }
+}
+
+/// Reads one camt.054.001.08 document. Any problem rejects the whole document.
+pub fn read_camt_054(xml: &[u8]) -> Result<Notification, IsoError> {
+    read_with_limit(xml, MAX_ENTRIES)
+}
+
+fn read_with_limit(xml: &[u8], max_entries: usize) -> Result<Notification, IsoError> {
+    let mut reader = NsReader::from_reader(xml);
+    let mut p = Parser::new(max_entries);
+    loop {
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok(v) => v,
+            Err(err) => {
+                let path = if p.stack.is_empty() {
+                    "/".into()
+                } else {
+                    p.path()
+                };
+                return reject(
+                    path,
+                    format!("malformed XML at byte {}: {err}", reader.error_position()),
+                );
+            }
+        };
+        match event {
+            Event::Start(e) => p.start(&ns, &e)?,
+            Event::Empty(e) => {
+                p.start(&ns, &e)?;
+                p.end()?;
+            }
+            Event::End(_) => p.end()?,
+            Event::Text(t) => {
+                let text = t.unescape().map_err(|err| IsoError {
+                    path: p.path(),
+                    reason: format!("malformed text: {err}"),
+                })?;
+                if p.stack.is_empty() {
+                    if !text.trim().is_empty() {
+                        return reject("/".into(), "text outside the root element");
+                    }
+                } else {
+                    p.text.push_str(&text);
+                }
+            }
+            Event::CData(c) => {
+                let text = c.decode().map_err(|err| IsoError {
+                    path: p.path(),
+                    reason: format!("malformed CDATA: {err}"),
+                })?;
+                p.text.push_str(&text);
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+    }
+    p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const XSD: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/standards/iso20022/moov.camt.054.001.08.xsd"
+    );
+
+    /// Validates with xmllint against the official schema (`bash test.sh` installs xmllint).
+    fn assert_valid(xml: &[u8]) {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!("kessai-camt054-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.xml", N.fetch_add(1, Ordering::SeqCst)));
+        std::fs::write(&path, xml).unwrap();
+        let out = Command::new("xmllint")
+            .args(["--noout", "--schema", XSD])
+            .arg(&path)
+            .output()
+            .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            out.status.success(),
+            "schema validation failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn entry(reference: &str, yen: u64, credit: bool) -> NotificationEntry {
+        NotificationEntry {
+            entry_reference: reference.into(),
+            amount_yen: yen,
+            credit,
+            booking_date: "2026-11-24".into(),
+            reversal: false,
+            end_to_end_id: None,
+            debtor_name: None,
+            remittance: None,
+            additional_info: None,
+        }
+    }
+
+    fn notification() -> Notification {
+        Notification {
+            message_id: "BANK-CAMT054-20261124-0001".into(),
+            created_at: "2026-11-24T15:00:00+09:00".into(),
+            notification_id: "NTF-20261124-0001".into(),
+            account_number: "1234567".into(),
+            bank_code: "0005".into(),
+            branch_code: "123".into(),
+            entries: vec![
+                NotificationEntry {
+                    debtor_name: Some("ｻﾄｳ ﾊﾅｺ".into()),
+                    remittance: Some("K7M4QX9PT2".into()),
+                    ..entry("CR-20261124-000001", 50_128, true)
+                },
+                NotificationEntry {
+                    debtor_name: Some("K3N8RW2XH5 ﾔﾏﾀﾞ ﾀﾛｳ".into()),
+                    additional_info: Some("振込 & <入金>".into()),
+                    ..entry("CR-20261124-000002", 12_000, true)
+                },
+                NotificationEntry {
+                    end_to_end_id: Some("01a1-payout".into()),
+                    ..entry("DB-20261124-000001", 48_000, false)
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn round_trip_validates_against_the_official_schema() {
+        let n = notification();
+        let xml = write_camt_054(&n);
+        assert_valid(&xml);
+        let text = String::from_utf8(xml.clone()).unwrap();
+        assert!(text.contains("<Amt Ccy=\"JPY\">50128</Amt>"));
+        assert!(text.contains("<MmbId>0005123</MmbId>"));
+        assert!(text.contains("<Sts>\n          <Cd>BOOK</Cd>"));
+        assert!(text.contains("<Cd>RCDT</Cd>") && text.contains("<Cd>ICDT</Cd>"));
+        let back = read_camt_054(&xml).unwrap();
+        assert_eq!(back, n);
+        assert_eq!(
+            back.entries[0].identity(&back),
+            "camt054:0005123:1234567:CR-20261124-000001"
+        );
+        assert_eq!(
+            back.entries[2].end_to_end_id.as_deref(),
+            Some("01a1-payout")
+        );
+    }
+
+    #[test]
+    fn round_trip_of_edge_cases() {
+        // A reversal, a remittance over 140 characters (split over several Ustrd), no details,
+        // no entries at all.
+        let mut n = notification();
+        let long: String = "K7M4QX9PT2 ﾀﾅｶ ".repeat(20);
+        assert!(long.chars().count() > 280);
+        n.entries = vec![
+            NotificationEntry {
+                reversal: true,
+                remittance: Some(long),
+                ..entry("RV-1", 50_128, false)
+            },
+            entry("CR-0", 0, true),
+        ];
+        let xml = write_camt_054(&n);
+        assert_valid(&xml);
+        assert_eq!(String::from_utf8_lossy(&xml).matches("<Ustrd>").count(), 3);
+        assert_eq!(read_camt_054(&xml).unwrap(), n);
+        n.entries.clear();
+        let xml = write_camt_054(&n);
+        assert_valid(&xml);
+        assert_eq!(read_camt_054(&xml).unwrap(), n);
+    }
+
+    #[test]
+    fn reads_a_bank_document_with_prefixes_and_elements_it_does_not_use() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- from the bank -->
+<c:Document xmlns:c="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
+ <c:BkToCstmrDbtCdtNtfctn>
+  <c:GrpHdr><c:MsgId>M1</c:MsgId><c:CreDtTm>2026-11-24T15:00:00+09:00</c:CreDtTm>
+   <c:AddtlInf>intraday</c:AddtlInf></c:GrpHdr>
+  <c:Ntfctn>
+   <c:Id>N1</c:Id>
+   <c:Acct><c:Id><c:Othr><c:Id>7654321</c:Id></c:Othr></c:Id><c:Ccy>JPY</c:Ccy>
+    <c:Svcr><c:FinInstnId><c:ClrSysMmbId><c:MmbId>0009001</c:MmbId></c:ClrSysMmbId>
+     <c:Nm>SMBC</c:Nm></c:FinInstnId></c:Svcr></c:Acct>
+   <c:Ntry>
+    <c:NtryRef>R1</c:NtryRef><c:Amt Ccy="JPY"> 0012000 </c:Amt><c:CdtDbtInd>CRDT</c:CdtDbtInd>
+    <c:RvslInd>false</c:RvslInd>
+    <c:Sts><c:Cd>BOOK</c:Cd></c:Sts><c:BookgDt><c:DtTm>2026-11-24T10:30:00+09:00</c:DtTm></c:BookgDt>
+    <c:ValDt><c:Dt>2026-11-24</c:Dt></c:ValDt><c:AcctSvcrRef>X</c:AcctSvcrRef>
+    <c:BkTxCd><c:Prtry><c:Cd>01</c:Cd></c:Prtry></c:BkTxCd>
+    <c:NtryDtls><c:TxDtls>
+     <c:Refs><c:EndToEndId>NOTPROVIDED</c:EndToEndId></c:Refs>
+     <c:Amt Ccy="JPY">12000</c:Amt>
+     <c:RltdPties><c:Dbtr><c:Pty><c:Nm>ｽｽﾞｷ ｲﾁﾛｳ</c:Nm></c:Pty></c:Dbtr>
+      <c:Cdtr><c:Pty><c:Nm>ｹﾂｻｲ</c:Nm></c:Pty></c:Cdtr></c:RltdPties>
+     <c:RmtInf><c:Ustrd>K7M4QX9PT2</c:Ustrd><c:Ustrd><![CDATA[ & more]]></c:Ustrd></c:RmtInf>
+    </c:TxDtls></c:NtryDtls>
+   </c:Ntry>
+  </c:Ntfctn>
+ </c:BkToCstmrDbtCdtNtfctn>
+</c:Document>
+"#;
+        assert_valid(xml.as_bytes());
+        let n = read_camt_054(xml.as_bytes()).unwrap();
+        assert_eq!(
+            (n.bank_code.as_str(), n.branch_code.as_str()),
+            ("0009", "001")
+        );
+        assert_eq!(n.account_number, "7654321");
+        let e = &n.entries[0];
+        assert_eq!(e.amount_yen, 12_000);
+        assert_eq!(e.booking_date, "2026-11-24");
+        assert!(e.credit && !e.reversal);
+        assert_eq!(e.debtor_name.as_deref(), Some("ｽｽﾞｷ ｲﾁﾛｳ"));
+        assert_eq!(e.remittance.as_deref(), Some("K7M4QX9PT2 & more"));
+        assert_eq!(e.end_to_end_id.as_deref(), Some("NOTPROVIDED"));
+        assert_eq!(e.identity(&n), "camt054:0009001:7654321:R1");
+    }
+
+    /// The written document with the first `from` replaced by `to` (which must occur).
+    fn altered(from: &str, to: &str) -> Vec<u8> {
+        edited(&[(from, to)])
+    }
+
+    fn edited(edits: &[(&str, &str)]) -> Vec<u8> {
+        let mut text = String::from_utf8(write_camt_054(&notification())).unwrap();
+        for (from, to) in edits {
+            assert!(text.contains(from), "{from:?} not in the document");
+            text = text.replacen(from, to, 1);
+        }
+        text.into_bytes()
+    }
+
+    /// The written document cut just before `marker`.
+    fn truncated_before(marker: &str) -> Vec<u8> {
+        let text = String::from_utf8(write_camt_054(&notification())).unwrap();
+        let at = text.find(marker).expect("marker in the document");
+        text.as_bytes()[..at].to_vec()
+    }
+
+    #[test]
+    fn malformed_documents_are_rejected_with_path_and_reason() {
+        let ntry1 = "<NtryRef>CR-20261124-000001</NtryRef>";
+        let amt1 = "<Amt Ccy=\"JPY\">50128</Amt>";
+        let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+            (
+                "wrong namespace",
+                altered(
+                    CAMT_054_NS,
+                    "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08",
+                ),
+                "/Document",
+                "expected Document in namespace",
+            ),
+            (
+                "no namespace",
+                altered(&format!(" xmlns=\"{CAMT_054_NS}\""), ""),
+                "/Document",
+                "no namespace",
+            ),
+            (
+                "wrong root",
+                edited(&[("<Document", "<Doc"), ("</Document>", "</Doc>")]),
+                "/Doc",
+                "expected Document",
+            ),
+            (
+                "another message",
+                edited(&[
+                    ("<BkToCstmrDbtCdtNtfctn>", "<BkToCstmrStmt>"),
+                    ("</BkToCstmrDbtCdtNtfctn>", "</BkToCstmrStmt>"),
+                ]),
+                "/Document/BkToCstmrStmt",
+                "expected BkToCstmrDbtCdtNtfctn",
+            ),
+            (
+                "missing MsgId",
+                altered("<MsgId>BANK-CAMT054-20261124-0001</MsgId>", ""),
+                "GrpHdr/MsgId",
+                "missing",
+            ),
+            (
+                "empty MsgId",
+                altered("<MsgId>BANK-CAMT054-20261124-0001</MsgId>", "<MsgId/>"),
+                "GrpHdr/MsgId",
+                "empty",
+            ),
+            (
+                "missing Ntfctn Id",
+                altered("<Id>NTF-20261124-0001</Id>", ""),
+                "/Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Id",
+                "missing",
+            ),
+            (
+                "missing account",
+                altered("<Id>1234567</Id>", ""),
+                "Ntfctn/Acct/Id/Othr/Id",
+                "missing",
+            ),
+            (
+                "missing bank",
+                altered("<MmbId>0005123</MmbId>", ""),
+                "ClrSysMmbId/MmbId",
+                "missing",
+            ),
+            (
+                "bank code not 4+3 digits",
+                altered("<MmbId>0005123</MmbId>", "<MmbId>BOJPJPJT</MmbId>"),
+                "ClrSysMmbId/MmbId",
+                "4-digit bank and 3-digit branch",
+            ),
+            (
+                "other clearing system",
+                altered("<Cd>JPZGN</Cd>", "<Cd>USABA</Cd>"),
+                "ClrSysId/Cd",
+                "expected JPZGN",
+            ),
+            (
+                "two notifications",
+                altered("</Ntfctn>", "</Ntfctn><Ntfctn></Ntfctn>"),
+                "BkToCstmrDbtCdtNtfctn/Ntfctn[2]",
+                "more than one Ntfctn",
+            ),
+            (
+                "entry without NtryRef",
+                altered(ntry1, ""),
+                "Ntry[1]/NtryRef",
+                "missing",
+            ),
+            (
+                "entry without Amt",
+                altered(amt1, ""),
+                "Ntry[1]/Amt",
+                "missing",
+            ),
+            (
+                "entry without CdtDbtInd",
+                altered("<CdtDbtInd>DBIT</CdtDbtInd>", ""),
+                "Ntry[3]/CdtDbtInd",
+                "missing",
+            ),
+            (
+                "unknown CdtDbtInd",
+                altered("<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>CRED</CdtDbtInd>"),
+                "Ntry[1]/CdtDbtInd",
+                "expected CRDT or DBIT",
+            ),
+            (
+                "JPY with decimals",
+                altered(amt1, "<Amt Ccy=\"JPY\">50128.00</Amt>"),
+                "Ntry[1]/Amt",
+                "JPY amounts have no decimals",
+            ),
+            (
+                "other currency",
+                altered(amt1, "<Amt Ccy=\"USD\">50128</Amt>"),
+                "Ntry[1]/Amt",
+                "currency \"USD\", expected JPY",
+            ),
+            (
+                "no currency",
+                altered(amt1, "<Amt>50128</Amt>"),
+                "Ntry[1]/Amt",
+                "without Ccy",
+            ),
+            (
+                "negative amount",
+                altered(amt1, "<Amt Ccy=\"JPY\">-50128</Amt>"),
+                "Ntry[1]/Amt",
+                "negative amount",
+            ),
+            (
+                "non-numeric amount",
+                altered(amt1, "<Amt Ccy=\"JPY\">5O128</Amt>"),
+                "Ntry[1]/Amt",
+                "not a whole number of yen",
+            ),
+            (
+                "empty amount",
+                altered(amt1, "<Amt Ccy=\"JPY\"/>"),
+                "Ntry[1]/Amt",
+                "empty amount",
+            ),
+            (
+                "amount beyond u64",
+                altered(amt1, "<Amt Ccy=\"JPY\">99999999999999999999</Amt>"),
+                "Ntry[1]/Amt",
+                "too large",
+            ),
+            (
+                "two amounts",
+                altered(amt1, &format!("{amt1}{amt1}")),
+                "Ntry[1]/Amt",
+                "more than once",
+            ),
+            (
+                "duplicate NtryRef",
+                altered(
+                    "<NtryRef>CR-20261124-000002</NtryRef>",
+                    "<NtryRef>CR-20261124-000001</NtryRef>",
+                ),
+                "Ntry[2]/NtryRef",
+                "duplicate entry reference \"CR-20261124-000001\" (first in Ntry[1])",
+            ),
+            (
+                "pending entry",
+                altered("<Cd>BOOK</Cd>", "<Cd>PDNG</Cd>"),
+                "Ntry[1]/Sts",
+                "only booked entries",
+            ),
+            (
+                "no booking date",
+                altered("<Dt>2026-11-24</Dt>", ""),
+                "Ntry[1]/BookgDt",
+                "missing",
+            ),
+            (
+                "bad booking date",
+                altered("<Dt>2026-11-24</Dt>", "<Dt>24.11.2026</Dt>"),
+                "Ntry[1]/BookgDt/Dt",
+                "not an ISO date",
+            ),
+            (
+                "bad reversal indicator",
+                altered("<Sts>", "<RvslInd>yes</RvslInd><Sts>"),
+                "Ntry[1]/RvslInd",
+                "expected true or false",
+            ),
+            (
+                "batch booking",
+                altered("</TxDtls>", "</TxDtls><TxDtls/>"),
+                "Ntry[1]/NtryDtls/TxDtls",
+                "more than one transaction",
+            ),
+            (
+                "truncated document",
+                truncated_before("<AddtlNtryInf>"),
+                "/Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Ntry[2]",
+                "ends inside",
+            ),
+            (
+                "not well-formed",
+                altered("</NtryRef>", "</NtryReff>"),
+                "Ntry[1]/NtryRef",
+                "malformed XML",
+            ),
+            (
+                "unclosed",
+                altered("</Document>", ""),
+                "/Document",
+                "ends inside",
+            ),
+            (
+                "second root",
+                altered("</Document>", "</Document><Document/>"),
+                "/Document",
+                "second root",
+            ),
+            ("empty input", Vec::new(), "/", "no root element"),
+        ];
+        for (name, xml, path, reason) in cases {
+            match read_camt_054(&xml) {
+                Ok(_) => panic!("{name}: accepted"),
+                Err(e) => assert!(
+                    e.path.contains(path) && e.reason.contains(reason),
+                    "{name}: got {e}, expected path containing {path:?} and reason {reason:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn jpy_amounts_with_decimals_are_rejected() {
+        for amount in ["1000.00", "1000.0", "1000.5", "0.5", ".5", "1000."] {
+            let xml = altered(
+                "<Amt Ccy=\"JPY\">12000</Amt>",
+                &format!("<Amt Ccy=\"JPY\">{amount}</Amt>"),
+            );
+            let err = read_camt_054(&xml).unwrap_err();
+            assert!(err.path.ends_with("/Ntry[2]/Amt"), "{amount}: {err}");
+            assert!(
+                err.reason.contains("JPY amounts have no decimals"),
+                "{amount}: {err}"
+            );
+        }
+        // The writer never writes decimals.
+        let text = String::from_utf8(write_camt_054(&notification())).unwrap();
+        assert!(!text.contains(".0<") && text.contains(">12000</Amt>"));
+    }
+
+    #[test]
+    fn the_number_of_entries_is_limited() {
+        let xml = write_camt_054(&notification());
+        assert_eq!(read_with_limit(&xml, 3).unwrap().entries.len(), 3);
+        let err = read_with_limit(&xml, 2).unwrap_err();
+        assert!(err.path.ends_with("/Ntfctn/Ntry[3]"), "{err}");
+        assert_eq!(err.reason, "more than 2 entries");
+    }
+
+    #[test]
+    fn an_invalid_document_is_caught_by_the_schema_check() {
+        // The check itself must be able to fail: an entry without a status is invalid.
+        let xml = altered("<Sts>\n          <Cd>BOOK</Cd>\n        </Sts>", "");
+        let result = std::panic::catch_unwind(|| assert_valid(&xml));
+        assert!(result.is_err(), "an entry without Sts must fail validation");
+    }
+}

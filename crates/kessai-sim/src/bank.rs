@@ -1,0 +1,240 @@
+//! A bank with its own accounts and balances. It reads the operator's outbound credit transfers
+//! (pain.001), settles or rejects each (at a configurable rate, decided by a seeded generator so
+//! runs repeat exactly), answers with a status report (pain.002) and a debit notification
+//! (camt.054), and reports the parties' own transfers into the operator's account as credit
+//! notifications (camt.054).
+
+use kessai_formats::iso20022::{read_pain_001, Account};
+use kessai_formats::iso_notification::{write_camt_054, Notification, NotificationEntry};
+use kessai_formats::iso_status::{write_pain_002, StatusReport, TransactionStatus, TxStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{0}: not a pain.001 the bank accepts: {1}")]
+    BadFile(String, String),
+    #[error("a transfer needs a positive amount")]
+    Amount,
+}
+
+/// An account at the simulated bank, by bank, branch and number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    pub bank_code: String,
+    pub branch_code: String,
+    pub account_number: String,
+    pub name: String,
+}
+
+impl AccountRef {
+    fn key(&self) -> String {
+        format!(
+            "{}-{}-{}",
+            self.bank_code, self.branch_code, self.account_number
+        )
+    }
+}
+
+/// A party's transfer into the operator's account, reported with the next notification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCredit {
+    pub payer_name: String,
+    pub amount_yen: u64,
+    pub remittance: String,
+}
+
+/// Everything the bank remembers between runs (kept as JSON by the CLI).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankState {
+    pub seed: u64,
+    /// How many random draws were made: the generator's position.
+    pub draws: u64,
+    /// Outbound transfers rejected, per thousand.
+    pub reject_per_mille: u32,
+    pub operator: AccountRef,
+    pub balances: BTreeMap<String, i64>,
+    pub pending_credits: Vec<PendingCredit>,
+    /// Names of the operator's files already processed: each is answered once.
+    pub processed: BTreeSet<String>,
+    /// Numbers the bank's own messages and entries.
+    pub sequence: u64,
+}
+
+/// A file the bank produces: name and bytes.
+pub type OutFile = (String, Vec<u8>);
+
+/// SplitMix64: a tiny, well-known generator; with the seed and the draw count it gives the same
+/// decisions on every run.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl BankState {
+    pub fn new(seed: u64, reject_per_mille: u32, operator: AccountRef) -> BankState {
+        BankState {
+            seed,
+            draws: 0,
+            reject_per_mille: reject_per_mille.min(1000),
+            operator,
+            balances: BTreeMap::new(),
+            pending_credits: vec![],
+            processed: BTreeSet::new(),
+            sequence: 0,
+        }
+    }
+
+    fn draw(&mut self) -> u64 {
+        self.draws += 1;
+        splitmix64(self.seed ^ self.draws.wrapping_mul(0xA24B_AED4_963E_E407))
+    }
+
+    fn next(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    /// A party sends money to the operator's account (e.g. a buyer paying, quoting a deal ID).
+    pub fn transfer_in(
+        &mut self,
+        payer_name: &str,
+        amount_yen: u64,
+        remittance: &str,
+    ) -> Result<(), SimError> {
+        if amount_yen == 0 {
+            return Err(SimError::Amount);
+        }
+        *self.balances.entry(self.operator.key()).or_default() += amount_yen as i64;
+        self.pending_credits.push(PendingCredit {
+            payer_name: payer_name.into(),
+            amount_yen,
+            remittance: remittance.into(),
+        });
+        Ok(())
+    }
+
+    fn notification(
+        &mut self,
+        created_at: &str,
+        booking_date: &str,
+        entries: Vec<NotificationEntry>,
+    ) -> OutFile {
+        let seq = self.next();
+        let n = Notification {
+            message_id: format!("SIMBANK-NTFCTN-{seq:06}"),
+            created_at: created_at.into(),
+            notification_id: format!("NTF{seq:06}"),
+            account_number: self.operator.account_number.clone(),
+            bank_code: self.operator.bank_code.clone(),
+            branch_code: self.operator.branch_code.clone(),
+            entries,
+        };
+        let _ = booking_date;
+        (format!("{seq:06}-camt.054.xml"), write_camt_054(&n))
+    }
+
+    /// The credit notification for every transfer into the operator's account since the last one.
+    pub fn credit_notification(&mut self, created_at: &str, booking_date: &str) -> Option<OutFile> {
+        if self.pending_credits.is_empty() {
+            return None;
+        }
+        let credits = std::mem::take(&mut self.pending_credits);
+        let entries = credits
+            .into_iter()
+            .map(|c| {
+                let r = self.next();
+                NotificationEntry {
+                    entry_reference: format!("CR{r:010}"),
+                    amount_yen: c.amount_yen,
+                    credit: true,
+                    booking_date: booking_date.into(),
+                    reversal: false,
+                    end_to_end_id: None,
+                    debtor_name: Some(c.payer_name),
+                    remittance: (!c.remittance.is_empty()).then_some(c.remittance),
+                    additional_info: None,
+                }
+            })
+            .collect();
+        Some(self.notification(created_at, booking_date, entries))
+    }
+
+    /// Answers one of the operator's pain.001 files: a status report, and a debit notification
+    /// for the transfers that left. A file already processed is answered with nothing.
+    pub fn process_outbound(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        created_at: &str,
+        booking_date: &str,
+    ) -> Result<Vec<OutFile>, SimError> {
+        if self.processed.contains(name) {
+            return Ok(vec![]);
+        }
+        let batch =
+            read_pain_001(bytes).map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        let mut statuses = vec![];
+        let mut debits = vec![];
+        for t in &batch.transfers {
+            let rejected = self.draw() % 1000 < u64::from(self.reject_per_mille);
+            if rejected {
+                statuses.push(TransactionStatus {
+                    end_to_end_id: t.end_to_end_id.clone(),
+                    status: TxStatus::Rejected,
+                    reason_code: Some("AC01".into()),
+                    reason_text: Some("incorrect account number".into()),
+                });
+                continue;
+            }
+            let to = account_key(&t.creditor);
+            *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
+            *self.balances.entry(to).or_default() += t.amount_yen as i64;
+            statuses.push(TransactionStatus {
+                end_to_end_id: t.end_to_end_id.clone(),
+                status: TxStatus::Settled,
+                reason_code: None,
+                reason_text: None,
+            });
+            let r = self.next();
+            debits.push(NotificationEntry {
+                entry_reference: format!("DB{r:010}"),
+                amount_yen: t.amount_yen,
+                credit: false,
+                booking_date: booking_date.into(),
+                reversal: false,
+                end_to_end_id: Some(t.end_to_end_id.clone()),
+                debtor_name: None,
+                remittance: (!t.remittance.is_empty()).then(|| t.remittance.clone()),
+                additional_info: None,
+            });
+        }
+        let seq = self.next();
+        let report = StatusReport {
+            message_id: format!("SIMBANK-STS-{seq:06}"),
+            created_at: created_at.into(),
+            original_message_id: batch.message_id.clone(),
+            original_message_name: "pain.001.001.09".into(),
+            transactions: statuses,
+        };
+        let mut out = vec![(format!("{seq:06}-pain.002.xml"), write_pain_002(&report))];
+        if !debits.is_empty() {
+            out.push(self.notification(created_at, booking_date, debits));
+        }
+        self.processed.insert(name.to_string());
+        Ok(out)
+    }
+
+    pub fn balance(&self, bank_code: &str, branch_code: &str, account_number: &str) -> i64 {
+        self.balances
+            .get(&format!("{bank_code}-{branch_code}-{account_number}"))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn account_key(a: &Account) -> String {
+    format!("{}-{}-{}", a.bank_code, a.branch_code, a.account_number)
+}

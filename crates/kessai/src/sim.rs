@@ -1,0 +1,161 @@
+//! `kessai sim bank ...`: the bank simulator from the command line. Its state lives in a JSON
+//! file, so a sequence of commands under one seed repeats exactly.
+
+use clap::{Args, Subcommand};
+use kessai_sim::bank::{AccountRef, BankState};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum SimCommand {
+    /// The operator's bank: reads Kessai's transfer files, answers them, reports credits.
+    Bank {
+        #[command(subcommand)]
+        command: BankSim,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BankSim {
+    /// Opens a new simulated bank.
+    Init(InitArgs),
+    /// A party transfers money into the operator's account.
+    Transfer(TransferArgs),
+    /// Answers every new file in the inbox and writes the bank's files to the outbox.
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    #[arg(long)]
+    pub state: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of outbound transfers rejected, 0.0 to 1.0.
+    #[arg(long, default_value_t = 0.0)]
+    pub reject_rate: f64,
+    #[arg(long, default_value = "0001")]
+    pub operator_bank: String,
+    #[arg(long, default_value = "001")]
+    pub operator_branch: String,
+    #[arg(long, default_value = "1234567")]
+    pub operator_account: String,
+}
+
+#[derive(Args)]
+pub struct TransferArgs {
+    #[arg(long)]
+    pub state: PathBuf,
+    /// The payer's name as the bank shows it (half-width kana).
+    #[arg(long)]
+    pub from: String,
+    #[arg(long)]
+    pub amount: u64,
+    /// What the payer quotes (the buyer's deal ID).
+    #[arg(long, default_value = "")]
+    pub reference: String,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[arg(long)]
+    pub state: PathBuf,
+    /// Where Kessai writes its outbound files.
+    #[arg(long)]
+    pub inbox: PathBuf,
+    /// Where the bank's answers and notifications are written.
+    #[arg(long)]
+    pub outbox: PathBuf,
+    /// The bank's business date (YYYY-MM-DD).
+    #[arg(long, default_value = "2026-11-24")]
+    pub date: String,
+}
+
+fn load(path: &Path) -> anyhow::Result<BankState> {
+    Ok(serde_json::from_slice(&std::fs::read(path)?)?)
+}
+
+fn save(path: &Path, state: &BankState) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)?;
+    std::fs::rename(tmp, path)?;
+    Ok(())
+}
+
+pub fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
+    let SimCommand::Bank { command } = command;
+    match command {
+        BankSim::Init(a) => {
+            let operator = AccountRef {
+                bank_code: a.operator_bank,
+                branch_code: a.operator_branch,
+                account_number: a.operator_account,
+                name: "ｹﾂｻｲ".into(),
+            };
+            let per_mille = (a.reject_rate.clamp(0.0, 1.0) * 1000.0).round() as u32;
+            save(&a.state, &BankState::new(a.seed, per_mille, operator))?;
+            println!(
+                "simulated bank opened: seed {}, {per_mille}‰ of transfers rejected",
+                a.seed
+            );
+        }
+        BankSim::Transfer(a) => {
+            let mut state = load(&a.state)?;
+            state.transfer_in(&a.from, a.amount, &a.reference)?;
+            save(&a.state, &state)?;
+            println!(
+                "{} sent ¥{} to the operator ({})",
+                a.from, a.amount, a.reference
+            );
+        }
+        BankSim::Run(a) => {
+            let mut state = load(&a.state)?;
+            let written = run_bank(&mut state, &a.inbox, &a.outbox, &a.date)?;
+            save(&a.state, &state)?;
+            for name in &written {
+                println!("wrote {}", a.outbox.join(name).display());
+            }
+            if written.is_empty() {
+                println!("nothing new");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One business day at the bank: answer new transfer files, then report incoming credits.
+pub fn run_bank(
+    state: &mut BankState,
+    inbox: &Path,
+    outbox: &Path,
+    date: &str,
+) -> anyhow::Result<Vec<String>> {
+    std::fs::create_dir_all(outbox)?;
+    let created_at = format!("{date}T09:00:00+09:00");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(inbox)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    names.sort();
+    let mut written = vec![];
+    let mut out = |(name, bytes): (String, Vec<u8>)| -> anyhow::Result<()> {
+        std::fs::write(outbox.join(&name), bytes)?;
+        written.push(name);
+        Ok(())
+    };
+    for path in names
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+    {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for file in state.process_outbound(&name, &std::fs::read(path)?, &created_at, date)? {
+            out(file)?;
+        }
+    }
+    if let Some(file) = state.credit_notification(&created_at, date) {
+        out(file)?;
+    }
+    Ok(written)
+}
