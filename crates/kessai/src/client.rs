@@ -133,6 +133,18 @@ impl Api {
         .await
     }
 
+    /// Uploads a bank file for import.
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> anyhow::Result<Value> {
+        let request = self
+            .request(
+                Method::POST,
+                &format!("/v1/operator/bank-files?name={name}"),
+            )
+            .bearer_auth(&self.operator_token)
+            .body(bytes);
+        self.send(request, StatusCode::OK).await
+    }
+
     pub async fn operator(
         &self,
         method: Method,

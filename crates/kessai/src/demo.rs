@@ -8,9 +8,11 @@
 use crate::client::{str_field, Api, Party};
 use clap::Args;
 use kessai_server::config::{Config, MailTransport};
+use kessai_sim::bank::{AccountRef, BankState};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +33,9 @@ pub struct DemoArgs {
     /// Pause between steps, in milliseconds (for watching, and for the crash test's timing).
     #[arg(long, default_value_t = 0)]
     pub pace_ms: u64,
+    /// With --server: the directory that server writes its bank files to (its --bank-out).
+    #[arg(long)]
+    pub bank_out: Option<PathBuf>,
 }
 
 struct Demo {
@@ -41,17 +46,26 @@ struct Demo {
     parties: Vec<String>,
     ship_days: u32,
     pace: Duration,
+    /// The operator's bank, simulated: money moves only through its files.
+    bank: BankState,
+    /// Where the server writes its outbound files, and where the bank's answers go.
+    bank_out: PathBuf,
+    bank_in: PathBuf,
+    uploaded: HashSet<PathBuf>,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let workdir = tempfile::tempdir()?;
-    let (base, token, app) = match &args.server {
+    let (base, token, app, bank_out) = match &args.server {
         Some(url) => {
             let token = args
                 .operator_token
                 .clone()
                 .ok_or_else(|| anyhow::anyhow!("--server needs --operator-token"))?;
-            (url.clone(), token, None)
+            let bank_out = args.bank_out.clone().ok_or_else(|| {
+                anyhow::anyhow!("--server needs --bank-out (that server's bank file directory)")
+            })?;
+            (url.clone(), token, None, bank_out)
         }
         None => {
             let db = args.db.clone().unwrap_or_else(|| {
@@ -63,10 +77,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             config.operator_token = Some(kessai_server::secrets::random_token());
             config.test_clock = true;
             config.mail_interval = Duration::from_millis(50);
+            config.bank_out_dir = workdir.path().join("bank-out");
+            let bank_out = config.bank_out_dir.clone();
             let token = config.operator_token.clone().unwrap_or_default();
             let running = kessai_server::start(config).await?;
             println!("demo server on http://{} (database {db})", running.addr);
-            (format!("http://{}", running.addr), token, Some(running.app))
+            (
+                format!("http://{}", running.addr),
+                token,
+                Some(running.app),
+                bank_out,
+            )
         }
     };
     let mut demo = Demo {
@@ -76,6 +97,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         parties: vec![],
         ship_days: 7,
         pace: Duration::from_millis(args.pace_ms),
+        bank: BankState::new(
+            42,
+            0,
+            AccountRef {
+                bank_code: "0001".into(),
+                branch_code: "001".into(),
+                account_number: "1234567".into(),
+                name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
+            },
+        ),
+        bank_out,
+        bank_in: workdir.path().join("from-bank"),
+        uploaded: HashSet::new(),
     };
     let tag = if args.tag.is_empty() {
         String::new()
@@ -92,12 +126,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             &format!("hanako{tag}@example.jp"),
         )
         .await?;
-    demo.pay(
-        52_000,
-        &format!("bank-1{tag}-a"),
-        &format!("{buyer} ﾔﾏﾀﾞ ﾀﾛｳ"),
-    )
-    .await?;
+    demo.pay(52_000, "ﾔﾏﾀﾞ ﾀﾛｳ", &buyer).await?;
     demo.ship(&seller, Some("1234-5678-9012")).await?;
     demo.confirm(&buyer).await?;
 
@@ -110,13 +139,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             &format!("yoko{tag}@example.jp"),
         )
         .await?;
-    demo.pay(
-        20_000,
-        &format!("bank-2{tag}-a"),
-        &format!("ｽｽﾞｷ ｼﾞﾛｳ {buyer2}"),
-    )
-    .await?;
-    demo.pay(12_000, &format!("bank-2{tag}-b"), &buyer2).await?;
+    demo.pay(20_000, "ｽｽﾞｷ ｼﾞﾛｳ", &format!("ｽｽﾞｷ ｼﾞﾛｳ {buyer2}"))
+        .await?;
+    demo.pay(12_000, "ｽｽﾞｷ ｼﾞﾛｳ", &buyer2.to_lowercase()).await?;
     demo.ship(&seller2, None).await?;
     demo.confirm(&buyer2).await?;
 
@@ -129,12 +154,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             &format!("keiko{tag}@example.jp"),
         )
         .await?;
-    demo.pay(
-        18_000,
-        &format!("bank-3{tag}-a"),
-        &format!("{buyer3} ｻﾄｳ ｻﾌﾞﾛｳ"),
-    )
-    .await?;
+    demo.pay(18_000, "ｻﾄｳ ｻﾌﾞﾛｳ", &format!("{buyer3} ｻﾄｳ"))
+        .await?;
     demo.expire(&buyer3).await?;
 
     demo.finish().await
@@ -179,19 +200,56 @@ impl Demo {
         Ok((buyer, seller))
     }
 
-    async fn pay(&mut self, amount: i64, bank_ref: &str, reference: &str) -> anyhow::Result<()> {
+    /// The buyer transfers money at the bank, quoting `reference`; the bank notifies Kessai.
+    async fn pay(&mut self, amount: i64, payer: &str, reference: &str) -> anyhow::Result<()> {
         tokio::time::sleep(self.pace).await;
-        let r = self.api.credit(bank_ref, amount, reference).await?;
-        println!(
-            "bank reports ¥{amount} from \"{reference}\" → {} to {}: state {}, received ¥{}, remaining ¥{}, excess ¥{}",
-            str_field(&r, "outcome")?,
-            r["deal_id"].as_str().unwrap_or("-"),
-            r["deal_state"].as_str().unwrap_or("-"),
-            r["received_yen"],
-            r["remaining_yen"],
-            r["excess_yen"]
-        );
+        self.bank.transfer_in(payer, amount as u64, reference)?;
+        println!("{payer} transfers ¥{amount} at the bank quoting \"{reference}\"");
+        self.bank_day().await?;
         self.emails().await
+    }
+
+    /// A day at the bank: it answers Kessai's new files and reports the credits it received; Kessai
+    /// imports every file the bank wrote. (A repeated upload after a server restart is recognized.)
+    async fn bank_day(&mut self) -> anyhow::Result<()> {
+        let written =
+            crate::sim::run_bank(&mut self.bank, &self.bank_out, &self.bank_in, "2026-11-24")?;
+        for name in written {
+            let path = self.bank_in.join(&name);
+            if !self.uploaded.insert(path.clone()) {
+                continue;
+            }
+            let s = self.api.upload(&name, std::fs::read(&path)?).await?;
+            println!(
+                "  bank file {name} ({}) imported: {} credit(s) matched, {} to suspense, {} answer(s) applied",
+                s["format"].as_str().unwrap_or("?"),
+                s["matched"],
+                s["unmatched"],
+                s["answers_applied"]
+            );
+        }
+        Ok(())
+    }
+
+    /// The operator exports pending payouts and refunds; the bank settles them.
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        let r = self
+            .api
+            .operator(
+                Method::POST,
+                "/v1/operator/bank-exports",
+                Some(json!({ "format": "iso20022" })),
+            )
+            .await?;
+        for f in r["files"].as_array().cloned().unwrap_or_default() {
+            println!(
+                "  operator exports {} ({} instruction(s), ¥{})",
+                f["file_name"].as_str().unwrap_or("?"),
+                f["records"],
+                f["total_yen"]
+            );
+        }
+        self.bank_day().await
     }
 
     async fn ship(&mut self, seller: &str, tracking: Option<&str>) -> anyhow::Result<()> {
@@ -220,6 +278,7 @@ impl Demo {
             .step(buyer, BUYER_PASSWORD, "receipt", json!({}))
             .await?;
         println!("buyer confirms receipt → {}", str_field(&r, "status")?);
+        self.settle().await?;
         self.instructions(buyer).await?;
         self.emails().await
     }
@@ -252,6 +311,7 @@ impl Demo {
                 break;
             }
         }
+        self.settle().await?;
         self.instructions(buyer).await?;
         self.emails().await
     }

@@ -40,6 +40,8 @@ fn start_server(dir: &Path, db: &str, port: u16) -> Child {
         ])
         .arg("--mail-dir")
         .arg(dir.join("mail"))
+        .arg("--bank-out")
+        .arg(dir.join("bank-out"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -99,6 +101,8 @@ fn sigkill_mid_traffic_loses_and_duplicates_nothing() {
             "--pace-ms",
             "40",
         ])
+        .arg("--bank-out")
+        .arg(dir.path().join("bank-out"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -157,6 +161,16 @@ fn sigkill_mid_traffic_loses_and_duplicates_nothing() {
     assert_eq!(count("SELECT COUNT(*) FROM payment_instructions"), 4);
     assert_eq!(count("SELECT COUNT(*) FROM payment_instructions WHERE purpose = 'payout' AND amount_yen IN (50128, 28920)"), 2);
     assert_eq!(count("SELECT COUNT(*) FROM payment_instructions WHERE purpose = 'refund' AND amount_yen IN (2000, 18000)"), 2);
+    // Every payout and refund left through a bank file and was settled exactly once.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'completed'"),
+        4
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM journals WHERE kind = 'settle'"),
+        4
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM accounts WHERE kind IN ('payout_due', 'refund_due', 'held') AND debits_yen <> credits_yen"), 0);
     // No step's email was written twice: one per (recipient, subject).
     assert_eq!(count("SELECT COUNT(*) FROM (SELECT to_addr, subject FROM outbox_emails GROUP BY to_addr, subject HAVING COUNT(*) > 1) d"), 0);
     // Every email was delivered, each to exactly one file named by its outbox ID.
