@@ -86,6 +86,8 @@ pub struct Deal {
 pub enum DealCommand {
     /// Money arrived at the operator's bank quoting this deal.
     Pay { amount: Yen },
+    /// The operator assigns money from the suspense list (unmatched receipts) to this deal.
+    AssignFromSuspense { amount: Yen },
     /// The seller reports shipment.
     Ship { tracking: Option<String> },
     /// The buyer confirms receipt.
@@ -100,6 +102,7 @@ impl DealCommand {
     pub fn name(&self) -> &'static str {
         match self {
             DealCommand::Pay { .. } => "pay",
+            DealCommand::AssignFromSuspense { .. } => "assign_from_suspense",
             DealCommand::Ship { .. } => "ship",
             DealCommand::ConfirmReceipt => "confirm_receipt",
             DealCommand::Expire => "expire",
@@ -208,9 +211,15 @@ impl Deal {
         };
         let transition = match (self.state, command) {
             (state, DealCommand::Pay { amount }) if state.is_closed() => {
-                self.return_late(*amount)?
+                self.return_late(*amount, A::BankClearing)?
             }
-            (_, DealCommand::Pay { amount }) => self.collect(*amount, now)?,
+            (_, DealCommand::Pay { amount }) => self.collect(*amount, A::BankClearing, now)?,
+            (state, DealCommand::AssignFromSuspense { amount }) if state.is_closed() => {
+                self.return_late(*amount, A::UnmatchedReceipts)?
+            }
+            (_, DealCommand::AssignFromSuspense { amount }) => {
+                self.collect(*amount, A::UnmatchedReceipts, now)?
+            }
             (DealState::Funded, DealCommand::Ship { tracking }) => self.ship(tracking.clone())?,
             (DealState::Shipped, DealCommand::ConfirmReceipt) => self.release(),
             (DealState::AwaitingPayment, DealCommand::Expire) if now >= self.pay_by => {
@@ -235,9 +244,9 @@ impl Deal {
         Ok(transition)
     }
 
-    /// The deal with `amount` more received, and the journal that moves it from the bank into
-    /// the deal's hold: the first half of every payment, whatever the state.
-    fn receive(&self, amount: Yen) -> Result<(Deal, Journal), DealError> {
+    /// The deal with `amount` more received, and the journal that moves it from `source` (the
+    /// bank, or the suspense list) into the deal's hold: the first half of every payment.
+    fn receive(&self, amount: Yen, source: A) -> Result<(Deal, Journal), DealError> {
         assert!(amount.is_positive());
         let mut deal = self.clone();
         deal.received = self
@@ -246,12 +255,12 @@ impl Deal {
             .ok_or(DealError::Overflow)?;
         Ok((
             deal,
-            Journal::transfer(JournalKind::Collect, A::BankClearing, A::Held, amount),
+            Journal::transfer(JournalKind::Collect, source, A::Held, amount),
         ))
     }
 
-    fn collect(&self, amount: Yen, now: Millis) -> Result<Transition, DealError> {
-        let (mut deal, collect) = self.receive(amount)?;
+    fn collect(&self, amount: Yen, source: A, now: Millis) -> Result<Transition, DealError> {
+        let (mut deal, collect) = self.receive(amount, source)?;
         let journals = vec![collect];
         let (event, notices) = match self.state {
             DealState::AwaitingPayment if deal.received < deal.price => (
@@ -301,8 +310,8 @@ impl Deal {
         })
     }
 
-    fn return_late(&self, amount: Yen) -> Result<Transition, DealError> {
-        let (deal, collect) = self.receive(amount)?;
+    fn return_late(&self, amount: Yen, source: A) -> Result<Transition, DealError> {
+        let (deal, collect) = self.receive(amount, source)?;
         let journals = vec![
             collect,
             Journal::transfer(JournalKind::ReturnLate, A::Held, A::RefundDue, amount),
@@ -447,9 +456,13 @@ impl Deal {
     }
 }
 
-/// Money a transition brings in from the bank.
+/// Money a transition brings into the deal (from the bank or the suspense list).
 fn incoming(t: &Transition) -> i64 {
-    t.journals.iter().map(|j| j.debited(A::BankClearing)).sum()
+    t.journals
+        .iter()
+        .filter(|j| j.kind == JournalKind::Collect)
+        .map(|j| j.credited(A::Held))
+        .sum()
 }
 
 #[cfg(test)]

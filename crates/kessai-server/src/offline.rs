@@ -57,3 +57,14 @@ pub async fn credit(config: Config, input: &CreditInput) -> AppResult<CreditResu
     app.store.close().await;
     result
 }
+
+/// `kessai bank assign`: a suspense credit to a deal.
+pub async fn assign(config: Config, credit_id: &str, deal_id: &str) -> AppResult<CreditResult> {
+    let app = open(config).await?;
+    let result = transact!(app, |tx| crate::service::credit::assign_credit(
+        &app, tx, credit_id, deal_id
+    )
+    .await);
+    app.store.close().await;
+    result
+}

@@ -83,6 +83,26 @@ impl Tx {
     }
 }
 
+impl Tx {
+    pub async fn credit_by_id(&mut self, id: &str) -> Result<Option<CreditRecord>> {
+        let row = sqlx::query("SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(credit_from_row).transpose()
+    }
+
+    /// Takes an unmatched credit off the suspense list for a deal; `false` if it was no longer there.
+    pub async fn assign_credit(&mut self, id: &str, deal_id: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE bank_credits SET outcome = 'assigned', deal_id = $1 WHERE id = $2 AND outcome = 'unmatched'")
+            .bind(deal_id)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
 impl Store {
     pub async fn unmatched_credit_count(&self) -> Result<i64> {
         Ok(

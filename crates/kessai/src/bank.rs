@@ -19,6 +19,20 @@ pub enum BankCommand {
     Export(ExportArgs),
     /// List incoming money that matched no single deal.
     Suspense(DbArgs),
+    /// Assign a credit from the suspense list to a deal (by the buyer's deal ID).
+    Assign(AssignArgs),
+}
+
+#[derive(Args)]
+pub struct AssignArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The credit's ID, as `kessai bank suspense` lists it.
+    #[arg(long)]
+    pub credit: String,
+    /// The buyer's deal ID.
+    #[arg(long)]
+    pub deal: String,
 }
 
 pub async fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
@@ -27,6 +41,15 @@ pub async fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
         BankCommand::Import(args) => import(args).await,
         BankCommand::Export(args) => export(args).await,
         BankCommand::Suspense(args) => suspense(args).await,
+        BankCommand::Assign(args) => {
+            match kessai_server::offline::assign(config(&args.db), &args.credit, &args.deal).await {
+                Ok(r) => {
+                    println!("{}", serde_json::to_string_pretty(&r)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            }
+        }
     }
 }
 

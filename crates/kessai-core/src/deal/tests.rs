@@ -199,8 +199,24 @@ struct Books {
 }
 
 impl Books {
+    /// Money waiting in the suspense list, so that the operator has something to assign.
+    fn with_suspense(amount: Yen) -> Books {
+        let mut books = Books::default();
+        books.post_journals(&[crate::ledger::Journal::transfer(
+            crate::ledger::JournalKind::Unmatched,
+            AccountKind::BankClearing,
+            AccountKind::UnmatchedReceipts,
+            amount,
+        )]);
+        books
+    }
+
     fn post(&mut self, t: &Transition) {
-        for j in &t.journals {
+        self.post_journals(&t.journals);
+    }
+
+    fn post_journals(&mut self, journals: &[crate::ledger::Journal]) {
+        for j in journals {
             j.validate().expect("balanced journal");
             for l in &j.lines {
                 *self.balances.entry(l.account).or_default() += l.amount_yen;
@@ -228,7 +244,7 @@ impl Books {
             deal: "D".into(),
             state: deal.state,
             received_yen: deal.received.0,
-            collected_yen: get(&self.debited, AccountKind::BankClearing),
+            collected_yen: get(&self.credited, AccountKind::Held),
             held_yen: -get(&self.balances, AccountKind::Held),
             paid_out_yen: get(&self.credited, AccountKind::PayoutDue),
             refunded_yen: get(&self.credited, AccountKind::RefundDue),
@@ -241,6 +257,7 @@ impl Books {
 fn command() -> impl Strategy<Value = (DealCommand, i64)> {
     let cmd = prop_oneof![
         4 => (1i64..15_000).prop_map(|a| DealCommand::Pay { amount: Yen(a) }),
+        1 => (1i64..15_000).prop_map(|a| DealCommand::AssignFromSuspense { amount: Yen(a) }),
         2 => Just(DealCommand::Ship { tracking: None }),
         2 => Just(DealCommand::ConfirmReceipt),
         2 => Just(DealCommand::Expire),
@@ -260,7 +277,7 @@ proptest! {
     ) {
         let fee = crate::fees::FeeRule { rate_basis_points: rate, fixed_yen: 0 }.fee_for(Yen(price));
         let mut deal = Deal::agreed(Yen(price), fee, Millis(0), 7, 5);
-        let mut books = Books::default();
+        let mut books = Books::with_suspense(Yen(100_000_000));
         let mut now = Millis(0);
         let mut resolutions = 0;
         for (command, advance_ms) in steps {

@@ -131,3 +131,30 @@ pub async fn correct(
         status: "pending".into(),
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignInput {
+    /// The buyer's deal ID.
+    pub deal_id: String,
+}
+
+/// Assign a credit from the suspense list to a deal; the deal's amount rules apply.
+#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/assign", params(("credit_id" = String, Path)), request_body = AssignInput,
+    responses((status = 200, body = crate::service::credit::CreditResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
+pub async fn assign(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    axum::extract::Path(credit_id): axum::extract::Path<String>,
+    body: Bytes,
+) -> AppResult<Json<crate::service::credit::CreditResult>> {
+    require_operator(&app, &headers)?;
+    let input: AssignInput = json(&body)?;
+    let result = crate::transact!(*app, |tx| crate::service::credit::assign_credit(
+        &app,
+        tx,
+        &credit_id,
+        &input.deal_id
+    )
+    .await)?;
+    Ok(Json(result))
+}

@@ -45,6 +45,10 @@ pub fn router() -> Router<Arc<App>> {
             "/v1/operator/instructions/{id}/correct",
             post(bank::correct),
         )
+        .route(
+            "/v1/operator/suspense/{credit_id}/assign",
+            post(bank::assign),
+        )
 }
 
 #[derive(Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow."),
     paths(party::register, party::view, party::ship, party::receipt, operator::credit, operator::refund,
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
-          bank::import, bank::export, bank::suspense, bank::correct),
+          bank::import, bank::export, bank::suspense, bank::correct, bank::assign),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

@@ -149,3 +149,57 @@ async fn describe(
     }
     Ok(result)
 }
+
+/// The operator assigns a credit from the suspense list to a deal (by the buyer's deal ID):
+/// the money moves from unmatched receipts into the deal, and the deal's amount rules apply.
+pub async fn assign_credit(
+    app: &App,
+    tx: &mut Tx,
+    credit_id: &str,
+    deal_public_id: &str,
+) -> AppResult<CreditResult> {
+    use axum::http::StatusCode;
+    let credit = tx.credit_by_id(credit_id).await?.ok_or_else(|| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "credit_not_found",
+            "no credit has this ID",
+        )
+        .with_field("credit_id")
+    })?;
+    if credit.outcome != "unmatched" {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "wrong_state",
+            format!(
+                "this credit is {}, not on the suspense list",
+                credit.outcome
+            ),
+        ));
+    }
+    let id = DealId::parse(deal_public_id)?;
+    let reg = tx
+        .registration(&id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if reg.role != Party::Buyer {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong_party",
+            "money is assigned to a deal by the buyer's deal ID",
+        )
+        .with_field("deal_id"));
+    }
+    let deal = deal_ops::agreed_deal_id(&reg)?.to_string();
+    if !tx.assign_credit(credit_id, &deal).await? {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "busy",
+            "the credit was assigned at the same moment",
+        ));
+    }
+    let amount = Yen::positive(credit.amount_yen)
+        .ok_or_else(|| AppError::internal("a stored credit without a positive amount"))?;
+    deal_ops::apply(app, tx, &deal, &DealCommand::AssignFromSuspense { amount }).await?;
+    describe(tx, &credit.bank_ref, "assigned", Some(&deal)).await
+}
