@@ -48,6 +48,8 @@ pub struct Config {
     pub bank_requester_code: String,
     /// Where outbound bank files are written.
     pub bank_out_dir: PathBuf,
+    /// The bank and branch master: when loaded, accounts must name a real bank and branch.
+    pub bank_master: Option<std::sync::Arc<crate::bank_master::BankMaster>>,
     pub password_cost: PasswordCost,
     /// Wrong passwords in a row before a deal's login locks, and for how long.
     pub max_login_failures: i64,
@@ -74,6 +76,7 @@ impl Config {
             collection_account: default_collection_account(),
             bank_requester_code: "0000000001".into(),
             bank_out_dir: PathBuf::from("bank-out"),
+            bank_master: None,
             password_cost: PasswordCost::default(),
             max_login_failures: 5,
             login_lock: Duration::from_secs(15 * 60),

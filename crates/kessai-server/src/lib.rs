@@ -2,6 +2,7 @@
 //! deadline scheduler, around the pure core (`kessai-core`) and the store (`kessai-store`).
 
 pub mod api;
+pub mod bank_master;
 pub mod clock;
 pub mod config;
 pub mod error;

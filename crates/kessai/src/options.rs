@@ -51,6 +51,10 @@ pub struct ServeArgs {
     /// Let POST /v1/operator/clock move time forward (tests and demos only).
     #[arg(long)]
     pub test_clock: bool,
+    /// The bank and branch master (a zengin-code directory: banks.json, branches/). When set,
+    /// accounts must name a real bank and branch, and bank files carry their kana names.
+    #[arg(long, env = "KESSAI_BANK_MASTER")]
+    pub bank_master: Option<PathBuf>,
     /// Where outbound bank files (payouts, refunds) are written.
     #[arg(long, env = "KESSAI_BANK_OUT", default_value = "bank-out")]
     pub bank_out: PathBuf,
@@ -89,6 +93,11 @@ impl ServeArgs {
         };
         config.test_clock = self.test_clock;
         config.bank_out_dir = self.bank_out.clone();
+        if let Some(dir) = &self.bank_master {
+            config.bank_master = Some(std::sync::Arc::new(
+                kessai_server::bank_master::BankMaster::load(dir)?,
+            ));
+        }
         config.scheduler_interval = Duration::from_millis(self.scheduler_interval_ms);
         Ok(config)
     }

@@ -187,11 +187,15 @@ async fn registration_errors_name_the_field(db: Db) {
         )
         .await;
     }
+    // Wrong shapes, a bank and a branch the bank master does not know, a kanji holder name.
     let accounts = [
         ("bank_code", "12"),
         ("branch_code", "1234"),
         ("account_number", "12345678"),
         ("holder_name", ""),
+        ("bank_code", "9998"),
+        ("branch_code", "998"),
+        ("holder_name", "山田"),
     ];
     for (field, value) in accounts {
         let mut body = support::registration("seller", "reg", 1_000);

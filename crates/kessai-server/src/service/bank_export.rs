@@ -85,6 +85,15 @@ fn file_error(e: impl std::fmt::Display) -> AppError {
     )
 }
 
+/// Bank and branch names for a Zengin record, from the bank master when one is loaded.
+fn names(app: &App, bank_code: &str, branch_code: &str) -> (String, String) {
+    app.config
+        .bank_master
+        .as_ref()
+        .map(|m| m.zengin_names(bank_code, branch_code))
+        .unwrap_or_default()
+}
+
 fn iso_account(a: &BankAccount) -> iso20022::Account {
     iso20022::Account {
         bank_code: a.bank_code.clone(),
@@ -106,6 +115,7 @@ fn render(
     let from = &app.config.collection_account;
     match format {
         ExportFormat::Zengin => {
+            let (from_bank, from_branch) = names(app, &from.bank_code, &from.branch_code);
             let header = transfer::TransferHeader {
                 requester_code: app.config.bank_requester_code.clone(),
                 requester_name: from.holder_name.clone(),
@@ -115,24 +125,28 @@ fn render(
                     value_date.day()
                 ),
                 bank_code: from.bank_code.clone(),
-                bank_name: String::new(),
+                bank_name: from_bank,
                 branch_code: from.branch_code.clone(),
-                branch_name: String::new(),
+                branch_name: from_branch,
                 account_type: zengin_type(from.account_type),
                 account_number: from.account_number.clone(),
             };
             let transfers: Vec<transfer::Transfer> = items
                 .iter()
-                .map(|i| transfer::Transfer {
-                    bank_code: i.bank_account.bank_code.clone(),
-                    bank_name: String::new(),
-                    branch_code: i.bank_account.branch_code.clone(),
-                    branch_name: String::new(),
-                    account_type: zengin_type(i.bank_account.account_type),
-                    account_number: i.bank_account.account_number.clone(),
-                    payee_name: i.bank_account.holder_name.clone(),
-                    amount_yen: i.amount_yen as u64,
-                    edi: Some(i.public_id.clone()),
+                .map(|i| {
+                    let (bank_name, branch_name) =
+                        names(app, &i.bank_account.bank_code, &i.bank_account.branch_code);
+                    transfer::Transfer {
+                        bank_code: i.bank_account.bank_code.clone(),
+                        bank_name,
+                        branch_code: i.bank_account.branch_code.clone(),
+                        branch_name,
+                        account_type: zengin_type(i.bank_account.account_type),
+                        account_number: i.bank_account.account_number.clone(),
+                        payee_name: i.bank_account.holder_name.clone(),
+                        amount_yen: i.amount_yen as u64,
+                        edi: Some(i.public_id.clone()),
+                    }
                 })
                 .collect();
             let file = transfer::transfer_file(&header, &transfers, true).map_err(file_error)?;

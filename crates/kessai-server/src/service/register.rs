@@ -101,7 +101,11 @@ fn email(field: &str, value: &str) -> AppResult<String> {
     Ok(v)
 }
 
-pub fn validate(role: Party, input: &RegistrationInput) -> AppResult<ValidRegistration> {
+pub fn validate(
+    role: Party,
+    input: &RegistrationInput,
+    master: Option<&crate::bank_master::BankMaster>,
+) -> AppResult<ValidRegistration> {
     let price = Yen::positive(input.price_yen).ok_or_else(|| {
         AppError::invalid(
             "price_yen",
@@ -143,6 +147,16 @@ pub fn validate(role: Party, input: &RegistrationInput) -> AppResult<ValidRegist
             format!("bank_account.{e}"),
         )
     })?;
+    if let Some(master) = master {
+        master
+            .check(&bank_account.bank_code, &bank_account.branch_code)
+            .map_err(|e| {
+                AppError::invalid(
+                    &format!("bank_account.{}", e.field()),
+                    format!("bank_account.{}: {e}", e.field()),
+                )
+            })?;
+    }
     if input.password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::invalid(
             "password",
@@ -170,7 +184,7 @@ pub async fn register(
     input: &RegistrationInput,
     key: Option<&IdempotencyKey>,
 ) -> AppResult<(StatusCode, String)> {
-    let valid = validate(role, input)?;
+    let valid = validate(role, input, app.config.bank_master.as_deref())?;
     let hash = secrets::hash_password(valid.password.clone(), app.config.password_cost).await?;
     transact_idempotent!(*app, key, StatusCode::CREATED, |tx| register_in(
         app, tx, role, &valid, &hash

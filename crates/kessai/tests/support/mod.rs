@@ -96,6 +96,7 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     };
     config.workers = options.workers;
     config.bank_out_dir = dir.path().join("bank-out");
+    config.bank_master = Some(bank_master());
     config.mail_interval = Duration::from_millis(20);
     let running = kessai_server::start(config).await.expect("server starts");
     TestServer {
@@ -106,6 +107,24 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
         db_url,
         dir,
     }
+}
+
+/// The public bank master from shared/, loaded once for all tests of a binary.
+pub fn bank_master() -> Arc<kessai_server::bank_master::BankMaster> {
+    static MASTER: std::sync::OnceLock<Arc<kessai_server::bank_master::BankMaster>> =
+        std::sync::OnceLock::new();
+    MASTER
+        .get_or_init(|| {
+            let dir = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/zengin-code"
+            );
+            Arc::new(
+                kessai_server::bank_master::BankMaster::load(std::path::Path::new(dir))
+                    .expect("shared/data/zengin-code"),
+            )
+        })
+        .clone()
 }
 
 pub const BUYER_PW: &str = "buyer-password";
