@@ -48,6 +48,9 @@ pub struct Config {
     pub bank_requester_code: String,
     /// Where outbound bank files are written.
     pub bank_out_dir: PathBuf,
+    /// A range of account numbers at the operator's bank and branch, one per deal: a payment
+    /// into a deal's own number matches it without any reference.
+    pub virtual_accounts: Option<(i64, i64)>,
     /// The bank and branch master: when loaded, accounts must name a real bank and branch.
     pub bank_master: Option<std::sync::Arc<crate::bank_master::BankMaster>>,
     pub password_cost: PasswordCost,
@@ -77,6 +80,7 @@ impl Config {
             bank_requester_code: "0000000001".into(),
             bank_out_dir: PathBuf::from("bank-out"),
             bank_master: None,
+            virtual_accounts: None,
             password_cost: PasswordCost::default(),
             max_login_failures: 5,
             login_lock: Duration::from_secs(15 * 60),

@@ -17,6 +17,7 @@ mod ledger;
 mod migrations;
 mod outbox;
 mod registrations;
+mod virtual_accounts;
 
 pub use bank_files::{BankFileRecord, NewBankFile};
 pub use credits::{CreditOutcome, CreditRecord, NewCredit};

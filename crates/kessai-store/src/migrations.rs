@@ -48,6 +48,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "virtual accounts",
+        both: include_str!("sql/0006_virtual_accounts.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

@@ -82,6 +82,7 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         bank_ref: args.bank_ref,
         amount_yen: args.amount,
         reference: args.reference,
+        account_number: None,
     };
     match kessai_server::offline::credit(config(&args.db), &input).await {
         Ok(result) => {

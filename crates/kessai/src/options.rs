@@ -55,6 +55,10 @@ pub struct ServeArgs {
     /// accounts must name a real bank and branch, and bank files carry their kana names.
     #[arg(long, env = "KESSAI_BANK_MASTER")]
     pub bank_master: Option<PathBuf>,
+    /// Give each deal its own collection account number from this range (e.g. 9000000-9099999)
+    /// at the operator's bank and branch.
+    #[arg(long, env = "KESSAI_VIRTUAL_ACCOUNTS")]
+    pub virtual_accounts: Option<String>,
     /// Where outbound bank files (payouts, refunds) are written.
     #[arg(long, env = "KESSAI_BANK_OUT", default_value = "bank-out")]
     pub bank_out: PathBuf,
@@ -93,6 +97,17 @@ impl ServeArgs {
         };
         config.test_clock = self.test_clock;
         config.bank_out_dir = self.bank_out.clone();
+        if let Some(range) = &self.virtual_accounts {
+            let (first, last) = range.split_once('-').ok_or_else(|| {
+                anyhow::anyhow!("--virtual-accounts FIRST-LAST, e.g. 9000000-9099999")
+            })?;
+            let (first, last): (i64, i64) = (first.trim().parse()?, last.trim().parse()?);
+            anyhow::ensure!(
+                0 < first && first <= last && last <= 9_999_999,
+                "--virtual-accounts: a range of 7-digit account numbers"
+            );
+            config.virtual_accounts = Some((first, last));
+        }
         if let Some(dir) = &self.bank_master {
             config.bank_master = Some(std::sync::Arc::new(
                 kessai_server::bank_master::BankMaster::load(dir)?,

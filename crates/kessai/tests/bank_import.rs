@@ -9,7 +9,67 @@ use kessai_formats::zengin::write;
 use std::process::Command;
 use support::{Db, TestServer};
 
-on_both_databases!(notices_are_reconciled_once);
+on_both_databases!(
+    notices_are_reconciled_once,
+    virtual_accounts_match_without_a_reference
+);
+
+async fn virtual_accounts_match_without_a_reference(db: Db) {
+    let s = support::spawn_with(
+        db,
+        support::Options {
+            virtual_accounts: Some((9_000_000, 9_000_001)),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (a, _) = s.agreed_deal("va-a", 4_000).await;
+    let (b, _) = s.agreed_deal("va-b", 6_000).await;
+    let (c, _) = s.agreed_deal("va-c", 7_000).await; // the range holds two: c pays by reference
+    let pay_to = |v: &serde_json::Value| v["payment"]["pay_to"].as_str().unwrap().to_string();
+    assert!(pay_to(s.view(&a, support::BUYER_PW).await.ok()).contains("9000000"));
+    assert!(pay_to(s.view(&b, support::BUYER_PW).await.ok()).contains("9000001"));
+    assert!(
+        pay_to(s.view(&c, support::BUYER_PW).await.ok()).contains("1234567"),
+        "past the range: the collection account"
+    );
+    let mail = s.app.store.emails_for(&a).await.unwrap();
+    assert!(
+        mail.iter().any(|m| m.body.contains("9000000")),
+        "the payment email names the deal's own account"
+    );
+
+    // Money into a's and b's own accounts, quoting nothing; c's quoting its ID.
+    let group = |number: &str, transfers: Vec<IncomingTransfer>| {
+        (
+            NoticeAccount {
+                account_number: number.into(),
+                ..account()
+            },
+            transfers,
+        )
+    };
+    let groups = vec![
+        group(
+            "9000000",
+            vec![transfer("000001", 4_000, "ﾀﾅｶ ｲﾁﾛｳ", "", false)],
+        ),
+        group("9000001", vec![transfer("000001", 6_000, "ｽｽﾞｷ", "", false)]),
+        group(
+            "1234567",
+            vec![transfer("000001", 7_000, &format!("ｻﾄｳ {c}"), "", false)],
+        ),
+    ];
+    let path = s.dir.path().join("va.txt");
+    std::fs::write(&path, write(&notice_file(&groups, true).unwrap())).unwrap();
+    let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 records: 3 matched, 0 to suspense"), "{out}");
+    for id in [&a, &b, &c] {
+        assert_eq!(s.view(id, support::BUYER_PW).await.ok()["status"], "funded");
+    }
+    s.assert_books_sound().await;
+}
 
 fn account() -> NoticeAccount {
     NoticeAccount {

@@ -34,6 +34,7 @@ async fn emails_reach_a_real_smtp_server(db: Db) {
         Options {
             mail: Some(mail),
             workers: true,
+            ..Default::default()
         },
     )
     .await;
@@ -98,6 +99,7 @@ async fn emails_land_in_the_mail_directory(db: Db) {
         Options {
             mail: None,
             workers: true,
+            ..Default::default()
         },
     )
     .await;

@@ -55,6 +55,8 @@ struct Answer {
 /// One incoming credit from any format, ready to be applied.
 struct Incoming {
     bank_ref: String,
+    /// The operator's account the money arrived in.
+    account_number: String,
     amount_yen: i64,
     /// Everything the payer wrote that may quote a deal: transferor name and EDI.
     reference: String,
@@ -79,6 +81,7 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
         let credits = incoming_transfers(&file)
             .into_iter()
             .map(|t| Incoming {
+                account_number: t.account_number.clone(),
                 bank_ref: t.identity(),
                 amount_yen: t.amount_yen as i64,
                 reference: format!("{} {}", t.transferor_name, t.edi)
@@ -145,6 +148,7 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
                 .collect::<Vec<_>>()
                 .join(" ");
                 parsed.credits.push(Incoming {
+                    account_number: n.account_number.clone(),
                     bank_ref: e.identity(&n),
                     amount_yen: e.amount_yen as i64,
                     reference,
@@ -200,6 +204,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                 bank_ref: c.bank_ref.clone(),
                 amount_yen: c.amount_yen,
                 reference: c.reference.clone(),
+                account_number: Some(c.account_number.clone()),
             };
             let result = apply_credit(app, tx, &input).await?;
             match (result.duplicate, result.outcome.as_str()) {

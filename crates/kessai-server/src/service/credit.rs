@@ -17,6 +17,9 @@ pub struct CreditInput {
     pub amount_yen: i64,
     /// What the transferor wrote: their name and, ideally, the buyer's deal ID.
     pub reference: String,
+    /// The operator's account the money arrived in: a deal's virtual account matches it alone.
+    #[serde(default)]
+    pub account_number: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -60,7 +63,14 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
         result.duplicate = true;
         return Ok(result);
     }
-    let deal_id = match_deal(tx, &input.reference).await?;
+    let by_account = match &input.account_number {
+        Some(number) => tx.deal_by_virtual_account(number).await?,
+        None => None,
+    };
+    let deal_id = match by_account {
+        Some(deal) => Some(deal),
+        None => match_deal(tx, &input.reference).await?,
+    };
     let outcome = if deal_id.is_some() {
         CreditOutcome::Matched
     } else {

@@ -15,6 +15,26 @@ pub async fn notify(
     kind: &NoticeKind,
     payment_reference: Option<&str>,
 ) -> AppResult<()> {
+    notify_paying_to(
+        app,
+        tx,
+        to,
+        kind,
+        payment_reference,
+        &app.config.collection_account,
+    )
+    .await
+}
+
+/// Like [`notify`], naming `pay_to` as the account to pay into (a deal's virtual account).
+pub async fn notify_paying_to(
+    app: &App,
+    tx: &mut Tx,
+    to: &Registration,
+    kind: &NoticeKind,
+    payment_reference: Option<&str>,
+    pay_to: &kessai_core::BankAccount,
+) -> AppResult<()> {
     let cx = MailContext {
         lang: Lang::parse(Some(&to.lang)),
         role: to.role,
@@ -22,7 +42,7 @@ pub async fn notify(
         item: &to.terms.item,
         price: to.terms.price,
         payment_reference,
-        collection_account: &app.config.collection_account,
+        collection_account: pay_to,
     };
     let (subject, body) = render(kind, &cx);
     let email = NewEmail {

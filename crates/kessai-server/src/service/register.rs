@@ -327,10 +327,24 @@ async fn agree(app: &App, tx: &mut Tx, a: Registration, b: Registration) -> AppR
     let reference = buyer.public_id.as_str();
     notify(app, tx, &buyer, &NoticeKind::Agreed, None).await?;
     notify(app, tx, &seller, &NoticeKind::Agreed, None).await?;
+    // The buyer pays into the deal's own account when the operator uses virtual accounts.
+    let mut pay_to = app.config.collection_account.clone();
+    if let Some((first, last)) = app.config.virtual_accounts {
+        match tx
+            .allocate_virtual_account(&record.id, first, last, now.0)
+            .await?
+        {
+            Some(number) => pay_to.account_number = number,
+            None => tracing::warn!(
+                "virtual accounts {first}-{last} are used up; deal {} is paid by reference",
+                record.id
+            ),
+        }
+    }
     let pay = NoticeKind::PaymentInstructions {
         amount: price,
         pay_by: record.deal.pay_by,
     };
-    notify(app, tx, &buyer, &pay, Some(reference)).await?;
+    super::notify::notify_paying_to(app, tx, &buyer, &pay, Some(reference), &pay_to).await?;
     Ok(())
 }

@@ -106,7 +106,10 @@ pub async fn deal_view(app: &App, reg: &Registration) -> AppResult<DealView> {
                 view.payout_yen = Some(d.price.0 - d.fee.0);
             }
             Party::Buyer if d.state == kessai_core::DealState::AwaitingPayment => {
-                let a = &app.config.collection_account;
+                let mut a = app.config.collection_account.clone();
+                if let Some(number) = app.store.virtual_account_of(&r.id).await? {
+                    a.account_number = number;
+                }
                 view.payment = Some(PaymentDetails {
                     amount_yen: d.price.0,
                     remaining_yen: d.remaining().0,

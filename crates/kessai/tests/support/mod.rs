@@ -73,6 +73,7 @@ pub struct TestServer {
 pub struct Options {
     pub mail: Option<MailTransport>,
     pub workers: bool,
+    pub virtual_accounts: Option<(i64, i64)>,
 }
 
 pub async fn spawn(db: Db) -> TestServer {
@@ -97,6 +98,7 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     config.workers = options.workers;
     config.bank_out_dir = dir.path().join("bank-out");
     config.bank_master = Some(bank_master());
+    config.virtual_accounts = options.virtual_accounts;
     config.mail_interval = Duration::from_millis(20);
     let running = kessai_server::start(config).await.expect("server starts");
     TestServer {

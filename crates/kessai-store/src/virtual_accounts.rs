@@ -1,0 +1,56 @@
+//! Virtual collection accounts: one account number per deal from a configured range.
+
+use crate::{Result, Store, Tx};
+
+impl Tx {
+    /// Gives the deal the next number of `first..=last` (7 digits); `None` when the range is used up.
+    pub async fn allocate_virtual_account(
+        &mut self,
+        deal_id: &str,
+        first: i64,
+        last: i64,
+        now_ms: i64,
+    ) -> Result<Option<String>> {
+        sqlx::query("INSERT INTO counters (name, next_value) VALUES ('virtual_account', $1) ON CONFLICT (name) DO NOTHING")
+            .bind(first)
+            .execute(self.conn())
+            .await?;
+        let number: i64 = sqlx::query_scalar("UPDATE counters SET next_value = next_value + 1 WHERE name = 'virtual_account' RETURNING next_value - 1")
+            .fetch_one(self.conn())
+            .await?;
+        if number > last {
+            return Ok(None);
+        }
+        let account = format!("{number:07}");
+        sqlx::query("INSERT INTO virtual_accounts (account_number, deal_id, created_at_ms) VALUES ($1, $2, $3)")
+            .bind(&account)
+            .bind(deal_id)
+            .bind(now_ms)
+            .execute(self.conn())
+            .await?;
+        Ok(Some(account))
+    }
+
+    pub async fn deal_by_virtual_account(
+        &mut self,
+        account_number: &str,
+    ) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT deal_id FROM virtual_accounts WHERE account_number = $1")
+                .bind(account_number)
+                .fetch_optional(self.conn())
+                .await?,
+        )
+    }
+}
+
+impl Store {
+    pub async fn virtual_account_of(&self, deal_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT account_number FROM virtual_accounts WHERE deal_id = $1")
+                .bind(deal_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}
