@@ -48,6 +48,9 @@ pub struct Config {
     pub bank_requester_code: String,
     /// Where outbound bank files are written.
     pub bank_out_dir: PathBuf,
+    /// When set, the scheduler writes pending payouts and refunds into bank files of this
+    /// format on every business day, by itself.
+    pub auto_export: Option<crate::service::bank_export::ExportFormat>,
     /// A range of account numbers at the operator's bank and branch, one per deal: a payment
     /// into a deal's own number matches it without any reference.
     pub virtual_accounts: Option<(i64, i64)>,
@@ -80,6 +83,7 @@ impl Config {
             bank_requester_code: "0000000001".into(),
             bank_out_dir: PathBuf::from("bank-out"),
             bank_master: None,
+            auto_export: None,
             virtual_accounts: None,
             password_cost: PasswordCost::default(),
             max_login_failures: 5,

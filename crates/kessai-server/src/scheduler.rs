@@ -40,10 +40,28 @@ pub async fn run_once(app: &App) -> AppResult<usize> {
     }
 }
 
+/// On a business day, writes every pending payout and refund into bank files (value date: that
+/// day); on a weekend or bank holiday, does nothing. Returns the files written.
+pub async fn export_due(
+    app: &App,
+    today: time::Date,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    let Some(format) = app.config.auto_export else {
+        return Ok(vec![]);
+    };
+    if !kessai_core::calendar::is_business_day(today).unwrap_or(false) {
+        return Ok(vec![]);
+    }
+    crate::service::bank_export::export(app, format, today, &app.config.bank_out_dir).await
+}
+
 pub async fn run(app: Arc<App>) {
     loop {
         if let Err(e) = run_once(&app).await {
             tracing::warn!("scheduler: {}", e.message);
+        }
+        if let Err(e) = export_due(&app, crate::i18n::date_jst(app.clock.now())).await {
+            tracing::warn!("scheduler export: {}", e.message);
         }
         tokio::time::sleep(app.config.scheduler_interval).await;
     }

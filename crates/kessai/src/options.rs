@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// at the operator's bank and branch.
     #[arg(long, env = "KESSAI_VIRTUAL_ACCOUNTS")]
     pub virtual_accounts: Option<String>,
+    /// On business days, write pending payouts and refunds as bank files by itself:
+    /// zengin or iso20022.
+    #[arg(long, env = "KESSAI_AUTO_EXPORT")]
+    pub auto_export: Option<String>,
     /// Where outbound bank files (payouts, refunds) are written.
     #[arg(long, env = "KESSAI_BANK_OUT", default_value = "bank-out")]
     pub bank_out: PathBuf,
@@ -97,6 +101,11 @@ impl ServeArgs {
         };
         config.test_clock = self.test_clock;
         config.bank_out_dir = self.bank_out.clone();
+        if let Some(format) = &self.auto_export {
+            let parsed = kessai_server::service::bank_export::ExportFormat::parse(format);
+            config.auto_export =
+                Some(parsed.ok_or_else(|| anyhow::anyhow!("--auto-export is zengin or iso20022"))?);
+        }
         if let Some(range) = &self.virtual_accounts {
             let (first, last) = range.split_once('-').ok_or_else(|| {
                 anyhow::anyhow!("--virtual-accounts FIRST-LAST, e.g. 9000000-9099999")

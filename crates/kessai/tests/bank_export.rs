@@ -8,7 +8,59 @@ use kessai_formats::zengin::{self, transfer::transfers};
 use std::process::Command;
 use support::Db;
 
-on_both_databases!(instructions_are_exported_exactly_once);
+on_both_databases!(
+    instructions_are_exported_exactly_once,
+    the_scheduler_exports_on_business_days_only
+);
+
+async fn the_scheduler_exports_on_business_days_only(db: Db) {
+    let s = support::spawn(db).await;
+    // A second handle on the same database, configured to export by itself.
+    let mut config = s.app.config.clone();
+    config.auto_export = Some(kessai_server::service::bank_export::ExportFormat::Zengin);
+    let app = kessai_server::offline::open(config).await.unwrap();
+    scheduler_case(&s, &app).await;
+}
+
+async fn scheduler_case(s: &support::TestServer, app: &kessai_server::App) {
+    let (buyer, seller) = s.agreed_deal("sched", 9_000).await;
+    s.credit("sched-1", 9_000, &buyer).await.ok();
+    s.ship(&seller).await.ok();
+    s.receipt(&buyer).await.ok();
+    let day = |d: &str| {
+        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
+    };
+    for holiday in [
+        "2026-11-21",
+        "2026-11-22",
+        "2026-11-23",
+        "2026-12-31",
+        "2027-01-02",
+    ] {
+        assert!(
+            kessai_server::scheduler::export_due(app, day(holiday))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{holiday} is not a business day"
+        );
+    }
+    let files = kessai_server::scheduler::export_due(app, day("2026-11-24"))
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        (files[0].records, files[0].value_date.as_str()),
+        (1, "2026-11-24")
+    );
+    assert!(
+        kessai_server::scheduler::export_due(app, day("2026-11-25"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "each instruction once"
+    );
+}
 
 fn kessai(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
