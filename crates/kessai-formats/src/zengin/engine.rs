@@ -1,7 +1,19 @@
 //! One engine for every Zengin file kind: split into records, decode, check each field against
 //! its layout, check the record sequence and the trailers, and write the same bytes back.
+//!
+//! Code sets: a file is JIS X 0201 (コード区分 0) or EBCDIC kana, CCSID 290 (コード区分 1). The
+//! first byte tells which before anything is decoded: データ区分 1 of the header is 0x31 in JIS
+//! and 0xF1 in EBCDIC. The header's 種別コード and コード区分 are then decoded in that code set,
+//! and コード区分 must agree with it. Records hold characters, not bytes, so everything after
+//! decoding (layouts, checks, error records and fields) is the same for both code sets.
+//!
+//! Record separators: none, or CR LF after every record, in the file's own code set: 0x0D 0x0A
+//! in JIS, 0x0D 0x25 in EBCDIC (CR and LF in CCSID 290). Bank EBCDIC files come from hosts as
+//! fixed-length records without separators, and that is what Kessai writes; CR LF in EBCDIC is
+//! read and written only for symmetry (`ZenginFile::crlf` means the same thing in both code
+//! sets). ASCII CR LF, a lone CR or LF, or EBCDIC NL (0x15) after an EBCDIC record is an error.
 
-use super::charset::{decode_byte, encode_char, CodeSet};
+use super::charset::{decode_byte, encode_char, is_carried, CodeSet};
 use super::layout::{Field, FileKind, Kind, RecordKind};
 use std::fmt;
 
@@ -92,6 +104,13 @@ impl Record {
     pub fn number(&self, name: &str) -> u64 {
         self.get(name).parse().unwrap_or(0)
     }
+
+    /// Where a header's コード区分 is among its values; None for other records.
+    fn code_set_field(&self) -> Option<usize> {
+        (self.kind == RecordKind::Header)
+            .then(|| self.fields.iter().position(|f| f.name == "コード区分"))
+            .flatten()
+    }
 }
 
 /// Pads a value to its field: N right-aligned with zeros, C left-aligned with spaces.
@@ -103,7 +122,7 @@ fn fit(field: &Field, value: &str) -> Result<String, String> {
             field.width
         ));
     }
-    if let Some(c) = value.chars().find(|&c| encode_char(c).is_none()) {
+    if let Some(c) = value.chars().find(|&c| !is_carried(c)) {
         return Err(format!("'{c}' cannot be written in a Zengin file"));
     }
     match field.kind {
@@ -126,22 +145,59 @@ pub struct Group {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZenginFile {
     pub kind: FileKind,
+    /// The code set of the file's bytes. `write` encodes with it and writes every header's
+    /// コード区分 from it (whatever the header record holds), so setting it is enough to switch a
+    /// built file to EBCDIC; `with_code_set` also updates the header records.
     pub code_set: CodeSet,
-    /// Whether each record ends with CRLF.
+    /// Whether each record ends with CR LF (in the file's code set: 0x0D 0x25 in EBCDIC).
     pub crlf: bool,
     pub groups: Vec<Group>,
     pub end: Record,
 }
 
-/// Splits the bytes into records of the file's length, checking the separators.
-fn split(bytes: &[u8], len: usize) -> Result<(Vec<&[u8]>, bool), ZenginError> {
+impl ZenginFile {
+    /// The same file in another code set, with every header's コード区分 set to match.
+    /// Both code sets carry the same characters, so this cannot fail.
+    pub fn with_code_set(mut self, code_set: CodeSet) -> ZenginFile {
+        self.code_set = code_set;
+        for g in &mut self.groups {
+            if let Some(i) = g.header.code_set_field() {
+                g.header.values[i] = (code_set.code() as char).to_string();
+            }
+        }
+        self
+    }
+}
+
+/// Splits the bytes into records of the file's length, checking the separators (CR LF in the
+/// file's code set, or nothing).
+fn split(bytes: &[u8], len: usize, code_set: CodeSet) -> Result<(Vec<&[u8]>, bool), ZenginError> {
     let body = bytes.strip_suffix(&[0x1A]).unwrap_or(bytes); // an MS-DOS end-of-file mark
-    let crlf = body.get(len..len + 2) == Some(b"\r\n");
-    if !crlf && matches!(body.get(len), Some(b'\n' | b'\r')) {
+    let separator = code_set.crlf();
+    let crlf = body.get(len..len + 2) == Some(&separator[..]);
+    if !crlf
+        && body
+            .get(len)
+            .is_some_and(|b| code_set.line_ends().contains(b))
+    {
+        let found = body[len..body.len().min(len + 2)]
+            .iter()
+            .map(|b| format!("{b:#04x}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         return Err(err(
             1,
             None,
-            "ends with a lone LF or CR: records are separated by CRLF or by nothing",
+            match code_set {
+                CodeSet::Jis => {
+                    "ends with a lone LF or CR: records are separated by CRLF or by nothing"
+                        .to_string()
+                }
+                CodeSet::Ebcdic => format!(
+                    "ends with {found}: records of an EBCDIC file are separated by CR LF in \
+                     EBCDIC (0x0d 0x25) or by nothing"
+                ),
+            },
         ));
     }
     let stride = if crlf { len + 2 } else { len };
@@ -158,7 +214,7 @@ fn split(bytes: &[u8], len: usize) -> Result<(Vec<&[u8]>, bool), ZenginError> {
                 ),
             ));
         }
-        if crlf && &chunk[len..] != b"\r\n" {
+        if crlf && chunk[len..] != separator {
             return Err(err(
                 number,
                 None,
@@ -170,27 +226,44 @@ fn split(bytes: &[u8], len: usize) -> Result<(Vec<&[u8]>, bool), ZenginError> {
     Ok((records, crlf))
 }
 
-fn decode_record(file: FileKind, number: usize, raw: &[u8]) -> Result<Record, ZenginError> {
-    let kind = RecordKind::from_code(raw[0]).ok_or_else(|| {
-        err(
-            number,
-            Some("データ区分"),
-            format!("'{}' is not 1, 2, 8 or 9", raw[0] as char),
-        )
-    })?;
+/// Bytes as text for a message: each byte decoded, or shown as <0xNN> when it is not allowed.
+fn show(code_set: CodeSet, bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| decode_byte(code_set, b).map_or_else(|| format!("<{b:#04x}>"), String::from))
+        .collect()
+}
+
+fn decode_record(
+    file: FileKind,
+    code_set: CodeSet,
+    number: usize,
+    raw: &[u8],
+) -> Result<Record, ZenginError> {
+    let kind = decode_byte(code_set, raw[0])
+        .filter(char::is_ascii)
+        .and_then(|c| RecordKind::from_code(c as u8))
+        .ok_or_else(|| {
+            err(
+                number,
+                Some("データ区分"),
+                format!("'{}' is not 1, 2, 8 or 9", show(code_set, &raw[..1])),
+            )
+        })?;
     let fields = file.fields(kind);
     let mut values = Vec::with_capacity(fields.len());
     for field in fields {
         let bytes = &raw[field.start - 1..field.start - 1 + field.width];
         let mut text = String::with_capacity(field.width);
         for (offset, &b) in bytes.iter().enumerate() {
-            let c = decode_byte(b).ok_or_else(|| {
+            let c = decode_byte(code_set, b).ok_or_else(|| {
                 err(
                     number,
                     Some(field.name),
                     format!(
-                        "byte {b:#04x} at position {} is not a JIS X 0201 character",
-                        field.start + offset
+                        "byte {b:#04x} at position {} is not a {} character",
+                        field.start + offset,
+                        code_set.name()
                     ),
                 )
             })?;
@@ -221,14 +294,19 @@ pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
             format!("the file is larger than {MAX_FILE_BYTES} bytes"),
         ));
     }
-    if bytes.first() != Some(&b'1') || bytes.len() < 4 {
-        return Err(err(
-            1,
-            Some("データ区分"),
-            "a Zengin file starts with a header record (1)",
-        ));
-    }
-    let code = std::str::from_utf8(&bytes[1..3]).unwrap_or("");
+    // データ区分 1 of the header, as a JIS or an EBCDIC byte, tells the code set.
+    let code_set = CodeSet::ALL
+        .into_iter()
+        .find(|&cs| bytes.first() == encode_char(cs, '1').as_ref())
+        .filter(|_| bytes.len() >= 4)
+        .ok_or_else(|| {
+            err(
+                1,
+                Some("データ区分"),
+                "a Zengin file starts with a header record (1: byte 0x31 in JIS, 0xf1 in EBCDIC)",
+            )
+        })?;
+    let code = show(code_set, &bytes[1..3]);
     let kind = FileKind::ALL
         .into_iter()
         .find(|k| k.type_code() == code)
@@ -239,30 +317,39 @@ pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
                 format!("'{code}' is not 21, 91, 01 or 03"),
             )
         })?;
-    let code_set = match bytes[3] {
-        b'0' => CodeSet::Jis,
-        b'1' => {
+    let declared = show(code_set, &bytes[3..4]);
+    match CodeSet::ALL
+        .into_iter()
+        .find(|cs| declared == (cs.code() as char).to_string())
+    {
+        Some(cs) if cs == code_set => {}
+        Some(cs) => {
             return Err(err(
                 1,
                 Some("コード区分"),
-                "EBCDIC files (コード区分 1) are not supported yet",
+                format!(
+                    "says {declared}, {}, but the file is {}: its データ区分 is byte {:#04x}",
+                    cs.name(),
+                    code_set.name(),
+                    bytes[0]
+                ),
             ))
         }
-        other => {
+        None => {
             return Err(err(
                 1,
                 Some("コード区分"),
-                format!("'{}' is not 0 or 1", other as char),
+                format!("'{declared}' is not 0 or 1"),
             ))
         }
-    };
-    let (raw, crlf) = split(bytes, kind.record_len())?;
+    }
+    let (raw, crlf) = split(bytes, kind.record_len(), code_set)?;
     let mut groups = vec![];
     let mut current: Option<(Record, Vec<Record>)> = None;
     let mut end = None;
     for (i, raw) in raw.iter().enumerate() {
         let number = i + 1;
-        let record = decode_record(kind, number, raw)?;
+        let record = decode_record(kind, code_set, number, raw)?;
         if end.is_some() {
             return Err(err(
                 number,
@@ -272,7 +359,8 @@ pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
         }
         match (record.kind, current.as_mut()) {
             (RecordKind::Header, None) => {
-                if record.get("種別コード") != kind.type_code() || record.get("コード区分") != "0"
+                if record.get("種別コード") != kind.type_code()
+                    || record.get("コード区分").as_bytes() != [code_set.code()]
                 {
                     return Err(err(
                         number,
@@ -470,20 +558,26 @@ fn check_end(
     Ok(())
 }
 
-/// Writes the file's bytes: every record at its fixed length, CRLF after each if `crlf`.
+/// Writes the file's bytes in `file.code_set`: every record at its fixed length, CR LF (in that
+/// code set) after each if `crlf`. Every header's コード区分 is written from `file.code_set`.
 pub fn write(file: &ZenginFile) -> Vec<u8> {
     let len = file.kind.record_len();
     let count = file.groups.iter().map(|g| g.data.len() + 2).sum::<usize>() + 1;
+    let code_set = file.code_set;
+    let encode =
+        |c: char| encode_char(code_set, c).expect("values are checked when built or parsed");
     let mut out = Vec::with_capacity(count * (len + 2));
     let mut put = |r: &Record| {
-        for v in &r.values {
-            out.extend(
-                v.chars()
-                    .map(|c| encode_char(c).expect("values are checked when built or parsed")),
-            );
+        let code_field = r.code_set_field();
+        for (i, v) in r.values.iter().enumerate() {
+            if Some(i) == code_field {
+                out.push(encode(code_set.code() as char));
+            } else {
+                out.extend(v.chars().map(encode));
+            }
         }
         if file.crlf {
-            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(&code_set.crlf());
         }
     };
     for g in &file.groups {

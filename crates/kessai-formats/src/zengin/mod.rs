@@ -3,13 +3,17 @@
 //!
 //! A file is one or more groups of header (データ区分 1), data records (2) and a trailer (8),
 //! closed by one end record (9). Records are 120 or 200 bytes, with or without CRLF after each.
+//! The bytes are JIS X 0201 (コード区分 0) or EBCDIC kana, IBM CCSID 290 (コード区分 1); parsing
+//! detects which from the first byte, and `ZenginFile::code_set` decides how `write` encodes.
 //! Parsing is all-or-nothing: the first problem rejects the whole file, naming the record
 //! number (1-based), the field and the reason.
 
 mod charset;
+pub mod debit;
 mod engine;
 pub mod layout;
 pub mod notice;
+pub mod statement;
 pub mod transfer;
 
 pub use charset::CodeSet;
@@ -18,3 +22,5 @@ pub use layout::{FileKind, RecordKind};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_support;

@@ -1,0 +1,287 @@
+//! 入出金取引明細 (type 03): the account statement. Deposits carry the transferor's name like a
+//! notice does; withdrawals are the operator's own payments leaving.
+
+use super::engine::{Group, Record, ZenginError, ZenginFile};
+use super::layout::{FileKind, RecordKind};
+use super::CodeSet;
+
+/// The account a statement group covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementAccount {
+    pub bank_code: String,
+    pub bank_name: String,
+    pub branch_code: String,
+    pub branch_name: String,
+    pub account_type: u8,
+    /// Up to 10 digits in this record type.
+    pub account_number: String,
+    pub account_name: String,
+    /// 勘定日 of the statement (era YYMMDD).
+    pub date_yymmdd: String,
+    pub opening_balance_yen: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementEntry {
+    /// 照会番号 (8 digits).
+    pub inquiry_number: String,
+    pub booking_date: String,
+    /// true = 入金 (deposit), false = 出金 (withdrawal).
+    pub deposit: bool,
+    /// 取引区分: 10 現金, 11 振込, 12 他店券, 13 交換, 14 振替, 18 その他, 19 訂正.
+    pub kind: u8,
+    pub amount_yen: u64,
+    pub transferor_code: String,
+    pub transferor_name: String,
+    pub description: String,
+    pub edi: String,
+}
+
+impl StatementEntry {
+    /// The entry's identity across statements of the same account.
+    pub fn identity(&self, account: &StatementAccount) -> String {
+        format!(
+            "03:{}:{}:{}:{}:{}",
+            account.bank_code,
+            account.branch_code,
+            account.account_number,
+            self.booking_date,
+            self.inquiry_number
+        )
+    }
+}
+
+/// Builds a statement: one group per account, trailers and end record computed.
+pub fn statement_file(
+    groups: &[(StatementAccount, Vec<StatementEntry>)],
+    crlf: bool,
+) -> Result<ZenginFile, ZenginError> {
+    let kind = FileKind::Statement;
+    let mut out = vec![];
+    let mut records = 0usize;
+    for (a, entries) in groups {
+        records += 1;
+        let d = a.date_yymmdd.as_str();
+        let header = Record::build(
+            kind,
+            RecordKind::Header,
+            &[
+                ("種別コード", "03"),
+                ("作成日", d),
+                ("勘定日自", d),
+                ("勘定日至", d),
+                ("銀行コード", &a.bank_code),
+                ("銀行名", &a.bank_name),
+                ("支店コード", &a.branch_code),
+                ("支店名", &a.branch_name),
+                ("預金種目", &a.account_type.to_string()),
+                ("口座番号", &a.account_number),
+                ("口座名", &a.account_name),
+                ("取引前残高", &a.opening_balance_yen.to_string()),
+            ],
+        )
+        .map_err(|e| ZenginError {
+            record: records,
+            ..e
+        })?;
+        let (mut ins, mut in_yen, mut outs, mut out_yen) = (0u64, 0u64, 0u64, 0u64);
+        let mut data = vec![];
+        for e in entries {
+            records += 1;
+            let record = Record::build(
+                kind,
+                RecordKind::Data,
+                &[
+                    ("照会番号", &e.inquiry_number),
+                    ("勘定日", &e.booking_date),
+                    ("預入・払出日", &e.booking_date),
+                    ("入払区分", if e.deposit { "1" } else { "2" }),
+                    ("取引区分", &e.kind.to_string()),
+                    ("取引金額", &e.amount_yen.to_string()),
+                    ("振込依頼人コード", &e.transferor_code),
+                    ("振込依頼人名", &e.transferor_name),
+                    ("摘要内容", &e.description),
+                    ("EDI情報", &e.edi),
+                ],
+            )
+            .map_err(|err| ZenginError {
+                record: records,
+                ..err
+            })?;
+            if e.deposit {
+                ins += 1;
+                in_yen += e.amount_yen;
+            } else {
+                outs += 1;
+                out_yen += e.amount_yen;
+            }
+            data.push(record);
+        }
+        records += 1;
+        let closing = a.opening_balance_yen + in_yen - out_yen.min(a.opening_balance_yen + in_yen);
+        let trailer = Record::build(
+            kind,
+            RecordKind::Trailer,
+            &[
+                ("入金件数", &ins.to_string()),
+                ("入金額合計", &in_yen.to_string()),
+                ("出金件数", &outs.to_string()),
+                ("出金額合計", &out_yen.to_string()),
+                ("取引後残高", &closing.to_string()),
+                ("データ・レコード件数", &data.len().to_string()),
+            ],
+        )?;
+        out.push(Group {
+            header,
+            data,
+            trailer,
+        });
+    }
+    records += 1;
+    let end = Record::build(
+        kind,
+        RecordKind::End,
+        &[
+            ("レコード総件数", &records.to_string()),
+            ("口座数", &groups.len().to_string()),
+        ],
+    )?;
+    Ok(ZenginFile {
+        kind,
+        code_set: CodeSet::Jis,
+        crlf,
+        groups: out,
+        end,
+    })
+}
+
+/// Every entry of a parsed statement, with its account.
+pub fn statement_entries(file: &ZenginFile) -> Vec<(StatementAccount, StatementEntry)> {
+    let mut out = vec![];
+    for g in &file.groups {
+        let h = &g.header;
+        let account = StatementAccount {
+            bank_code: h.get("銀行コード").into(),
+            bank_name: h.text("銀行名").into(),
+            branch_code: h.get("支店コード").into(),
+            branch_name: h.text("支店名").into(),
+            account_type: h.number("預金種目") as u8,
+            account_number: h.get("口座番号").trim_start_matches('0').to_string(),
+            account_name: h.text("口座名").into(),
+            date_yymmdd: h.get("勘定日至").into(),
+            opening_balance_yen: h.number("取引前残高"),
+        };
+        for r in &g.data {
+            out.push((
+                account.clone(),
+                StatementEntry {
+                    inquiry_number: r.get("照会番号").into(),
+                    booking_date: r.get("勘定日").into(),
+                    deposit: r.get("入払区分") == "1",
+                    kind: r.number("取引区分") as u8,
+                    amount_yen: r.number("取引金額"),
+                    transferor_code: r.get("振込依頼人コード").into(),
+                    transferor_name: r.text("振込依頼人名").into(),
+                    description: r.text("摘要内容").into(),
+                    edi: r.text("EDI情報").into(),
+                },
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zengin::{parse, write};
+
+    fn account(number: &str, opening: u64) -> StatementAccount {
+        StatementAccount {
+            bank_code: "0001".into(),
+            bank_name: "ﾐｽﾞﾎ".into(),
+            branch_code: "001".into(),
+            branch_name: "ﾄｳｷﾖｳ".into(),
+            account_type: 1,
+            account_number: number.into(),
+            account_name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
+            date_yymmdd: "081124".into(),
+            opening_balance_yen: opening,
+        }
+    }
+
+    fn entry(no: &str, deposit: bool, amount: u64, name: &str) -> StatementEntry {
+        StatementEntry {
+            inquiry_number: no.into(),
+            booking_date: "081124".into(),
+            deposit,
+            kind: if deposit { 11 } else { 14 },
+            amount_yen: amount,
+            transferor_code: "0000000000".into(),
+            transferor_name: name.into(),
+            description: if deposit {
+                String::new()
+            } else {
+                "ｿｳｺﾞｳﾌﾘｺﾐ".into()
+            },
+            edi: String::new(),
+        }
+    }
+
+    fn groups() -> Vec<(StatementAccount, Vec<StatementEntry>)> {
+        vec![
+            (
+                account("1234567", 100_000),
+                vec![
+                    entry("00000001", true, 52_000, "K7M4QX9PT2 ﾔﾏﾀﾞ"),
+                    entry("00000002", false, 50_128, ""),
+                ],
+            ),
+            (
+                account("7777777", 0),
+                vec![entry("00000001", true, 1_500, "ﾀﾅｶ")],
+            ),
+        ]
+    }
+
+    #[test]
+    fn statement_matches_golden_and_round_trips() {
+        let bytes = write(&statement_file(&groups(), true).unwrap());
+        crate::zengin::tests_support::golden("statement_03_crlf.dat", &bytes);
+        let parsed = parse(&bytes).unwrap();
+        assert_eq!(write(&parsed), bytes);
+        let entries = statement_entries(&parsed);
+        let summary: Vec<(&str, bool, u64)> = entries
+            .iter()
+            .map(|(a, e)| (a.account_number.as_str(), e.deposit, e.amount_yen))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("1234567", true, 52_000),
+                ("1234567", false, 50_128),
+                ("7777777", true, 1_500)
+            ]
+        );
+        assert_eq!(
+            parsed.groups[0].trailer.number("取引後残高"),
+            100_000 + 52_000 - 50_128
+        );
+        assert_eq!(parsed.end.number("レコード総件数"), 8);
+    }
+
+    #[test]
+    fn totals_that_do_not_add_up_are_rejected() {
+        let bytes = write(&statement_file(&groups(), true).unwrap());
+        // End record (record 8): 口座数 at positions 12-16.
+        let mut wrong = bytes.clone();
+        wrong[7 * 202 + 16 - 1] = b'3';
+        let e = parse(&wrong).unwrap_err();
+        assert_eq!((e.record, e.field), (8, Some("口座数")), "{e}");
+        // First trailer (record 4): 入金件数 at positions 2-7.
+        let mut wrong = bytes;
+        wrong[3 * 202 + 7 - 1] = b'2';
+        let e = parse(&wrong).unwrap_err();
+        assert_eq!((e.record, e.field), (4, Some("入金件数")), "{e}");
+    }
+}
