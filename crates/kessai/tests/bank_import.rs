@@ -11,7 +11,8 @@ use support::{Db, TestServer};
 
 on_both_databases!(
     notices_are_reconciled_once,
-    virtual_accounts_match_without_a_reference
+    virtual_accounts_match_without_a_reference,
+    statements_and_ebcdic_notices_are_reconciled
 );
 
 async fn virtual_accounts_match_without_a_reference(db: Db) {
@@ -195,5 +196,66 @@ async fn notices_are_reconciled_once(db: Db) {
         out.contains("ﾀﾅｶ ｲﾁﾛｳ") && out.contains("2 unmatched credit(s), ¥4,000 in suspense"),
         "{out}"
     );
+    s.assert_books_sound().await;
+}
+
+async fn statements_and_ebcdic_notices_are_reconciled(db: Db) {
+    use kessai_formats::zengin::statement::{statement_file, StatementAccount, StatementEntry};
+    use kessai_formats::zengin::CodeSet;
+    let s = support::spawn(db).await;
+    let (a, _) = s.agreed_deal("st-a", 2_500).await;
+    let (b, _) = s.agreed_deal("st-b", 3_500).await;
+    let statement_account = StatementAccount {
+        bank_code: "0001".into(),
+        bank_name: "ﾐｽﾞﾎ".into(),
+        branch_code: "001".into(),
+        branch_name: "ﾄｳｷﾖｳ".into(),
+        account_type: 1,
+        account_number: "1234567".into(),
+        account_name: "ｹﾂｻｲ".into(),
+        date_yymmdd: "081124".into(),
+        opening_balance_yen: 100_000,
+    };
+    let entry = |no: &str, deposit: bool, amount: u64, name: &str| StatementEntry {
+        inquiry_number: no.into(),
+        booking_date: "081124".into(),
+        deposit,
+        kind: if deposit { 11 } else { 14 },
+        amount_yen: amount,
+        transferor_code: "0000000000".into(),
+        transferor_name: name.into(),
+        description: String::new(),
+        edi: String::new(),
+    };
+    let entries = vec![
+        entry("00000001", true, 2_500, &format!("ﾔﾏﾀﾞ {a}")),
+        entry("00000002", false, 900, ""),
+    ];
+    let statement = statement_file(&[(statement_account, entries)], true).unwrap();
+    let path = s.dir.path().join("statement.txt");
+    std::fs::write(&path, write(&statement)).unwrap();
+    let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("zengin-03 2 records: 1 matched, 0 to suspense, 0 already applied earlier (skipped), 1 cancellations"), "{out}");
+    assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
+
+    // A notice in EBCDIC kana.
+    let notice = notice_file(
+        &[(
+            account(),
+            vec![transfer("000009", 3_500, &format!("{b} ｽｽﾞｷ"), "", false)],
+        )],
+        false,
+    )
+    .unwrap()
+    .with_code_set(CodeSet::Ebcdic);
+    let bytes = write(&notice);
+    assert_eq!(bytes[0], 0xF1, "an EBCDIC file");
+    let path = s.dir.path().join("ebcdic.dat");
+    std::fs::write(&path, bytes).unwrap();
+    let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 matched"), "{out}");
+    assert_eq!(s.view(&b, support::BUYER_PW).await.ok()["status"], "funded");
     s.assert_books_sound().await;
 }

@@ -67,14 +67,42 @@ fn invalid_file(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
 }
 
+/// A Zengin statement: its deposits are incoming money, reconciled like notices. Its withdrawals
+/// carry no reference of Kessai's, so they are listed (as cancellations: not applied); bank
+/// answers about Kessai's own transfers come as pain.002 or camt.054.
+fn statement(file: &zengin::ZenginFile) -> Parsed {
+    let mut parsed = Parsed {
+        format: "zengin-03".into(),
+        credits: vec![],
+        answers: vec![],
+    };
+    for (account, e) in zengin::statement::statement_entries(file) {
+        parsed.credits.push(Incoming {
+            bank_ref: e.identity(&account),
+            account_number: format!("{:0>7}", account.account_number),
+            amount_yen: e.amount_yen as i64,
+            reference: format!("{} {}", e.transferor_name, e.edi)
+                .trim()
+                .to_string(),
+            // 訂正 (19) corrects an earlier entry; like withdrawals, it is for the operator to read.
+            cancelled: !e.deposit || e.kind == 19,
+        });
+    }
+    parsed
+}
+
 /// Parses the file completely: any problem rejects it whole, naming the record and field.
 fn read(bytes: &[u8]) -> AppResult<Parsed> {
-    if bytes.first() == Some(&b'1') {
+    // A Zengin header starts with データ区分 1: b'1' in JIS, 0xF1 in EBCDIC.
+    if matches!(bytes.first(), Some(&b'1') | Some(&0xF1)) {
         let file = zengin::parse(bytes)
             .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
+        if file.kind == FileKind::Statement {
+            return Ok(statement(&file));
+        }
         if file.kind != FileKind::Notice {
             return Err(invalid_file(format!(
-                "a Zengin type {} file is not an incoming-transfer notice (type 01)",
+                "a Zengin type {} file is not an incoming-transfer notice (01) or a statement (03)",
                 file.kind.type_code()
             )));
         }
