@@ -4,5 +4,6 @@
 
 pub mod iso20022;
 pub mod iso_notification;
+pub mod iso_statement;
 pub mod iso_status;
 pub mod zengin;

@@ -6,6 +6,7 @@
 
 use kessai_formats::iso20022::{read_pain_001, Account};
 use kessai_formats::iso_notification::{write_camt_054, Notification, NotificationEntry};
+use kessai_formats::iso_statement::{write_camt_053, Statement};
 use kessai_formats::iso_status::{write_pain_002, StatusReport, TransactionStatus, TxStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,6 +60,49 @@ pub struct BankState {
     pub processed: BTreeSet<String>,
     /// Numbers the bank's own messages and entries.
     pub sequence: u64,
+    /// Today's entries on the operator's account, repeated in the end-of-day statement.
+    #[serde(default)]
+    pub day_entries: Vec<DayEntry>,
+}
+
+/// An entry as the bank keeps it until the statement (a serializable copy of the ISO entry).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayEntry {
+    pub entry_reference: String,
+    pub amount_yen: u64,
+    pub credit: bool,
+    pub booking_date: String,
+    pub end_to_end_id: Option<String>,
+    pub debtor_name: Option<String>,
+    pub remittance: Option<String>,
+}
+
+impl DayEntry {
+    fn from_entry(e: &NotificationEntry) -> DayEntry {
+        DayEntry {
+            entry_reference: e.entry_reference.clone(),
+            amount_yen: e.amount_yen,
+            credit: e.credit,
+            booking_date: e.booking_date.clone(),
+            end_to_end_id: e.end_to_end_id.clone(),
+            debtor_name: e.debtor_name.clone(),
+            remittance: e.remittance.clone(),
+        }
+    }
+
+    fn to_entry(&self) -> NotificationEntry {
+        NotificationEntry {
+            entry_reference: self.entry_reference.clone(),
+            amount_yen: self.amount_yen,
+            credit: self.credit,
+            booking_date: self.booking_date.clone(),
+            reversal: false,
+            end_to_end_id: self.end_to_end_id.clone(),
+            debtor_name: self.debtor_name.clone(),
+            remittance: self.remittance.clone(),
+            additional_info: None,
+        }
+    }
 }
 
 /// A file the bank produces: name and bytes.
@@ -84,6 +128,7 @@ impl BankState {
             pending_credits: vec![],
             processed: BTreeSet::new(),
             sequence: 0,
+            day_entries: vec![],
         }
     }
 
@@ -122,6 +167,8 @@ impl BankState {
         booking_date: &str,
         entries: Vec<NotificationEntry>,
     ) -> OutFile {
+        self.day_entries
+            .extend(entries.iter().map(DayEntry::from_entry));
         let seq = self.next();
         let n = Notification {
             message_id: format!("SIMBANK-NTFCTN-{seq:06}"),
@@ -225,6 +272,47 @@ impl BankState {
         }
         self.processed.insert(name.to_string());
         Ok(out)
+    }
+
+    /// The end-of-day statement (camt.053) of the operator's account: every entry of the day
+    /// again, between the opening and the closing balance.
+    pub fn end_of_day_statement(&mut self, created_at: &str, date: &str) -> Option<OutFile> {
+        if self.day_entries.is_empty() {
+            return None;
+        }
+        let entries: Vec<NotificationEntry> = std::mem::take(&mut self.day_entries)
+            .iter()
+            .map(DayEntry::to_entry)
+            .collect();
+        let closing = self
+            .balances
+            .get(&self.operator.key())
+            .copied()
+            .unwrap_or(0);
+        let net: i64 = entries
+            .iter()
+            .map(|e| {
+                if e.credit {
+                    e.amount_yen as i64
+                } else {
+                    -(e.amount_yen as i64)
+                }
+            })
+            .sum();
+        let seq = self.next();
+        let statement = Statement {
+            message_id: format!("SIMBANK-STMT-{seq:06}"),
+            created_at: created_at.into(),
+            statement_id: format!("STMT{seq:06}"),
+            account_number: self.operator.account_number.clone(),
+            bank_code: self.operator.bank_code.clone(),
+            branch_code: self.operator.branch_code.clone(),
+            opening_balance_yen: closing - net,
+            closing_balance_yen: closing,
+            date: date.into(),
+            entries,
+        };
+        Some((format!("{seq:06}-camt.053.xml"), write_camt_053(&statement)))
     }
 
     pub fn balance(&self, bank_code: &str, branch_code: &str, account_number: &str) -> i64 {

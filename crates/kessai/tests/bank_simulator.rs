@@ -124,6 +124,15 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
         ),
         (Some("camt.054.001.08"), Some(2), Some(1))
     );
+    // The end-of-day statement repeats the three credits: recognized, applied once.
+    assert_eq!(
+        (
+            summaries[1]["format"].as_str(),
+            summaries[1]["duplicates"].as_i64(),
+            summaries[1]["matched"].as_i64()
+        ),
+        (Some("camt.053.001.08"), Some(3), Some(0))
+    );
     assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
     assert_eq!(s.view(&b, support::BUYER_PW).await.ok()["status"], "funded");
 
@@ -153,8 +162,8 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
         .sum();
     assert_eq!(
         (applied, duplicate),
-        (2, 2),
-        "pain.002 settles both; the camt.054 debits repeat it: {summaries:?}"
+        (2, 4),
+        "pain.002 settles both; the camt.054 debits and the camt.053 statement repeat it: {summaries:?}"
     );
     for buyer in [&a, &b] {
         let ins = s.instructions(buyer).await;

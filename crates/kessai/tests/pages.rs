@@ -6,7 +6,10 @@ mod support;
 use reqwest::{Client, StatusCode};
 use support::Db;
 
-on_both_databases!(pages_register_and_run_a_deal);
+on_both_databases!(
+    pages_register_and_run_a_deal,
+    operator_assigns_suspense_money_on_a_page
+);
 
 /// A browser-like client: keeps cookies, reads the CSRF token from the form.
 struct Browser {
@@ -226,6 +229,68 @@ async fn pages_register_and_run_a_deal(db: Db) {
         page.matches("<tr><td>").count(),
         5,
         "timeline rows: registered, agreed, funded, shipped, completed"
+    );
+    s.assert_books_sound().await;
+}
+
+async fn operator_assigns_suspense_money_on_a_page(db: Db) {
+    let s = support::spawn(db).await;
+    let b = Browser {
+        http: Client::builder().cookie_store(true).build().unwrap(),
+        base: s.base.clone(),
+    };
+    let (buyer, _) = s.agreed_deal("op-page", 4_200).await;
+    s.credit("op-unmatched", 4_200, "ﾅﾏｴﾀﾞｹ").await.ok();
+
+    let (status, page) = b.get("/operator/suspense").await;
+    assert_eq!(status, 401, "signed out: the sign-in form");
+    let csrf = csrf_of(&page);
+    let (status, _) = b
+        .post(
+            "/operator/login",
+            &[("csrf", &csrf), ("operator_token", "guess")],
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, page) = b
+        .post(
+            "/operator/login",
+            &[("csrf", &csrf), ("operator_token", &s.token)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("ﾅﾏｴﾀﾞｹ") && page.contains("¥4,200"), "{page}");
+    let credit = s
+        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
+        .await
+        .ok()["credits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Without the operator's cookie the same form is refused.
+    let forged = Client::new()
+        .post(format!("{}/operator/suspense/assign", s.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("credit_id", &credit),
+            ("deal_id", &buyer),
+        ]);
+    assert_eq!(forged.send().await.unwrap().status(), 403);
+    let (status, page) = b
+        .post(
+            "/operator/suspense/assign",
+            &[("csrf", &csrf), ("credit_id", &credit), ("deal_id", &buyer)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("funded") && !page.contains("ﾅﾏｴﾀﾞｹ"),
+        "assigned and gone from the list: {page}"
+    );
+    assert_eq!(
+        s.view(&buyer, support::BUYER_PW).await.ok()["status"],
+        "funded"
     );
     s.assert_books_sound().await;
 }

@@ -8,7 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
 use kessai_core::instruction::BankAnswer;
-use kessai_formats::iso_notification;
+use kessai_formats::iso_notification::{self, NotificationEntry};
+use kessai_formats::iso_statement;
 use kessai_formats::iso_status::{self, TxStatus};
 use kessai_formats::zengin::{self, notice::incoming_transfers, FileKind};
 use kessai_store::NewBankFile;
@@ -159,41 +160,58 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
     if head.contains("urn:iso:std:iso:20022:tech:xsd:camt.054.001.08") {
         let n = iso_notification::read_camt_054(bytes)
             .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
-        let mut parsed = Parsed {
-            format: "camt.054.001.08".into(),
-            credits: vec![],
-            answers: vec![],
-        };
-        for e in &n.entries {
-            if e.credit {
-                let reference = [
-                    e.debtor_name.as_deref(),
-                    e.remittance.as_deref(),
-                    e.additional_info.as_deref(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-                parsed.credits.push(Incoming {
-                    account_number: n.account_number.clone(),
-                    bank_ref: e.identity(&n),
-                    amount_yen: e.amount_yen as i64,
-                    reference,
-                    cancelled: e.reversal,
-                });
-            } else if let (Some(e2e), false) = (&e.end_to_end_id, e.reversal) {
-                // A debit carrying Kessai's own reference: that transfer left the account.
-                parsed.answers.push(Answer {
-                    identity: e.identity(&n),
-                    end_to_end_id: e2e.clone(),
-                    answer: BankAnswer::Settled,
-                });
-            }
-        }
-        return Ok(parsed);
+        let entries = n.entries.iter().map(|e| (e.identity(&n), e));
+        return Ok(camt_entries("camt.054.001.08", &n.account_number, entries));
     }
-    Err(invalid_file("the file format is not recognized (expected Zengin type 01, pain.002.001.11 or camt.054.001.08)"))
+    if head.contains("urn:iso:std:iso:20022:tech:xsd:camt.053.001.08") {
+        let st = iso_statement::read_camt_053(bytes)
+            .map_err(|e| invalid_file(format!("camt.053 rejected, nothing applied: {e}")))?;
+        // The same identity as camt.054's: an entry reported intraday and at end of day applies once.
+        let entries = st.entries.iter().map(|e| (st.entry_identity(e), e));
+        return Ok(camt_entries("camt.053.001.08", &st.account_number, entries));
+    }
+    Err(invalid_file("the file format is not recognized (expected Zengin 01 or 03, pain.002.001.11, camt.053.001.08 or camt.054.001.08)"))
+}
+
+/// Entries of a camt.053 or camt.054: credits are incoming money; a debit carrying Kessai's
+/// own end-to-end reference says that transfer left the account.
+fn camt_entries<'a>(
+    format: &str,
+    account_number: &str,
+    entries: impl Iterator<Item = (String, &'a NotificationEntry)>,
+) -> Parsed {
+    let mut parsed = Parsed {
+        format: format.into(),
+        credits: vec![],
+        answers: vec![],
+    };
+    for (identity, e) in entries {
+        if e.credit {
+            let reference = [
+                e.debtor_name.as_deref(),
+                e.remittance.as_deref(),
+                e.additional_info.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            parsed.credits.push(Incoming {
+                account_number: account_number.to_string(),
+                bank_ref: identity,
+                amount_yen: e.amount_yen as i64,
+                reference,
+                cancelled: e.reversal,
+            });
+        } else if let (Some(e2e), false) = (&e.end_to_end_id, e.reversal) {
+            parsed.answers.push(Answer {
+                identity,
+                end_to_end_id: e2e.clone(),
+                answer: BankAnswer::Settled,
+            });
+        }
+    }
+    parsed
 }
 
 pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSummary> {

@@ -4,6 +4,7 @@
 mod csrf;
 mod deal;
 mod layout;
+mod operator;
 mod register;
 
 use crate::App;
@@ -21,4 +22,11 @@ pub fn router() -> Router<Arc<App>> {
         .route("/deal", get(deal::login_form).post(deal::open))
         .route("/deal/shipment", axum::routing::post(deal::ship))
         .route("/deal/receipt", axum::routing::post(deal::receipt))
+        .route("/operator", get(operator::login_form))
+        .route("/operator/login", axum::routing::post(operator::login))
+        .route("/operator/suspense", get(operator::suspense))
+        .route(
+            "/operator/suspense/assign",
+            axum::routing::post(operator::assign),
+        )
 }
