@@ -315,6 +315,75 @@ impl BankState {
         Some((format!("{seq:06}-camt.053.xml"), write_camt_053(&statement)))
     }
 
+    /// Answers a direct-debit request (Zengin type 91): each payer's debit succeeds unless the
+    /// seeded draw fails it, with a result code 1, 2, 3, 4, 8 or 9 as banks report them. The
+    /// collected money lands in the operator's account. A request already answered gets nothing.
+    pub fn process_debit_request(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Vec<OutFile>, SimError> {
+        use kessai_formats::zengin::debit::{debit_file, debits, DebitHeader, DebitResult};
+        use kessai_formats::zengin::{parse, write, FileKind};
+        const FAILURES: [DebitResult; 6] = [
+            DebitResult::InsufficientFunds,
+            DebitResult::NoAccount,
+            DebitResult::StoppedByPayer,
+            DebitResult::NoAgreement,
+            DebitResult::StoppedByCollector,
+            DebitResult::Other,
+        ];
+        if self.processed.contains(name) {
+            return Ok(vec![]);
+        }
+        let file = parse(bytes).map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        if file.kind != FileKind::Debit {
+            return Err(SimError::BadFile(
+                name.into(),
+                "not a type 91 direct-debit request".into(),
+            ));
+        }
+        let h = &file.groups[0].header;
+        let header = DebitHeader {
+            collector_code: h.get("委託者コード").into(),
+            collector_name: h.text("委託者名").into(),
+            debit_date_mmdd: h.get("引落日").into(),
+            bank_code: h.get("取引銀行番号").into(),
+            bank_name: h.text("取引銀行名").into(),
+            branch_code: h.get("取引支店番号").into(),
+            branch_name: h.text("取引支店名").into(),
+            account_type: h.number("預金種目") as u8,
+            account_number: h.get("口座番号").into(),
+        };
+        let mut answered = debits(&file);
+        for d in answered.iter_mut() {
+            let draw = self.draw();
+            d.result = if draw % 1000 < u64::from(self.reject_per_mille) {
+                FAILURES[(draw / 1000 % 6) as usize]
+            } else {
+                DebitResult::Debited
+            };
+            if d.result == DebitResult::Debited {
+                *self
+                    .balances
+                    .entry(format!(
+                        "{}-{}-{}",
+                        d.bank_code, d.branch_code, d.account_number
+                    ))
+                    .or_default() -= d.amount_yen as i64;
+                *self.balances.entry(self.operator.key()).or_default() += d.amount_yen as i64;
+            }
+        }
+        let result = debit_file(&header, &answered, true, file.crlf)
+            .map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        self.processed.insert(name.to_string());
+        let seq = self.next();
+        Ok(vec![(
+            format!("{seq:06}-zengin91-result.txt"),
+            write(&result),
+        )])
+    }
+
     pub fn balance(&self, bank_code: &str, branch_code: &str, account_number: &str) -> i64 {
         self.balances
             .get(&format!("{bank_code}-{branch_code}-{account_number}"))

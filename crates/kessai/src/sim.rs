@@ -142,15 +142,21 @@ pub fn run_bank(
         written.push(name);
         Ok(())
     };
-    for path in names
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-    {
+    for path in &names {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        for file in state.process_outbound(&name, &std::fs::read(path)?, &created_at, date)? {
+        let bytes = std::fs::read(path)?;
+        // Credit transfers come as pain.001; direct-debit requests as Zengin type 91.
+        let answers = if name.ends_with(".xml") {
+            state.process_outbound(&name, &bytes, &created_at, date)?
+        } else if bytes.get(1..3) == Some(b"91") {
+            state.process_debit_request(&name, &bytes)?
+        } else {
+            vec![]
+        };
+        for file in answers {
             out(file)?;
         }
     }
