@@ -3,6 +3,7 @@
 //! specification differs is a table change, not a code change.
 
 pub mod iso20022;
+pub mod iso_debit;
 pub mod iso_notification;
 pub mod iso_statement;
 pub mod iso_status;

@@ -20,6 +20,18 @@ pub enum BenchCommand {
     Reconcile(RecordsArgs),
     /// N payouts written as a Zengin type 21 file and as ISO 20022 pain.001.
     Export(RecordsArgs),
+    /// One Zengin 01 file of N incoming transfers imported into the database in one transaction
+    /// (each record through the whole credit path: identity check, journal, accounts, file link).
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub records: usize,
+    /// Database (default: a temporary SQLite file).
+    #[arg(long)]
+    pub db: Option<String>,
 }
 
 #[derive(Args)]
@@ -57,6 +69,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Lifecycle(args) => lifecycle(args).await,
         BenchCommand::Reconcile(args) => Ok(crate::bench_files::reconcile(args.records)),
         BenchCommand::Export(args) => Ok(crate::bench_files::export(args.records)),
+        BenchCommand::Import(args) => crate::bench_files::import(args.records, args.db).await,
     }
 }
 
