@@ -76,6 +76,10 @@ pub struct Store {
 pub struct Tx {
     inner: TxInner,
     backend: Backend,
+    /// Balance changes of the journals posted in this transaction, applied once at commit: one
+    /// UPDATE per account in a fixed (sorted) order, so that a hot account is not rewritten per
+    /// journal and two transactions always lock accounts in the same order.
+    account_deltas: std::collections::BTreeMap<String, ledger::AccountDelta>,
 }
 
 enum TxInner {
@@ -162,6 +166,7 @@ impl Store {
         Ok(Tx {
             inner,
             backend: self.backend,
+            account_deltas: Default::default(),
         })
     }
 
@@ -172,7 +177,8 @@ impl Store {
 
 impl Tx {
     /// Returns once the transaction is durable.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.apply_account_deltas().await?;
         match self.inner {
             TxInner::Postgres(tx) => Ok(tx.commit().await?),
             TxInner::Sqlite(turn) => turn.commit().await,
