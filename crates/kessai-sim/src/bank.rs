@@ -63,6 +63,9 @@ pub struct BankState {
     /// Today's entries on the operator's account, repeated in the end-of-day statement.
     #[serde(default)]
     pub day_entries: Vec<DayEntry>,
+    /// Report in Zengin files (01 notices, 03 statements) instead of ISO (camt.054, camt.053).
+    #[serde(default)]
+    pub zengin_files: bool,
 }
 
 /// An entry as the bank keeps it until the statement (a serializable copy of the ISO entry).
@@ -129,6 +132,7 @@ impl BankState {
             processed: BTreeSet::new(),
             sequence: 0,
             day_entries: vec![],
+            zengin_files: false,
         }
     }
 
@@ -187,6 +191,9 @@ impl BankState {
     pub fn credit_notification(&mut self, created_at: &str, booking_date: &str) -> Option<OutFile> {
         if self.pending_credits.is_empty() {
             return None;
+        }
+        if self.zengin_files {
+            return Some(self.zengin_notice(booking_date));
         }
         let credits = std::mem::take(&mut self.pending_credits);
         let entries = credits
@@ -279,6 +286,9 @@ impl BankState {
     pub fn end_of_day_statement(&mut self, created_at: &str, date: &str) -> Option<OutFile> {
         if self.day_entries.is_empty() {
             return None;
+        }
+        if self.zengin_files {
+            return Some(self.zengin_statement(date));
         }
         let entries: Vec<NotificationEntry> = std::mem::take(&mut self.day_entries)
             .iter()
@@ -384,6 +394,180 @@ impl BankState {
         )])
     }
 
+    /// Settles the operator's 総合振込 (type 21) file: every transfer leaves the account (a Zengin
+    /// transfer's rejection would come back as a separate return, which is not simulated). The
+    /// answer is the day's statement: each withdrawal quoting the transfer's EDI.
+    pub fn process_zengin_transfers(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        booking_date: &str,
+    ) -> Result<Vec<OutFile>, SimError> {
+        use kessai_formats::zengin::{parse, transfer::transfers, FileKind};
+        if self.processed.contains(name) {
+            return Ok(vec![]);
+        }
+        let file = parse(bytes).map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        if file.kind != FileKind::Transfer {
+            return Err(SimError::BadFile(
+                name.into(),
+                "not a type 21 transfer file".into(),
+            ));
+        }
+        for t in transfers(&file) {
+            *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
+            *self
+                .balances
+                .entry(format!(
+                    "{}-{}-{}",
+                    t.bank_code, t.branch_code, t.account_number
+                ))
+                .or_default() += t.amount_yen as i64;
+            let r = self.next();
+            self.day_entries.push(DayEntry {
+                entry_reference: r.to_string(),
+                amount_yen: t.amount_yen,
+                credit: false,
+                booking_date: booking_date.into(),
+                end_to_end_id: None,
+                debtor_name: None,
+                remittance: t.edi,
+            });
+        }
+        self.processed.insert(name.to_string());
+        Ok(vec![])
+    }
+
+    fn zengin_account(&self) -> kessai_formats::zengin::notice::NoticeAccount {
+        kessai_formats::zengin::notice::NoticeAccount {
+            bank_code: self.operator.bank_code.clone(),
+            bank_name: String::new(),
+            branch_code: self.operator.branch_code.clone(),
+            account_type: 1,
+            account_number: self.operator.account_number.clone(),
+            account_name: self.operator.name.clone(),
+            date_yymmdd: String::new(),
+        }
+    }
+
+    /// The day's credits as a Zengin 振込入金通知 (01). The 照会番号 of each is the one the
+    /// statement will repeat.
+    fn zengin_notice(&mut self, booking_date: &str) -> OutFile {
+        use kessai_formats::zengin::notice::{notice_file, IncomingTransfer};
+        let day = era_yymmdd(booking_date);
+        let credits = std::mem::take(&mut self.pending_credits);
+        let mut transfers = vec![];
+        for c in credits {
+            let r = self.next();
+            self.day_entries.push(DayEntry {
+                entry_reference: r.to_string(),
+                amount_yen: c.amount_yen,
+                credit: true,
+                booking_date: booking_date.into(),
+                end_to_end_id: None,
+                debtor_name: Some(c.payer_name.clone()),
+                remittance: (!c.remittance.is_empty()).then(|| c.remittance.clone()),
+            });
+            transfers.push(IncomingTransfer {
+                bank_code: String::new(),
+                branch_code: String::new(),
+                account_number: String::new(),
+                inquiry_number: format!("{:06}", r % 1_000_000),
+                booking_date: day.clone(),
+                amount_yen: c.amount_yen,
+                transferor_code: "0000000000".into(),
+                transferor_name: zengin_name(&format!("{} {}", c.remittance, c.payer_name), 48),
+                edi: String::new(),
+                cancelled: false,
+            });
+        }
+        let mut account = self.zengin_account();
+        account.date_yymmdd = day;
+        let file =
+            notice_file(&[(account, transfers)], true).expect("the simulator writes valid notices");
+        let seq = self.next();
+        (
+            format!("{seq:06}-zengin01.txt"),
+            kessai_formats::zengin::write(&file),
+        )
+    }
+
+    /// The day's entries as a Zengin 入出金取引明細 (03).
+    fn zengin_statement(&mut self, date: &str) -> OutFile {
+        use kessai_formats::zengin::statement::{statement_file, StatementAccount, StatementEntry};
+        let day = era_yymmdd(date);
+        let entries = std::mem::take(&mut self.day_entries);
+        let closing = self
+            .balances
+            .get(&self.operator.key())
+            .copied()
+            .unwrap_or(0);
+        let net: i64 = entries
+            .iter()
+            .map(|e| {
+                if e.credit {
+                    e.amount_yen as i64
+                } else {
+                    -(e.amount_yen as i64)
+                }
+            })
+            .sum();
+        let account = StatementAccount {
+            bank_code: self.operator.bank_code.clone(),
+            bank_name: String::new(),
+            branch_code: self.operator.branch_code.clone(),
+            branch_name: String::new(),
+            account_type: 1,
+            account_number: self.operator.account_number.clone(),
+            account_name: self.operator.name.clone(),
+            date_yymmdd: day.clone(),
+            opening_balance_yen: (closing - net).max(0) as u64,
+        };
+        let lines = entries
+            .iter()
+            .map(|e| StatementEntry {
+                inquiry_number: format!(
+                    "{:08}",
+                    e.entry_reference.parse::<u64>().unwrap_or(0) % 1_000_000
+                ),
+                booking_date: day.clone(),
+                deposit: e.credit,
+                kind: if e.credit { 11 } else { 14 },
+                amount_yen: e.amount_yen,
+                transferor_code: "0000000000".into(),
+                transferor_name: if e.credit {
+                    zengin_name(
+                        &format!(
+                            "{} {}",
+                            e.remittance.clone().unwrap_or_default(),
+                            e.debtor_name.clone().unwrap_or_default()
+                        ),
+                        48,
+                    )
+                } else {
+                    String::new()
+                },
+                description: if e.credit {
+                    String::new()
+                } else {
+                    "ｿｳｺﾞｳﾌﾘｺﾐ".into()
+                },
+                edi: if e.credit {
+                    String::new()
+                } else {
+                    e.remittance.clone().unwrap_or_default()
+                },
+            })
+            .collect();
+        let file = statement_file(&[(account, lines)], true)
+            .expect("the simulator writes valid statements");
+        let seq = self.next();
+        (
+            format!("{seq:06}-zengin03.txt"),
+            kessai_formats::zengin::write(&file),
+        )
+    }
+
     pub fn balance(&self, bank_code: &str, branch_code: &str, account_number: &str) -> i64 {
         self.balances
             .get(&format!("{bank_code}-{branch_code}-{account_number}"))
@@ -394,4 +578,25 @@ impl BankState {
 
 fn account_key(a: &Account) -> String {
     format!("{}-{}-{}", a.bank_code, a.branch_code, a.account_number)
+}
+
+/// `2026-11-24` as the Japanese era date Zengin files use (令和8年 → `081124`).
+fn era_yymmdd(iso: &str) -> String {
+    let year: i32 = iso.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    format!(
+        "{:02}{}{}",
+        (year - 2018).clamp(0, 99),
+        iso.get(5..7).unwrap_or("01"),
+        iso.get(8..10).unwrap_or("01")
+    )
+}
+
+/// A name as a Zengin field holds it: trimmed, at most `max` characters.
+fn zengin_name(s: &str, max: usize) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect()
 }

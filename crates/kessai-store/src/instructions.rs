@@ -101,6 +101,26 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The oldest outstanding (sent or accepted) instruction paying `amount_yen` to the party
+    /// whose deal ID is `public_id`: how a Zengin statement's withdrawal, which quotes that ID
+    /// in its EDI field, finds the payout it settles.
+    pub async fn instruction_for_payee(
+        &mut self,
+        public_id: &str,
+        amount_yen: i64,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT i.id FROM payment_instructions i JOIN deals d ON d.id = i.deal_id \
+             WHERE i.status IN ('sent', 'accepted') AND i.amount_yen = $2 \
+             AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1)) \
+             ORDER BY i.created_at_ms, i.id LIMIT 1",
+        )
+        .bind(public_id)
+        .bind(amount_yen)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
     /// A rejected instruction with a corrected account goes back to pending.
     pub async fn correct_instruction(&mut self, id: &str, account: &BankAccount) -> Result<bool> {
         let done = sqlx::query(

@@ -40,6 +40,10 @@ pub struct InitArgs {
     pub operator_branch: String,
     #[arg(long, default_value = "1234567")]
     pub operator_account: String,
+    /// Which files the bank reports in: iso (camt.054 notices, camt.053 statements) or zengin
+    /// (01 notices, 03 statements).
+    #[arg(long, default_value = "iso")]
+    pub files: String,
 }
 
 #[derive(Args)]
@@ -93,7 +97,13 @@ pub fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
                 name: "ｹﾂｻｲ".into(),
             };
             let per_mille = (a.reject_rate.clamp(0.0, 1.0) * 1000.0).round() as u32;
-            save(&a.state, &BankState::new(a.seed, per_mille, operator))?;
+            let mut state = BankState::new(a.seed, per_mille, operator);
+            state.zengin_files = match a.files.as_str() {
+                "zengin" => true,
+                "iso" => false,
+                other => anyhow::bail!("--files is iso or zengin, not {other}"),
+            };
+            save(&a.state, &state)?;
             println!(
                 "simulated bank opened: seed {}, {per_mille}‰ of transfers rejected",
                 a.seed
@@ -153,6 +163,8 @@ pub fn run_bank(
             state.process_outbound(&name, &bytes, &created_at, date)?
         } else if bytes.get(1..3) == Some(b"91") {
             state.process_debit_request(&name, &bytes)?
+        } else if bytes.get(1..3) == Some(b"21") {
+            state.process_zengin_transfers(&name, &bytes, date)?
         } else {
             vec![]
         };

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::{Db, TestServer};
 
-on_both_databases!(money_moves_through_the_simulated_bank);
+on_both_databases!(
+    money_moves_through_the_simulated_bank,
+    money_moves_through_zengin_files_only
+);
 
 fn sim(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
@@ -445,4 +448,84 @@ fn the_simulator_answers_direct_debit_requests_with_result_codes() {
             + parsed.groups[0].trailer.number("振替不能件数")
             == 40
     );
+}
+
+/// The same round trip in Zengin files only: credits arrive as 01 notices, the day's statement
+/// (03) repeats them without applying them twice, and a payout exported as 総合振込 (21) is
+/// completed by the statement's withdrawal quoting the payee's deal ID.
+async fn money_moves_through_zengin_files_only(db: Db) {
+    let s = support::spawn(db).await;
+    let state = s.dir.path().join("zengin-bank.json");
+    let (state_s, bank_out, inbox) = (
+        state.to_str().unwrap(),
+        s.dir.path().join("bank-out"),
+        s.dir.path().join("from-bank"),
+    );
+    let (inbox_s, bank_out_s) = (inbox.to_str().unwrap(), bank_out.to_str().unwrap());
+    sim(&[
+        "init", "--state", state_s, "--seed", "1", "--files", "zengin",
+    ]);
+    let (a, seller) = s.agreed_deal("zg-a", 7_000).await;
+    sim(&[
+        "transfer",
+        "--state",
+        state_s,
+        "--from",
+        "ﾔﾏﾀﾞ ﾀﾛｳ",
+        "--amount",
+        "7000",
+        "--reference",
+        &a,
+    ]);
+    sim(&[
+        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
+    ]);
+    let mut seen = vec![];
+    let day1 = import_all(&s, &inbox, &mut seen).await;
+    let formats: Vec<&str> = day1.iter().map(|x| x["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["zengin-01", "zengin-03"]);
+    assert_eq!(
+        (
+            day1[0]["matched"].as_i64(),
+            day1[1]["duplicates"].as_i64(),
+            day1[1]["matched"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0)),
+        "{day1:?}"
+    );
+    assert_eq!(
+        s.view(&a, support::BUYER_PW).await.ok()["received_yen"],
+        7_000
+    );
+
+    s.ship(&seller).await.ok();
+    s.receipt(&a).await.ok();
+    let export = s
+        .operator(
+            Method::POST,
+            "/v1/operator/bank-exports",
+            Some(json!({ "format": "zengin", "date": "2026-11-24" })),
+        )
+        .await;
+    assert_eq!(export.ok()["files"][0]["format"], "zengin-21");
+    sim(&[
+        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
+    ]);
+    let day2 = import_all(&s, &inbox, &mut seen).await;
+    assert_eq!(day2.len(), 1, "the answer is the day's statement: {day2:?}");
+    assert_eq!(
+        (
+            day2[0]["format"].as_str(),
+            day2[0]["answers_applied"].as_i64()
+        ),
+        (Some("zengin-03"), Some(1)),
+        "{day2:?}"
+    );
+    let ins = s.instructions(&a).await;
+    assert_eq!(
+        (ins.len(), ins[0]["status"].as_str()),
+        (1, Some("completed")),
+        "{ins:?}"
+    );
+    s.assert_books_sound().await;
 }

@@ -38,15 +38,14 @@ pub struct StatementEntry {
 }
 
 impl StatementEntry {
-    /// The entry's identity across statements of the same account.
+    /// The entry's identity: the same as the notice (01) reporting the same transfer.
     pub fn identity(&self, account: &StatementAccount) -> String {
-        format!(
-            "03:{}:{}:{}:{}:{}",
-            account.bank_code,
-            account.branch_code,
-            account.account_number,
-            self.booking_date,
-            self.inquiry_number
+        super::notice::record_identity(
+            &account.bank_code,
+            &account.branch_code,
+            &account.account_number,
+            &self.booking_date,
+            &self.inquiry_number,
         )
     }
 }
@@ -268,6 +267,38 @@ mod tests {
             100_000 + 52_000 - 50_128
         );
         assert_eq!(parsed.end.number("レコード総件数"), 8);
+    }
+
+    #[test]
+    fn a_transfer_in_a_notice_and_a_statement_has_one_identity() {
+        use crate::zengin::notice::IncomingTransfer;
+        let notice = IncomingTransfer {
+            bank_code: "0001".into(),
+            branch_code: "001".into(),
+            account_number: "1234567".into(),
+            inquiry_number: "000042".into(),
+            booking_date: "081124".into(),
+            amount_yen: 52_000,
+            transferor_code: "0000000000".into(),
+            transferor_name: "ﾔﾏﾀﾞ".into(),
+            edi: String::new(),
+            cancelled: false,
+        };
+        let padded = StatementAccount {
+            account_number: "0001234567".into(),
+            ..account("1234567", 0)
+        };
+        let same = entry("00000042", true, 52_000, "ﾔﾏﾀﾞ");
+        assert_eq!(
+            notice.identity(),
+            same.identity(&padded),
+            "03 pads to 10 and 8 digits, 01 to 7 and 6"
+        );
+        assert_ne!(
+            notice.identity(),
+            entry("00000043", true, 52_000, "ﾔﾏﾀﾞ").identity(&padded)
+        );
+        assert_ne!(notice.identity(), same.identity(&account("7777777", 0)));
     }
 
     #[test]

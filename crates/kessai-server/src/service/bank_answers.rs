@@ -22,6 +22,15 @@ pub enum AnswerOutcome {
     Stale,
 }
 
+/// How an answer names the instruction it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnswerTarget {
+    /// The end-to-end ID Kessai wrote in the ISO transfer.
+    EndToEnd(String),
+    /// The payee's deal ID (the EDI of a Zengin transfer) and the amount.
+    Payee { public_id: String, amount_yen: i64 },
+}
+
 /// The instruction ID Kessai put in the transfer (its UUID without hyphens) back to the row ID.
 fn instruction_id(end_to_end_id: &str) -> Option<String> {
     uuid::Uuid::parse_str(end_to_end_id.trim())
@@ -37,17 +46,23 @@ fn answer_name(a: &BankAnswer) -> &'static str {
     }
 }
 
-/// Applies one answer about the instruction Kessai sent as `end_to_end_id`; `identity` is the
-/// answer's own identity in the bank's file.
+/// Applies one answer about the instruction `target` names; `identity` is the answer's own
+/// identity in the bank's file.
 pub async fn apply_answer(
     app: &App,
     tx: &mut Tx,
     identity: &str,
-    end_to_end_id: &str,
+    target: &AnswerTarget,
     answer: &BankAnswer,
 ) -> AppResult<AnswerOutcome> {
     let now = app.clock.now().0;
-    let id = instruction_id(end_to_end_id);
+    let id = match target {
+        AnswerTarget::EndToEnd(e2e) => instruction_id(e2e),
+        AnswerTarget::Payee {
+            public_id,
+            amount_yen,
+        } => tx.instruction_for_payee(public_id, *amount_yen).await?,
+    };
     if !tx
         .record_bank_answer(identity, id.as_deref(), answer_name(answer), now)
         .await?

@@ -2,7 +2,7 @@
 //! anything is applied, and it is applied exactly once — the same file again is recognized by
 //! its content, and a record seen in an earlier file by its bank identity.
 
-use super::bank_answers::{apply_answer, AnswerOutcome};
+use super::bank_answers::{apply_answer, AnswerOutcome, AnswerTarget};
 use super::credit::{apply_credit, CreditInput};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
@@ -49,7 +49,7 @@ struct Parsed {
 /// The bank's word about one of Kessai's own transfers.
 struct Answer {
     identity: String,
-    end_to_end_id: String,
+    target: AnswerTarget,
     answer: BankAnswer,
 }
 
@@ -78,6 +78,19 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
         answers: vec![],
     };
     for (account, e) in zengin::statement::statement_entries(file) {
+        if !e.deposit && !e.edi.is_empty() && e.kind != 19 {
+            // A withdrawal quoting a payee's deal ID: one of Kessai's own transfers left.
+            let target = AnswerTarget::Payee {
+                public_id: e.edi.clone(),
+                amount_yen: e.amount_yen as i64,
+            };
+            parsed.answers.push(Answer {
+                identity: e.identity(&account),
+                target,
+                answer: BankAnswer::Settled,
+            });
+            continue;
+        }
         parsed.credits.push(Incoming {
             bank_ref: e.identity(&account),
             account_number: format!("{:0>7}", account.account_number),
@@ -137,7 +150,7 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
                     "pain002:{}:{}:{:?}",
                     report.original_message_id, t.end_to_end_id, t.status
                 ),
-                end_to_end_id: t.end_to_end_id.clone(),
+                target: AnswerTarget::EndToEnd(t.end_to_end_id.clone()),
                 answer: match t.status {
                     TxStatus::Accepted | TxStatus::Pending => BankAnswer::Accepted,
                     TxStatus::Settled => BankAnswer::Settled,
@@ -206,7 +219,7 @@ fn camt_entries<'a>(
         } else if let (Some(e2e), false) = (&e.end_to_end_id, e.reversal) {
             parsed.answers.push(Answer {
                 identity,
-                end_to_end_id: e2e.clone(),
+                target: AnswerTarget::EndToEnd(e2e.clone()),
                 answer: BankAnswer::Settled,
             });
         }
@@ -260,7 +273,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             }
         }
         for a in &answers {
-            match apply_answer(app, tx, &a.identity, &a.end_to_end_id, &a.answer).await? {
+            match apply_answer(app, tx, &a.identity, &a.target, &a.answer).await? {
                 AnswerOutcome::Applied => s.answers_applied += 1,
                 AnswerOutcome::Duplicate => s.answers_duplicate += 1,
                 AnswerOutcome::Unknown | AnswerOutcome::Stale => s.answers_ignored += 1,
