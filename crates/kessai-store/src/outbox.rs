@@ -92,6 +92,17 @@ impl Store {
         tx.commit().await
     }
 
+    /// Gives a claimed but unsent email back at once (its worker ran short of lease).
+    pub async fn release_email(&self, id: &str, owner: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE outbox_emails SET lease_until_ms = 0 WHERE id = $1 AND lease_owner = $2 AND status = 'pending'")
+            .bind(id)
+            .bind(owner)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
     /// Gives the email back for a later attempt, with the reason kept for the operator.
     pub async fn mark_email_failed(&self, id: &str, error: &str, retry_at_ms: i64) -> Result<()> {
         let mut tx = self.begin().await?;

@@ -133,8 +133,9 @@ fn sigkill_mid_traffic_loses_and_duplicates_nothing() {
     );
     assert!(stdout.contains("ledger check: ok"), "{stdout}");
 
-    // Let the restarted server's worker deliver what is left in the outbox.
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // Let the restarted server's worker deliver what is left in the outbox; emails a killed
+    // worker had claimed wait for their 15-second lease to run out.
+    let deadline = Instant::now() + Duration::from_secs(60);
     while sql_count(
         &db_path,
         "SELECT COUNT(*) FROM outbox_emails WHERE status <> 'sent'",

@@ -12,7 +12,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 const BATCH: i64 = 50;
-const LEASE_MS: i64 = 60_000;
+/// How long a claimed email belongs to its worker. Short, so that emails a crashed worker had
+/// claimed go out soon after a restart.
+const LEASE_MS: i64 = 15_000;
+/// The longest one delivery may take; a worker starts a delivery only if it can finish within
+/// its lease, so no email is ever sent by a worker whose lease has run out.
+const SEND_TIMEOUT_MS: i64 = 10_000;
 /// Failed deliveries wait longer each time, up to an hour.
 fn retry_delay_ms(attempts: i64) -> i64 {
     (5_000i64 << attempts.clamp(0, 10)).min(3_600_000)
@@ -29,6 +34,9 @@ impl Sender {
             MailTransport::Smtp { host, port } => Sender::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
                     .port(*port)
+                    .timeout(Some(std::time::Duration::from_millis(
+                        SEND_TIMEOUT_MS as u64,
+                    )))
                     .build(),
             ),
             MailTransport::Directory(dir) => {
@@ -61,12 +69,20 @@ async fn write_eml(dir: &Path, id: &str, bytes: &[u8]) -> anyhow::Result<()> {
 /// Sends one batch of due emails; returns how many were sent.
 pub async fn deliver_batch(app: &Arc<App>, sender: &Sender, owner: &str) -> anyhow::Result<usize> {
     let now = app.clock.now().0;
+    let lease_until = now + LEASE_MS;
     let emails = app
         .store
-        .claim_emails(owner, now, now + LEASE_MS, BATCH)
+        .claim_emails(owner, now, lease_until, BATCH)
         .await?;
     let mut sent = 0;
-    for email in &emails {
+    for (i, email) in emails.iter().enumerate() {
+        if app.clock.now().0 + SEND_TIMEOUT_MS > lease_until {
+            // Not enough lease left to finish another delivery: hand the rest back.
+            for rest in &emails[i..] {
+                app.store.release_email(&rest.id, owner).await?;
+            }
+            break;
+        }
         match sender.send(email, &app.config.mail_from).await {
             Ok(()) => {
                 app.store
