@@ -31,7 +31,8 @@ pub async fn run_once(app: &App) -> AppResult<usize> {
                 Ok(_) => changed += 1,
                 // Another instance or a payment got there first: nothing is due any more.
                 Err(e) if e.code == "wrong_state" => {}
-                Err(e) => return Err(e),
+                // One deal that cannot be processed must not stop the deadlines of all others.
+                Err(e) => tracing::error!(deal = %id, "deadline not applied: {}", e.message),
             }
         }
         if (batch_len as i64) < BATCH || changed == before {

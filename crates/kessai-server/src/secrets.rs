@@ -51,3 +51,13 @@ pub fn random_token() -> String {
     let bytes: [u8; 24] = OsRng.gen();
     hex::encode(bytes)
 }
+
+/// Whether two secrets (tokens) are equal, in time that does not depend on where they differ:
+/// their SHA-256 digests are compared in constant time.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(given.as_bytes())
+        .ct_eq(&Sha256::digest(expected.as_bytes()))
+        .into()
+}

@@ -128,15 +128,28 @@ impl Store {
             .collect()
     }
 
-    pub async fn mark_export_written(&self, id: &str, now_ms: i64) -> Result<()> {
+    /// Claims an export as written; `false` when another run claimed it first.
+    pub async fn mark_export_written(&self, id: &str, now_ms: i64) -> Result<bool> {
         let mut tx = self.begin().await?;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE bank_exports SET written_at_ms = $1 WHERE id = $2 AND written_at_ms IS NULL",
         )
         .bind(now_ms)
         .bind(id)
         .execute(tx.conn())
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The file names of exports already claimed as written.
+    pub async fn written_export_names(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT file_name FROM bank_exports WHERE written_at_ms IS NOT NULL",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        )
     }
 }

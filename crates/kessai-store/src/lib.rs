@@ -43,7 +43,7 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Another transaction changed the same row first; the caller retries the whole command.
     #[error("concurrent update of {0}; retry")]
     Conflict(String),
@@ -60,6 +60,21 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    /// A PostgreSQL deadlock (40P01) or serialization failure (40001) is a race another
+    /// transaction won: the caller retries the whole step, as for a version conflict.
+    fn from(e: sqlx::Error) -> StoreError {
+        let code = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned());
+        match code.as_deref() {
+            Some("40P01" | "40001") => StoreError::Conflict(format!("database: {e}")),
+            _ => StoreError::Database(e),
+        }
+    }
+}
 
 /// A handle on the database. Cheap to clone.
 #[derive(Clone)]

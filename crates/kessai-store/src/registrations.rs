@@ -160,19 +160,6 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Replaces a still-unmatched registration's terms (the party corrects a mismatch).
-    pub async fn amend_terms(&mut self, id: &DealId, terms: &Terms) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE registrations SET terms_json = $1, pairing_key = $2 WHERE public_id = $3 AND deal_id IS NULL",
-        )
-        .bind(serde_json::to_string(terms).expect("terms serialize"))
-        .bind(terms.pairing_key())
-        .bind(id.as_str())
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Records a failed login; locks the registration once `max_failures` is reached.
     pub async fn record_login_failure(
         &mut self,

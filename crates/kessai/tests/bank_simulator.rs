@@ -172,6 +172,20 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
         let ins = s.instructions(buyer).await;
         assert!(ins.iter().all(|i| i["status"] == "completed"), "{ins:?}");
     }
+    // Each party sees its own money leave, not the other's.
+    let events = |v: &Value| {
+        v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(!events(s.view(&a, support::BUYER_PW).await.ok())
+        .iter()
+        .any(|e| e.starts_with("payout_")));
+    assert!(events(s.view(&seller_a, support::SELLER_PW).await.ok())
+        .contains(&"payout_completed".to_string()));
     // The money left: nothing is owed any more.
     let owed: Vec<i64> = sqlx::query_scalar(
         "SELECT debits_yen - credits_yen FROM accounts WHERE kind IN ('payout_due', 'refund_due')",

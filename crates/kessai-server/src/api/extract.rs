@@ -105,8 +105,7 @@ pub fn require_operator(app: &App, headers: &HeaderMap) -> AppResult<()> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(denied)?;
-    // Compare digests so the comparison time does not depend on where the strings differ.
-    if Sha256::digest(given.trim().as_bytes()) != Sha256::digest(expected.as_bytes()) {
+    if !crate::secrets::same_secret(given.trim(), expected) {
         return Err(denied());
     }
     Ok(())

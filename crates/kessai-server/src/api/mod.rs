@@ -1,5 +1,8 @@
 //! The JSON API under `/v1`. Errors are `{"error":{"code","message","field"}}` with stable
-//! codes; every POST honours `Idempotency-Key`; `/openapi.json` is generated from this code.
+//! codes; `/openapi.json` is generated from this code. The POSTs that create or move money —
+//! registrations, shipment, receipt, bank credits, operator refunds — honour `Idempotency-Key`;
+//! the others are idempotent by nature (a bank file by its content, an export or assignment by
+//! the state it changes, the scheduler and clock by design).
 
 mod bank;
 mod extract;

@@ -83,7 +83,14 @@ pub async fn deliver_batch(app: &Arc<App>, sender: &Sender, owner: &str) -> anyh
             }
             break;
         }
-        match sender.send(email, &app.config.mail_from).await {
+        let timeout = std::time::Duration::from_millis(SEND_TIMEOUT_MS as u64);
+        let attempt =
+            tokio::time::timeout(timeout, sender.send(email, &app.config.mail_from)).await;
+        match attempt.unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "delivery took longer than {SEND_TIMEOUT_MS} ms"
+            ))
+        }) {
             Ok(()) => {
                 app.store
                     .mark_email_sent(&email.id, owner, app.clock.now().0)

@@ -63,12 +63,6 @@ pub async fn apply_answer(
             amount_yen,
         } => tx.instruction_for_payee(public_id, *amount_yen).await?,
     };
-    if !tx
-        .record_bank_answer(identity, id.as_deref(), answer_name(answer), now)
-        .await?
-    {
-        return Ok(AnswerOutcome::Duplicate);
-    }
     let Some(state) = (match &id {
         Some(id) => tx.instruction_state(id).await?,
         None => None,
@@ -87,6 +81,14 @@ pub async fn apply_answer(
         }
     };
     if status == state.status {
+        return Ok(AnswerOutcome::Duplicate);
+    }
+    // Recorded only now that it applies: an answer about no known instruction, or one that came
+    // too late, stays available for a later file instead of being used up.
+    if !tx
+        .record_bank_answer(identity, Some(&state.id), answer_name(answer), now)
+        .await?
+    {
         return Ok(AnswerOutcome::Duplicate);
     }
     let reason = match answer {

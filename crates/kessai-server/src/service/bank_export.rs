@@ -19,8 +19,18 @@ pub const MAX_PER_FILE: i64 = 100_000;
 /// A file's total stays below this: Zengin's 合計金額 has 12 digits.
 pub const MAX_FILE_TOTAL_YEN: i64 = 999_999_999_999;
 
-/// The longest run of `items` whose total fits one file.
+/// The largest single transfer a Zengin record holds (振込金額 has 10 digits).
+pub const MAX_TRANSFER_YEN: i64 = 9_999_999_999;
+
+/// The longest run of `items` whose total fits one file. An instruction larger than one
+/// transfer can carry is left out (and logged for the operator) instead of blocking the rest.
 fn fitting(items: Vec<PendingInstruction>) -> Vec<PendingInstruction> {
+    let (items, too_large): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|i| i.amount_yen <= MAX_TRANSFER_YEN);
+    for i in &too_large {
+        tracing::error!(instruction = %i.id, amount_yen = i.amount_yen, "larger than one bank transfer: not exported; split it by hand");
+    }
     let mut total = 0i64;
     let take = items.iter().take_while(|i| {
         total += i.amount_yen;
@@ -227,30 +237,43 @@ pub async fn export(
     write_pending_files(app, out).await
 }
 
-/// Writes stored files that are not on disk yet (atomically: temporary name, then rename).
+/// Writes stored files that are not on disk yet, so that each file appears once however runs
+/// crash or race: the bytes go to a hidden temporary name, the export is claimed in the
+/// database, and only the run that won the claim renames the file into place (a run that lost
+/// deletes its copy). A temporary file left by a crash after the claim is renamed by the next run.
 pub async fn write_pending_files(app: &App, out: &Path) -> AppResult<Vec<ExportedFile>> {
-    tokio::fs::create_dir_all(out)
-        .await
-        .map_err(AppError::internal)?;
+    let io = AppError::internal;
+    tokio::fs::create_dir_all(out).await.map_err(io)?;
+    let tmp_of = |name: &str| out.join(format!(".{name}.tmp"));
+    // Finish what a crashed run had claimed but not yet made visible.
+    for name in app.store.written_export_names().await? {
+        let tmp = tmp_of(&name);
+        if tokio::fs::try_exists(&tmp).await.unwrap_or(false) {
+            tokio::fs::rename(&tmp, out.join(&name)).await.map_err(io)?;
+        }
+    }
     let mut written = vec![];
     for e in app.store.unwritten_exports().await? {
-        let tmp = out.join(format!(".{}.tmp", e.file_name));
-        tokio::fs::write(&tmp, &e.content)
-            .await
-            .map_err(AppError::internal)?;
-        tokio::fs::rename(&tmp, out.join(&e.file_name))
-            .await
-            .map_err(AppError::internal)?;
-        app.store
+        let tmp = tmp_of(&e.file_name);
+        tokio::fs::write(&tmp, &e.content).await.map_err(io)?;
+        if app
+            .store
             .mark_export_written(&e.id, app.clock.now().0)
-            .await?;
-        written.push(ExportedFile {
-            file_name: e.file_name,
-            format: e.format,
-            value_date: e.value_date,
-            records: e.records,
-            total_yen: e.total_yen,
-        });
+            .await?
+        {
+            tokio::fs::rename(&tmp, out.join(&e.file_name))
+                .await
+                .map_err(io)?;
+            written.push(ExportedFile {
+                file_name: e.file_name,
+                format: e.format,
+                value_date: e.value_date,
+                records: e.records,
+                total_yen: e.total_yen,
+            });
+        } else {
+            tokio::fs::remove_file(&tmp).await.map_err(io)?;
+        }
     }
     Ok(written)
 }
@@ -272,14 +295,22 @@ mod tests {
 
     #[test]
     fn a_file_total_never_overflows_the_zengin_trailer() {
-        let ten_billion = 10_000_000_000;
-        let items: Vec<_> = (0..150).map(|_| item(ten_billion)).collect();
+        let items: Vec<_> = (0..150).map(|_| item(MAX_TRANSFER_YEN)).collect();
         assert_eq!(
             fitting(items).len(),
-            99,
-            "99 × ¥10bn fits 12 digits, 100 would not"
+            100,
+            "100 of the largest transfers fit 12 digits, 101 would not"
         );
         assert_eq!(fitting(vec![item(5), item(7)]).len(), 2);
         assert!(fitting(vec![]).is_empty());
+        let kept: Vec<i64> = fitting(vec![item(MAX_TRANSFER_YEN + 1), item(5)])
+            .iter()
+            .map(|i| i.amount_yen)
+            .collect();
+        assert_eq!(
+            kept,
+            [5],
+            "one oversized instruction does not block the others"
+        );
     }
 }

@@ -62,8 +62,14 @@ pub async fn deal_view(app: &App, reg: &Registration) -> AppResult<DealView> {
         .store
         .timeline(reg.public_id.as_str(), reg.deal_id.as_deref())
         .await?;
+    // Each party sees its own money leave: payout events only the seller, refund events only the buyer.
+    let hidden = match reg.role {
+        Party::Buyer => "payout_",
+        Party::Seller => "refund_",
+    };
     let timeline = events
         .into_iter()
+        .filter(|e| !e.event.starts_with(hidden))
         .map(|e| TimelineEntry {
             at: format_jst(Millis(e.at_ms)),
             at_ms: e.at_ms,

@@ -34,7 +34,8 @@ pub fn token(headers: &HeaderMap) -> (String, Option<String>) {
 }
 
 pub fn verify(headers: &HeaderMap, submitted: &str) -> bool {
-    cookie(headers, COOKIE).is_some_and(|c| !c.is_empty() && c == submitted)
+    cookie(headers, COOKIE)
+        .is_some_and(|c| !c.is_empty() && crate::secrets::same_secret(submitted, &c))
 }
 
 /// The page language: `?lang=` wins and is remembered; else the cookie; else Japanese.

@@ -14,17 +14,14 @@ use axum::Form;
 use kessai_core::{Millis, Yen};
 use maud::{html, Markup};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 const COOKIE: &str = "kessai_operator";
 
-/// Whether the request carries the operator token (compared by digest, in constant time per length).
+/// Whether the request carries the operator token (compared in constant time).
 fn signed_in(app: &App, headers: &HeaderMap) -> bool {
     match (&app.config.operator_token, csrf::cookie(headers, COOKIE)) {
-        (Some(expected), Some(given)) => {
-            Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
-        }
+        (Some(expected), Some(given)) => crate::secrets::same_secret(&given, expected),
         _ => false,
     }
 }
@@ -67,9 +64,11 @@ pub async fn login(
 ) -> Response {
     let (lang, _) = csrf::lang(&headers, None);
     let (token, csrf_cookie) = csrf::token(&headers);
-    let valid = app.config.operator_token.as_deref().is_some_and(|t| {
-        Sha256::digest(t.as_bytes()) == Sha256::digest(f.operator_token.trim().as_bytes())
-    });
+    let valid = app
+        .config
+        .operator_token
+        .as_deref()
+        .is_some_and(|t| crate::secrets::same_secret(f.operator_token.trim(), t));
     if !csrf::verify(&headers, &f.csrf) || !valid {
         let message = lang.t("トークンが違います。", "Wrong token.");
         return respond(
