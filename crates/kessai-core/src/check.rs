@@ -67,6 +67,13 @@ pub enum Violation {
         journal: String,
         currency: String,
     },
+    /// What a deal's unfinished instructions still have to pay differs from what the ledger owes.
+    InstructionsDisagree {
+        deal: String,
+        purpose: String,
+        outstanding_yen: i64,
+        owed_yen: i64,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -94,6 +101,10 @@ impl fmt::Display for Violation {
             Violation::ForeignCurrency { journal, currency } => {
                 write!(f, "journal {journal} is in {currency}, not JPY")
             }
+            Violation::InstructionsDisagree { deal, purpose, outstanding_yen, owed_yen } => write!(
+                f,
+                "deal {deal}: {purpose} instructions not yet completed total {outstanding_yen} but the ledger owes {owed_yen}"
+            ),
         }
     }
 }

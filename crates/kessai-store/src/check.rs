@@ -13,6 +13,7 @@ impl Store {
         for deal in self.deal_figures().await? {
             found.extend(check_deal(&deal));
         }
+        found.extend(self.instructions_against_ledger().await?);
         Ok(found)
     }
 
@@ -39,6 +40,34 @@ impl Store {
                 journal: get(&r, "id")?,
                 currency: get(&r, "currency")?,
             });
+        }
+        Ok(found)
+    }
+
+    /// Every payout or refund the ledger owes has exactly one unfinished instruction, and no
+    /// more: per deal and purpose, the instructions not yet completed add up to the balance of
+    /// `payout_due` / `refund_due`.
+    async fn instructions_against_ledger(&self) -> Result<Vec<Violation>> {
+        let rows = sqlx::query(
+            "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
+             CAST(COALESCE((SELECT SUM(i.amount_yen) FROM payment_instructions i WHERE i.deal_id = a.deal_id \
+                 AND i.status <> 'completed' AND i.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' ELSE 'refund' END), 0) AS BIGINT) AS outstanding \
+             FROM accounts a WHERE a.kind IN ('payout_due', 'refund_due') ORDER BY a.deal_id, a.kind",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = vec![];
+        for r in rows {
+            let (owed, outstanding): (i64, i64) = (get(&r, "owed")?, get(&r, "outstanding")?);
+            if owed != outstanding {
+                let kind: String = get(&r, "kind")?;
+                found.push(Violation::InstructionsDisagree {
+                    deal: get(&r, "deal")?,
+                    purpose: kind.trim_end_matches("_due").to_string(),
+                    outstanding_yen: outstanding,
+                    owed_yen: owed,
+                });
+            }
         }
         Ok(found)
     }

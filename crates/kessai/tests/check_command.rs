@@ -136,6 +136,13 @@ async fn check_names_each_violation_and_the_ledger_is_append_only(db: Db) {
     )
     .await
     .unwrap();
+    // A refund instruction lost: the ledger still owes the buyer ¥500.
+    exec(
+        &s,
+        "DELETE FROM payment_instructions WHERE purpose = 'refund'",
+    )
+    .await
+    .unwrap();
     let (code, out) = check(&s.db_url);
     assert_eq!(code, 1, "{out}");
     for expected in [
@@ -144,7 +151,9 @@ async fn check_names_each_violation_and_the_ledger_is_append_only(db: Db) {
         &format!("account payout_due:{deal_id}: cached balance -9647 but its lines sum to -9640"),
         &format!("deal {deal_id}: the deal records 10000 received but the ledger collected 10500"),
         "account bank_clearing: cached balance 10500 but its lines sum to 10600",
-        "check: 5 violation(s)",
+        &format!("deal {deal_id}: refund instructions not yet completed total 0 but the ledger owes 500"),
+        &format!("deal {deal_id}: payout instructions not yet completed total 9640 but the ledger owes 9647"),
+        "check: 7 violation(s)",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
