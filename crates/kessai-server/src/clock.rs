@@ -13,10 +13,19 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(adjustable: bool) -> Clock {
+        Clock::with_offset(adjustable, 0)
+    }
+
+    /// A clock already moved by `offset_ms` (a test clock resumed after a restart).
+    pub fn with_offset(adjustable: bool, offset_ms: i64) -> Clock {
         Clock {
-            offset_ms: AtomicI64::new(0),
+            offset_ms: AtomicI64::new(if adjustable { offset_ms } else { 0 }),
             adjustable,
         }
+    }
+
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
     }
 
     pub fn now(&self) -> Millis {

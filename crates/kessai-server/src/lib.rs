@@ -21,6 +21,9 @@ use kessai_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// Where a test clock's offset is kept.
+pub const TEST_CLOCK_OFFSET: &str = "test_clock_offset_ms";
+
 /// Everything a request handler or worker needs.
 pub struct App {
     pub store: Store,
@@ -49,9 +52,16 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
+    // A test clock keeps its offset across restarts, so that deadlines, leases and retries set
+    // in moved time stay consistent when a test kills and restarts the server.
+    let offset = if config.test_clock {
+        store.counter(TEST_CLOCK_OFFSET).await?.unwrap_or(0)
+    } else {
+        0
+    };
     let state = Arc::new(App {
         store,
-        clock: Clock::new(config.test_clock),
+        clock: Clock::with_offset(config.test_clock, offset),
         config,
     });
     if state.config.workers {

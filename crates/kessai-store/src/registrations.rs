@@ -160,31 +160,33 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records a failed login; locks the registration once `max_failures` is reached.
-    pub async fn record_login_failure(
-        &mut self,
-        id: &DealId,
-        max_failures: i64,
-        lock_until_ms: i64,
-    ) -> Result<i64> {
-        let failures: i64 = sqlx::query_scalar(
-            "UPDATE registrations SET failed_logins = failed_logins + 1 WHERE public_id = $1 RETURNING failed_logins",
+    /// Counts a login attempt before its password is checked, so that parallel guesses cannot
+    /// all slip past the limit: returns the attempt's number since the last success, or `None`
+    /// when the login is locked at `now_ms`.
+    pub async fn count_login_attempt(&mut self, id: &DealId, now_ms: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "UPDATE registrations SET failed_logins = failed_logins + 1 WHERE public_id = $1 AND locked_until_ms <= $2 RETURNING failed_logins",
         )
         .bind(id.as_str())
-        .fetch_one(self.conn())
+        .bind(now_ms)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Locks the login until `until_ms` and starts counting afresh after it.
+    pub async fn lock_login(&mut self, id: &DealId, until_ms: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE registrations SET locked_until_ms = $1, failed_logins = 0 WHERE public_id = $2",
+        )
+        .bind(until_ms)
+        .bind(id.as_str())
+        .execute(self.conn())
         .await?;
-        if failures >= max_failures {
-            sqlx::query("UPDATE registrations SET locked_until_ms = $1, failed_logins = 0 WHERE public_id = $2")
-                .bind(lock_until_ms)
-                .bind(id.as_str())
-                .execute(self.conn())
-                .await?;
-        }
-        Ok(failures)
+        Ok(())
     }
 
     pub async fn reset_login_failures(&mut self, id: &DealId) -> Result<()> {
-        sqlx::query("UPDATE registrations SET failed_logins = 0 WHERE public_id = $1 AND failed_logins <> 0")
+        sqlx::query("UPDATE registrations SET failed_logins = 0 WHERE public_id = $1")
             .bind(id.as_str())
             .execute(self.conn())
             .await?;

@@ -45,6 +45,26 @@ impl Tx {
 }
 
 impl Store {
+    /// A named number kept across restarts (e.g. the test clock's offset).
+    pub async fn counter(&self, name: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT next_value FROM counters WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_counter(&self, name: &str, value: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO counters (name, next_value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET next_value = $2")
+            .bind(name)
+            .bind(value)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
     pub async fn virtual_account_of(&self, deal_id: &str) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT account_number FROM virtual_accounts WHERE deal_id = $1")

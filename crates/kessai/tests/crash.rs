@@ -141,7 +141,22 @@ fn sigkill_mid_traffic_loses_and_duplicates_nothing() {
         "SELECT COUNT(*) FROM outbox_emails WHERE status <> 'sent'",
     ) > 0
     {
-        assert!(Instant::now() < deadline, "outbox not drained");
+        if Instant::now() >= deadline {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let stuck: Vec<String> = rt.block_on(async {
+                let store = kessai_store::Store::connect(&db).await.unwrap();
+                let rows = sqlx::query_scalar("SELECT id || ' attempts=' || attempts || ' lease=' || lease_until_ms || ' next=' || next_attempt_ms || ' err=' || COALESCE(last_error, '') FROM outbox_emails WHERE status <> 'sent'")
+                    .fetch_all(store.pool())
+                    .await
+                    .unwrap();
+                store.close().await;
+                rows
+            });
+            panic!("outbox not drained: {stuck:#?}");
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
     server.kill().unwrap();

@@ -122,6 +122,10 @@ pub async fn advance_clock(
         .clock
         .advance(input.advance_ms)
         .map_err(|m| AppError::new(StatusCode::FORBIDDEN, "clock_fixed", m))?;
+    // Kept across restarts: see `crate::start`.
+    app.store
+        .set_counter(crate::TEST_CLOCK_OFFSET, app.clock.offset_ms())
+        .await?;
     Ok(Json(ClockResult { now_ms: now.0 }))
 }
 

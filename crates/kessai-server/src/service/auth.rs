@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use kessai_core::{DealId, Party};
 use kessai_store::Registration;
 
-/// Checks ID and password; on success returns the party's registration.
+/// Checks ID and password; on success returns the party's registration. Each attempt is
+/// counted before the (slow) password check, so at most `max_login_failures` guesses are ever
+/// checked before the login locks, however many arrive at once.
 pub async fn login(app: &App, id_text: &str, password: &str) -> AppResult<Registration> {
     let id = DealId::parse(id_text)?;
     let reg = app
@@ -17,38 +19,36 @@ pub async fn login(app: &App, id_text: &str, password: &str) -> AppResult<Regist
         .await?
         .ok_or_else(AppError::not_found)?;
     let now = app.clock.now().0;
-    if reg.locked_until_ms > now {
-        let minutes = (reg.locked_until_ms - now + 59_999) / 60_000;
-        return Err(AppError::new(
+    let max = app.config.max_login_failures;
+    let attempt = transact!(*app, |tx| Ok(tx.count_login_attempt(&id, now).await?))?;
+    let locked = |until_ms: i64| {
+        let minutes = (until_ms - now + 59_999) / 60_000;
+        AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "login_locked",
             format!("too many wrong passwords: this deal's login is locked for {minutes} more minute(s)"),
         )
-        .with_field("password"));
-    }
-    if !secrets::verify_password(password.to_string(), reg.password_hash.clone()).await? {
-        let max = app.config.max_login_failures;
-        let lock_until = now + app.config.login_lock.as_millis() as i64;
-        let failures = transact!(*app, |tx| Ok(tx
-            .record_login_failure(&id, max, lock_until)
-            .await?))?;
-        let left = max - failures;
-        let message = if left > 0 {
-            format!(
-                "wrong password for this deal ID ({left} attempt(s) left before the login locks)"
-            )
-        } else {
-            "wrong password for this deal ID; the login is now locked".to_string()
-        };
-        return Err(
-            AppError::new(StatusCode::UNAUTHORIZED, "wrong_password", message)
-                .with_field("password"),
-        );
-    }
-    if reg.failed_logins > 0 {
+        .with_field("password")
+    };
+    let lock_until = now + app.config.login_lock.as_millis() as i64;
+    let attempt = match attempt {
+        None => return Err(locked(reg.locked_until_ms)),
+        // Guesses beyond the limit that were already under way when it was reached.
+        Some(n) if n > max => return Err(locked(lock_until)),
+        Some(n) => n,
+    };
+    if secrets::verify_password(password.to_string(), reg.password_hash.clone()).await? {
         transact!(*app, |tx| Ok(tx.reset_login_failures(&id).await?))?;
+        return Ok(reg);
     }
-    Ok(reg)
+    let left = max - attempt;
+    let message = if left > 0 {
+        format!("wrong password for this deal ID ({left} attempt(s) left before the login locks)")
+    } else {
+        transact!(*app, |tx| Ok(tx.lock_login(&id, lock_until).await?))?;
+        "wrong password for this deal ID; the login is now locked".to_string()
+    };
+    Err(AppError::new(StatusCode::UNAUTHORIZED, "wrong_password", message).with_field("password"))
 }
 
 /// Refuses a step meant for the other party, without saying more about the deal.
