@@ -445,6 +445,37 @@ async fn operator_endpoints_need_the_token(db: Db) {
         None,
     )
     .await;
+    // Every operator endpoint the OpenAPI document lists refuses a request without the token,
+    // and changes nothing.
+    let doc = s.send(s.request(Method::GET, "/openapi.json")).await;
+    let mut operator_paths = 0;
+    for (path, item) in doc.ok()["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x.get("operator_bearer").is_some()))
+            {
+                operator_paths += 1;
+                let concrete = path
+                    .replace("{deal_id}", "ABCDEFGHJK")
+                    .replace("{id}", "x")
+                    .replace("{credit_id}", "x");
+                let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                refused(
+                    &s,
+                    s.send(s.request(m, &concrete).json(&json!({}))),
+                    401,
+                    "unauthorized",
+                    None,
+                )
+                .await;
+            }
+        }
+    }
+    assert!(
+        operator_paths >= 11,
+        "operator endpoints in the OpenAPI document: {operator_paths}"
+    );
     let openapi = s.send(s.request(Method::GET, "/openapi.json")).await;
     let paths = openapi.ok()["paths"].as_object().unwrap();
     for p in [

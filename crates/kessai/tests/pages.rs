@@ -176,6 +176,22 @@ async fn pages_register_and_run_a_deal(db: Db) {
         )
         .await;
     assert!(page.contains("data-status=\"funded\"") && page.contains("action=\"/deal/shipment\""));
+    // A wrong CSRF token on each step form is refused and changes nothing.
+    let wrong = "0".repeat(48);
+    let before = s.snapshot().await;
+    for (path, id, pw) in [
+        ("/deal/shipment", &seller, support::SELLER_PW),
+        ("/deal/receipt", &buyer, support::BUYER_PW),
+    ] {
+        let (status, _) = b
+            .post(
+                path,
+                &[("csrf", wrong.as_str()), ("deal_id", id), ("password", pw)],
+            )
+            .await;
+        assert_eq!(status, 403, "{path}");
+    }
+    assert_eq!(s.snapshot().await, before);
     let (status, page) = b
         .post(
             "/deal/shipment",
@@ -268,6 +284,18 @@ async fn operator_assigns_suspense_money_on_a_page(db: Db) {
         .unwrap()
         .to_string();
 
+    // A wrong CSRF token with the operator's cookie is refused.
+    let (status, _) = b
+        .post(
+            "/operator/suspense/assign",
+            &[
+                ("csrf", "0".repeat(48).as_str()),
+                ("credit_id", &credit),
+                ("deal_id", &buyer),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
     // Without the operator's cookie the same form is refused.
     let forged = Client::new()
         .post(format!("{}/operator/suspense/assign", s.base))
