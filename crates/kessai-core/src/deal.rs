@@ -88,6 +88,9 @@ pub enum DealCommand {
     Pay { amount: Yen },
     /// The operator assigns money from the suspense list (unmatched receipts) to this deal.
     AssignFromSuspense { amount: Yen },
+    /// The bank took back a payment it had reported (取消, a reversal). Possible only while the
+    /// money is still held: then the deal may fall back to waiting for payment.
+    ReversePayment { amount: Yen },
     /// The seller reports shipment.
     Ship { tracking: Option<String> },
     /// The buyer confirms receipt.
@@ -103,6 +106,7 @@ impl DealCommand {
         match self {
             DealCommand::Pay { .. } => "pay",
             DealCommand::AssignFromSuspense { .. } => "assign_from_suspense",
+            DealCommand::ReversePayment { .. } => "reverse_payment",
             DealCommand::Ship { .. } => "ship",
             DealCommand::ConfirmReceipt => "confirm_receipt",
             DealCommand::Expire => "expire",
@@ -158,6 +162,8 @@ pub enum DealError {
     Overflow,
     #[error("the tracking number is too long (at most 64 characters)")]
     TrackingTooLong,
+    #[error("the deal holds {held} but the reversal is for {amount}")]
+    ReversalExceedsHeld { held: Yen, amount: Yen },
 }
 
 pub const MAX_TRACKING_CHARS: usize = 64;
@@ -220,6 +226,10 @@ impl Deal {
             (_, DealCommand::AssignFromSuspense { amount }) => {
                 self.collect(*amount, A::UnmatchedReceipts, now)?
             }
+            (
+                DealState::AwaitingPayment | DealState::Funded,
+                DealCommand::ReversePayment { amount },
+            ) => self.reverse(*amount)?,
             (DealState::Funded, DealCommand::Ship { tracking }) => self.ship(tracking.clone())?,
             (DealState::Shipped, DealCommand::ConfirmReceipt) => self.release(),
             (DealState::AwaitingPayment, DealCommand::Expire) if now >= self.pay_by => {
@@ -333,6 +343,50 @@ impl Deal {
             event: "late_payment_returned",
             journals,
             instructions,
+            notices,
+        })
+    }
+
+    /// Undoes a collection the bank reversed: the money goes back out of the hold.
+    fn reverse(&self, amount: Yen) -> Result<Transition, DealError> {
+        assert!(amount.is_positive());
+        if amount > self.received {
+            return Err(DealError::ReversalExceedsHeld {
+                held: self.received,
+                amount,
+            });
+        }
+        let mut deal = self.clone();
+        deal.received = self
+            .received
+            .checked_sub(amount)
+            .ok_or(DealError::Overflow)?;
+        let journals = vec![Journal::transfer(
+            JournalKind::Reverse,
+            A::Held,
+            A::BankClearing,
+            amount,
+        )];
+        let mut notices = vec![];
+        if deal.received < deal.price {
+            deal.state = DealState::AwaitingPayment;
+            deal.ship_by = None;
+            notices.push(notice(
+                Party::Buyer,
+                N::RemainderRequested {
+                    received: deal.received,
+                    remaining: deal.remaining(),
+                },
+            ));
+            if self.state == DealState::Funded {
+                notices.push(notice(Party::Seller, N::PaymentReversed));
+            }
+        }
+        Ok(Transition {
+            deal,
+            event: "payment_reversed",
+            journals,
+            instructions: vec![],
             notices,
         })
     }
@@ -456,13 +510,22 @@ impl Deal {
     }
 }
 
-/// Money a transition brings into the deal (from the bank or the suspense list).
+/// Money a transition brings into the deal (from the bank or the suspense list), less what a
+/// reversal takes back.
 fn incoming(t: &Transition) -> i64 {
-    t.journals
+    let collected: i64 = t
+        .journals
         .iter()
         .filter(|j| j.kind == JournalKind::Collect)
         .map(|j| j.credited(A::Held))
-        .sum()
+        .sum();
+    let reversed: i64 = t
+        .journals
+        .iter()
+        .filter(|j| j.kind == JournalKind::Reverse)
+        .map(|j| j.debited(A::Held))
+        .sum();
+    collected - reversed
 }
 
 #[cfg(test)]

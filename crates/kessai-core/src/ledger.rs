@@ -93,6 +93,8 @@ pub enum JournalKind {
     ReturnLate,
     /// A payout or refund left the operator's bank account.
     Settle,
+    /// The bank took back a payment it had reported: out of the hold again.
+    Reverse,
 }
 
 impl JournalKind {
@@ -104,6 +106,7 @@ impl JournalKind {
             JournalKind::Void => "void",
             JournalKind::ReturnLate => "return_late",
             JournalKind::Settle => "settle",
+            JournalKind::Reverse => "reverse",
         }
     }
 

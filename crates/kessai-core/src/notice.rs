@@ -58,6 +58,8 @@ pub enum NoticeKind {
     Funded { excess: Yen },
     /// Money is held: ship by the deadline.
     ShipRequested { ship_by: Millis },
+    /// The bank took the buyer's payment back: the seller must not ship yet.
+    PaymentReversed,
     /// The seller reported shipment.
     Shipped { tracking: Option<String> },
     /// The payout to the seller was instructed.

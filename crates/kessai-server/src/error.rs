@@ -65,7 +65,9 @@ impl From<DealIdError> for AppError {
 impl From<DealError> for AppError {
     fn from(e: DealError) -> AppError {
         match e {
-            DealError::WrongState { .. } | DealError::NothingDue => {
+            DealError::WrongState { .. }
+            | DealError::NothingDue
+            | DealError::ReversalExceedsHeld { .. } => {
                 AppError::new(StatusCode::CONFLICT, "wrong_state", e.to_string())
             }
             DealError::Overflow => AppError::invalid("amount_yen", e.to_string()),

@@ -88,6 +88,18 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// Reversals the bank reported that could not be undone, for the operator, oldest first.
+    pub async fn unapplied_reversals(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits \
+             WHERE outcome = 'reversal_unapplied' ORDER BY received_at_ms, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(crate::credits::credit_from_row).collect()
+    }
+
     /// Credits that matched no single deal (the suspense list), oldest first.
     pub async fn unmatched_credits(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
         let rows = sqlx::query(

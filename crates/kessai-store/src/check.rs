@@ -97,9 +97,10 @@ impl Store {
 
     async fn deal_figures(&self) -> Result<Vec<DealFigures>> {
         // Every figure comes from journal lines attributed to the deal, not from cached balances.
+        // Collected is net of what the bank took back (reverse journals debit the hold).
         let rows = sqlx::query(
             "SELECT d.id, d.state, d.received_yen, \
-             CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND (l.amount_yen < 0 OR j.kind = 'reverse') THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS held, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'payout_due' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS paid_out, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'refund_due' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS refunded, \

@@ -9,6 +9,11 @@ pub enum CreditOutcome {
     Matched,
     /// No deal found: held in unmatched receipts for the operator.
     Unmatched,
+    /// The bank took a reported payment back, and the deal still held it: undone.
+    Reversed,
+    /// The bank took a payment back that could not be undone (no deal, or the money had moved
+    /// on): listed for the operator.
+    ReversalUnapplied,
 }
 
 impl CreditOutcome {
@@ -16,6 +21,8 @@ impl CreditOutcome {
         match self {
             CreditOutcome::Matched => "matched",
             CreditOutcome::Unmatched => "unmatched",
+            CreditOutcome::Reversed => "reversed",
+            CreditOutcome::ReversalUnapplied => "reversal_unapplied",
         }
     }
 }

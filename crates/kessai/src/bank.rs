@@ -116,8 +116,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 );
             } else {
                 println!(
-                    "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied)",
-                    s.format, s.records, s.matched, s.unmatched, s.duplicates, s.cancellations
+                    "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied), {} reversals undone, {} reversals for the operator",
+                    s.format, s.records, s.matched, s.unmatched, s.duplicates, s.cancellations, s.reversals_applied, s.reversals_listed
                 );
             }
             Ok(ExitCode::SUCCESS)

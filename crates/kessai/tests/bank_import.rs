@@ -137,8 +137,36 @@ async fn notices_are_reconciled_once(db: Db) {
     );
     let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, &first]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("zengin-01 5 records: 2 matched, 2 to suspense, 0 already applied earlier (skipped), 1 cancellations"), "{out}");
+    assert!(
+        out.contains("zengin-01 5 records: 2 matched, 2 to suspense, 0 already applied earlier (skipped), 0 cancellations (not applied), 0 reversals undone, 1 reversals for the operator"),
+        "{out}"
+    );
     assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
+    assert_eq!(s.view(&b, support::BUYER_PW).await.ok()["status"], "funded");
+
+    // The bank takes b's payment back (取消): b still held it, so b waits for payment again.
+    let reversal = save(
+        &s,
+        "notice-rev.txt",
+        vec![transfer("000012", 20_000, "ｽｽﾞｷ ｼﾞﾛｳ", &b, true)],
+    );
+    let (_, out, _) = kessai(&["bank", "import", "--db", &s.db_url, &reversal]);
+    assert!(out.contains("1 reversals undone"), "{out}");
+    let view = s.view(&b, support::BUYER_PW).await;
+    assert_eq!(
+        (
+            view.ok()["status"].as_str(),
+            view.body["received_yen"].as_i64()
+        ),
+        (Some("awaiting_payment"), Some(0))
+    );
+    s.assert_books_sound().await;
+    let paid_again = save(
+        &s,
+        "notice-again.txt",
+        vec![transfer("000013", 20_000, "ｽｽﾞｷ ｼﾞﾛｳ", &b, false)],
+    );
+    kessai(&["bank", "import", "--db", &s.db_url, &paid_again]);
     assert_eq!(s.view(&b, support::BUYER_PW).await.ok()["status"], "funded");
 
     // The same file again: recognized, nothing applied.
@@ -236,7 +264,7 @@ async fn statements_and_ebcdic_notices_are_reconciled(db: Db) {
     std::fs::write(&path, write(&statement)).unwrap();
     let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, path.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("zengin-03 2 records: 1 matched, 0 to suspense, 0 already applied earlier (skipped), 1 cancellations"), "{out}");
+    assert!(out.contains("zengin-03 2 records: 1 matched, 0 to suspense, 0 already applied earlier (skipped), 1 cancellations (not applied)"), "{out}");
     assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
 
     // A notice in EBCDIC kana.

@@ -176,6 +176,58 @@ fn unshipped_deal_is_refunded_only_after_the_deadline() {
 }
 
 #[test]
+fn a_reversed_payment_leaves_the_hold_and_the_deal_waits_again() {
+    let funded = agreed()
+        .apply(
+            &DealCommand::Pay {
+                amount: Yen(10_000),
+            },
+            Millis(1),
+        )
+        .unwrap()
+        .deal;
+    let t = funded
+        .apply(
+            &DealCommand::ReversePayment {
+                amount: Yen(10_000),
+            },
+            Millis(2),
+        )
+        .unwrap();
+    assert_eq!(
+        (t.deal.state, t.deal.received, t.deal.ship_by),
+        (DealState::AwaitingPayment, Yen(0), None)
+    );
+    assert_eq!(t.journals[0].debited(AccountKind::Held), 10_000);
+    assert!(t.notices.contains(&Notice {
+        to: Party::Seller,
+        kind: NoticeKind::PaymentReversed
+    }));
+    assert_eq!(
+        funded.apply(
+            &DealCommand::ReversePayment {
+                amount: Yen(10_001)
+            },
+            Millis(2)
+        ),
+        Err(DealError::ReversalExceedsHeld {
+            held: Yen(10_000),
+            amount: Yen(10_001)
+        })
+    );
+    let shipped = funded
+        .apply(&DealCommand::Ship { tracking: None }, Millis(2))
+        .unwrap()
+        .deal;
+    assert!(
+        shipped
+            .apply(&DealCommand::ReversePayment { amount: Yen(1) }, Millis(3))
+            .is_err(),
+        "the goods moved: for the operator"
+    );
+}
+
+#[test]
 fn overlong_tracking_number_is_rejected() {
     let d = in_state(DealState::Funded);
     let long = "9".repeat(MAX_TRACKING_CHARS + 1);
@@ -193,6 +245,8 @@ fn overlong_tracking_number_is_rejected() {
 /// An in-memory ledger: what the store does, without SQL, to judge sequences of commands.
 #[derive(Default)]
 struct Books {
+    /// What reversals took back out of the hold.
+    reversed: i64,
     balances: BTreeMap<AccountKind, i64>,
     credited: BTreeMap<AccountKind, i64>,
     debited: BTreeMap<AccountKind, i64>,
@@ -218,6 +272,9 @@ impl Books {
     fn post_journals(&mut self, journals: &[crate::ledger::Journal]) {
         for j in journals {
             j.validate().expect("balanced journal");
+            if j.kind == crate::ledger::JournalKind::Reverse {
+                self.reversed += j.debited(AccountKind::Held);
+            }
             for l in &j.lines {
                 *self.balances.entry(l.account).or_default() += l.amount_yen;
                 if l.amount_yen < 0 {
@@ -244,7 +301,7 @@ impl Books {
             deal: "D".into(),
             state: deal.state,
             received_yen: deal.received.0,
-            collected_yen: get(&self.credited, AccountKind::Held),
+            collected_yen: get(&self.credited, AccountKind::Held) - self.reversed,
             held_yen: -get(&self.balances, AccountKind::Held),
             paid_out_yen: get(&self.credited, AccountKind::PayoutDue),
             refunded_yen: get(&self.credited, AccountKind::RefundDue),
@@ -258,6 +315,7 @@ fn command() -> impl Strategy<Value = (DealCommand, i64)> {
     let cmd = prop_oneof![
         4 => (1i64..15_000).prop_map(|a| DealCommand::Pay { amount: Yen(a) }),
         1 => (1i64..15_000).prop_map(|a| DealCommand::AssignFromSuspense { amount: Yen(a) }),
+        1 => (1i64..15_000).prop_map(|a| DealCommand::ReversePayment { amount: Yen(a) }),
         2 => Just(DealCommand::Ship { tracking: None }),
         2 => Just(DealCommand::ConfirmReceipt),
         2 => Just(DealCommand::Expire),

@@ -113,6 +113,14 @@ pub fn render(kind: &NoticeKind, cx: &MailContext<'_>) -> (String, String) {
                 format!("{}: {}", l.t("発送期限", "Ship by"), format_jst(*ship_by)),
             ],
         ),
+        NoticeKind::PaymentReversed => (
+            l.t("入金が取り消されました。発送しないでください", "The payment was reversed: do not ship"),
+            vec![l.t(
+                "銀行が買主からの入金を取り消しました。再度入金が確認できるまで発送しないでください。",
+                "The bank took the buyer's payment back. Do not ship until the payment arrives again.",
+            )
+            .into()],
+        ),
         NoticeKind::Shipped { tracking } => (
             l.t("商品が発送されました", "Your item has been shipped"),
             vec![

@@ -3,7 +3,7 @@
 //! its content, and a record seen in an earlier file by its bank identity.
 
 use super::bank_answers::{apply_answer, AnswerOutcome, AnswerTarget};
-use super::credit::{apply_credit, CreditInput};
+use super::credit::{apply_credit, apply_reversal, CreditInput, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -27,8 +27,13 @@ pub struct ImportSummary {
     pub unmatched: usize,
     /// Records already applied from an earlier file: skipped.
     pub duplicates: usize,
-    /// Cancellation notices (取消区分) and reversals: listed for the operator, not applied.
+    /// Records listed for the operator but not applied: statement withdrawals without Kessai's
+    /// reference, corrections (訂正), reversed debits.
     pub cancellations: usize,
+    /// Payments the bank took back (取消, reversals), undone in the deals that held them.
+    pub reversals_applied: usize,
+    /// Payments the bank took back that could not be undone: listed for the operator.
+    pub reversals_listed: usize,
     /// Answers about Kessai's own transfers (status reports, debits): applied now.
     pub answers_applied: usize,
     /// Answers applied before, or repeating the instruction's status: skipped.
@@ -61,7 +66,18 @@ struct Incoming {
     amount_yen: i64,
     /// Everything the payer wrote that may quote a deal: transferor name and EDI.
     reference: String,
-    cancelled: bool,
+    effect: Effect,
+}
+
+/// What an incoming record does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Effect {
+    /// Money arrived.
+    Credit,
+    /// The bank took back money it had reported arriving.
+    Reversal,
+    /// Only listed for the operator.
+    ListOnly,
 }
 
 fn invalid_file(message: impl Into<String>) -> AppError {
@@ -99,7 +115,11 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
                 .trim()
                 .to_string(),
             // 訂正 (19) corrects an earlier entry; like withdrawals, it is for the operator to read.
-            cancelled: !e.deposit || e.kind == 19,
+            effect: if e.deposit && e.kind != 19 {
+                Effect::Credit
+            } else {
+                Effect::ListOnly
+            },
         });
     }
     parsed
@@ -129,7 +149,11 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
                 reference: format!("{} {}", t.transferor_name, t.edi)
                     .trim()
                     .to_string(),
-                cancelled: t.cancelled,
+                effect: if t.cancelled {
+                    Effect::Reversal
+                } else {
+                    Effect::Credit
+                },
             })
             .collect();
         return Ok(Parsed {
@@ -214,9 +238,32 @@ fn camt_entries<'a>(
                 bank_ref: identity,
                 amount_yen: e.amount_yen as i64,
                 reference,
-                cancelled: e.reversal,
+                // A credit marked as a reversal undoes one of our debits: for the operator.
+                effect: if e.reversal {
+                    Effect::ListOnly
+                } else {
+                    Effect::Credit
+                },
             });
-        } else if let (Some(e2e), false) = (&e.end_to_end_id, e.reversal) {
+        } else if e.reversal {
+            // A reversed incoming credit: the bank took the money back.
+            let reference = [
+                e.debtor_name.as_deref(),
+                e.remittance.as_deref(),
+                e.additional_info.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            parsed.credits.push(Incoming {
+                account_number: account_number.to_string(),
+                bank_ref: identity,
+                amount_yen: e.amount_yen as i64,
+                reference,
+                effect: Effect::Reversal,
+            });
+        } else if let Some(e2e) = &e.end_to_end_id {
             parsed.answers.push(Answer {
                 identity,
                 target: AnswerTarget::EndToEnd(e2e.clone()),
@@ -243,6 +290,8 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         duplicates: 0,
         cancellations: 0,
         already_imported_at_ms: None,
+        reversals_applied: 0,
+        reversals_listed: 0,
         answers_applied: 0,
         answers_duplicate: 0,
         answers_ignored: 0,
@@ -255,16 +304,27 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             return Ok(s);
         }
         for c in &credits {
-            if c.cancelled {
-                s.cancellations += 1;
-                continue;
-            }
             let input = CreditInput {
                 bank_ref: c.bank_ref.clone(),
                 amount_yen: c.amount_yen,
                 reference: c.reference.clone(),
                 account_number: Some(c.account_number.clone()),
             };
+            match c.effect {
+                Effect::ListOnly => {
+                    s.cancellations += 1;
+                    continue;
+                }
+                Effect::Reversal => {
+                    match apply_reversal(app, tx, &input).await? {
+                        ReversalOutcome::Applied => s.reversals_applied += 1,
+                        ReversalOutcome::Listed => s.reversals_listed += 1,
+                        ReversalOutcome::Duplicate => s.duplicates += 1,
+                    }
+                    continue;
+                }
+                Effect::Credit => {}
+            }
             let result = apply_credit(app, tx, &input).await?;
             match (result.duplicate, result.outcome.as_str()) {
                 (true, _) => s.duplicates += 1,
@@ -290,7 +350,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         };
         match tx.insert_bank_file(&file).await? {
             Some(file_id) => {
-                for c in credits.iter().filter(|c| !c.cancelled) {
+                for c in credits.iter().filter(|c| c.effect != Effect::ListOnly) {
                     tx.link_credit_to_file(&c.bank_ref, &file_id).await?;
                 }
             }

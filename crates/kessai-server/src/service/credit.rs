@@ -213,3 +213,75 @@ pub async fn assign_credit(
     deal_ops::apply(app, tx, &deal, &DealCommand::AssignFromSuspense { amount }).await?;
     describe(tx, &credit.bank_ref, "assigned", Some(&deal)).await
 }
+
+/// What became of a reversal the bank reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReversalOutcome {
+    /// Undone in the deal that held the money.
+    Applied,
+    /// Reported before: nothing changed now.
+    Duplicate,
+    /// No deal, or the money had moved on: listed for the operator.
+    Listed,
+}
+
+/// The bank took back a payment it had reported (a 取消 record, a camt reversal): found by the
+/// same matching as a credit, undone in the deal while the deal still holds the money.
+pub async fn apply_reversal(
+    app: &App,
+    tx: &mut Tx,
+    input: &CreditInput,
+) -> AppResult<ReversalOutcome> {
+    let amount = validate(input)?;
+    let bank_ref = input.bank_ref.trim();
+    if tx.credit_by_ref(bank_ref).await?.is_some() {
+        return Ok(ReversalOutcome::Duplicate);
+    }
+    let by_account = match &input.account_number {
+        Some(number) => tx.deal_by_virtual_account(number).await?,
+        None => None,
+    };
+    let deal_id = match by_account {
+        Some(deal) => Some(deal),
+        None => match_deal(tx, &input.reference).await?,
+    };
+    // Try the deal first; a reversal it cannot take (shipped, closed, too large) is listed.
+    let applied = match &deal_id {
+        Some(id) => {
+            let (record, _) = deal_ops::load(tx, id).await?;
+            let reversal = DealCommand::ReversePayment { amount };
+            if record.deal.apply(&reversal, app.clock.now()).is_ok() {
+                deal_ops::apply(app, tx, id, &reversal).await?;
+                true
+            } else {
+                false
+            }
+        }
+        None => false,
+    };
+    let outcome = if applied {
+        CreditOutcome::Reversed
+    } else {
+        CreditOutcome::ReversalUnapplied
+    };
+    let credit = NewCredit {
+        bank_ref,
+        amount_yen: amount.0,
+        reference: &input.reference,
+        deal_id: deal_id.as_deref(),
+        outcome,
+        now_ms: app.clock.now().0,
+    };
+    if !tx.insert_credit(&credit).await? {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "busy",
+            "the same bank record is being applied",
+        ));
+    }
+    Ok(if applied {
+        ReversalOutcome::Applied
+    } else {
+        ReversalOutcome::Listed
+    })
+}
