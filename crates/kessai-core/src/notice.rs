@@ -50,8 +50,14 @@ pub enum NoticeKind {
     Mismatch { fields: Vec<String> },
     /// Both registrations match.
     Agreed,
-    /// How to pay: amount, deadline; the reference (the buyer's ID) is in the email's context.
-    PaymentInstructions { amount: Yen, pay_by: Millis },
+    /// How to pay: amount, deadline, and the 振込依頼人コード to give the bank; the reference
+    /// (the buyer's ID) is in the email's context.
+    PaymentInstructions {
+        amount: Yen,
+        pay_by: Millis,
+        #[serde(default)]
+        payer_code: Option<String>,
+    },
     /// A payment arrived but the total is short.
     RemainderRequested { received: Yen, remaining: Yen },
     /// The deal is fully paid; `excess` is any overpayment, returned after receipt.

@@ -31,6 +31,32 @@ impl Tx {
         Ok(Some(account))
     }
 
+    /// Gives the deal the next 振込依頼人コード (10 digits, from 1000000001).
+    pub async fn allocate_payer_code(&mut self, deal_id: &str) -> Result<String> {
+        sqlx::query("INSERT INTO counters (name, next_value) VALUES ('payer_code', 1000000001) ON CONFLICT (name) DO NOTHING")
+            .execute(self.conn())
+            .await?;
+        let number: i64 = sqlx::query_scalar("UPDATE counters SET next_value = next_value + 1 WHERE name = 'payer_code' RETURNING next_value - 1")
+            .fetch_one(self.conn())
+            .await?;
+        let code = format!("{number:010}");
+        sqlx::query("INSERT INTO payer_codes (code, deal_id) VALUES ($1, $2)")
+            .bind(&code)
+            .bind(deal_id)
+            .execute(self.conn())
+            .await?;
+        Ok(code)
+    }
+
+    pub async fn deal_by_payer_code(&mut self, code: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT deal_id FROM payer_codes WHERE code = $1")
+                .bind(code)
+                .fetch_optional(self.conn())
+                .await?,
+        )
+    }
+
     pub async fn deal_by_virtual_account(
         &mut self,
         account_number: &str,
@@ -45,6 +71,15 @@ impl Tx {
 }
 
 impl Store {
+    pub async fn payer_code_of(&self, deal_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT code FROM payer_codes WHERE deal_id = $1")
+                .bind(deal_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// A named number kept across restarts (e.g. the test clock's offset).
     pub async fn counter(&self, name: &str) -> Result<Option<i64>> {
         Ok(

@@ -83,6 +83,7 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         amount_yen: args.amount,
         reference: args.reference,
         account_number: None,
+        transferor_code: None,
     };
     match kessai_server::offline::credit(config(&args.db), &input).await {
         Ok(result) => {

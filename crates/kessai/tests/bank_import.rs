@@ -12,8 +12,39 @@ use support::{Db, TestServer};
 on_both_databases!(
     notices_are_reconciled_once,
     virtual_accounts_match_without_a_reference,
-    statements_and_ebcdic_notices_are_reconciled
+    statements_and_ebcdic_notices_are_reconciled,
+    payer_codes_match_without_a_reference
 );
+
+/// The buyer is given a 振込依頼人コード; a transfer carrying it matches with nothing in the name.
+async fn payer_codes_match_without_a_reference(db: Db) {
+    let s = support::spawn(db).await;
+    let (a, _) = s.agreed_deal("pc-a", 3_300).await;
+    let view = s.view(&a, support::BUYER_PW).await;
+    let code = view.ok()["payment"]["payer_code"]
+        .as_str()
+        .expect("a payer code")
+        .to_string();
+    assert_eq!(code.len(), 10);
+    assert!(
+        s.app
+            .store
+            .emails_for(&a)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.body.contains(&code)),
+        "the payment email gives the code"
+    );
+    let mut t = transfer("000021", 3_300, "ﾀﾅｶ ｲﾁﾛｳ", "", false);
+    t.transferor_code = code;
+    let path = save(&s, "coded.txt", vec![t]);
+    let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, &path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 matched"), "{out}");
+    assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
+    s.assert_books_sound().await;
+}
 
 async fn virtual_accounts_match_without_a_reference(db: Db) {
     let s = support::spawn_with(

@@ -82,13 +82,18 @@ pub fn render(kind: &NoticeKind, cx: &MailContext<'_>) -> (String, String) {
             l.t("取引が成立しました", "Your deal is agreed"),
             vec![l.t("買主と売主の登録内容が一致しました。", "The buyer's and the seller's registrations match.").into()],
         ),
-        NoticeKind::PaymentInstructions { amount, pay_by } => (
+        NoticeKind::PaymentInstructions { amount, pay_by, payer_code } => (
             l.t("お支払いのご案内", "How to pay"),
             vec![
                 format!("{}: {amount}", l.t("お支払い金額", "Amount")),
                 format!("{}: {}", l.t("振込先", "Pay to"), account_text(l, cx.collection_account)),
                 format!("{}: {}", l.t("振込依頼人名の前に付ける参照番号", "Reference to quote before your name"), cx.payment_reference.unwrap_or(cx.public_id)),
                 format!("{}: {}", l.t("お支払い期限", "Pay by"), format_jst(*pay_by)),
+                format!(
+                    "{}: {}",
+                    l.t("振込依頼人コード（銀行で指定できる場合）", "Transferor code (where your bank lets you give one)"),
+                    payer_code.as_deref().unwrap_or("-")
+                ),
             ],
         ),
         NoticeKind::RemainderRequested { received, remaining } => (

@@ -66,6 +66,8 @@ struct Incoming {
     amount_yen: i64,
     /// Everything the payer wrote that may quote a deal: transferor name and EDI.
     reference: String,
+    /// 振込依頼人コード, where the format carries it.
+    transferor_code: Option<String>,
     effect: Effect,
 }
 
@@ -108,6 +110,7 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
             continue;
         }
         parsed.credits.push(Incoming {
+            transferor_code: Some(e.transferor_code.clone()),
             bank_ref: e.identity(&account),
             account_number: format!("{:0>7}", account.account_number),
             amount_yen: e.amount_yen as i64,
@@ -143,6 +146,7 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
         let credits = incoming_transfers(&file)
             .into_iter()
             .map(|t| Incoming {
+                transferor_code: Some(t.transferor_code.clone()),
                 account_number: t.account_number.clone(),
                 bank_ref: t.identity(),
                 amount_yen: t.amount_yen as i64,
@@ -234,6 +238,7 @@ fn camt_entries<'a>(
             .collect::<Vec<_>>()
             .join(" ");
             parsed.credits.push(Incoming {
+                transferor_code: None,
                 account_number: account_number.to_string(),
                 bank_ref: identity,
                 amount_yen: e.amount_yen as i64,
@@ -262,6 +267,7 @@ fn camt_entries<'a>(
                 amount_yen: e.amount_yen as i64,
                 reference,
                 effect: Effect::Reversal,
+                transferor_code: None,
             });
         } else if let Some(e2e) = &e.end_to_end_id {
             parsed.answers.push(Answer {
@@ -309,6 +315,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                 amount_yen: c.amount_yen,
                 reference: c.reference.clone(),
                 account_number: Some(c.account_number.clone()),
+                transferor_code: c.transferor_code.clone(),
             };
             match c.effect {
                 Effect::ListOnly => {

@@ -20,6 +20,9 @@ pub struct CreditInput {
     /// The operator's account the money arrived in: a deal's virtual account matches it alone.
     #[serde(default)]
     pub account_number: Option<String>,
+    /// The 振込依頼人コード the payer's bank sent: a deal's payer code matches it alone.
+    #[serde(default)]
+    pub transferor_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -63,14 +66,7 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
         result.duplicate = true;
         return Ok(result);
     }
-    let by_account = match &input.account_number {
-        Some(number) => tx.deal_by_virtual_account(number).await?,
-        None => None,
-    };
-    let deal_id = match by_account {
-        Some(deal) => Some(deal),
-        None => match_deal(tx, &input.reference).await?,
-    };
+    let deal_id = find_deal(tx, input).await?;
     let outcome = if deal_id.is_some() {
         CreditOutcome::Matched
     } else {
@@ -111,6 +107,26 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
         "unmatched"
     };
     describe(tx, bank_ref, outcome, deal_id.as_deref()).await
+}
+
+/// The deal an incoming transfer is for: by the deal's virtual account, else by its payer code,
+/// else by the buyer's deal ID quoted in the reference.
+async fn find_deal(tx: &mut Tx, input: &CreditInput) -> AppResult<Option<String>> {
+    if let Some(number) = &input.account_number {
+        if let Some(deal) = tx.deal_by_virtual_account(number).await? {
+            return Ok(Some(deal));
+        }
+    }
+    if let Some(code) = input
+        .transferor_code
+        .as_deref()
+        .filter(|c| !c.trim_start_matches('0').is_empty())
+    {
+        if let Some(deal) = tx.deal_by_payer_code(code).await? {
+            return Ok(Some(deal));
+        }
+    }
+    match_deal(tx, &input.reference).await
 }
 
 /// The one agreed deal whose buyer ID the reference quotes, if exactly one does (the matching
@@ -237,14 +253,7 @@ pub async fn apply_reversal(
     if tx.credit_by_ref(bank_ref).await?.is_some() {
         return Ok(ReversalOutcome::Duplicate);
     }
-    let by_account = match &input.account_number {
-        Some(number) => tx.deal_by_virtual_account(number).await?,
-        None => None,
-    };
-    let deal_id = match by_account {
-        Some(deal) => Some(deal),
-        None => match_deal(tx, &input.reference).await?,
-    };
+    let deal_id = find_deal(tx, input).await?;
     // Try the deal first; a reversal it cannot take (shipped, closed, too large) is listed.
     let applied = match &deal_id {
         Some(id) => {

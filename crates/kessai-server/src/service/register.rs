@@ -341,9 +341,11 @@ async fn agree(app: &App, tx: &mut Tx, a: Registration, b: Registration) -> AppR
             ),
         }
     }
+    let payer_code = tx.allocate_payer_code(&record.id).await?;
     let pay = NoticeKind::PaymentInstructions {
         amount: price,
         pay_by: record.deal.pay_by,
+        payer_code: Some(payer_code),
     };
     super::notify::notify_paying_to(app, tx, &buyer, &pay, Some(reference), &pay_to).await?;
     Ok(())

@@ -27,6 +27,8 @@ pub struct PaymentDetails {
     pub pay_to: String,
     /// Quote this in the transfer (before your name).
     pub reference: String,
+    /// The 振込依頼人コード to give the bank, where it lets you: matches the payment by number.
+    pub payer_code: Option<String>,
     pub pay_by: String,
 }
 
@@ -124,6 +126,7 @@ pub async fn deal_view(app: &App, reg: &Registration) -> AppResult<DealView> {
                         a.bank_code, a.branch_code, a.account_number, a.holder_name
                     ),
                     reference: reg.public_id.to_string(),
+                    payer_code: app.store.payer_code_of(&r.id).await?,
                     pay_by: format_jst(d.pay_by),
                 });
             }
