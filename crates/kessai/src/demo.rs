@@ -221,11 +221,12 @@ impl Demo {
             }
             let s = self.api.upload(&name, std::fs::read(&path)?).await?;
             println!(
-                "  bank file {name} ({}) imported: {} credit(s) matched, {} to suspense, {} answer(s) applied",
+                "  bank file {name} ({}) imported: {} credit(s) matched, {} to suspense, {} answer(s) applied, {} already applied earlier",
                 s["format"].as_str().unwrap_or("?"),
                 s["matched"],
                 s["unmatched"],
-                s["answers_applied"]
+                s["answers_applied"],
+                s["duplicates"].as_i64().unwrap_or(0) + s["answers_duplicate"].as_i64().unwrap_or(0)
             );
         }
         Ok(())
