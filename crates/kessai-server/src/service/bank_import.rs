@@ -227,7 +227,15 @@ fn camt_entries<'a>(
         answers: vec![],
     };
     for (identity, e) in entries {
-        if e.credit {
+        // A credit (money in), or a reversed incoming credit (the bank took the money back); a
+        // credit marked as a reversal undoes one of our debits and is for the operator.
+        let effect = match (e.credit, e.reversal) {
+            (true, false) => Some(Effect::Credit),
+            (true, true) => Some(Effect::ListOnly),
+            (false, true) => Some(Effect::Reversal),
+            (false, false) => None,
+        };
+        if let Some(effect) = effect {
             let reference = [
                 e.debtor_name.as_deref(),
                 e.remittance.as_deref(),
@@ -243,31 +251,7 @@ fn camt_entries<'a>(
                 bank_ref: identity,
                 amount_yen: e.amount_yen as i64,
                 reference,
-                // A credit marked as a reversal undoes one of our debits: for the operator.
-                effect: if e.reversal {
-                    Effect::ListOnly
-                } else {
-                    Effect::Credit
-                },
-            });
-        } else if e.reversal {
-            // A reversed incoming credit: the bank took the money back.
-            let reference = [
-                e.debtor_name.as_deref(),
-                e.remittance.as_deref(),
-                e.additional_info.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-            parsed.credits.push(Incoming {
-                account_number: account_number.to_string(),
-                bank_ref: identity,
-                amount_yen: e.amount_yen as i64,
-                reference,
-                effect: Effect::Reversal,
-                transferor_code: None,
+                effect,
             });
         } else if let Some(e2e) = &e.end_to_end_id {
             parsed.answers.push(Answer {
