@@ -1,0 +1,170 @@
+//! The bank's ISO 20022 side: answering pain.001 with pain.002 and camt.054 debits, and
+//! reporting credits (camt.054) and the day (camt.053).
+
+use super::{account_key, BankState, DayEntry, OutFile, SimError};
+use kessai_formats::iso20022::read_pain_001;
+use kessai_formats::iso_notification::{write_camt_054, Notification, NotificationEntry};
+use kessai_formats::iso_statement::{write_camt_053, Statement};
+use kessai_formats::iso_status::{write_pain_002, StatusReport, TransactionStatus, TxStatus};
+
+impl BankState {
+    fn notification(
+        &mut self,
+        created_at: &str,
+        booking_date: &str,
+        entries: Vec<NotificationEntry>,
+    ) -> OutFile {
+        self.day_entries
+            .extend(entries.iter().map(DayEntry::from_entry));
+        let seq = self.next();
+        let n = Notification {
+            message_id: format!("SIMBANK-NTFCTN-{seq:06}"),
+            created_at: created_at.into(),
+            notification_id: format!("NTF{seq:06}"),
+            account_number: self.operator.account_number.clone(),
+            bank_code: self.operator.bank_code.clone(),
+            branch_code: self.operator.branch_code.clone(),
+            entries,
+        };
+        let _ = booking_date;
+        (format!("{seq:06}-camt.054.xml"), write_camt_054(&n))
+    }
+
+    /// The credit notification for every transfer into the operator's account since the last one.
+    pub fn credit_notification(&mut self, created_at: &str, booking_date: &str) -> Option<OutFile> {
+        if self.pending_credits.is_empty() {
+            return None;
+        }
+        if self.zengin_files {
+            return Some(self.zengin_notice(booking_date));
+        }
+        let credits = std::mem::take(&mut self.pending_credits);
+        let entries = credits
+            .into_iter()
+            .map(|c| {
+                let r = self.next();
+                NotificationEntry {
+                    entry_reference: format!("CR{r:010}"),
+                    amount_yen: c.amount_yen,
+                    credit: true,
+                    booking_date: booking_date.into(),
+                    reversal: false,
+                    end_to_end_id: None,
+                    debtor_name: Some(c.payer_name),
+                    remittance: (!c.remittance.is_empty()).then_some(c.remittance),
+                    additional_info: None,
+                }
+            })
+            .collect();
+        Some(self.notification(created_at, booking_date, entries))
+    }
+
+    /// Answers one of the operator's pain.001 files: a status report, and a debit notification
+    /// for the transfers that left. A file already processed is answered with nothing.
+    pub fn process_outbound(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        created_at: &str,
+        booking_date: &str,
+    ) -> Result<Vec<OutFile>, SimError> {
+        if self.processed.contains(name) {
+            return Ok(vec![]);
+        }
+        let batch =
+            read_pain_001(bytes).map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        let mut statuses = vec![];
+        let mut debits = vec![];
+        for t in &batch.transfers {
+            let rejected = self.draw() % 1000 < u64::from(self.reject_per_mille);
+            if rejected {
+                statuses.push(TransactionStatus {
+                    end_to_end_id: t.end_to_end_id.clone(),
+                    status: TxStatus::Rejected,
+                    reason_code: Some("AC01".into()),
+                    reason_text: Some("incorrect account number".into()),
+                });
+                continue;
+            }
+            let to = account_key(&t.creditor);
+            *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
+            *self.balances.entry(to).or_default() += t.amount_yen as i64;
+            statuses.push(TransactionStatus {
+                end_to_end_id: t.end_to_end_id.clone(),
+                status: TxStatus::Settled,
+                reason_code: None,
+                reason_text: None,
+            });
+            let r = self.next();
+            debits.push(NotificationEntry {
+                entry_reference: format!("DB{r:010}"),
+                amount_yen: t.amount_yen,
+                credit: false,
+                booking_date: booking_date.into(),
+                reversal: false,
+                end_to_end_id: Some(t.end_to_end_id.clone()),
+                debtor_name: None,
+                remittance: (!t.remittance.is_empty()).then(|| t.remittance.clone()),
+                additional_info: None,
+            });
+        }
+        let seq = self.next();
+        let report = StatusReport {
+            message_id: format!("SIMBANK-STS-{seq:06}"),
+            created_at: created_at.into(),
+            original_message_id: batch.message_id.clone(),
+            original_message_name: "pain.001.001.09".into(),
+            transactions: statuses,
+        };
+        let mut out = vec![(format!("{seq:06}-pain.002.xml"), write_pain_002(&report))];
+        if !debits.is_empty() {
+            out.push(self.notification(created_at, booking_date, debits));
+        }
+        self.processed.insert(name.to_string());
+        Ok(out)
+    }
+
+    /// The end-of-day statement (camt.053) of the operator's account: every entry of the day
+    /// again, between the opening and the closing balance.
+    pub fn end_of_day_statement(&mut self, created_at: &str, date: &str) -> Option<OutFile> {
+        if self.day_entries.is_empty() {
+            return None;
+        }
+        if self.zengin_files {
+            return Some(self.zengin_statement(date));
+        }
+        let entries: Vec<NotificationEntry> = std::mem::take(&mut self.day_entries)
+            .iter()
+            .map(DayEntry::to_entry)
+            .collect();
+        let closing = self
+            .balances
+            .get(&self.operator.key())
+            .copied()
+            .unwrap_or(0);
+        let net: i64 = entries
+            .iter()
+            .map(|e| {
+                if e.credit {
+                    e.amount_yen as i64
+                } else {
+                    -(e.amount_yen as i64)
+                }
+            })
+            .sum();
+        let seq = self.next();
+        let statement = Statement {
+            message_id: format!("SIMBANK-STMT-{seq:06}"),
+            created_at: created_at.into(),
+            statement_id: format!("STMT{seq:06}"),
+            account_number: self.operator.account_number.clone(),
+            bank_code: self.operator.bank_code.clone(),
+            branch_code: self.operator.branch_code.clone(),
+            opening_balance_yen: closing - net,
+            closing_balance_yen: closing,
+            date: date.into(),
+            entries,
+        };
+        Some((format!("{seq:06}-camt.053.xml"), write_camt_053(&statement)))
+    }
+}
