@@ -6,8 +6,7 @@
 //! 4-digit bank and 3-digit branch code as member ID; the account type travels as its Zengin
 //! code (1 普通, 2 当座, 4 貯蓄) in `Tp/Prtry`; yen amounts have no decimals.
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::Writer;
+use crate::iso_xml::Xml;
 
 pub const PAIN_001_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09";
 
@@ -43,89 +42,9 @@ pub struct CreditTransferBatch {
     pub transfers: Vec<CreditTransfer>,
 }
 
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-impl Xml {
-    fn open(&mut self, name: &str) {
-        self.w
-            .write_event(Event::Start(BytesStart::new(name)))
-            .expect("writing to memory");
-    }
-
-    fn close(&mut self, name: &str) {
-        self.w
-            .write_event(Event::End(BytesEnd::new(name)))
-            .expect("writing to memory");
-    }
-
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name);
-        self.w
-            .write_event(Event::Text(BytesText::new(text)))
-            .expect("writing to memory");
-        self.close(name);
-    }
-
-    fn amount(&mut self, name: &str, yen: u64) {
-        let mut start = BytesStart::new(name);
-        start.push_attribute(("Ccy", "JPY"));
-        self.w
-            .write_event(Event::Start(start))
-            .expect("writing to memory");
-        self.w
-            .write_event(Event::Text(BytesText::new(&yen.to_string())))
-            .expect("writing to memory");
-        self.close(name);
-    }
-
-    /// `<X><FinInstnId><ClrSysMmbId>…` — a Japanese bank branch.
-    fn agent(&mut self, name: &str, a: &Account) {
-        self.open(name);
-        self.open("FinInstnId");
-        self.open("ClrSysMmbId");
-        self.open("ClrSysId");
-        self.leaf("Cd", "JPZGN");
-        self.close("ClrSysId");
-        self.leaf("MmbId", &format!("{}{}", a.bank_code, a.branch_code));
-        self.close("ClrSysMmbId");
-        self.close("FinInstnId");
-        self.close(name);
-    }
-
-    fn account(&mut self, name: &str, a: &Account) {
-        self.open(name);
-        self.open("Id");
-        self.open("Othr");
-        self.leaf("Id", &a.account_number);
-        self.close("Othr");
-        self.close("Id");
-        self.open("Tp");
-        self.leaf("Prtry", &a.account_type.to_string());
-        self.close("Tp");
-        self.leaf("Ccy", "JPY");
-        self.close(name);
-    }
-
-    fn party(&mut self, name: &str, holder: &str) {
-        self.open(name);
-        self.leaf("Nm", holder);
-        self.close(name);
-    }
-}
-
 /// Writes one pain.001.001.09 document: one payment information block from the debtor account.
 pub fn write_pain_001(batch: &CreditTransferBatch) -> Vec<u8> {
-    let mut x = Xml {
-        w: Writer::new_with_indent(Vec::new(), b' ', 2),
-    };
-    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .expect("writing to memory");
-    let mut doc = BytesStart::new("Document");
-    doc.push_attribute(("xmlns", PAIN_001_NS));
-    x.w.write_event(Event::Start(doc))
-        .expect("writing to memory");
+    let mut x = Xml::document(PAIN_001_NS);
     x.open("CstmrCdtTrfInitn");
     let count = batch.transfers.len().to_string();
     let total: u64 = batch.transfers.iter().map(|t| t.amount_yen).sum();
@@ -167,10 +86,7 @@ pub fn write_pain_001(batch: &CreditTransferBatch) -> Vec<u8> {
     }
     x.close("PmtInf");
     x.close("CstmrCdtTrfInitn");
-    x.close("Document");
-    let mut out = x.w.into_inner();
-    out.push(b'\n');
-    out
+    x.finish()
 }
 
 /// Why a pain.001 document was refused: the element path and the reason.
@@ -360,7 +276,7 @@ fn split_member(account: &mut Account, member_id: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
+    use crate::iso_xml::test_support::assert_valid;
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -398,25 +314,6 @@ mod tests {
                 },
             ],
         }
-    }
-
-    /// Validates with xmllint against the official schema; the whole suite needs xmllint
-    /// (`bash test.sh` installs it).
-    pub fn assert_valid(xml: &[u8], xsd: &str) {
-        let dir = std::env::temp_dir().join(format!("kessai-xsd-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}.xml", xml.len()));
-        std::fs::write(&path, xml).unwrap();
-        let out = Command::new("xmllint")
-            .args(["--noout", "--schema", xsd])
-            .arg(&path)
-            .output()
-            .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
-        assert!(
-            out.status.success(),
-            "schema validation failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
 
     #[test]

@@ -29,11 +29,12 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
-use quick_xml::{NsReader, Writer};
+use quick_xml::NsReader;
 
 use crate::iso20022::Account;
+use crate::iso_xml::{once, Xml, CLEARING_SYSTEM};
 
 pub const PAIN_008_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08";
 
@@ -42,9 +43,6 @@ pub const SEQUENCE_TYPE: &str = "OOFF";
 
 /// [`read_pain_008`] refuses a document with more transactions than this.
 pub const MAX_TRANSACTIONS: usize = 1_000_000;
-
-/// The clearing system of every bank Kessai names: Zengin.
-const CLEARING_SYSTEM: &str = "JPZGN";
 
 /// One collection: a buyer's account debited for one contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,72 +85,6 @@ pub struct IsoError {
     pub reason: String,
 }
 
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-impl Xml {
-    fn event(&mut self, event: Event<'_>) {
-        self.w.write_event(event).expect("writing to memory");
-    }
-
-    fn open(&mut self, name: &str) {
-        self.event(Event::Start(BytesStart::new(name)));
-    }
-
-    fn close(&mut self, name: &str) {
-        self.event(Event::End(BytesEnd::new(name)));
-    }
-
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name);
-        self.event(Event::Text(BytesText::new(text)));
-        self.close(name);
-    }
-
-    fn amount(&mut self, name: &str, yen: u64) {
-        let mut start = BytesStart::new(name);
-        start.push_attribute(("Ccy", "JPY"));
-        self.event(Event::Start(start));
-        self.event(Event::Text(BytesText::new(&yen.to_string())));
-        self.close(name);
-    }
-
-    /// `<X><FinInstnId><ClrSysMmbId>…` — a Japanese bank branch.
-    fn agent(&mut self, name: &str, a: &Account) {
-        self.open(name);
-        self.open("FinInstnId");
-        self.open("ClrSysMmbId");
-        self.open("ClrSysId");
-        self.leaf("Cd", CLEARING_SYSTEM);
-        self.close("ClrSysId");
-        self.leaf("MmbId", &format!("{}{}", a.bank_code, a.branch_code));
-        self.close("ClrSysMmbId");
-        self.close("FinInstnId");
-        self.close(name);
-    }
-
-    fn account(&mut self, name: &str, a: &Account) {
-        self.open(name);
-        self.open("Id");
-        self.open("Othr");
-        self.leaf("Id", &a.account_number);
-        self.close("Othr");
-        self.close("Id");
-        self.open("Tp");
-        self.leaf("Prtry", &a.account_type.to_string());
-        self.close("Tp");
-        self.leaf("Ccy", "JPY");
-        self.close(name);
-    }
-
-    fn party(&mut self, name: &str, holder: &str) {
-        self.open(name);
-        self.leaf("Nm", holder);
-        self.close(name);
-    }
-}
-
 /// Writes one pain.008.001.08 document: one payment information block (the creditor, the
 /// collection date, `SeqTp` `OOFF`, the creditor scheme ID) with one `DrctDbtTxInf` per debit.
 ///
@@ -160,13 +92,7 @@ impl Xml {
 /// at least one debit, IDs are 1 to 35 characters, names and remittance text 1 to 140 (an empty
 /// remittance is left out), dates are ISO dates and `created_at` an ISO date-time.
 pub fn write_pain_008(batch: &DirectDebitBatch) -> Vec<u8> {
-    let mut x = Xml {
-        w: Writer::new_with_indent(Vec::new(), b' ', 2),
-    };
-    x.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let mut doc = BytesStart::new("Document");
-    doc.push_attribute(("xmlns", PAIN_008_NS));
-    x.event(Event::Start(doc));
+    let mut x = Xml::document(PAIN_008_NS);
     x.open("CstmrDrctDbtInitn");
     let count = batch.debits.len().to_string();
     let total: u64 = batch.debits.iter().map(|d| d.amount_yen).sum();
@@ -222,10 +148,7 @@ pub fn write_pain_008(batch: &DirectDebitBatch) -> Vec<u8> {
     }
     x.close("PmtInf");
     x.close("CstmrDrctDbtInitn");
-    x.close("Document");
-    let mut out = x.w.into_inner();
-    out.push(b'\n');
-    out
+    x.finish()
 }
 
 /// Reads a pain.008.001.08 (with or without namespace prefixes), as the buyer's bank would.
@@ -581,15 +504,6 @@ struct Parser {
     /// Where each end-to-end ID and mandate ID was first seen: `DrctDbtTxInf[n]`, 1-based.
     end_to_end_ids: HashMap<String, usize>,
     mandate_ids: HashMap<String, usize>,
-}
-
-/// Keeps `value` in an empty slot; a second value is an error.
-fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), String> {
-    if slot.is_some() {
-        return Err("appears more than once".into());
-    }
-    *slot = Some(value);
-    Ok(())
 }
 
 fn digits(s: &str, n: usize) -> bool {
@@ -1094,37 +1008,14 @@ fn check_root(name: &str, ns: &ResolveResult) -> Result<(), IsoError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::process::Command;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/standards/iso20022/sepaxml.pain.008.001.08.xsd"
     );
 
-    /// Validates with xmllint against the official schema, one file per call (tests run in
-    /// parallel).
     fn assert_valid(xml: &[u8]) {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!("kessai-xsd-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!(
-            "pain008-{}.xml",
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, xml).unwrap();
-        let out = Command::new("xmllint")
-            .args(["--noout", "--schema", XSD])
-            .arg(&path)
-            .output()
-            .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
-        std::fs::remove_file(&path).ok();
-        assert!(
-            out.status.success(),
-            "schema validation failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(xml)
-        );
+        crate::iso_xml::test_support::assert_valid(xml, XSD);
     }
 
     fn account(bank: &str, account_type: u8, number: &str, name: &str) -> Account {

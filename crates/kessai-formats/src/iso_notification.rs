@@ -34,9 +34,13 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
-use quick_xml::{NsReader, Writer};
+
+use crate::iso_camt::{read_camt, reject, CamtParser, EntryDraft};
+use crate::iso_xml::{
+    iso_date, non_empty, once, optional, parse_bool, parse_direction, parse_yen, Xml,
+};
 
 pub const CAMT_054_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08";
 
@@ -109,65 +113,9 @@ pub struct IsoError {
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-impl Xml {
-    fn open(&mut self, name: &str) {
-        self.w
-            .write_event(Event::Start(BytesStart::new(name)))
-            .expect("writing to memory");
-    }
-
-    fn close(&mut self, name: &str) {
-        self.w
-            .write_event(Event::End(BytesEnd::new(name)))
-            .expect("writing to memory");
-    }
-
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name);
-        self.w
-            .write_event(Event::Text(BytesText::new(text)))
-            .expect("writing to memory");
-        self.close(name);
-    }
-
-    fn amount(&mut self, name: &str, yen: u64) {
-        let mut start = BytesStart::new(name);
-        start.push_attribute(("Ccy", "JPY"));
-        self.w
-            .write_event(Event::Start(start))
-            .expect("writing to memory");
-        self.w
-            .write_event(Event::Text(BytesText::new(&yen.to_string())))
-            .expect("writing to memory");
-        self.close(name);
-    }
-}
-
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|v| !v.is_empty())
-}
-
-/// `Max140Text` pieces of `text`, in characters (as the schema counts).
-fn chunks_140(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    chars.chunks(140).map(|c| c.iter().collect()).collect()
-}
-
 /// Writes one camt.054.001.08 document: one notification for the account with its entries.
 pub fn write_camt_054(n: &Notification) -> Vec<u8> {
-    let mut x = Xml {
-        w: Writer::new_with_indent(Vec::new(), b' ', 2),
-    };
-    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .expect("writing to memory");
-    let mut doc = BytesStart::new("Document");
-    doc.push_attribute(("xmlns", CAMT_054_NS));
-    x.w.write_event(Event::Start(doc))
-        .expect("writing to memory");
+    let mut x = Xml::document(CAMT_054_NS);
     x.open("BkToCstmrDbtCdtNtfctn");
     x.open("GrpHdr");
     x.leaf("MsgId", &n.message_id);
@@ -176,90 +124,13 @@ pub fn write_camt_054(n: &Notification) -> Vec<u8> {
     x.open("Ntfctn");
     x.leaf("Id", &n.notification_id);
     x.leaf("CreDtTm", &n.created_at);
-    x.open("Acct");
-    x.open("Id");
-    x.open("Othr");
-    x.leaf("Id", &n.account_number);
-    x.close("Othr");
-    x.close("Id");
-    x.leaf("Ccy", "JPY");
-    x.open("Svcr");
-    x.open("FinInstnId");
-    x.open("ClrSysMmbId");
-    x.open("ClrSysId");
-    x.leaf("Cd", "JPZGN");
-    x.close("ClrSysId");
-    x.leaf("MmbId", &format!("{}{}", n.bank_code, n.branch_code));
-    x.close("ClrSysMmbId");
-    x.close("FinInstnId");
-    x.close("Svcr");
-    x.close("Acct");
+    x.camt_account(&n.account_number, &n.bank_code, &n.branch_code);
     for e in &n.entries {
-        x.open("Ntry");
-        x.leaf("NtryRef", &e.entry_reference);
-        x.amount("Amt", e.amount_yen);
-        x.leaf("CdtDbtInd", if e.credit { "CRDT" } else { "DBIT" });
-        if e.reversal {
-            x.leaf("RvslInd", "true");
-        }
-        x.open("Sts");
-        x.leaf("Cd", "BOOK");
-        x.close("Sts");
-        x.open("BookgDt");
-        x.leaf("Dt", &e.booking_date);
-        x.close("BookgDt");
-        // The family of the original operation: a reversed credit is still a received one.
-        let received = e.credit != e.reversal;
-        x.open("BkTxCd");
-        x.open("Domn");
-        x.leaf("Cd", "PMNT");
-        x.open("Fmly");
-        x.leaf("Cd", if received { "RCDT" } else { "ICDT" });
-        x.leaf("SubFmlyCd", "DMCT");
-        x.close("Fmly");
-        x.close("Domn");
-        x.close("BkTxCd");
-        let e2e = present(&e.end_to_end_id);
-        let debtor = present(&e.debtor_name);
-        let remittance = present(&e.remittance);
-        if e2e.is_some() || debtor.is_some() || remittance.is_some() {
-            x.open("NtryDtls");
-            x.open("TxDtls");
-            if let Some(id) = e2e {
-                x.open("Refs");
-                x.leaf("EndToEndId", id);
-                x.close("Refs");
-            }
-            if let Some(name) = debtor {
-                x.open("RltdPties");
-                x.open("Dbtr");
-                x.open("Pty");
-                x.leaf("Nm", name);
-                x.close("Pty");
-                x.close("Dbtr");
-                x.close("RltdPties");
-            }
-            if let Some(text) = remittance {
-                x.open("RmtInf");
-                for line in chunks_140(text) {
-                    x.leaf("Ustrd", &line);
-                }
-                x.close("RmtInf");
-            }
-            x.close("TxDtls");
-            x.close("NtryDtls");
-        }
-        if let Some(info) = present(&e.additional_info) {
-            x.leaf("AddtlNtryInf", info);
-        }
-        x.close("Ntry");
+        x.entry(e);
     }
     x.close("Ntfctn");
     x.close("BkToCstmrDbtCdtNtfctn");
-    x.close("Document");
-    let mut out = x.w.into_inner();
-    out.push(b'\n');
-    out
+    x.finish()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,22 +230,6 @@ struct Frame {
     label: String,
 }
 
-#[derive(Default)]
-struct EntryDraft {
-    reference: Option<String>,
-    currency: Option<String>,
-    amount: Option<u64>,
-    credit: Option<bool>,
-    reversal: Option<bool>,
-    status: Option<String>,
-    booking_date: Option<String>,
-    transactions: usize,
-    end_to_end_id: Option<String>,
-    debtor_name: Option<String>,
-    remittance: Option<String>,
-    additional_info: Option<String>,
-}
-
 struct Parser {
     max_entries: usize,
     stack: Vec<Frame>,
@@ -390,69 +245,6 @@ struct Parser {
     entries: Vec<NotificationEntry>,
     references: HashMap<String, usize>,
     entry: Option<EntryDraft>,
-}
-
-fn reject<T>(path: String, reason: impl Into<String>) -> Result<T, IsoError> {
-    Err(IsoError {
-        path,
-        reason: reason.into(),
-    })
-}
-
-/// Sets a value that the schema allows once.
-fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), String> {
-    if slot.is_some() {
-        return Err("appears more than once".into());
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-/// A non-empty text (identifiers are `Max35Text`, at least one character).
-fn non_empty(text: String) -> Result<String, String> {
-    if text.trim().is_empty() {
-        return Err("empty".into());
-    }
-    Ok(text)
-}
-
-fn optional(text: String) -> Option<String> {
-    Some(text).filter(|t| !t.is_empty())
-}
-
-/// A whole, non-negative number of yen as written in `Amt` (xs:decimal, whitespace collapsed).
-fn parse_yen(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("empty amount".into());
-    }
-    if t.starts_with('-') {
-        return Err(format!("negative amount {t:?}"));
-    }
-    if t.contains('.') {
-        return Err(format!("JPY amounts have no decimals: {t:?}"));
-    }
-    if !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("not a whole number of yen: {t:?}"));
-    }
-    t.parse::<u64>()
-        .map_err(|_| format!("amount too large: {t:?}"))
-}
-
-/// The date part of an `xs:date` or `xs:dateTime` (`YYYY-MM-DD…`).
-fn iso_date(text: &str) -> Option<String> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    let shaped = b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
-        && (b.len() == 10 || matches!(b[10], b'T' | b'Z' | b'+' | b'-'));
-    shaped.then(|| t[..10].to_string())
 }
 
 impl Parser {
@@ -475,6 +267,139 @@ impl Parser {
         }
     }
 
+    fn path_to(&self, child: &str) -> String {
+        format!("{}/{child}", self.path())
+    }
+
+    fn entry(&mut self) -> &mut EntryDraft {
+        self.entry.as_mut().expect("inside an entry")
+    }
+
+    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
+    fn end_leaf(&mut self, ctx: Ctx, text: String) -> Result<(), String> {
+        match ctx {
+            Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
+            Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
+            Ctx::NtfctnId => once(&mut self.notification_id, non_empty(text)?),
+            Ctx::AcctNumber => once(&mut self.account_number, non_empty(text)?),
+            Ctx::ClrSysCd => once(&mut self.clearing_system, text.trim().to_string()),
+            Ctx::MmbId => once(&mut self.member_id, text.trim().to_string()),
+            Ctx::NtryRef => {
+                let reference = non_empty(text)?;
+                let index = self.entries.len() + 1;
+                if let Some(first) = self.references.get(&reference) {
+                    return Err(format!(
+                        "duplicate entry reference {reference:?} (first in Ntry[{first}])"
+                    ));
+                }
+                once(&mut self.entry().reference, reference.clone())?;
+                self.references.insert(reference, index);
+                Ok(())
+            }
+            Ctx::Amt => {
+                let currency = self.entry().currency.clone().unwrap_or_default();
+                if currency != "JPY" {
+                    return Err(format!("currency {currency:?}, expected JPY"));
+                }
+                let yen = parse_yen(&text)?;
+                once(&mut self.entry().amount, yen)
+            }
+            Ctx::CdtDbtInd => once(&mut self.entry().credit, parse_direction(&text)?),
+            Ctx::RvslInd => once(&mut self.entry().reversal, parse_bool(&text)?),
+            Ctx::StsCode => once(&mut self.entry().status, text.trim().to_string()),
+            Ctx::BookgDate => {
+                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
+                once(&mut self.entry().booking_date, date)
+            }
+            Ctx::EndToEndId => match optional(text) {
+                Some(id) => once(&mut self.entry().end_to_end_id, id),
+                None => Ok(()),
+            },
+            Ctx::DbtrNm => match optional(text) {
+                Some(name) => once(&mut self.entry().debtor_name, name),
+                None => Ok(()),
+            },
+            // Several Ustrd continue one another.
+            Ctx::Ustrd => {
+                if !text.is_empty() {
+                    self.entry()
+                        .remittance
+                        .get_or_insert_with(String::new)
+                        .push_str(&text);
+                }
+                Ok(())
+            }
+            Ctx::AddtlNtryInf => match optional(text) {
+                Some(info) => once(&mut self.entry().additional_info, info),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    fn end_entry(&mut self) -> Result<(), IsoError> {
+        let draft = self.entry.take().expect("inside an entry");
+        let entry = draft.finish(|child| self.path_to(child))?;
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    fn end_notification(&self) -> Result<(), IsoError> {
+        let path = self.path();
+        if self.notification_id.is_none() {
+            return reject(format!("{path}/Id"), "missing");
+        }
+        if self.account_number.is_none() {
+            return reject(
+                format!("{path}/Acct/Id/Othr/Id"),
+                "missing: the account number (Othr/Id) is needed",
+            );
+        }
+        let member = format!("{path}/Acct/Svcr/FinInstnId/ClrSysMmbId");
+        match self.clearing_system.as_deref() {
+            None | Some("JPZGN") => {}
+            Some(other) => {
+                return reject(
+                    format!("{member}/ClrSysId/Cd"),
+                    format!("clearing system {other:?}, expected JPZGN"),
+                )
+            }
+        }
+        match self.member_id.as_deref() {
+            None => reject(
+                format!("{member}/MmbId"),
+                "missing: the bank and branch code identify the account",
+            ),
+            Some(id) if id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+            Some(id) => reject(
+                format!("{member}/MmbId"),
+                format!("{id:?}: expected 4-digit bank and 3-digit branch code"),
+            ),
+        }
+    }
+
+    fn end_document(&self) -> Result<(), IsoError> {
+        let message = "/Document/BkToCstmrDbtCdtNtfctn";
+        if self.message_id.is_none() {
+            return reject(format!("{message}/GrpHdr/MsgId"), "missing");
+        }
+        if self.created_at.is_none() {
+            return reject(format!("{message}/GrpHdr/CreDtTm"), "missing");
+        }
+        if self.notifications == 0 {
+            return reject(format!("{message}/Ntfctn"), "missing");
+        }
+        Ok(())
+    }
+}
+
+impl CamtParser for Parser {
+    type Output = Notification;
+
+    fn outside_root(&self) -> bool {
+        self.stack.is_empty()
+    }
+
     fn path(&self) -> String {
         let mut p = String::new();
         for f in &self.stack {
@@ -484,12 +409,8 @@ impl Parser {
         p
     }
 
-    fn path_to(&self, child: &str) -> String {
-        format!("{}/{child}", self.path())
-    }
-
-    fn entry(&mut self) -> &mut EntryDraft {
-        self.entry.as_mut().expect("inside an entry")
+    fn text(&mut self) -> &mut String {
+        &mut self.text
     }
 
     fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
@@ -598,171 +519,6 @@ impl Parser {
         Ok(())
     }
 
-    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
-    fn end_leaf(&mut self, ctx: Ctx, text: String) -> Result<(), String> {
-        match ctx {
-            Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
-            Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
-            Ctx::NtfctnId => once(&mut self.notification_id, non_empty(text)?),
-            Ctx::AcctNumber => once(&mut self.account_number, non_empty(text)?),
-            Ctx::ClrSysCd => once(&mut self.clearing_system, text.trim().to_string()),
-            Ctx::MmbId => once(&mut self.member_id, text.trim().to_string()),
-            Ctx::NtryRef => {
-                let reference = non_empty(text)?;
-                let index = self.entries.len() + 1;
-                if let Some(first) = self.references.get(&reference) {
-                    return Err(format!(
-                        "duplicate entry reference {reference:?} (first in Ntry[{first}])"
-                    ));
-                }
-                once(&mut self.entry().reference, reference.clone())?;
-                self.references.insert(reference, index);
-                Ok(())
-            }
-            Ctx::Amt => {
-                let currency = self.entry().currency.clone().unwrap_or_default();
-                if currency != "JPY" {
-                    return Err(format!("currency {currency:?}, expected JPY"));
-                }
-                let yen = parse_yen(&text)?;
-                once(&mut self.entry().amount, yen)
-            }
-            Ctx::CdtDbtInd => {
-                let credit = match text.trim() {
-                    "CRDT" => true,
-                    "DBIT" => false,
-                    other => return Err(format!("{other:?}, expected CRDT or DBIT")),
-                };
-                once(&mut self.entry().credit, credit)
-            }
-            Ctx::RvslInd => {
-                let reversal = match text.trim() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    other => return Err(format!("{other:?}, expected true or false")),
-                };
-                once(&mut self.entry().reversal, reversal)
-            }
-            Ctx::StsCode => once(&mut self.entry().status, text.trim().to_string()),
-            Ctx::BookgDate => {
-                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
-                once(&mut self.entry().booking_date, date)
-            }
-            Ctx::EndToEndId => match optional(text) {
-                Some(id) => once(&mut self.entry().end_to_end_id, id),
-                None => Ok(()),
-            },
-            Ctx::DbtrNm => match optional(text) {
-                Some(name) => once(&mut self.entry().debtor_name, name),
-                None => Ok(()),
-            },
-            // Several Ustrd continue one another.
-            Ctx::Ustrd => {
-                if !text.is_empty() {
-                    self.entry()
-                        .remittance
-                        .get_or_insert_with(String::new)
-                        .push_str(&text);
-                }
-                Ok(())
-            }
-            Ctx::AddtlNtryInf => match optional(text) {
-                Some(info) => once(&mut self.entry().additional_info, info),
-                None => Ok(()),
-            },
-            _ => Ok(()),
-        }
-    }
-
-    fn end_entry(&mut self) -> Result<(), IsoError> {
-        let d = self.entry.take().expect("inside an entry");
-        let Some(entry_reference) = d.reference else {
-            return reject(
-                self.path_to("NtryRef"),
-                "missing: the entry reference identifies the entry",
-            );
-        };
-        let Some(amount_yen) = d.amount else {
-            return reject(self.path_to("Amt"), "missing");
-        };
-        let Some(credit) = d.credit else {
-            return reject(self.path_to("CdtDbtInd"), "missing");
-        };
-        match d.status.as_deref() {
-            None => return reject(self.path_to("Sts"), "missing"),
-            Some("BOOK") => {}
-            Some(other) => {
-                return reject(
-                    self.path_to("Sts"),
-                    format!("status {other:?}: only booked entries (BOOK) are accepted"),
-                )
-            }
-        }
-        let Some(booking_date) = d.booking_date else {
-            return reject(self.path_to("BookgDt"), "missing");
-        };
-        self.entries.push(NotificationEntry {
-            entry_reference,
-            amount_yen,
-            credit,
-            booking_date,
-            reversal: d.reversal.unwrap_or(false),
-            end_to_end_id: d.end_to_end_id,
-            debtor_name: d.debtor_name,
-            remittance: d.remittance,
-            additional_info: d.additional_info,
-        });
-        Ok(())
-    }
-
-    fn end_notification(&self) -> Result<(), IsoError> {
-        let path = self.path();
-        if self.notification_id.is_none() {
-            return reject(format!("{path}/Id"), "missing");
-        }
-        if self.account_number.is_none() {
-            return reject(
-                format!("{path}/Acct/Id/Othr/Id"),
-                "missing: the account number (Othr/Id) is needed",
-            );
-        }
-        let member = format!("{path}/Acct/Svcr/FinInstnId/ClrSysMmbId");
-        match self.clearing_system.as_deref() {
-            None | Some("JPZGN") => {}
-            Some(other) => {
-                return reject(
-                    format!("{member}/ClrSysId/Cd"),
-                    format!("clearing system {other:?}, expected JPZGN"),
-                )
-            }
-        }
-        match self.member_id.as_deref() {
-            None => reject(
-                format!("{member}/MmbId"),
-                "missing: the bank and branch code identify the account",
-            ),
-            Some(id) if id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
-            Some(id) => reject(
-                format!("{member}/MmbId"),
-                format!("{id:?}: expected 4-digit bank and 3-digit branch code"),
-            ),
-        }
-    }
-
-    fn end_document(&self) -> Result<(), IsoError> {
-        let message = "/Document/BkToCstmrDbtCdtNtfctn";
-        if self.message_id.is_none() {
-            return reject(format!("{message}/GrpHdr/MsgId"), "missing");
-        }
-        if self.created_at.is_none() {
-            return reject(format!("{message}/GrpHdr/CreDtTm"), "missing");
-        }
-        if self.notifications == 0 {
-            return reject(format!("{message}/Ntfctn"), "missing");
-        }
-        Ok(())
-    }
-
     fn finish(self) -> Result<Notification, IsoError> {
         if !self.stack.is_empty() {
             return reject(self.path(), "the document ends inside this element");
@@ -789,86 +545,20 @@ pub fn read_camt_054(xml: &[u8]) -> Result<Notification, IsoError> {
 }
 
 fn read_with_limit(xml: &[u8], max_entries: usize) -> Result<Notification, IsoError> {
-    let mut reader = NsReader::from_reader(xml);
-    let mut p = Parser::new(max_entries);
-    loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok(v) => v,
-            Err(err) => {
-                let path = if p.stack.is_empty() {
-                    "/".into()
-                } else {
-                    p.path()
-                };
-                return reject(
-                    path,
-                    format!("malformed XML at byte {}: {err}", reader.error_position()),
-                );
-            }
-        };
-        match event {
-            Event::Start(e) => p.start(&ns, &e)?,
-            Event::Empty(e) => {
-                p.start(&ns, &e)?;
-                p.end()?;
-            }
-            Event::End(_) => p.end()?,
-            Event::Text(t) => {
-                let text = t.unescape().map_err(|err| IsoError {
-                    path: p.path(),
-                    reason: format!("malformed text: {err}"),
-                })?;
-                if p.stack.is_empty() {
-                    if !text.trim().is_empty() {
-                        return reject("/".into(), "text outside the root element");
-                    }
-                } else {
-                    p.text.push_str(&text);
-                }
-            }
-            Event::CData(c) => {
-                let text = c.decode().map_err(|err| IsoError {
-                    path: p.path(),
-                    reason: format!("malformed CDATA: {err}"),
-                })?;
-                p.text.push_str(&text);
-            }
-            Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
-        }
-    }
-    p.finish()
+    read_camt(xml, Parser::new(max_entries))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/standards/iso20022/moov.camt.054.001.08.xsd"
     );
 
-    /// Validates with xmllint against the official schema (`bash test.sh` installs xmllint).
     fn assert_valid(xml: &[u8]) {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!("kessai-camt054-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}.xml", N.fetch_add(1, Ordering::SeqCst)));
-        std::fs::write(&path, xml).unwrap();
-        let out = Command::new("xmllint")
-            .args(["--noout", "--schema", XSD])
-            .arg(&path)
-            .output()
-            .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
-        let _ = std::fs::remove_file(&path);
-        assert!(
-            out.status.success(),
-            "schema validation failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::iso_xml::test_support::assert_valid(xml, XSD);
     }
 
     fn entry(reference: &str, yen: u64, credit: bool) -> NotificationEntry {

@@ -51,12 +51,15 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
-use quick_xml::{NsReader, Writer};
 
+use crate::iso_camt::{read_camt, reject, CamtParser, EntryDraft};
 pub use crate::iso_notification::IsoError;
 use crate::iso_notification::NotificationEntry;
+use crate::iso_xml::{
+    iso_date, non_empty, once, optional, parse_bool, parse_direction, parse_yen, Xml,
+};
 
 pub const CAMT_053_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08";
 
@@ -114,136 +117,28 @@ fn movements(entries: &[NotificationEntry]) -> (i128, i128) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writer (the entry part as in iso_notification.rs, whose writer is private)
+// Writer (entries are written by `iso_xml`, as for camt.054)
 
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-impl Xml {
-    fn event(&mut self, event: Event<'_>) {
-        self.w.write_event(event).expect("writing to memory");
-    }
-
-    fn open(&mut self, name: &str) {
-        self.event(Event::Start(BytesStart::new(name)));
-    }
-
-    fn close(&mut self, name: &str) {
-        self.event(Event::End(BytesEnd::new(name)));
-    }
-
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name);
-        self.event(Event::Text(BytesText::new(text)));
-        self.close(name);
-    }
-
-    fn amount(&mut self, name: &str, yen: u64) {
-        let mut start = BytesStart::new(name);
-        start.push_attribute(("Ccy", "JPY"));
-        self.event(Event::Start(start));
-        self.event(Event::Text(BytesText::new(&yen.to_string())));
-        self.close(name);
-    }
-
-    fn balance(&mut self, code: &str, yen: i64, date: &str) {
-        self.open("Bal");
-        self.open("Tp");
-        self.open("CdOrPrtry");
-        self.leaf("Cd", code);
-        self.close("CdOrPrtry");
-        self.close("Tp");
-        self.amount("Amt", yen.unsigned_abs());
-        self.leaf("CdtDbtInd", if yen < 0 { "DBIT" } else { "CRDT" });
-        self.open("Dt");
-        self.leaf("Dt", date);
-        self.close("Dt");
-        self.close("Bal");
-    }
-
-    fn entry(&mut self, e: &NotificationEntry) {
-        self.open("Ntry");
-        self.leaf("NtryRef", &e.entry_reference);
-        self.amount("Amt", e.amount_yen);
-        self.leaf("CdtDbtInd", if e.credit { "CRDT" } else { "DBIT" });
-        if e.reversal {
-            self.leaf("RvslInd", "true");
-        }
-        self.open("Sts");
-        self.leaf("Cd", "BOOK");
-        self.close("Sts");
-        self.open("BookgDt");
-        self.leaf("Dt", &e.booking_date);
-        self.close("BookgDt");
-        // The family of the original operation: a reversed credit is still a received one.
-        let received = e.credit != e.reversal;
-        self.open("BkTxCd");
-        self.open("Domn");
-        self.leaf("Cd", "PMNT");
-        self.open("Fmly");
-        self.leaf("Cd", if received { "RCDT" } else { "ICDT" });
-        self.leaf("SubFmlyCd", "DMCT");
-        self.close("Fmly");
-        self.close("Domn");
-        self.close("BkTxCd");
-        let e2e = present(&e.end_to_end_id);
-        let debtor = present(&e.debtor_name);
-        let remittance = present(&e.remittance);
-        if e2e.is_some() || debtor.is_some() || remittance.is_some() {
-            self.open("NtryDtls");
-            self.open("TxDtls");
-            if let Some(id) = e2e {
-                self.open("Refs");
-                self.leaf("EndToEndId", id);
-                self.close("Refs");
-            }
-            if let Some(name) = debtor {
-                self.open("RltdPties");
-                self.open("Dbtr");
-                self.open("Pty");
-                self.leaf("Nm", name);
-                self.close("Pty");
-                self.close("Dbtr");
-                self.close("RltdPties");
-            }
-            if let Some(text) = remittance {
-                self.open("RmtInf");
-                for line in chunks_140(text) {
-                    self.leaf("Ustrd", &line);
-                }
-                self.close("RmtInf");
-            }
-            self.close("TxDtls");
-            self.close("NtryDtls");
-        }
-        if let Some(info) = present(&e.additional_info) {
-            self.leaf("AddtlNtryInf", info);
-        }
-        self.close("Ntry");
-    }
-}
-
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|v| !v.is_empty())
-}
-
-/// `Max140Text` pieces of `text`, in characters (as the schema counts).
-fn chunks_140(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    chars.chunks(140).map(|c| c.iter().collect()).collect()
+/// One `Bal`: a booked balance of `yen` (negative: DBIT) on `date`.
+fn balance(x: &mut Xml, code: &str, yen: i64, date: &str) {
+    x.open("Bal");
+    x.open("Tp");
+    x.open("CdOrPrtry");
+    x.leaf("Cd", code);
+    x.close("CdOrPrtry");
+    x.close("Tp");
+    x.amount("Amt", yen.unsigned_abs());
+    x.leaf("CdtDbtInd", if yen < 0 { "DBIT" } else { "CRDT" });
+    x.open("Dt");
+    x.leaf("Dt", date);
+    x.close("Dt");
+    x.close("Bal");
 }
 
 /// Writes one camt.053.001.08 document: one statement for the account, its opening and closing
 /// booked balances and its entries.
 pub fn write_camt_053(s: &Statement) -> Vec<u8> {
-    let mut x = Xml {
-        w: Writer::new_with_indent(Vec::new(), b' ', 2),
-    };
-    x.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let mut doc = BytesStart::new("Document");
-    doc.push_attribute(("xmlns", CAMT_053_NS));
-    x.event(Event::Start(doc));
+    let mut x = Xml::document(CAMT_053_NS);
     x.open("BkToCstmrStmt");
     x.open("GrpHdr");
     x.leaf("MsgId", &s.message_id);
@@ -252,35 +147,15 @@ pub fn write_camt_053(s: &Statement) -> Vec<u8> {
     x.open("Stmt");
     x.leaf("Id", &s.statement_id);
     x.leaf("CreDtTm", &s.created_at);
-    x.open("Acct");
-    x.open("Id");
-    x.open("Othr");
-    x.leaf("Id", &s.account_number);
-    x.close("Othr");
-    x.close("Id");
-    x.leaf("Ccy", "JPY");
-    x.open("Svcr");
-    x.open("FinInstnId");
-    x.open("ClrSysMmbId");
-    x.open("ClrSysId");
-    x.leaf("Cd", "JPZGN");
-    x.close("ClrSysId");
-    x.leaf("MmbId", &format!("{}{}", s.bank_code, s.branch_code));
-    x.close("ClrSysMmbId");
-    x.close("FinInstnId");
-    x.close("Svcr");
-    x.close("Acct");
-    x.balance("OPBD", s.opening_balance_yen, &s.date);
-    x.balance("CLBD", s.closing_balance_yen, &s.date);
+    x.camt_account(&s.account_number, &s.bank_code, &s.branch_code);
+    balance(&mut x, "OPBD", s.opening_balance_yen, &s.date);
+    balance(&mut x, "CLBD", s.closing_balance_yen, &s.date);
     for e in &s.entries {
         x.entry(e);
     }
     x.close("Stmt");
     x.close("BkToCstmrStmt");
-    x.close("Document");
-    let mut out = x.w.into_inner();
-    out.push(b'\n');
-    out
+    x.finish()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,22 +279,6 @@ struct Frame {
 }
 
 #[derive(Default)]
-struct EntryDraft {
-    reference: Option<String>,
-    currency: Option<String>,
-    amount: Option<u64>,
-    credit: Option<bool>,
-    reversal: Option<bool>,
-    status: Option<String>,
-    booking_date: Option<String>,
-    transactions: usize,
-    end_to_end_id: Option<String>,
-    debtor_name: Option<String>,
-    remittance: Option<String>,
-    additional_info: Option<String>,
-}
-
-#[derive(Default)]
 struct BalanceDraft {
     /// `Tp/CdOrPrtry/Cd`; a proprietary type is kept as `None` with `proprietary` set.
     code: Option<String>,
@@ -456,87 +315,6 @@ struct Parser {
     entries: Vec<NotificationEntry>,
     references: HashMap<String, usize>,
     entry: Option<EntryDraft>,
-}
-
-fn reject<T>(path: String, reason: impl Into<String>) -> Result<T, IsoError> {
-    Err(IsoError {
-        path,
-        reason: reason.into(),
-    })
-}
-
-/// Sets a value that the schema allows once.
-fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), String> {
-    if slot.is_some() {
-        return Err("appears more than once".into());
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-/// A non-empty text (identifiers are `Max35Text`, at least one character).
-fn non_empty(text: String) -> Result<String, String> {
-    if text.trim().is_empty() {
-        return Err("empty".into());
-    }
-    Ok(text)
-}
-
-fn optional(text: String) -> Option<String> {
-    Some(text).filter(|t| !t.is_empty())
-}
-
-/// A whole, non-negative number of yen as written in `Amt` (xs:decimal, whitespace collapsed).
-fn parse_yen(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("empty amount".into());
-    }
-    if t.starts_with('-') {
-        return Err(format!("negative amount {t:?}"));
-    }
-    if t.contains('.') {
-        return Err(format!("JPY amounts have no decimals: {t:?}"));
-    }
-    if !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("not a whole number of yen: {t:?}"));
-    }
-    t.parse::<u64>()
-        .map_err(|_| format!("amount too large: {t:?}"))
-}
-
-/// `CRDT` (true) or `DBIT`.
-fn parse_direction(text: &str) -> Result<bool, String> {
-    match text.trim() {
-        "CRDT" => Ok(true),
-        "DBIT" => Ok(false),
-        other => Err(format!("{other:?}, expected CRDT or DBIT")),
-    }
-}
-
-/// `xs:boolean`.
-fn parse_bool(text: &str) -> Result<bool, String> {
-    match text.trim() {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        other => Err(format!("{other:?}, expected true or false")),
-    }
-}
-
-/// The date part of an `xs:date` or `xs:dateTime` (`YYYY-MM-DD…`).
-fn iso_date(text: &str) -> Option<String> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    let shaped = b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
-        && (b.len() == 10 || matches!(b[10], b'T' | b'Z' | b'+' | b'-'));
-    shaped.then(|| t[..10].to_string())
 }
 
 /// The `Ccy` attribute of an amount.
@@ -592,15 +370,6 @@ impl Parser {
         }
     }
 
-    fn path(&self) -> String {
-        let mut p = String::new();
-        for f in &self.stack {
-            p.push('/');
-            p.push_str(&f.label);
-        }
-        p
-    }
-
     fn path_to(&self, child: &str) -> String {
         format!("{}/{child}", self.path())
     }
@@ -611,115 +380,6 @@ impl Parser {
 
     fn balance(&mut self) -> &mut BalanceDraft {
         self.balance.as_mut().expect("inside a balance")
-    }
-
-    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
-        let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-        self.text.clear();
-        let in_ns = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == CAMT_053_NS.as_bytes());
-        let Some(parent) = self.stack.last().map(|f| f.ctx) else {
-            if self.root_seen {
-                return reject(format!("/{local}"), "a second root element");
-            }
-            self.root_seen = true;
-            let found = match ns {
-                ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
-                _ => "no namespace".into(),
-            };
-            if local != "Document" || !in_ns {
-                return reject(
-                    format!("/{local}"),
-                    format!(
-                        "expected Document in namespace {CAMT_053_NS}, found {local} in {found}"
-                    ),
-                );
-            }
-            self.stack.push(Frame {
-                ctx: Ctx::Document,
-                label: local,
-            });
-            return Ok(());
-        };
-        let ctx = if in_ns {
-            child(parent, &local)
-        } else {
-            Ctx::Skip
-        };
-        let mut label = local.clone();
-        match ctx {
-            Ctx::Skip if parent == Ctx::Document => {
-                return reject(
-                    self.path_to(&local),
-                    "expected BkToCstmrStmt (camt.053 bank-to-customer statement)",
-                );
-            }
-            Ctx::Stmt => {
-                self.statements += 1;
-                if self.statements > 1 {
-                    return reject(
-                        self.path_to(&format!("Stmt[{}]", self.statements)),
-                        "more than one Stmt: Kessai reads one account per document",
-                    );
-                }
-            }
-            Ctx::Bal => {
-                self.balances += 1;
-                label = format!("Bal[{}]", self.balances);
-                self.balance = Some(BalanceDraft::default());
-            }
-            Ctx::BalAmt => {
-                currency(e)
-                    .and_then(|c| once(&mut self.balance().currency, c))
-                    .or_else(|reason| reject(self.path_to(&label), reason))?;
-            }
-            Ctx::Ntry => {
-                let index = self.entries.len() + 1;
-                label = format!("Ntry[{index}]");
-                if index > self.max_entries {
-                    return reject(
-                        self.path_to(&label),
-                        format!("more than {} entries", self.max_entries),
-                    );
-                }
-                self.entry = Some(EntryDraft::default());
-            }
-            Ctx::Amt => {
-                currency(e)
-                    .and_then(|c| once(&mut self.entry().currency, c))
-                    .or_else(|reason| reject(self.path_to(&label), reason))?;
-            }
-            Ctx::TxDtls => {
-                let draft = self.entry();
-                draft.transactions += 1;
-                if draft.transactions > 1 {
-                    return reject(
-                        self.path_to(&label),
-                        "more than one transaction in the entry: Kessai needs one transfer per entry",
-                    );
-                }
-            }
-            _ => {}
-        }
-        self.stack.push(Frame { ctx, label });
-        Ok(())
-    }
-
-    /// The element on top of the stack closes: takes its text, checks it, pops it.
-    fn end(&mut self) -> Result<(), IsoError> {
-        let ctx = self.stack.last().expect("an open element").ctx;
-        let text = std::mem::take(&mut self.text);
-        match ctx {
-            Ctx::Stmt => self.end_statement()?,
-            Ctx::Bal => self.end_balance()?,
-            Ctx::Ntry => self.end_entry()?,
-            Ctx::Document => self.end_document()?,
-            // The element's path is only built when it is rejected.
-            _ => self
-                .end_leaf(ctx, text)
-                .or_else(|reason| reject(self.path(), reason))?,
-        }
-        self.stack.pop();
-        Ok(())
     }
 
     /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
@@ -861,43 +521,9 @@ impl Parser {
     }
 
     fn end_entry(&mut self) -> Result<(), IsoError> {
-        let d = self.entry.take().expect("inside an entry");
-        let Some(entry_reference) = d.reference else {
-            return reject(
-                self.path_to("NtryRef"),
-                "missing: the entry reference identifies the entry",
-            );
-        };
-        let Some(amount_yen) = d.amount else {
-            return reject(self.path_to("Amt"), "missing");
-        };
-        let Some(credit) = d.credit else {
-            return reject(self.path_to("CdtDbtInd"), "missing");
-        };
-        match d.status.as_deref() {
-            None => return reject(self.path_to("Sts"), "missing"),
-            Some("BOOK") => {}
-            Some(other) => {
-                return reject(
-                    self.path_to("Sts"),
-                    format!("status {other:?}: only booked entries (BOOK) are accepted"),
-                )
-            }
-        }
-        let Some(booking_date) = d.booking_date else {
-            return reject(self.path_to("BookgDt"), "missing");
-        };
-        self.entries.push(NotificationEntry {
-            entry_reference,
-            amount_yen,
-            credit,
-            booking_date,
-            reversal: d.reversal.unwrap_or(false),
-            end_to_end_id: d.end_to_end_id,
-            debtor_name: d.debtor_name,
-            remittance: d.remittance,
-            additional_info: d.additional_info,
-        });
+        let draft = self.entry.take().expect("inside an entry");
+        let entry = draft.finish(|child| self.path_to(child))?;
+        self.entries.push(entry);
         Ok(())
     }
 
@@ -986,6 +612,136 @@ impl Parser {
         }
         Ok(())
     }
+}
+
+impl CamtParser for Parser {
+    type Output = Statement;
+
+    fn outside_root(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    fn path(&self) -> String {
+        let mut p = String::new();
+        for f in &self.stack {
+            p.push('/');
+            p.push_str(&f.label);
+        }
+        p
+    }
+
+    fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
+        let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        self.text.clear();
+        let in_ns = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == CAMT_053_NS.as_bytes());
+        let Some(parent) = self.stack.last().map(|f| f.ctx) else {
+            if self.root_seen {
+                return reject(format!("/{local}"), "a second root element");
+            }
+            self.root_seen = true;
+            let found = match ns {
+                ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
+                _ => "no namespace".into(),
+            };
+            if local != "Document" || !in_ns {
+                return reject(
+                    format!("/{local}"),
+                    format!(
+                        "expected Document in namespace {CAMT_053_NS}, found {local} in {found}"
+                    ),
+                );
+            }
+            self.stack.push(Frame {
+                ctx: Ctx::Document,
+                label: local,
+            });
+            return Ok(());
+        };
+        let ctx = if in_ns {
+            child(parent, &local)
+        } else {
+            Ctx::Skip
+        };
+        let mut label = local.clone();
+        match ctx {
+            Ctx::Skip if parent == Ctx::Document => {
+                return reject(
+                    self.path_to(&local),
+                    "expected BkToCstmrStmt (camt.053 bank-to-customer statement)",
+                );
+            }
+            Ctx::Stmt => {
+                self.statements += 1;
+                if self.statements > 1 {
+                    return reject(
+                        self.path_to(&format!("Stmt[{}]", self.statements)),
+                        "more than one Stmt: Kessai reads one account per document",
+                    );
+                }
+            }
+            Ctx::Bal => {
+                self.balances += 1;
+                label = format!("Bal[{}]", self.balances);
+                self.balance = Some(BalanceDraft::default());
+            }
+            Ctx::BalAmt => {
+                currency(e)
+                    .and_then(|c| once(&mut self.balance().currency, c))
+                    .or_else(|reason| reject(self.path_to(&label), reason))?;
+            }
+            Ctx::Ntry => {
+                let index = self.entries.len() + 1;
+                label = format!("Ntry[{index}]");
+                if index > self.max_entries {
+                    return reject(
+                        self.path_to(&label),
+                        format!("more than {} entries", self.max_entries),
+                    );
+                }
+                self.entry = Some(EntryDraft::default());
+            }
+            Ctx::Amt => {
+                currency(e)
+                    .and_then(|c| once(&mut self.entry().currency, c))
+                    .or_else(|reason| reject(self.path_to(&label), reason))?;
+            }
+            Ctx::TxDtls => {
+                let draft = self.entry();
+                draft.transactions += 1;
+                if draft.transactions > 1 {
+                    return reject(
+                        self.path_to(&label),
+                        "more than one transaction in the entry: Kessai needs one transfer per entry",
+                    );
+                }
+            }
+            _ => {}
+        }
+        self.stack.push(Frame { ctx, label });
+        Ok(())
+    }
+
+    /// The element on top of the stack closes: takes its text, checks it, pops it.
+    fn end(&mut self) -> Result<(), IsoError> {
+        let ctx = self.stack.last().expect("an open element").ctx;
+        let text = std::mem::take(&mut self.text);
+        match ctx {
+            Ctx::Stmt => self.end_statement()?,
+            Ctx::Bal => self.end_balance()?,
+            Ctx::Ntry => self.end_entry()?,
+            Ctx::Document => self.end_document()?,
+            // The element's path is only built when it is rejected.
+            _ => self
+                .end_leaf(ctx, text)
+                .or_else(|reason| reject(self.path(), reason))?,
+        }
+        self.stack.pop();
+        Ok(())
+    }
 
     fn finish(self) -> Result<Statement, IsoError> {
         if !self.stack.is_empty() {
@@ -1019,86 +775,20 @@ pub fn read_camt_053(xml: &[u8]) -> Result<Statement, IsoError> {
 }
 
 fn read_with_limit(xml: &[u8], max_entries: usize) -> Result<Statement, IsoError> {
-    let mut reader = NsReader::from_reader(xml);
-    let mut p = Parser::new(max_entries);
-    loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok(v) => v,
-            Err(err) => {
-                let path = if p.stack.is_empty() {
-                    "/".into()
-                } else {
-                    p.path()
-                };
-                return reject(
-                    path,
-                    format!("malformed XML at byte {}: {err}", reader.error_position()),
-                );
-            }
-        };
-        match event {
-            Event::Start(e) => p.start(&ns, &e)?,
-            Event::Empty(e) => {
-                p.start(&ns, &e)?;
-                p.end()?;
-            }
-            Event::End(_) => p.end()?,
-            Event::Text(t) => {
-                let text = t.unescape().map_err(|err| IsoError {
-                    path: p.path(),
-                    reason: format!("malformed text: {err}"),
-                })?;
-                if p.stack.is_empty() {
-                    if !text.trim().is_empty() {
-                        return reject("/".into(), "text outside the root element");
-                    }
-                } else {
-                    p.text.push_str(&text);
-                }
-            }
-            Event::CData(c) => {
-                let text = c.decode().map_err(|err| IsoError {
-                    path: p.path(),
-                    reason: format!("malformed CDATA: {err}"),
-                })?;
-                p.text.push_str(&text);
-            }
-            Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
-        }
-    }
-    p.finish()
+    read_camt(xml, Parser::new(max_entries))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/standards/iso20022/moov.camt.053.001.08.xsd"
     );
 
-    /// Validates with xmllint against the official schema (`bash test.sh` installs xmllint).
     fn assert_valid(xml: &[u8]) {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!("kessai-camt053-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}.xml", N.fetch_add(1, Ordering::SeqCst)));
-        std::fs::write(&path, xml).unwrap();
-        let out = Command::new("xmllint")
-            .args(["--noout", "--schema", XSD])
-            .arg(&path)
-            .output()
-            .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
-        let _ = std::fs::remove_file(&path);
-        assert!(
-            out.status.success(),
-            "schema validation failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::iso_xml::test_support::assert_valid(xml, XSD);
     }
 
     fn entry(reference: &str, yen: u64, credit: bool) -> NotificationEntry {

@@ -15,9 +15,11 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
-use quick_xml::{NsReader, Writer};
+use quick_xml::NsReader;
+
+use crate::iso_xml::Xml;
 
 pub const PAIN_002_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.11";
 
@@ -114,30 +116,6 @@ pub struct IsoError {
     pub reason: String,
 }
 
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-impl Xml {
-    fn event(&mut self, event: Event<'_>) {
-        self.w.write_event(event).expect("writing to memory");
-    }
-
-    fn open(&mut self, name: &str) {
-        self.event(Event::Start(BytesStart::new(name)));
-    }
-
-    fn close(&mut self, name: &str) {
-        self.event(Event::End(BytesEnd::new(name)));
-    }
-
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name);
-        self.event(Event::Text(BytesText::new(text)));
-        self.close(name);
-    }
-}
-
 /// Writes one pain.002.001.11 document: the original group, and one original payment
 /// information block (`OrgnlPmtInfId` = the original message ID, as Kessai's pain.001 sets
 /// `PmtInfId` = `MsgId`) with one `TxInfAndSts` per transaction.
@@ -145,13 +123,7 @@ impl Xml {
 /// Like the pain.001 writer it does not check its input: IDs must be 1 to 35 characters and
 /// reason codes 1 to 4, or the output will not validate.
 pub fn write_pain_002(report: &StatusReport) -> Vec<u8> {
-    let mut x = Xml {
-        w: Writer::new_with_indent(Vec::new(), b' ', 2),
-    };
-    x.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let mut doc = BytesStart::new("Document");
-    doc.push_attribute(("xmlns", PAIN_002_NS));
-    x.event(Event::Start(doc));
+    let mut x = Xml::document(PAIN_002_NS);
     x.open("CstmrPmtStsRpt");
     x.open("GrpHdr");
     x.leaf("MsgId", &report.message_id);
@@ -188,10 +160,7 @@ pub fn write_pain_002(report: &StatusReport) -> Vec<u8> {
     }
     x.close("OrgnlPmtInfAndSts");
     x.close("CstmrPmtStsRpt");
-    x.close("Document");
-    let mut out = x.w.into_inner();
-    out.push(b'\n');
-    out
+    x.finish()
 }
 
 /// Splits free text into `AddtlInf` lines of at most 105 characters, breaking at the last
@@ -689,39 +658,13 @@ fn check_root(name: &str, ns: &ResolveResult) -> Result<(), IsoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iso_xml::test_support::assert_valid;
     use proptest::prelude::*;
-    use std::process::Command;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/standards/iso20022/moov.pain.002.001.11.xsd"
     );
-
-    /// Validates with xmllint against the official schema (as in `iso20022`, but with a unique
-    /// file per call: tests run in parallel and documents can have the same length).
-    fn assert_valid(xml: &[u8], xsd: &str) {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!("kessai-xsd-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!(
-            "pain002-{}.xml",
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, xml).unwrap();
-        let out = Command::new("xmllint")
-            .args(["--noout", "--schema", xsd])
-            .arg(&path)
-            .output()
-            .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
-        std::fs::remove_file(&path).ok();
-        assert!(
-            out.status.success(),
-            "schema validation failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(xml)
-        );
-    }
 
     fn tx(id: &str, status: TxStatus, code: Option<&str>, text: Option<&str>) -> TransactionStatus {
         TransactionStatus {

@@ -3,8 +3,10 @@
 //! specification differs is a table change, not a code change.
 
 pub mod iso20022;
+mod iso_camt;
 pub mod iso_debit;
 pub mod iso_notification;
 pub mod iso_statement;
 pub mod iso_status;
+mod iso_xml;
 pub mod zengin;
