@@ -15,6 +15,17 @@ pub enum AccountType {
     Savings,
 }
 
+impl AccountType {
+    /// 預金種目 as Zengin records and Kessai's ISO messages carry it.
+    pub fn zengin_code(self) -> u8 {
+        match self {
+            AccountType::Ordinary => 1,
+            AccountType::Current => 2,
+            AccountType::Savings => 4,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankAccount {
     pub bank_code: String,

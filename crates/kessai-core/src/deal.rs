@@ -191,6 +191,13 @@ impl Deal {
         }
     }
 
+    /// What the seller is paid on completion: the price less the operator's fee.
+    pub fn payout(&self) -> Yen {
+        self.price
+            .checked_sub(self.fee)
+            .expect("fee ≤ price, checked at agreement")
+    }
+
     /// Money collected beyond the price.
     pub fn excess(&self) -> Yen {
         self.received.saturating_sub(self.price)
@@ -415,10 +422,7 @@ impl Deal {
     fn release(&self) -> Transition {
         let mut deal = self.clone();
         deal.state = DealState::Completed;
-        let payout = self
-            .price
-            .checked_sub(self.fee)
-            .expect("fee ≤ price, checked at agreement");
+        let payout = self.payout();
         let excess = self.excess();
         let journal = Journal::new(
             JournalKind::Release,

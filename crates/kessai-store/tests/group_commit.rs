@@ -1,4 +1,5 @@
-//! SQLite group commit: concurrent writers share COMMITs, a writer that drops its transaction
+//! SQLite group commit: 200 concurrent writers all commit (whether or not they shared a COMMIT,
+//! which this test does not observe), a writer that drops its transaction
 //! loses only its own changes, and a returned `commit()` is durable (visible to a new
 //! connection, which reads only what SQLite has committed).
 
@@ -6,7 +7,7 @@ use kessai_store::Store;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_writers_share_commits_and_rollbacks_stay_private() {
+async fn concurrent_writers_all_commit_and_rollbacks_stay_private() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("g.db").display());
     let store = Store::connect(&url).await.unwrap();

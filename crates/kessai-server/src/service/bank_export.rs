@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
-use kessai_core::{calendar, AccountType, BankAccount};
+use kessai_core::{calendar, BankAccount};
 use kessai_formats::iso20022::{self, CreditTransfer, CreditTransferBatch};
 use kessai_formats::zengin::{self, transfer};
 use kessai_store::{NewExport, PendingInstruction};
@@ -79,14 +79,6 @@ pub struct ExportedFile {
     pub total_yen: i64,
 }
 
-fn zengin_type(t: AccountType) -> u8 {
-    match t {
-        AccountType::Ordinary => 1,
-        AccountType::Current => 2,
-        AccountType::Savings => 4,
-    }
-}
-
 fn file_error(e: impl std::fmt::Display) -> AppError {
     AppError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,7 +100,7 @@ fn iso_account(a: &BankAccount) -> iso20022::Account {
     iso20022::Account {
         bank_code: a.bank_code.clone(),
         branch_code: a.branch_code.clone(),
-        account_type: zengin_type(a.account_type),
+        account_type: a.account_type.zengin_code(),
         account_number: a.account_number.clone(),
         holder_name: a.holder_name.clone(),
     }
@@ -138,7 +130,7 @@ fn render(
                 bank_name: from_bank,
                 branch_code: from.branch_code.clone(),
                 branch_name: from_branch,
-                account_type: zengin_type(from.account_type),
+                account_type: from.account_type.zengin_code(),
                 account_number: from.account_number.clone(),
             };
             let transfers: Vec<transfer::Transfer> = items
@@ -151,7 +143,7 @@ fn render(
                         bank_name,
                         branch_code: i.bank_account.branch_code.clone(),
                         branch_name,
-                        account_type: zengin_type(i.bank_account.account_type),
+                        account_type: i.bank_account.account_type.zengin_code(),
                         account_number: i.bank_account.account_number.clone(),
                         payee_name: i.bank_account.holder_name.clone(),
                         amount_yen: i.amount_yen as u64,

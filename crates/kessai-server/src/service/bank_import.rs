@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
 use kessai_core::instruction::BankAnswer;
+use kessai_formats::detect::{detect, Detected};
 use kessai_formats::iso_notification::{self, NotificationEntry};
 use kessai_formats::iso_statement;
 use kessai_formats::iso_status::{self, TxStatus};
@@ -130,8 +131,8 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
 
 /// Parses the file completely: any problem rejects it whole, naming the record and field.
 fn read(bytes: &[u8]) -> AppResult<Parsed> {
-    // A Zengin header starts with データ区分 1: b'1' in JIS, 0xF1 in EBCDIC.
-    if matches!(bytes.first(), Some(&b'1') | Some(&0xF1)) {
+    let kind = detect(bytes);
+    if kind == Detected::Zengin {
         let file = zengin::parse(bytes)
             .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
         if file.kind == FileKind::Statement {
@@ -166,8 +167,7 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
             answers: vec![],
         });
     }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    if head.contains("urn:iso:std:iso:20022:tech:xsd:pain.002.001.11") {
+    if kind == Detected::Pain002 {
         let report = iso_status::read_pain_002(bytes)
             .map_err(|e| invalid_file(format!("pain.002 rejected, nothing applied: {e}")))?;
         let answers = report
@@ -198,13 +198,13 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
             answers,
         });
     }
-    if head.contains("urn:iso:std:iso:20022:tech:xsd:camt.054.001.08") {
+    if kind == Detected::Camt054 {
         let n = iso_notification::read_camt_054(bytes)
             .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
         let entries = n.entries.iter().map(|e| (e.identity(&n), e));
         return Ok(camt_entries("camt.054.001.08", &n.account_number, entries));
     }
-    if head.contains("urn:iso:std:iso:20022:tech:xsd:camt.053.001.08") {
+    if kind == Detected::Camt053 {
         let st = iso_statement::read_camt_053(bytes)
             .map_err(|e| invalid_file(format!("camt.053 rejected, nothing applied: {e}")))?;
         // The same identity as camt.054's: an entry reported intraday and at end of day applies once.

@@ -111,7 +111,7 @@ pub async fn deal_view(app: &App, reg: &Registration) -> AppResult<DealView> {
         match reg.role {
             Party::Seller => {
                 view.fee_yen = Some(d.fee.0);
-                view.payout_yen = Some(d.price.0 - d.fee.0);
+                view.payout_yen = Some(d.payout().0);
             }
             Party::Buyer if d.state == kessai_core::DealState::AwaitingPayment => {
                 let mut a = app.config.collection_account.clone();
