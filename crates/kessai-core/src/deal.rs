@@ -128,6 +128,8 @@ pub struct Instruction {
 pub enum InstructionPurpose {
     Payout,
     Refund,
+    /// Money from the suspense list going back to whoever sent it (no deal).
+    Return,
 }
 
 impl InstructionPurpose {
@@ -135,6 +137,23 @@ impl InstructionPurpose {
         match self {
             InstructionPurpose::Payout => "payout",
             InstructionPurpose::Refund => "refund",
+            InstructionPurpose::Return => "return",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InstructionPurpose> {
+        [Self::Payout, Self::Refund, Self::Return]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+
+    /// The liability an unfinished instruction of this purpose is owed from.
+    pub fn owed_from(self) -> crate::ledger::AccountKind {
+        use crate::ledger::AccountKind;
+        match self {
+            InstructionPurpose::Payout => AccountKind::PayoutDue,
+            InstructionPurpose::Refund => AccountKind::RefundDue,
+            InstructionPurpose::Return => AccountKind::ReturnDue,
         }
     }
 }

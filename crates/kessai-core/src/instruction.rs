@@ -74,10 +74,7 @@ pub fn answer(
     answer: &BankAnswer,
 ) -> Result<(InstructionStatus, Vec<Journal>), InstructionError> {
     use InstructionStatus::*;
-    let owed = match purpose {
-        InstructionPurpose::Payout => AccountKind::PayoutDue,
-        InstructionPurpose::Refund => AccountKind::RefundDue,
-    };
+    let owed = purpose.owed_from();
     match (status, answer) {
         (Accepted, BankAnswer::Accepted)
         | (Completed, BankAnswer::Settled)

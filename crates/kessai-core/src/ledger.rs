@@ -29,16 +29,27 @@ pub enum AccountKind {
     PayoutDue,
     /// Liability, per deal: owed back to the buyer, instructed but not yet left the bank.
     RefundDue,
+    /// Liability: money from the suspense list instructed back to whoever sent it, not yet
+    /// left the bank.
+    ReturnDue,
+    /// Asset: payments the bank took back after Kessai had passed the money on (the deal had
+    /// shipped or paid out), now owed by the payer until recovered or written off.
+    ReversalClaims,
+    /// Expense: reversal claims the operator gave up on.
+    WrittenOff,
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 6] = [
+    pub const ALL: [AccountKind; 9] = [
         AccountKind::BankClearing,
         AccountKind::UnmatchedReceipts,
         AccountKind::FeesEarned,
         AccountKind::Held,
         AccountKind::PayoutDue,
         AccountKind::RefundDue,
+        AccountKind::ReturnDue,
+        AccountKind::ReversalClaims,
+        AccountKind::WrittenOff,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +60,9 @@ impl AccountKind {
             AccountKind::Held => "held",
             AccountKind::PayoutDue => "payout_due",
             AccountKind::RefundDue => "refund_due",
+            AccountKind::ReturnDue => "return_due",
+            AccountKind::ReversalClaims => "reversal_claims",
+            AccountKind::WrittenOff => "written_off",
         }
     }
 
@@ -65,8 +79,12 @@ impl AccountKind {
     }
 
     /// Credit-normal accounts hold money *for someone*; their balance must never go below zero.
+    /// The others are debit-normal: the bank balance, claims, and what was written off.
     pub fn is_holding(self) -> bool {
-        !matches!(self, AccountKind::BankClearing)
+        !matches!(
+            self,
+            AccountKind::BankClearing | AccountKind::ReversalClaims | AccountKind::WrittenOff
+        )
     }
 }
 
@@ -93,8 +111,15 @@ pub enum JournalKind {
     ReturnLate,
     /// A payout or refund left the operator's bank account.
     Settle,
-    /// The bank took back a payment it had reported: out of the hold again.
+    /// The bank took back a payment it had reported: out of the hold again, or off the
+    /// suspense list when it had matched no deal.
     Reverse,
+    /// Money on the suspense list instructed back to whoever sent it.
+    ReturnUnmatched,
+    /// The bank took back a payment after Kessai had passed the money on: a claim on the payer.
+    ReversalClaim,
+    /// The operator gave up a reversal claim.
+    WriteOff,
 }
 
 impl JournalKind {
@@ -107,6 +132,9 @@ impl JournalKind {
             JournalKind::ReturnLate => "return_late",
             JournalKind::Settle => "settle",
             JournalKind::Reverse => "reverse",
+            JournalKind::ReturnUnmatched => "return_unmatched",
+            JournalKind::ReversalClaim => "reversal_claim",
+            JournalKind::WriteOff => "write_off",
         }
     }
 

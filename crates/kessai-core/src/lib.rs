@@ -17,6 +17,7 @@ pub mod matching;
 pub mod money;
 pub mod notice;
 pub mod reconcile;
+pub mod suspense;
 pub mod time;
 
 pub use bank_account::{AccountType, BankAccount};

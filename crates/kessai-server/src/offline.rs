@@ -4,7 +4,9 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppResult;
-use crate::service::credit::{apply_credit, CreditInput, CreditResult};
+use crate::service::credit::{self, apply_credit, CreditInput, CreditResult};
+use crate::service::register::BankAccountInput;
+use crate::service::suspense;
 use crate::{transact, App};
 use kessai_store::Store;
 
@@ -51,20 +53,55 @@ pub async fn export(
     result
 }
 
+/// Runs one service step in a transaction on a freshly opened store, then closes it.
+macro_rules! offline_step {
+    ($config:expr, |$app:ident, $tx:ident| $body:expr) => {{
+        let $app = open($config).await?;
+        let result = transact!($app, |$tx| $body);
+        $app.store.close().await;
+        result
+    }};
+}
+
 pub async fn credit(config: Config, input: &CreditInput) -> AppResult<CreditResult> {
-    let app = open(config).await?;
-    let result = transact!(app, |tx| apply_credit(&app, tx, input).await);
-    app.store.close().await;
-    result
+    offline_step!(config, |app, tx| apply_credit(&app, tx, input).await)
 }
 
 /// `kessai bank assign`: a suspense credit to a deal.
 pub async fn assign(config: Config, credit_id: &str, deal_id: &str) -> AppResult<CreditResult> {
-    let app = open(config).await?;
-    let result = transact!(app, |tx| crate::service::credit::assign_credit(
+    offline_step!(config, |app, tx| credit::assign_credit(
         &app, tx, credit_id, deal_id
     )
-    .await);
-    app.store.close().await;
-    result
+    .await)
+}
+
+/// `kessai bank return`: a suspense credit back to the account it came from.
+pub async fn return_credit(
+    config: Config,
+    credit_id: &str,
+    account: &BankAccountInput,
+) -> AppResult<suspense::ReturnResult> {
+    let account = account.to_account(config.bank_master.as_deref())?;
+    offline_step!(config, |app, tx| suspense::return_credit(
+        &app, tx, credit_id, &account
+    )
+    .await)
+}
+
+/// `kessai bank write-off`: give up an open reversal claim.
+pub async fn write_off(config: Config, claim_id: &str) -> AppResult<suspense::ClaimResult> {
+    offline_step!(config, |app, tx| suspense::write_off(&app, tx, claim_id)
+        .await)
+}
+
+/// `kessai bank recover`: settle a reversal claim with the suspense credit the payer sent.
+pub async fn recover(
+    config: Config,
+    claim_id: &str,
+    credit_id: &str,
+) -> AppResult<suspense::ClaimResult> {
+    offline_step!(config, |app, tx| suspense::recover(
+        &app, tx, claim_id, credit_id
+    )
+    .await)
 }

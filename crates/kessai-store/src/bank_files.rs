@@ -88,27 +88,24 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// Reversals the bank reported that could not be undone, for the operator, oldest first.
-    pub async fn unapplied_reversals(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits \
-             WHERE outcome = 'reversal_unapplied' ORDER BY received_at_ms, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+    /// Open reversal claims (payments the bank took back after the money had moved on), for
+    /// the operator, oldest first.
+    pub async fn reversal_claims(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
+        let sql = format!(
+            "SELECT {} FROM bank_credits WHERE outcome = 'reversal_claim' ORDER BY received_at_ms, id LIMIT $1",
+            crate::credits::CREDIT_COLUMNS
+        );
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
         rows.iter().map(crate::credits::credit_from_row).collect()
     }
 
     /// Credits that matched no single deal (the suspense list), oldest first.
     pub async fn unmatched_credits(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits \
-             WHERE outcome = 'unmatched' ORDER BY received_at_ms, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {} FROM bank_credits WHERE outcome = 'unmatched' ORDER BY received_at_ms, id LIMIT $1",
+            crate::credits::CREDIT_COLUMNS
+        );
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
         rows.iter().map(crate::credits::credit_from_row).collect()
     }
 }

@@ -44,15 +44,16 @@ impl Store {
         Ok(found)
     }
 
-    /// Every payout or refund the ledger owes has exactly one unfinished instruction, and no
-    /// more: per deal and purpose, the instructions not yet completed add up to the balance of
-    /// `payout_due` / `refund_due`.
+    /// Every payout, refund or return the ledger owes has exactly one unfinished instruction,
+    /// and no more: per deal and purpose (and for returns of suspense money, which have no
+    /// deal), the instructions not yet completed add up to the balance owed.
     async fn instructions_against_ledger(&self) -> Result<Vec<Violation>> {
         let rows = sqlx::query(
             "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
-             CAST(COALESCE((SELECT SUM(i.amount_yen) FROM payment_instructions i WHERE i.deal_id = a.deal_id \
-                 AND i.status <> 'completed' AND i.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' ELSE 'refund' END), 0) AS BIGINT) AS outstanding \
-             FROM accounts a WHERE a.kind IN ('payout_due', 'refund_due') ORDER BY a.deal_id, a.kind",
+             CAST(COALESCE((SELECT SUM(i.amount_yen) FROM payment_instructions i \
+                 WHERE (i.deal_id = a.deal_id OR (a.deal_id IS NULL AND i.deal_id IS NULL)) AND i.status <> 'completed' \
+                 AND i.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' WHEN 'refund_due' THEN 'refund' ELSE 'return' END), 0) AS BIGINT) AS outstanding \
+             FROM accounts a WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -61,8 +62,9 @@ impl Store {
             let (owed, outstanding): (i64, i64) = (get(&r, "owed")?, get(&r, "outstanding")?);
             if owed != outstanding {
                 let kind: String = get(&r, "kind")?;
+                let deal: Option<String> = get(&r, "deal")?;
                 found.push(Violation::InstructionsDisagree {
-                    deal: get(&r, "deal")?,
+                    deal: deal.unwrap_or_else(|| "(suspense)".into()),
                     purpose: kind.trim_end_matches("_due").to_string(),
                     outstanding_yen: outstanding,
                     owed_yen: owed,

@@ -11,9 +11,11 @@ pub enum CreditOutcome {
     Unmatched,
     /// The bank took a reported payment back, and the deal still held it: undone.
     Reversed,
-    /// The bank took a payment back that could not be undone (no deal, or the money had moved
-    /// on): listed for the operator.
-    ReversalUnapplied,
+    /// The bank took back a credit that was still on the suspense list: both leave the books.
+    ReversedUnmatched,
+    /// The bank took a payment back after the money had moved on (or from no known payment): a
+    /// claim on the payer, listed for the operator to recover or write off.
+    ReversalClaim,
 }
 
 impl CreditOutcome {
@@ -22,7 +24,8 @@ impl CreditOutcome {
             CreditOutcome::Matched => "matched",
             CreditOutcome::Unmatched => "unmatched",
             CreditOutcome::Reversed => "reversed",
-            CreditOutcome::ReversalUnapplied => "reversal_unapplied",
+            CreditOutcome::ReversedUnmatched => "reversed_unmatched",
+            CreditOutcome::ReversalClaim => "reversal_claim",
         }
     }
 }
@@ -46,7 +49,14 @@ pub struct CreditRecord {
     pub deal_id: Option<String>,
     pub outcome: String,
     pub received_at_ms: i64,
+    /// What settled it: the return instruction, the reversal that took it back, or the credit
+    /// that recovered a claim.
+    pub resolved_by: Option<String>,
 }
+
+/// The columns `credit_from_row` reads.
+pub(crate) const CREDIT_COLUMNS: &str =
+    "id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by";
 
 pub(crate) fn credit_from_row(r: &sqlx::any::AnyRow) -> Result<CreditRecord> {
     Ok(CreditRecord {
@@ -57,17 +67,20 @@ pub(crate) fn credit_from_row(r: &sqlx::any::AnyRow) -> Result<CreditRecord> {
         deal_id: get(r, "deal_id")?,
         outcome: get(r, "outcome")?,
         received_at_ms: get(r, "received_at_ms")?,
+        resolved_by: get(r, "resolved_by")?,
     })
 }
 
 impl Tx {
-    /// Records a credit; `false` when a credit with this `bank_ref` was already recorded.
-    pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<bool> {
+    /// Records a credit and returns its ID; none when a credit with this `bank_ref` was
+    /// already recorded.
+    pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<Option<String>> {
+        let id = new_internal_id();
         let done = sqlx::query(
             "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (bank_ref) DO NOTHING",
         )
-        .bind(new_internal_id())
+        .bind(&id)
         .bind(c.bank_ref)
         .bind(c.amount_yen)
         .bind(c.reference)
@@ -76,23 +89,23 @@ impl Tx {
         .bind(c.now_ms)
         .execute(self.conn())
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok((done.rows_affected() == 1).then_some(id))
     }
 
     pub async fn credit_by_ref(&mut self, bank_ref: &str) -> Result<Option<CreditRecord>> {
-        let row = sqlx::query(
-            "SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits WHERE bank_ref = $1",
-        )
-        .bind(bank_ref)
-        .fetch_optional(self.conn())
-        .await?;
+        let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE bank_ref = $1");
+        let row = sqlx::query(&sql)
+            .bind(bank_ref)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(credit_from_row).transpose()
     }
 }
 
 impl Tx {
     pub async fn credit_by_id(&mut self, id: &str) -> Result<Option<CreditRecord>> {
-        let row = sqlx::query("SELECT id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms FROM bank_credits WHERE id = $1")
+        let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE id = $1");
+        let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(self.conn())
             .await?;
@@ -110,7 +123,59 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Moves a credit from outcome `from` to `to`, noting what settled it; `false` if it was no
+    /// longer in `from` (someone else acted first).
+    pub async fn settle_credit(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        resolved_by: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE bank_credits SET outcome = $1, resolved_by = $2 WHERE id = $3 AND outcome = $4",
+        )
+        .bind(to)
+        .bind(resolved_by)
+        .bind(id)
+        .bind(from)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The oldest credit still on the suspense list with this amount and reference: the one a
+    /// bank reversal that names no deal takes back.
+    pub async fn unmatched_credit_like(
+        &mut self,
+        amount_yen: i64,
+        reference: &str,
+    ) -> Result<Option<CreditRecord>> {
+        let sql = format!(
+            "SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE outcome = 'unmatched' AND amount_yen = $1 \
+             AND reference = $2 ORDER BY received_at_ms, id LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(amount_yen)
+            .bind(reference)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(credit_from_row).transpose()
+    }
+}
+
 impl Store {
+    /// One credit, read outside any transaction (for pages).
+    pub async fn credit_by_id(&self, id: &str) -> Result<Option<CreditRecord>> {
+        let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(credit_from_row).transpose()
+    }
+
     pub async fn unmatched_credit_count(&self) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM bank_credits WHERE outcome = 'unmatched'")

@@ -44,8 +44,8 @@ impl Tx {
     pub async fn pending_instructions(&mut self, limit: i64) -> Result<Vec<PendingInstruction>> {
         let rows = sqlx::query(
             "SELECT i.id, i.purpose, i.party, i.amount_yen, i.bank_account_json, \
-             CASE WHEN i.party = 'buyer' THEN d.buyer_id ELSE d.seller_id END AS public_id \
-             FROM payment_instructions i JOIN deals d ON d.id = i.deal_id \
+             CASE WHEN i.party = 'buyer' THEN d.buyer_id WHEN i.party = 'seller' THEN d.seller_id ELSE i.payee_ref END AS public_id \
+             FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
              WHERE i.status = 'pending' ORDER BY i.created_at_ms, i.id LIMIT $1",
         )
         .bind(limit)

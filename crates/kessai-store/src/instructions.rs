@@ -6,7 +6,10 @@ use kessai_core::{BankAccount, Instruction};
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct InstructionRecord {
     pub id: String,
-    pub deal_id: String,
+    /// The deal it pays from; none for a return of suspense money.
+    pub deal_id: Option<String>,
+    /// The suspense credit a return sends back.
+    pub credit_id: Option<String>,
     pub purpose: String,
     pub party: String,
     pub amount_yen: i64,
@@ -45,11 +48,44 @@ impl Tx {
     }
 }
 
+/// Money from the suspense list going back to whoever sent it.
+pub struct NewReturn<'a> {
+    pub credit_id: &'a str,
+    pub journal_id: &'a str,
+    pub amount_yen: i64,
+    pub account: &'a BankAccount,
+    /// What the transfer quotes (EDI / remittance), so the bank's answer finds it again.
+    pub payee_ref: &'a str,
+    pub now_ms: i64,
+}
+
+impl Tx {
+    /// One return per credit (a unique index holds it); `false` if the credit already has one.
+    pub async fn insert_return_instruction(&mut self, r: &NewReturn<'_>) -> Result<Option<String>> {
+        let id = new_internal_id();
+        let done = sqlx::query(
+            "INSERT INTO payment_instructions (id, credit_id, journal_id, purpose, party, amount_yen, bank_account_json, status, payee_ref, created_at_ms) \
+             VALUES ($1, $2, $3, 'return', 'payer', $4, $5, 'pending', $6, $7) ON CONFLICT (credit_id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(r.credit_id)
+        .bind(r.journal_id)
+        .bind(r.amount_yen)
+        .bind(serde_json::to_string(r.account).expect("account serializes"))
+        .bind(r.payee_ref)
+        .bind(r.now_ms)
+        .execute(self.conn())
+        .await?;
+        Ok((done.rows_affected() == 1).then_some(id))
+    }
+}
+
 /// An instruction as the answer logic needs it.
 #[derive(Clone, Debug)]
 pub struct InstructionState {
     pub id: String,
-    pub deal_id: String,
+    /// None for a return of suspense money.
+    pub deal_id: Option<String>,
     pub purpose: kessai_core::InstructionPurpose,
     pub amount_yen: i64,
     pub status: kessai_core::instruction::InstructionStatus,
@@ -68,13 +104,8 @@ impl Tx {
                 Ok(InstructionState {
                     id: get(r, "id")?,
                     deal_id: get(r, "deal_id")?,
-                    purpose: match purpose.as_str() {
-                        "payout" => kessai_core::InstructionPurpose::Payout,
-                        "refund" => kessai_core::InstructionPurpose::Refund,
-                        other => {
-                            return Err(crate::corrupt(format!("instruction purpose {other}")))
-                        }
-                    },
+                    purpose: kessai_core::InstructionPurpose::parse(&purpose)
+                        .ok_or_else(|| crate::corrupt(format!("instruction purpose {purpose}")))?,
                     amount_yen: get(r, "amount_yen")?,
                     status: kessai_core::instruction::InstructionStatus::parse(&status)
                         .ok_or_else(|| crate::corrupt(format!("instruction status {status}")))?,
@@ -110,9 +141,9 @@ impl Tx {
         amount_yen: i64,
     ) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT i.id FROM payment_instructions i JOIN deals d ON d.id = i.deal_id \
+            "SELECT i.id FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
              WHERE i.status IN ('sent', 'accepted') AND i.amount_yen = $2 \
-             AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1)) \
+             AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1) OR i.payee_ref = $1) \
              ORDER BY i.created_at_ms, i.id LIMIT 1",
         )
         .bind(public_id)
@@ -161,7 +192,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<InstructionRecord>> {
         let rows = sqlx::query(
-            "SELECT id, deal_id, purpose, party, amount_yen, bank_account_json, status, status_reason, created_at_ms FROM payment_instructions \
+            "SELECT id, deal_id, credit_id, purpose, party, amount_yen, bank_account_json, status, status_reason, created_at_ms FROM payment_instructions \
              WHERE ($1 = '' OR deal_id = $1) ORDER BY created_at_ms, id LIMIT $2",
         )
         .bind(deal_id.unwrap_or(""))
@@ -174,6 +205,7 @@ impl Store {
                 Ok(InstructionRecord {
                     id: get(r, "id")?,
                     deal_id: get(r, "deal_id")?,
+                    credit_id: get(r, "credit_id")?,
                     purpose: get(r, "purpose")?,
                     party: get(r, "party")?,
                     amount_yen: get(r, "amount_yen")?,

@@ -25,7 +25,7 @@ pub use deals::DealRecord;
 pub use events::EventRecord;
 pub use exports::{ExportRecord, NewExport, PendingInstruction};
 pub use idempotency::StoredResponse;
-pub use instructions::{InstructionRecord, InstructionState};
+pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use registrations::{NewRegistration, Registration};
 

@@ -62,6 +62,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "suspense returns and reversal claims",
+        both: include_str!("sql/0008_suspense.sql"),
+        sqlite: include_str!("sql/0008_suspense.sqlite.sql"),
+        postgres: include_str!("sql/0008_suspense.postgres.sql"),
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

@@ -21,6 +21,54 @@ pub enum BankCommand {
     Suspense(DbArgs),
     /// Assign a credit from the suspense list to a deal (by the buyer's deal ID).
     Assign(AssignArgs),
+    /// Send a credit from the suspense list back to the account it came from; it leaves with
+    /// the next export.
+    Return(ReturnArgs),
+    /// Give up an open reversal claim (a payment the bank took back after it was passed on).
+    WriteOff(ClaimArgs),
+    /// Settle an open reversal claim with the suspense credit the payer sent back.
+    Recover(RecoverArgs),
+}
+
+#[derive(Args)]
+pub struct ReturnArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The credit's ID, as `kessai bank suspense` lists it.
+    #[arg(long)]
+    pub credit: String,
+    /// The payer's bank code (4 digits).
+    #[arg(long)]
+    pub bank_code: String,
+    /// The payer's branch code (3 digits).
+    #[arg(long)]
+    pub branch_code: String,
+    /// ordinary (普通), current (当座) or savings (貯蓄).
+    #[arg(long, default_value = "ordinary")]
+    pub account_type: String,
+    #[arg(long)]
+    pub account_number: String,
+    /// The holder's name as the bank holds it, in kana.
+    #[arg(long)]
+    pub holder_name: String,
+}
+
+#[derive(Args)]
+pub struct ClaimArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The claim's ID, as `kessai bank suspense` lists it.
+    #[arg(long)]
+    pub claim: String,
+}
+
+#[derive(Args)]
+pub struct RecoverArgs {
+    #[command(flatten)]
+    pub claim: ClaimArgs,
+    /// The suspense credit that carried the payer's money (same amount as the claim).
+    #[arg(long)]
+    pub credit: String,
 }
 
 #[derive(Args)]
@@ -41,15 +89,51 @@ pub async fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
         BankCommand::Import(args) => import(args).await,
         BankCommand::Export(args) => export(args).await,
         BankCommand::Suspense(args) => suspense(args).await,
-        BankCommand::Assign(args) => {
-            match kessai_server::offline::assign(config(&args.db), &args.credit, &args.deal).await {
-                Ok(r) => {
-                    println!("{}", serde_json::to_string_pretty(&r)?);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => refused(e),
-            }
+        BankCommand::Assign(args) => printed(
+            kessai_server::offline::assign(config(&args.db), &args.credit, &args.deal).await,
+        ),
+        BankCommand::Return(args) => {
+            let account_type =
+                serde_json::from_value(serde_json::Value::String(args.account_type.clone()))
+                    .map_err(|_| {
+                        anyhow::anyhow!("--account-type is ordinary, current or savings")
+                    })?;
+            let account = kessai_server::service::register::BankAccountInput {
+                bank_code: args.bank_code,
+                branch_code: args.branch_code,
+                account_type,
+                account_number: args.account_number,
+                holder_name: args.holder_name,
+            };
+            printed(
+                kessai_server::offline::return_credit(config(&args.db), &args.credit, &account)
+                    .await,
+            )
         }
+        BankCommand::WriteOff(args) => {
+            printed(kessai_server::offline::write_off(config(&args.db), &args.claim).await)
+        }
+        BankCommand::Recover(args) => printed(
+            kessai_server::offline::recover(
+                config(&args.claim.db),
+                &args.claim.claim,
+                &args.credit,
+            )
+            .await,
+        ),
+    }
+}
+
+/// Prints a step's result as JSON, or its error for a person (exit code 1).
+fn printed<T: serde::Serialize>(
+    result: Result<T, kessai_server::error::AppError>,
+) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(r) => {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e),
     }
 }
 
@@ -85,13 +169,7 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         account_number: None,
         transferor_code: None,
     };
-    match kessai_server::offline::credit(config(&args.db), &input).await {
-        Ok(result) => {
-            println!("{}", serde_json::to_string_pretty(&result)?);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => refused(e),
-    }
+    printed(kessai_server::offline::credit(config(&args.db), &input).await)
 }
 
 #[derive(Args)]
@@ -117,7 +195,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 );
             } else {
                 println!(
-                    "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied), {} reversals undone, {} reversals for the operator",
+                    "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied), {} reversals undone, {} reversal claims for the operator",
                     s.format, s.records, s.matched, s.unmatched, s.duplicates, s.cancellations, s.reversals_applied, s.reversals_listed
                 );
             }
@@ -169,24 +247,38 @@ async fn suspense(args: DbArgs) -> anyhow::Result<ExitCode> {
     let store = kessai_store::Store::connect(&args.db).await?;
     store.migrate().await?;
     let credits = store.unmatched_credits(10_000).await?;
+    print_credits(&credits);
     println!(
-        "{:<24} {:>12}  {:<22} reference",
-        "received", "amount", "bank ref"
+        "{} unmatched credit(s), {} in suspense",
+        credits.len(),
+        kessai_core::Yen(credits.iter().map(|c| c.amount_yen).sum())
     );
-    for c in &credits {
+    let claims = store.reversal_claims(10_000).await?;
+    if !claims.is_empty() {
+        println!();
+        print_credits(&claims);
         println!(
-            "{:<24} {:>12}  {:<22} {}",
+            "{} reversal claim(s), {} owed by payers (kessai bank recover / write-off)",
+            claims.len(),
+            kessai_core::Yen(claims.iter().map(|c| c.amount_yen).sum())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_credits(credits: &[kessai_store::CreditRecord]) {
+    println!(
+        "{:<36}  {:<24} {:>12}  {:<22} reference",
+        "id", "received", "amount", "bank ref"
+    );
+    for c in credits {
+        println!(
+            "{:<36}  {:<24} {:>12}  {:<22} {}",
+            c.id,
             kessai_server::i18n::format_jst(kessai_core::Millis(c.received_at_ms)),
             kessai_core::Yen(c.amount_yen).to_string(),
             c.bank_ref,
             c.reference
         );
     }
-    let total: i64 = credits.iter().map(|c| c.amount_yen).sum();
-    println!(
-        "{} unmatched credit(s), {} in suspense",
-        credits.len(),
-        kessai_core::Yen(total)
-    );
-    Ok(ExitCode::SUCCESS)
 }

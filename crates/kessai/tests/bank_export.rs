@@ -6,6 +6,7 @@ mod support;
 
 use kessai_formats::zengin::{self, transfer::transfers};
 use std::process::Command;
+use support::bank::kessai;
 use support::Db;
 
 on_both_databases!(
@@ -60,18 +61,6 @@ async fn scheduler_case(s: &support::TestServer, app: &kessai_server::App) {
             .is_empty(),
         "each instruction once"
     );
-}
-
-fn kessai(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
-        .args(args)
-        .output()
-        .expect("kessai runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -6,7 +6,7 @@ mod support;
 
 use kessai_formats::zengin::notice::{notice_file, IncomingTransfer, NoticeAccount};
 use kessai_formats::zengin::write;
-use std::process::Command;
+use support::bank::kessai;
 use support::{Db, TestServer};
 
 on_both_databases!(
@@ -130,18 +130,6 @@ fn transfer(no: &str, amount_yen: u64, name: &str, edi: &str, cancelled: bool) -
     }
 }
 
-fn kessai(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
-        .args(args)
-        .output()
-        .expect("kessai runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn save(s: &TestServer, name: &str, transfers: Vec<IncomingTransfer>) -> String {
     let bytes = write(&notice_file(&[(account(), transfers)], true).unwrap());
     let path = s.dir.path().join(name);
@@ -169,7 +157,7 @@ async fn notices_are_reconciled_once(db: Db) {
     let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, &first]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("zengin-01 5 records: 2 matched, 2 to suspense, 0 already applied earlier (skipped), 0 cancellations (not applied), 0 reversals undone, 1 reversals for the operator"),
+        out.contains("zengin-01 5 records: 2 matched, 2 to suspense, 0 already applied earlier (skipped), 0 cancellations (not applied), 0 reversals undone, 1 reversal claims for the operator"),
         "{out}"
     );
     assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");

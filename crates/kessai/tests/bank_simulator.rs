@@ -8,61 +8,14 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use support::{Db, TestServer};
+use std::path::Path;
+use support::bank::{files, import_all, sim};
+use support::Db;
 
 on_both_databases!(
     money_moves_through_the_simulated_bank,
     money_moves_through_zengin_files_only
 );
-
-fn sim(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
-        .arg("sim")
-        .arg("bank")
-        .args(args)
-        .output()
-        .expect("kessai runs");
-    assert!(
-        out.status.success(),
-        "sim {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-/// Uploads every bank file not yet uploaded (the import itself would skip repeats anyway).
-async fn import_all(s: &TestServer, dir: &Path, seen: &mut Vec<PathBuf>) -> Vec<Value> {
-    let mut summaries = vec![];
-    for f in files(dir) {
-        if seen.contains(&f) {
-            continue;
-        }
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let r = s
-            .send(
-                s.request(
-                    Method::POST,
-                    &format!("/v1/operator/bank-files?name={name}"),
-                )
-                .bearer_auth(&s.token)
-                .body(std::fs::read(&f).unwrap()),
-            )
-            .await;
-        summaries.push(r.ok().clone());
-        seen.push(f);
-    }
-    summaries
-}
 
 async fn money_moves_through_the_simulated_bank(db: Db) {
     let s = support::spawn(db).await;

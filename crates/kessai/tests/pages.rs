@@ -8,7 +8,8 @@ use support::Db;
 
 on_both_databases!(
     pages_register_and_run_a_deal,
-    operator_assigns_suspense_money_on_a_page
+    operator_assigns_suspense_money_on_a_page,
+    operator_returns_money_and_writes_off_claims_on_pages
 );
 
 /// A browser-like client: keeps cookies, reads the CSRF token from the form.
@@ -321,4 +322,122 @@ async fn operator_assigns_suspense_money_on_a_page(db: Db) {
         "funded"
     );
     s.assert_books_sound().await;
+}
+
+async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
+    let s = support::spawn(db).await;
+    let b = Browser {
+        http: Client::builder().cookie_store(true).build().unwrap(),
+        base: s.base.clone(),
+    };
+    s.credit("op-return", 2_500, "ﾀﾅｶ ｲﾁﾛｳ").await.ok();
+    let (_, page) = b.get("/operator").await;
+    let csrf = csrf_of(&page);
+    b.post(
+        "/operator/login",
+        &[("csrf", &csrf), ("operator_token", &s.token)],
+    )
+    .await;
+    let credit = s
+        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
+        .await
+        .ok()["credits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, page) = b
+        .get(&format!("/operator/suspense/return?credit_id={credit}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("¥2,500") && page.contains("name=\"bank_code\""),
+        "{page}"
+    );
+    let form = |bank_code: &str| {
+        [
+            ("csrf", csrf.clone()),
+            ("credit_id", credit.clone()),
+            ("bank_code", bank_code.to_string()),
+            ("branch_code", "123".to_string()),
+            ("account_type", "ordinary".to_string()),
+            ("account_number", "7654321".to_string()),
+            ("holder_name", "たなか いちろう".to_string()),
+        ]
+    };
+    // Each operator form refuses a wrong CSRF token, even with the operator's cookie.
+    let wrong = "0".repeat(48);
+    for path in [
+        "/operator/suspense/return",
+        "/operator/claims/write-off",
+        "/operator/claims/recover",
+    ] {
+        let mut forged = form("0005");
+        forged[0].1 = wrong.clone();
+        let (status, _) = b.post(path, &as_pairs(&forged)).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    // A mistyped bank code: the form again, filled in, naming the field.
+    let bad = form("12");
+    let (status, page) = b.post("/operator/suspense/return", &as_pairs(&bad)).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("銀行コード") && page.contains("value=\"7654321\""),
+        "{page}"
+    );
+    let good = form("0005");
+    let (status, page) = b.post("/operator/suspense/return", &as_pairs(&good)).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("返金を指図しました") && page.contains("¥2,500"),
+        "{page}"
+    );
+    let returns = s
+        .operator(reqwest::Method::GET, "/v1/operator/instructions", None)
+        .await;
+    let account = &returns.ok()["instructions"][0]["bank_account"];
+    assert_eq!(
+        account["holder_name"], "ﾀﾅｶ ｲﾁﾛｳ",
+        "normalized to bank kana"
+    );
+
+    // A claim, written off from the page.
+    let (buyer, seller) = s.agreed_deal("op-claim", 6_000).await;
+    s.credit("op-claim-pay", 6_000, &buyer).await.ok();
+    s.ship(&seller).await.ok();
+    let reversal = kessai_server::service::credit::CreditInput {
+        bank_ref: "op-claim-back".into(),
+        amount_yen: 6_000,
+        reference: buyer.clone(),
+        account_number: None,
+        transferor_code: None,
+    };
+    kessai_server::transact!(s.app, |tx| {
+        kessai_server::service::suspense::apply_reversal(&s.app, tx, &reversal).await
+    })
+    .unwrap();
+    let (_, page) = b.get("/operator/suspense").await;
+    assert!(
+        page.contains("data-testid=\"claims-total\"") && page.contains("¥6,000"),
+        "{page}"
+    );
+    let claim = s
+        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
+        .await
+        .ok()["claims"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, page) = b
+        .post(
+            "/operator/claims/write-off",
+            &[("csrf", &csrf), ("claim_id", &claim)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("償却しました"), "{page}");
+    s.assert_books_sound().await;
+}
+
+fn as_pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -5,6 +5,7 @@ use super::extract::{json, require_operator};
 use crate::error::{AppError, AppResult};
 use crate::service::bank_export::{self, ExportFormat, ExportedFile};
 use crate::service::bank_import::{self, ImportSummary};
+use crate::service::suspense::{self, ClaimResult, ReturnResult};
 use crate::App;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -79,9 +80,13 @@ pub struct SuspenseList {
     #[schema(value_type = Vec<Object>)]
     pub credits: Vec<kessai_store::CreditRecord>,
     pub total_yen: i64,
+    /// Payments the bank took back after the money had moved on: owed by their payers.
+    #[schema(value_type = Vec<Object>)]
+    pub claims: Vec<kessai_store::CreditRecord>,
+    pub claims_total_yen: i64,
 }
 
-/// Incoming money that matched no single deal, oldest first.
+/// Incoming money that matched no single deal, and open reversal claims, oldest first.
 #[utoipa::path(get, path = "/v1/operator/suspense", responses((status = 200, body = SuspenseList)), security(("operator_bearer" = [])))]
 pub async fn suspense(
     State(app): State<Arc<App>>,
@@ -90,7 +95,14 @@ pub async fn suspense(
     require_operator(&app, &headers)?;
     let credits = app.store.unmatched_credits(10_000).await?;
     let total_yen = credits.iter().map(|c| c.amount_yen).sum();
-    Ok(Json(SuspenseList { credits, total_yen }))
+    let claims = app.store.reversal_claims(10_000).await?;
+    let claims_total_yen = claims.iter().map(|c| c.amount_yen).sum();
+    Ok(Json(SuspenseList {
+        credits,
+        total_yen,
+        claims,
+        claims_total_yen,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -110,14 +122,7 @@ pub async fn correct(
 ) -> AppResult<Json<CorrectResult>> {
     require_operator(&app, &headers)?;
     let a: crate::service::register::BankAccountInput = json(&body)?;
-    let account = kessai_core::BankAccount::parse(
-        &a.bank_code,
-        &a.branch_code,
-        a.account_type,
-        &a.account_number,
-        &a.holder_name,
-    )
-    .map_err(|e| AppError::invalid(&format!("bank_account.{}", e.field), e.to_string()))?;
+    let account = a.to_account(app.config.bank_master.as_deref())?;
     let corrected = crate::transact!(*app, |tx| Ok(tx.correct_instruction(&id, &account).await?))?;
     if !corrected {
         return Err(AppError::new(
@@ -154,6 +159,66 @@ pub async fn assign(
         tx,
         &credit_id,
         &input.deal_id
+    )
+    .await)?;
+    Ok(Json(result))
+}
+
+/// Return a credit from the suspense list to the account it came from (body: that account).
+/// It leaves with the next bank export; the bank's answers complete or reject it.
+#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path)), request_body = crate::service::register::BankAccountInput,
+    responses((status = 200, body = ReturnResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
+pub async fn return_credit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    axum::extract::Path(credit_id): axum::extract::Path<String>,
+    body: Bytes,
+) -> AppResult<Json<ReturnResult>> {
+    require_operator(&app, &headers)?;
+    let a: crate::service::register::BankAccountInput = json(&body)?;
+    let account = a.to_account(app.config.bank_master.as_deref())?;
+    let result = crate::transact!(*app, |tx| suspense::return_credit(
+        &app, tx, &credit_id, &account
+    )
+    .await)?;
+    Ok(Json(result))
+}
+
+/// Write off an open reversal claim.
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path)),
+    responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
+pub async fn write_off(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    axum::extract::Path(claim_id): axum::extract::Path<String>,
+) -> AppResult<Json<ClaimResult>> {
+    require_operator(&app, &headers)?;
+    let result = crate::transact!(*app, |tx| suspense::write_off(&app, tx, &claim_id).await)?;
+    Ok(Json(result))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RecoverInput {
+    /// The suspense credit that carried the payer's money back (same amount as the claim).
+    pub credit_id: String,
+}
+
+/// Settle an open reversal claim with the suspense credit the payer sent.
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path)), request_body = RecoverInput,
+    responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
+pub async fn recover(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    axum::extract::Path(claim_id): axum::extract::Path<String>,
+    body: Bytes,
+) -> AppResult<Json<ClaimResult>> {
+    require_operator(&app, &headers)?;
+    let input: RecoverInput = json(&body)?;
+    let result = crate::transact!(*app, |tx| suspense::recover(
+        &app,
+        tx,
+        &claim_id,
+        &input.credit_id
     )
     .await)?;
     Ok(Json(result))

@@ -52,6 +52,18 @@ pub fn router() -> Router<Arc<App>> {
             "/v1/operator/suspense/{credit_id}/assign",
             post(bank::assign),
         )
+        .route(
+            "/v1/operator/suspense/{credit_id}/return",
+            post(bank::return_credit),
+        )
+        .route(
+            "/v1/operator/claims/{claim_id}/write-off",
+            post(bank::write_off),
+        )
+        .route(
+            "/v1/operator/claims/{claim_id}/recover",
+            post(bank::recover),
+        )
 }
 
 #[derive(Serialize, ToSchema)]

@@ -10,7 +10,8 @@ use utoipa::{Modify, OpenApi};
     info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow."),
     paths(party::register, party::view, party::ship, party::receipt, operator::credit, operator::refund,
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
-          bank::import, bank::export, bank::suspense, bank::correct, bank::assign),
+          bank::import, bank::export, bank::suspense, bank::correct, bank::assign, bank::return_credit,
+          bank::write_off, bank::recover),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

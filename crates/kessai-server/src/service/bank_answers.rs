@@ -5,7 +5,6 @@
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::instruction::{self, BankAnswer, InstructionError};
-use kessai_core::InstructionPurpose;
 use kessai_store::Tx;
 use serde::Serialize;
 
@@ -106,16 +105,13 @@ pub async fn apply_answer(
         ));
     }
     for journal in &journals {
-        tx.post_journal(Some(&state.deal_id), journal, "bank_answer", now)
+        tx.post_journal(state.deal_id.as_deref(), journal, "bank_answer", now)
             .await?;
     }
-    let what = match state.purpose {
-        InstructionPurpose::Payout => "payout",
-        InstructionPurpose::Refund => "refund",
-    };
+    let what = state.purpose.as_str();
     let detail = serde_json::json!({ "amount_yen": state.amount_yen, "reason": reason });
     tx.add_event(
-        Some(&state.deal_id),
+        state.deal_id.as_deref(),
         None,
         now,
         &format!("{what}_{}", status.as_str()),

@@ -3,7 +3,8 @@
 //! its content, and a record seen in an earlier file by its bank identity.
 
 use super::bank_answers::{apply_answer, AnswerOutcome, AnswerTarget};
-use super::credit::{apply_credit, apply_reversal, CreditInput, ReversalOutcome};
+use super::credit::{apply_credit, CreditInput};
+use super::suspense::{apply_reversal, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -31,9 +32,11 @@ pub struct ImportSummary {
     /// Records listed for the operator but not applied: statement withdrawals without Kessai's
     /// reference, corrections (訂正), reversed debits.
     pub cancellations: usize,
-    /// Payments the bank took back (取消, reversals), undone in the deals that held them.
+    /// Payments the bank took back (取消, reversals), undone in the deals that held them or
+    /// taken off the suspense list.
     pub reversals_applied: usize,
-    /// Payments the bank took back that could not be undone: listed for the operator.
+    /// Payments the bank took back after the money had moved on: reversal claims on the
+    /// payer, for the operator to recover or write off.
     pub reversals_listed: usize,
     /// Answers about Kessai's own transfers (status reports, debits): applied now.
     pub answers_applied: usize,
@@ -309,7 +312,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                 Effect::Reversal => {
                     match apply_reversal(app, tx, &input).await? {
                         ReversalOutcome::Applied => s.reversals_applied += 1,
-                        ReversalOutcome::Listed => s.reversals_listed += 1,
+                        ReversalOutcome::Claimed => s.reversals_listed += 1,
                         ReversalOutcome::Duplicate => s.duplicates += 1,
                     }
                     continue;

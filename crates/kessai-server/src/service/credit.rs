@@ -80,7 +80,7 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
         outcome,
         now_ms: now,
     };
-    if !tx.insert_credit(&credit).await? {
+    if tx.insert_credit(&credit).await?.is_none() {
         return Err(AppError::new(
             axum::http::StatusCode::CONFLICT,
             "busy",
@@ -111,7 +111,7 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
 
 /// The deal an incoming transfer is for: by the deal's virtual account, else by its payer code,
 /// else by the buyer's deal ID quoted in the reference.
-async fn find_deal(tx: &mut Tx, input: &CreditInput) -> AppResult<Option<String>> {
+pub(crate) async fn find_deal(tx: &mut Tx, input: &CreditInput) -> AppResult<Option<String>> {
     if let Some(number) = &input.account_number {
         if let Some(deal) = tx.deal_by_virtual_account(number).await? {
             return Ok(Some(deal));
@@ -228,69 +228,4 @@ pub async fn assign_credit(
         .ok_or_else(|| AppError::internal("a stored credit without a positive amount"))?;
     deal_ops::apply(app, tx, &deal, &DealCommand::AssignFromSuspense { amount }).await?;
     describe(tx, &credit.bank_ref, "assigned", Some(&deal)).await
-}
-
-/// What became of a reversal the bank reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReversalOutcome {
-    /// Undone in the deal that held the money.
-    Applied,
-    /// Reported before: nothing changed now.
-    Duplicate,
-    /// No deal, or the money had moved on: listed for the operator.
-    Listed,
-}
-
-/// The bank took back a payment it had reported (a 取消 record, a camt reversal): found by the
-/// same matching as a credit, undone in the deal while the deal still holds the money.
-pub async fn apply_reversal(
-    app: &App,
-    tx: &mut Tx,
-    input: &CreditInput,
-) -> AppResult<ReversalOutcome> {
-    let amount = validate(input)?;
-    let bank_ref = input.bank_ref.trim();
-    if tx.credit_by_ref(bank_ref).await?.is_some() {
-        return Ok(ReversalOutcome::Duplicate);
-    }
-    let deal_id = find_deal(tx, input).await?;
-    // Try the deal first; a reversal it cannot take (shipped, closed, too large) is listed.
-    let applied = match &deal_id {
-        Some(id) => {
-            let (record, _) = deal_ops::load(tx, id).await?;
-            let reversal = DealCommand::ReversePayment { amount };
-            if record.deal.apply(&reversal, app.clock.now()).is_ok() {
-                deal_ops::apply(app, tx, id, &reversal).await?;
-                true
-            } else {
-                false
-            }
-        }
-        None => false,
-    };
-    let outcome = if applied {
-        CreditOutcome::Reversed
-    } else {
-        CreditOutcome::ReversalUnapplied
-    };
-    let credit = NewCredit {
-        bank_ref,
-        amount_yen: amount.0,
-        reference: &input.reference,
-        deal_id: deal_id.as_deref(),
-        outcome,
-        now_ms: app.clock.now().0,
-    };
-    if !tx.insert_credit(&credit).await? {
-        return Err(AppError::new(
-            axum::http::StatusCode::CONFLICT,
-            "busy",
-            "the same bank record is being applied",
-        ));
-    }
-    Ok(if applied {
-        ReversalOutcome::Applied
-    } else {
-        ReversalOutcome::Listed
-    })
 }

@@ -6,7 +6,7 @@ use super::notify::notify;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;
-use kessai_core::{AccountKind, DealCommand, InstructionPurpose, Party, Transition};
+use kessai_core::{DealCommand, Party, Transition};
 use kessai_store::{DealRecord, Registration, Tx};
 
 /// Both parties of a deal, as registered.
@@ -85,10 +85,7 @@ async fn save(
     }
     for instruction in &t.instructions {
         // The instruction points at the journal that made the money due.
-        let owed = match instruction.purpose {
-            InstructionPurpose::Payout => AccountKind::PayoutDue,
-            InstructionPurpose::Refund => AccountKind::RefundDue,
-        };
+        let owed = instruction.purpose.owed_from();
         let at = t
             .journals
             .iter()

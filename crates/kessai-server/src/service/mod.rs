@@ -9,5 +9,6 @@ pub mod credit;
 pub mod deal_ops;
 pub mod notify;
 pub mod register;
+pub mod suspense;
 pub mod transact;
 pub mod view;

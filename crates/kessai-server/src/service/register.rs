@@ -31,6 +31,40 @@ pub struct BankAccountInput {
     pub holder_name: String,
 }
 
+impl BankAccountInput {
+    /// The typed account, its errors named by field (`bank_account.*`); with a bank master,
+    /// the bank and branch must exist in it.
+    pub fn to_account(
+        &self,
+        master: Option<&crate::bank_master::BankMaster>,
+    ) -> AppResult<BankAccount> {
+        let account = BankAccount::parse(
+            &self.bank_code,
+            &self.branch_code,
+            self.account_type,
+            &self.account_number,
+            &self.holder_name,
+        )
+        .map_err(|e| {
+            AppError::invalid(
+                &format!("bank_account.{}", e.field),
+                format!("bank_account.{e}"),
+            )
+        })?;
+        if let Some(master) = master {
+            master
+                .check(&account.bank_code, &account.branch_code)
+                .map_err(|e| {
+                    AppError::invalid(
+                        &format!("bank_account.{}", e.field()),
+                        format!("bank_account.{}: {e}", e.field()),
+                    )
+                })?;
+        }
+        Ok(account)
+    }
+}
+
 /// One party's registration. The buyer gives a shipping address and a refund account; the seller
 /// a payout account. Both state the same item, price and parties.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -133,30 +167,7 @@ pub fn validate(
         )?),
         Party::Seller => None,
     };
-    let a = &input.bank_account;
-    let bank_account = BankAccount::parse(
-        &a.bank_code,
-        &a.branch_code,
-        a.account_type,
-        &a.account_number,
-        &a.holder_name,
-    )
-    .map_err(|e| {
-        AppError::invalid(
-            &format!("bank_account.{}", e.field),
-            format!("bank_account.{e}"),
-        )
-    })?;
-    if let Some(master) = master {
-        master
-            .check(&bank_account.bank_code, &bank_account.branch_code)
-            .map_err(|e| {
-                AppError::invalid(
-                    &format!("bank_account.{}", e.field()),
-                    format!("bank_account.{}: {e}", e.field()),
-                )
-            })?;
-    }
+    let bank_account = input.bank_account.to_account(master)?;
     if input.password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::invalid(
             "password",

@@ -1,11 +1,13 @@
 //! Server-rendered pages, Japanese first with an English switch (`?lang=en`, kept in a cookie).
 //! Every form carries a CSRF token that must equal the one in the visitor's cookie.
 
+mod account_form;
 mod csrf;
 mod deal;
 mod layout;
 mod operator;
 mod register;
+mod suspense;
 
 use crate::App;
 use axum::routing::get;
@@ -24,9 +26,21 @@ pub fn router() -> Router<Arc<App>> {
         .route("/deal/receipt", axum::routing::post(deal::receipt))
         .route("/operator", get(operator::login_form))
         .route("/operator/login", axum::routing::post(operator::login))
-        .route("/operator/suspense", get(operator::suspense))
+        .route("/operator/suspense", get(suspense::suspense))
         .route(
             "/operator/suspense/assign",
-            axum::routing::post(operator::assign),
+            axum::routing::post(suspense::assign),
+        )
+        .route(
+            "/operator/suspense/return",
+            get(suspense::return_form).post(suspense::return_credit),
+        )
+        .route(
+            "/operator/claims/write-off",
+            axum::routing::post(suspense::write_off),
+        )
+        .route(
+            "/operator/claims/recover",
+            axum::routing::post(suspense::recover),
         )
 }

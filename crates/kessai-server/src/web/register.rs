@@ -1,18 +1,17 @@
 //! The registration pages: one form per role; the result shows the new deal ID.
 
+use super::account_form::{field, AccountForm};
 use super::csrf;
 use super::layout::{error_box, page, respond, LangQuery};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::service::register::{
-    register, BankAccountInput, RegistrationInput, RegistrationOutcome,
-};
+use crate::service::register::{register, RegistrationInput, RegistrationOutcome};
 use crate::App;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
-use kessai_core::{AccountType, Party};
+use kessai_core::Party;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -35,16 +34,8 @@ pub struct RegistrationForm {
     seller_email: String,
     #[serde(default)]
     shipping_address: String,
-    #[serde(default)]
-    bank_code: String,
-    #[serde(default)]
-    branch_code: String,
-    #[serde(default)]
-    account_type: String,
-    #[serde(default)]
-    account_number: String,
-    #[serde(default)]
-    holder_name: String,
+    #[serde(flatten)]
+    account: AccountForm,
     #[serde(default)]
     password: String,
 }
@@ -57,13 +48,6 @@ fn title(lang: Lang, role: Party) -> &'static str {
     match role {
         Party::Buyer => lang.t("買主として取引を登録", "Register a deal as the buyer"),
         Party::Seller => lang.t("売主として取引を登録", "Register a deal as the seller"),
-    }
-}
-
-fn field(label: &str, name: &str, kind: &str, value: &str) -> Markup {
-    html! {
-        label for=(name) { (label) }
-        input id=(name) name=(name) type=(kind) value=(value) required;
     }
 }
 
@@ -92,19 +76,7 @@ fn form_page(
                 label for="shipping_address" { (lang.t("お届け先住所", "Shipping address")) }
                 textarea id="shipping_address" name="shipping_address" required { (f.shipping_address) }
             }
-            fieldset {
-                legend { (account_label) }
-                (field(lang.t("銀行コード（4桁）", "Bank code (4 digits)"), "bank_code", "text", &f.bank_code))
-                (field(lang.t("支店コード（3桁）", "Branch code (3 digits)"), "branch_code", "text", &f.branch_code))
-                label for="account_type" { (lang.t("預金種目", "Account type")) }
-                select id="account_type" name="account_type" {
-                    @for (value, ja, en) in [("ordinary", "普通", "Ordinary"), ("current", "当座", "Current"), ("savings", "貯蓄", "Savings")] {
-                        option value=(value) selected[f.account_type == value] { (lang.t(ja, en)) }
-                    }
-                }
-                (field(lang.t("口座番号（7桁まで）", "Account number (up to 7 digits)"), "account_number", "text", &f.account_number))
-                (field(lang.t("口座名義（カナ）", "Account holder (kana)"), "holder_name", "text", &f.holder_name))
-            }
+            (f.account.fieldset(lang, account_label))
             label for="password" { (lang.t("パスワード（8文字以上）", "Password (8 characters or more)")) }
             input id="password" name="password" type="password" autocomplete="new-password" required;
             button type="submit" { (lang.t("登録する", "Register")) }
@@ -271,11 +243,6 @@ fn to_input(f: &RegistrationForm, lang: Lang) -> Result<RegistrationInput, AppEr
         f.price_yen.trim().parse().map_err(|_| {
             AppError::invalid("price_yen", "price_yen must be a whole number of yen")
         })?;
-    let account_type = match f.account_type.as_str() {
-        "current" => AccountType::Current,
-        "savings" => AccountType::Savings,
-        _ => AccountType::Ordinary,
-    };
     Ok(RegistrationInput {
         item: f.item.clone(),
         price_yen,
@@ -284,13 +251,7 @@ fn to_input(f: &RegistrationForm, lang: Lang) -> Result<RegistrationInput, AppEr
         seller_name: f.seller_name.clone(),
         seller_email: f.seller_email.clone(),
         shipping_address: Some(f.shipping_address.clone()),
-        bank_account: BankAccountInput {
-            bank_code: f.bank_code.trim().into(),
-            branch_code: f.branch_code.trim().into(),
-            account_type,
-            account_number: f.account_number.trim().into(),
-            holder_name: f.holder_name.clone(),
-        },
+        bank_account: f.account.to_input(),
         password: f.password.clone(),
         lang: Some(lang.code().into()),
     })

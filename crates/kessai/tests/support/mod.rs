@@ -2,6 +2,7 @@
 //! listening on loopback, an HTTP client, and a real SMTP server.
 #![allow(dead_code)]
 
+pub mod bank;
 pub mod smtp;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};

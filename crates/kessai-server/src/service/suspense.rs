@@ -1,0 +1,332 @@
+//! Money no deal holds, and what the operator decides about it: a suspense credit is returned
+//! to whoever sent it; a payment the bank took back is undone where it still sits, and
+//! otherwise becomes a claim on the payer that is recovered or written off. The journals are
+//! `kessai_core::suspense`; this loads, checks the state and records.
+
+use super::credit::{find_deal, validate, CreditInput};
+use super::deal_ops;
+use crate::error::{AppError, AppResult};
+use crate::App;
+use axum::http::StatusCode;
+use kessai_core::{suspense, BankAccount, DealCommand, Yen};
+use kessai_store::{CreditOutcome, CreditRecord, NewCredit, NewReturn, Tx};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Outcomes of a credit once the operator or the bank has settled it.
+pub mod outcome {
+    pub const UNMATCHED: &str = "unmatched";
+    /// Sent back to its payer by a return instruction.
+    pub const RETURNED: &str = "returned";
+    /// The bank took it back before anyone used it.
+    pub const REVERSED_BY_BANK: &str = "reversed_by_bank";
+    /// It paid an open reversal claim.
+    pub const RECOVERED_CLAIM: &str = "recovered_claim";
+    pub const CLAIM: &str = "reversal_claim";
+    pub const CLAIM_WRITTEN_OFF: &str = "claim_written_off";
+    pub const CLAIM_RECOVERED: &str = "claim_recovered";
+}
+
+fn busy() -> AppError {
+    AppError::new(
+        StatusCode::CONFLICT,
+        "busy",
+        "the credit changed at the same moment",
+    )
+}
+
+/// The credit `id`, which must have outcome `expected` (else 404 / 409 naming what it is).
+async fn credit_in(tx: &mut Tx, id: &str, expected: &str, field: &str) -> AppResult<CreditRecord> {
+    let credit = tx.credit_by_id(id).await?.ok_or_else(|| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "credit_not_found",
+            "no credit has this ID",
+        )
+        .with_field(field)
+    })?;
+    if credit.outcome != expected {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "wrong_state",
+            format!(
+                "this credit is {}; only a credit that is {expected} can be used here",
+                credit.outcome
+            ),
+        )
+        .with_field(field));
+    }
+    Ok(credit)
+}
+
+fn amount_of(credit: &CreditRecord) -> AppResult<Yen> {
+    Yen::positive(credit.amount_yen)
+        .ok_or_else(|| AppError::internal("a stored credit without a positive amount"))
+}
+
+/// What the return transfer quotes (Zengin EDI, ISO remittance) so the bank's answer finds the
+/// instruction again: `RTN` and the end of the credit's ID, 15 ASCII characters.
+fn return_reference(credit_id: &str) -> String {
+    let hex: String = credit_id.chars().filter(|c| *c != '-').collect();
+    format!("RTN{}", hex[hex.len() - 12..].to_ascii_uppercase())
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReturnResult {
+    pub credit_id: String,
+    pub instruction_id: String,
+    pub amount_yen: i64,
+    /// What the transfer quotes to the payer's bank.
+    pub payee_ref: String,
+    /// `pending`: it leaves with the next bank export.
+    pub status: String,
+}
+
+/// The operator sends a suspense credit back to the account it came from. The money moves
+/// from unmatched receipts to `return_due` and a return instruction waits for the next export;
+/// the bank's answers complete it like any payout (or reject it, to be corrected).
+pub async fn return_credit(
+    app: &App,
+    tx: &mut Tx,
+    credit_id: &str,
+    account: &BankAccount,
+) -> AppResult<ReturnResult> {
+    let credit = credit_in(tx, credit_id, outcome::UNMATCHED, "credit_id").await?;
+    let amount = amount_of(&credit)?;
+    let now = app.clock.now().0;
+    let journal_id = tx
+        .post_journal(
+            None,
+            &suspense::return_to_payer(amount),
+            "operator_return",
+            now,
+        )
+        .await?;
+    let payee_ref = return_reference(&credit.id);
+    let instruction_id = tx
+        .insert_return_instruction(&NewReturn {
+            credit_id: &credit.id,
+            journal_id: &journal_id,
+            amount_yen: amount.0,
+            account,
+            payee_ref: &payee_ref,
+            now_ms: now,
+        })
+        .await?
+        .ok_or_else(busy)?;
+    if !tx
+        .settle_credit(
+            &credit.id,
+            outcome::UNMATCHED,
+            outcome::RETURNED,
+            &instruction_id,
+        )
+        .await?
+    {
+        return Err(busy());
+    }
+    let detail = serde_json::json!({ "credit_id": credit.id, "amount_yen": amount.0, "instruction_id": instruction_id });
+    tx.add_event(None, None, now, "suspense_returned", &detail)
+        .await?;
+    Ok(ReturnResult {
+        credit_id: credit.id,
+        instruction_id,
+        amount_yen: amount.0,
+        payee_ref,
+        status: "pending".into(),
+    })
+}
+
+/// What became of a reversal the bank reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReversalOutcome {
+    /// Undone in the deal that held the money, or taken off the suspense list.
+    Applied,
+    /// Reported before: nothing changed now.
+    Duplicate,
+    /// The money had moved on (or was never known): a claim on the payer, for the operator.
+    Claimed,
+}
+
+/// The bank took back a payment it had reported (a 取消 record, a camt reversal). The books
+/// follow the bank in every case: the deal that still holds the money gives it up; a credit
+/// still on the suspense list leaves it; otherwise the payer owes it (a reversal claim).
+pub async fn apply_reversal(
+    app: &App,
+    tx: &mut Tx,
+    input: &CreditInput,
+) -> AppResult<ReversalOutcome> {
+    let amount = validate(input)?;
+    let bank_ref = input.bank_ref.trim();
+    if tx.credit_by_ref(bank_ref).await?.is_some() {
+        return Ok(ReversalOutcome::Duplicate);
+    }
+    let now = app.clock.now().0;
+    let deal_id = find_deal(tx, input).await?;
+    let mut outcome = CreditOutcome::ReversalClaim;
+    let mut in_suspense = None;
+    if let Some(id) = &deal_id {
+        // Try the deal first; a reversal it cannot take (shipped, closed, too large) is a claim.
+        let (record, _) = deal_ops::load(tx, id).await?;
+        let reversal = DealCommand::ReversePayment { amount };
+        if record.deal.apply(&reversal, app.clock.now()).is_ok() {
+            deal_ops::apply(app, tx, id, &reversal).await?;
+            outcome = CreditOutcome::Reversed;
+        }
+    } else if let Some(c) = tx.unmatched_credit_like(amount.0, &input.reference).await? {
+        tx.post_journal(
+            None,
+            &suspense::reverse_unmatched(amount),
+            "bank_reversal",
+            now,
+        )
+        .await?;
+        outcome = CreditOutcome::ReversedUnmatched;
+        in_suspense = Some(c.id);
+    }
+    if outcome == CreditOutcome::ReversalClaim {
+        tx.post_journal(
+            deal_id.as_deref(),
+            &suspense::reversal_claim(amount),
+            "bank_reversal",
+            now,
+        )
+        .await?;
+    }
+    let credit = NewCredit {
+        bank_ref,
+        amount_yen: amount.0,
+        reference: &input.reference,
+        deal_id: deal_id.as_deref(),
+        outcome,
+        now_ms: now,
+    };
+    let reversal_id = tx.insert_credit(&credit).await?.ok_or_else(busy)?;
+    if let Some(original) = in_suspense {
+        if !tx
+            .settle_credit(
+                &original,
+                outcome::UNMATCHED,
+                outcome::REVERSED_BY_BANK,
+                &reversal_id,
+            )
+            .await?
+        {
+            return Err(busy());
+        }
+    }
+    Ok(match outcome {
+        CreditOutcome::ReversalClaim => ReversalOutcome::Claimed,
+        _ => ReversalOutcome::Applied,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ClaimResult {
+    pub claim_id: String,
+    pub amount_yen: i64,
+    /// `claim_written_off` or `claim_recovered`.
+    pub outcome: String,
+    /// The suspense credit that paid it, when recovered.
+    pub recovered_by: Option<String>,
+}
+
+/// The operator gives up an open reversal claim: the amount moves to `written_off`.
+pub async fn write_off(app: &App, tx: &mut Tx, claim_id: &str) -> AppResult<ClaimResult> {
+    let claim = credit_in(tx, claim_id, outcome::CLAIM, "claim_id").await?;
+    let amount = amount_of(&claim)?;
+    let now = app.clock.now().0;
+    let journal = tx
+        .post_journal(
+            claim.deal_id.as_deref(),
+            &suspense::write_off(amount),
+            "operator_write_off",
+            now,
+        )
+        .await?;
+    if !tx
+        .settle_credit(
+            &claim.id,
+            outcome::CLAIM,
+            outcome::CLAIM_WRITTEN_OFF,
+            &journal,
+        )
+        .await?
+    {
+        return Err(busy());
+    }
+    Ok(ClaimResult {
+        claim_id: claim.id,
+        amount_yen: amount.0,
+        outcome: outcome::CLAIM_WRITTEN_OFF.into(),
+        recovered_by: None,
+    })
+}
+
+/// The payer paid a reversal claim back: the operator names the suspense credit that carried
+/// the money, of the same amount, and it settles the claim.
+pub async fn recover(
+    app: &App,
+    tx: &mut Tx,
+    claim_id: &str,
+    credit_id: &str,
+) -> AppResult<ClaimResult> {
+    let claim = credit_in(tx, claim_id, outcome::CLAIM, "claim_id").await?;
+    let credit = credit_in(tx, credit_id, outcome::UNMATCHED, "credit_id").await?;
+    if credit.amount_yen != claim.amount_yen {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "amount_mismatch",
+            format!(
+                "the credit is {} but the claim is {}: a claim is recovered by a credit of the same amount",
+                Yen(credit.amount_yen),
+                Yen(claim.amount_yen)
+            ),
+        )
+        .with_field("credit_id"));
+    }
+    let amount = amount_of(&claim)?;
+    let now = app.clock.now().0;
+    tx.post_journal(
+        claim.deal_id.as_deref(),
+        &suspense::recover_claim(amount),
+        "operator_recover",
+        now,
+    )
+    .await?;
+    let settled = tx
+        .settle_credit(
+            &claim.id,
+            outcome::CLAIM,
+            outcome::CLAIM_RECOVERED,
+            &credit.id,
+        )
+        .await?
+        && tx
+            .settle_credit(
+                &credit.id,
+                outcome::UNMATCHED,
+                outcome::RECOVERED_CLAIM,
+                &claim.id,
+            )
+            .await?;
+    if !settled {
+        return Err(busy());
+    }
+    Ok(ClaimResult {
+        claim_id: claim.id,
+        amount_yen: amount.0,
+        outcome: outcome::CLAIM_RECOVERED.into(),
+        recovered_by: Some(credit.id),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn return_references_fit_a_zengin_edi_field() {
+        let r = super::return_reference("01a1fc67-dd93-729b-b96d-b58ee0ff2e1a");
+        assert_eq!(r, "RTNB58EE0FF2E1A");
+        assert!(r.len() <= 20 && r.is_ascii());
+    }
+}

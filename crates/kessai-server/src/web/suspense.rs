@@ -1,0 +1,400 @@
+//! The operator's suspense pages: money that matched no deal, each credit with a form to
+//! assign it to a deal or a link to return it to its payer; and open reversal claims, each
+//! recovered by a suspense credit or written off.
+
+use super::account_form::AccountForm;
+use super::csrf;
+use super::layout::{error_box, page, respond, LangQuery};
+use super::operator::{login_page, signed_in};
+use super::register::describe_error;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{format_jst, Lang};
+use crate::service::{credit, suspense};
+use crate::App;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use kessai_core::{Millis, Yen};
+use kessai_store::CreditRecord;
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::sync::Arc;
+
+fn failed(lang: Lang, e: impl Into<AppError>) -> Response {
+    respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &[],
+        page(lang, "Kessai", error_box(&e.into().message)),
+    )
+}
+
+fn credits_table(
+    lang: Lang,
+    credits: &[CreditRecord],
+    testid: &str,
+    action: impl Fn(&CreditRecord) -> Markup,
+) -> Markup {
+    html! {
+        table data-testid=(testid) {
+            thead { tr {
+                th { (lang.t("受付日時", "Received")) } th { (lang.t("金額", "Amount")) }
+                th { (lang.t("振込依頼人", "Transferor")) } th { (lang.t("処理", "Action")) }
+            } }
+            tbody {
+                @for c in credits {
+                    tr {
+                        td { (format_jst(Millis(c.received_at_ms))) }
+                        td { (Yen(c.amount_yen)) }
+                        td { (c.reference) }
+                        td { (action(c)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The suspense page for a signed-in operator, with `notice` (what the last action did) on top.
+pub(super) async fn page_for(
+    app: &App,
+    lang: Lang,
+    token: &str,
+    notice: Option<Markup>,
+) -> Response {
+    let (credits, claims) = match (
+        app.store.unmatched_credits(1_000).await,
+        app.store.reversal_claims(1_000).await,
+    ) {
+        (Ok(c), Ok(k)) => (c, k),
+        (Err(e), _) | (_, Err(e)) => return failed(lang, e),
+    };
+    let total: i64 = credits.iter().map(|c| c.amount_yen).sum();
+    let claimed: i64 = claims.iter().map(|c| c.amount_yen).sum();
+    let assign_or_return = |c: &CreditRecord| {
+        html! {
+            form method="post" action="/operator/suspense/assign" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="credit_id" value=(c.id);
+                input name="deal_id" type="text" aria-label=(lang.t("買主の取引ID", "Buyer's deal ID")) placeholder=(lang.t("買主の取引ID", "Buyer's deal ID")) required;
+                button type="submit" { (lang.t("割り当て", "Assign")) }
+            }
+            a href=(format!("/operator/suspense/return?credit_id={}", c.id)) data-testid="return-link" { (lang.t("振込人に返金", "Return to payer")) }
+        }
+    };
+    let recover_or_write_off = |c: &CreditRecord| {
+        html! {
+            form method="post" action="/operator/claims/recover" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="claim_id" value=(c.id);
+                select name="credit_id" aria-label=(lang.t("回収に充てる入金", "Credit that repays it")) {
+                    @for m in credits.iter().filter(|m| m.amount_yen == c.amount_yen) {
+                        option value=(m.id) { (format_jst(Millis(m.received_at_ms))) " " (m.reference) }
+                    }
+                }
+                button type="submit" { (lang.t("回収済みにする", "Recovered")) }
+            }
+            form method="post" action="/operator/claims/write-off" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="claim_id" value=(c.id);
+                button type="submit" { (lang.t("償却する", "Write off")) }
+            }
+        }
+    };
+    let body = html! {
+        @if let Some(n) = notice { (n) }
+        p data-testid="suspense-total" { (lang.t("未照合の入金", "Unmatched money")) ": " (credits.len()) " / " (Yen(total)) }
+        (credits_table(lang, &credits, "suspense", assign_or_return))
+        h2 { (lang.t("組戻し・取消の請求", "Reversal claims")) }
+        p data-testid="claims-total" {
+            (lang.t("資金移動後に銀行が取り消した入金（振込人への請求）", "Payments the bank took back after the money moved on (owed by the payer)"))
+            ": " (claims.len()) " / " (Yen(claimed))
+        }
+        (credits_table(lang, &claims, "claims", recover_or_write_off))
+    };
+    respond(
+        StatusCode::OK,
+        &[],
+        page(
+            lang,
+            lang.t("未照合の入金（サスペンス）", "Suspense: unmatched money"),
+            body,
+        ),
+    )
+}
+
+pub async fn suspense(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
+    let (token, csrf_cookie) = csrf::token(&headers);
+    if !signed_in(&app, &headers) {
+        return respond(
+            StatusCode::UNAUTHORIZED,
+            &[lang_cookie, csrf_cookie],
+            login_page(lang, &token, None),
+        );
+    }
+    let mut response = page_for(&app, lang, &token, None).await;
+    for c in [lang_cookie, csrf_cookie].into_iter().flatten() {
+        if let Ok(v) = c.parse() {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// The language and form token of a signed-in operator's POST with a valid CSRF token, or
+/// the sign-in page to answer with.
+fn guard(app: &App, headers: &HeaderMap, form_csrf: &str) -> Result<(Lang, String), Box<Response>> {
+    let (lang, _) = csrf::lang(headers, None);
+    let (token, _) = csrf::token(headers);
+    if signed_in(app, headers) && csrf::verify(headers, form_csrf) {
+        return Ok((lang, token));
+    }
+    Err(Box::new(respond(
+        StatusCode::FORBIDDEN,
+        &[],
+        login_page(
+            lang,
+            &token,
+            Some(lang.t("もう一度サインインしてください。", "Please sign in again.")),
+        ),
+    )))
+}
+
+/// The suspense page again, topped by what the action did.
+async fn after<T>(
+    app: &App,
+    lang: Lang,
+    token: &str,
+    result: AppResult<T>,
+    done: impl FnOnce(T) -> Markup,
+) -> Response {
+    let notice = match result {
+        Ok(r) => html! { p.ok role="status" { (done(r)) } },
+        Err(e) => error_box(&describe_error(lang, &e)),
+    };
+    page_for(app, lang, token, Some(notice)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    credit_id: String,
+    #[serde(default)]
+    deal_id: String,
+}
+
+pub async fn assign(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(f): Form<AssignForm>,
+) -> Response {
+    let (lang, token) = match guard(&app, &headers, &f.csrf) {
+        Ok(ok) => ok,
+        Err(page) => return *page,
+    };
+    let result = crate::transact!(*app, |tx| credit::assign_credit(
+        &app,
+        tx,
+        &f.credit_id,
+        &f.deal_id
+    )
+    .await);
+    after(&app, lang, &token, result, |r| {
+        html! { (lang.t("割り当てました", "Assigned")) ": " (r.deal_id.unwrap_or_default()) " → " (r.deal_state.unwrap_or_default()) }
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreditQuery {
+    #[serde(default)]
+    credit_id: String,
+    lang: Option<String>,
+}
+
+fn return_page(
+    lang: Lang,
+    token: &str,
+    credit: &CreditRecord,
+    f: &AccountForm,
+    error: Option<&str>,
+) -> Markup {
+    let body = html! {
+        @if let Some(e) = error { (error_box(e)) }
+        p data-testid="return-credit" {
+            (Yen(credit.amount_yen)) " — " (credit.reference) " (" (format_jst(Millis(credit.received_at_ms))) ")"
+        }
+        form method="post" action="/operator/suspense/return" {
+            input type="hidden" name="csrf" value=(token);
+            input type="hidden" name="credit_id" value=(credit.id);
+            (f.fieldset(lang, lang.t("返金先の口座（振込人の口座）", "Account to return it to (the payer's)")))
+            button type="submit" { (lang.t("返金する", "Return the money")) }
+        }
+        p { a href="/operator/suspense" { (lang.t("一覧に戻る", "Back to the list")) } }
+    };
+    page(lang, lang.t("振込人への返金", "Return to the payer"), body)
+}
+
+async fn credit_or_page(app: &App, lang: Lang, id: &str) -> Result<CreditRecord, Box<Response>> {
+    let found = app
+        .store
+        .credit_by_id(id)
+        .await
+        .map_err(|e| Box::new(failed(lang, e)))?;
+    found.ok_or_else(|| {
+        Box::new(respond(
+            StatusCode::NOT_FOUND,
+            &[],
+            page(
+                lang,
+                "Kessai",
+                error_box(lang.t("この入金はありません。", "No credit has this ID.")),
+            ),
+        ))
+    })
+}
+
+pub async fn return_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<CreditQuery>,
+) -> Response {
+    let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
+    let (token, csrf_cookie) = csrf::token(&headers);
+    if !signed_in(&app, &headers) {
+        return respond(
+            StatusCode::UNAUTHORIZED,
+            &[lang_cookie, csrf_cookie],
+            login_page(lang, &token, None),
+        );
+    }
+    match credit_or_page(&app, lang, &q.credit_id).await {
+        Ok(credit) => respond(
+            StatusCode::OK,
+            &[lang_cookie, csrf_cookie],
+            return_page(lang, &token, &credit, &AccountForm::default(), None),
+        ),
+        Err(page) => *page,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReturnForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    credit_id: String,
+    #[serde(flatten)]
+    account: AccountForm,
+}
+
+pub async fn return_credit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(f): Form<ReturnForm>,
+) -> Response {
+    let (lang, token) = match guard(&app, &headers, &f.csrf) {
+        Ok(ok) => ok,
+        Err(page) => return *page,
+    };
+    let result = match f
+        .account
+        .to_input()
+        .to_account(app.config.bank_master.as_deref())
+    {
+        Ok(account) => crate::transact!(*app, |tx| suspense::return_credit(
+            &app,
+            tx,
+            &f.credit_id,
+            &account
+        )
+        .await),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => {
+            let notice = html! { p.ok role="status" { (lang.t("返金を指図しました", "Return instructed")) ": " (Yen(r.amount_yen)) " (" (r.payee_ref) ")" } };
+            page_for(&app, lang, &token, Some(notice)).await
+        }
+        // A mistyped account: the same form again, filled in, with the error on top.
+        Err(e) => match credit_or_page(&app, lang, &f.credit_id).await {
+            Ok(credit) => respond(
+                e.status,
+                &[],
+                return_page(
+                    lang,
+                    &token,
+                    &credit,
+                    &f.account,
+                    Some(&describe_error(lang, &e)),
+                ),
+            ),
+            Err(page) => *page,
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ClaimForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    claim_id: String,
+    #[serde(default)]
+    credit_id: String,
+}
+
+pub async fn write_off(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(f): Form<ClaimForm>,
+) -> Response {
+    let (lang, token) = match guard(&app, &headers, &f.csrf) {
+        Ok(ok) => ok,
+        Err(page) => return *page,
+    };
+    let result = crate::transact!(*app, |tx| suspense::write_off(&app, tx, &f.claim_id).await);
+    after(
+        &app,
+        lang,
+        &token,
+        result,
+        |r| html! { (lang.t("償却しました", "Written off")) ": " (Yen(r.amount_yen)) },
+    )
+    .await
+}
+
+pub async fn recover(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(f): Form<ClaimForm>,
+) -> Response {
+    let (lang, token) = match guard(&app, &headers, &f.csrf) {
+        Ok(ok) => ok,
+        Err(page) => return *page,
+    };
+    let result = crate::transact!(*app, |tx| suspense::recover(
+        &app,
+        tx,
+        &f.claim_id,
+        &f.credit_id
+    )
+    .await);
+    after(
+        &app,
+        lang,
+        &token,
+        result,
+        |r| html! { (lang.t("回収済みにしました", "Recovered")) ": " (Yen(r.amount_yen)) },
+    )
+    .await
+}

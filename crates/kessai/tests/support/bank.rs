@@ -1,0 +1,63 @@
+//! Running the real `kessai` binary (its CLI and the bank simulator) and moving the files the
+//! simulated bank writes into the server.
+
+use super::TestServer;
+use reqwest::Method;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs `kessai ARGS`: (exit code, stdout, stderr).
+pub fn kessai(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
+        .args(args)
+        .output()
+        .expect("kessai runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `kessai sim bank ARGS`, which must succeed; its stdout.
+pub fn sim(args: &[&str]) -> String {
+    let mut all = vec!["sim", "bank"];
+    all.extend_from_slice(args);
+    let (code, out, err) = kessai(&all);
+    assert_eq!(code, 0, "sim {args:?}: {err}");
+    out
+}
+
+/// The files in `dir`, sorted (none if it does not exist).
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Uploads every bank file not yet uploaded (the import itself would skip repeats anyway).
+pub async fn import_all(s: &TestServer, dir: &Path, seen: &mut Vec<PathBuf>) -> Vec<Value> {
+    let mut summaries = vec![];
+    for f in files(dir) {
+        if seen.contains(&f) {
+            continue;
+        }
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let r = s
+            .send(
+                s.request(
+                    Method::POST,
+                    &format!("/v1/operator/bank-files?name={name}"),
+                )
+                .bearer_auth(&s.token)
+                .body(std::fs::read(&f).unwrap()),
+            )
+            .await;
+        summaries.push(r.ok().clone());
+        seen.push(f);
+    }
+    summaries
+}
