@@ -3,9 +3,13 @@
 //!
 //! ```text
 //! pending ──export──▶ sent ──accepted──▶ accepted ──settled──▶ completed
-//!    ▲                  │                    │
-//!    └──── corrected ── rejected ◀──rejected─┘
+//!    ▲                  │                    │                     │
+//!    └──── corrected ── rejected ◀──rejected─┘                     │
+//!                          ▲───────────── returned (振込不能) ──────┘
 //! ```
+//!
+//! A Zengin transfer the payee's bank cannot credit comes back as a deposit some time after it
+//! left (振込不能・組戻し): the instruction is rejected again and the money is owed once more.
 
 use crate::deal::InstructionPurpose;
 use crate::ledger::{AccountKind, Journal, JournalKind};
@@ -55,6 +59,8 @@ pub enum BankAnswer {
     Settled,
     /// Refused, with the bank's reason (e.g. `AC01 incorrect account number`).
     Rejected { reason: String },
+    /// The money came back after it had left (振込不能 / 組戻し), with the bank's reason.
+    Returned { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,7 +95,20 @@ pub fn answer(
                 amount,
             )],
         )),
-        (Sent | Accepted, BankAnswer::Rejected { .. }) => Ok((Rejected, vec![])),
+        (Sent | Accepted, BankAnswer::Rejected { .. } | BankAnswer::Returned { .. }) => {
+            Ok((Rejected, vec![]))
+        }
+        // It had left and is back: owed again, until corrected and sent once more.
+        (Completed, BankAnswer::Returned { .. }) => Ok((
+            Rejected,
+            vec![Journal::transfer(
+                JournalKind::Returned,
+                AccountKind::BankClearing,
+                owed,
+                amount,
+            )],
+        )),
+        (Rejected, BankAnswer::Returned { .. }) => Ok((status, vec![])),
         (other, _) => Err(InstructionError::NotOutstanding(other)),
     }
 }
@@ -112,15 +131,23 @@ mod tests {
         let rejected = BankAnswer::Rejected {
             reason: "AC01".into(),
         };
-        let answers = [BankAnswer::Accepted, BankAnswer::Settled, rejected];
+        let returned = BankAnswer::Returned {
+            reason: "振込不能".into(),
+        };
+        let answers = [
+            BankAnswer::Accepted,
+            BankAnswer::Settled,
+            rejected,
+            returned,
+        ];
         #[rustfmt::skip]
-        let table: [(InstructionStatus, [Option<InstructionStatus>; 3]); 5] = [
-            //          accepted         settled          rejected
-            (Pending,   [None,           None,            None]),
-            (Sent,      [Some(Accepted), Some(Completed), Some(Rejected)]),
-            (Accepted,  [Some(Accepted), Some(Completed), Some(Rejected)]),
-            (Completed, [None,           Some(Completed), None]),
-            (Rejected,  [None,           None,            Some(Rejected)]),
+        let table: [(InstructionStatus, [Option<InstructionStatus>; 4]); 5] = [
+            //          accepted         settled          rejected        returned
+            (Pending,   [None,           None,            None,           None]),
+            (Sent,      [Some(Accepted), Some(Completed), Some(Rejected), Some(Rejected)]),
+            (Accepted,  [Some(Accepted), Some(Completed), Some(Rejected), Some(Rejected)]),
+            (Completed, [None,           Some(Completed), None,           Some(Rejected)]),
+            (Rejected,  [None,           None,            Some(Rejected), Some(Rejected)]),
         ];
         for (from, row) in table {
             for (a, expected) in answers.iter().zip(row) {
@@ -158,5 +185,25 @@ mod tests {
             resend(Completed),
             Err(InstructionError::NotRejected(Completed))
         );
+    }
+
+    #[test]
+    fn a_returned_transfer_is_owed_again() {
+        let returned = BankAnswer::Returned {
+            reason: "振込不能".into(),
+        };
+        let (s, journals) =
+            answer(Completed, InstructionPurpose::Payout, Yen(900), &returned).unwrap();
+        assert_eq!(s, Rejected);
+        assert_eq!(journals.len(), 1);
+        assert_eq!(journals[0].debited(AccountKind::BankClearing), 900);
+        assert_eq!(journals[0].credited(AccountKind::PayoutDue), 900);
+        // Before the withdrawal was reported: nothing had left the books, nothing comes back.
+        let (s, journals) = answer(Sent, InstructionPurpose::Payout, Yen(900), &returned).unwrap();
+        assert_eq!((s, journals.len()), (Rejected, 0));
+        // The same return read again changes nothing.
+        let (s, journals) =
+            answer(Rejected, InstructionPurpose::Payout, Yen(900), &returned).unwrap();
+        assert_eq!((s, journals.len()), (Rejected, 0));
     }
 }

@@ -120,6 +120,8 @@ pub enum JournalKind {
     ReversalClaim,
     /// The operator gave up a reversal claim.
     WriteOff,
+    /// A transfer Kessai made came back (振込不能 / 組戻し): owed again.
+    Returned,
 }
 
 impl JournalKind {
@@ -135,6 +137,7 @@ impl JournalKind {
             JournalKind::ReturnUnmatched => "return_unmatched",
             JournalKind::ReversalClaim => "reversal_claim",
             JournalKind::WriteOff => "write_off",
+            JournalKind::Returned => "returned",
         }
     }
 

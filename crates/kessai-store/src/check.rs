@@ -99,13 +99,15 @@ impl Store {
 
     async fn deal_figures(&self) -> Result<Vec<DealFigures>> {
         // Every figure comes from journal lines attributed to the deal, not from cached balances.
-        // Collected is net of what the bank took back (reverse journals debit the hold).
+        // Collected is net of what the bank took back (reverse journals debit the hold). Paid out
+        // and refunded count what the hold gave; a transfer the bank returned owes it again
+        // without giving it twice.
         let rows = sqlx::query(
             "SELECT d.id, d.state, d.received_yen, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND (l.amount_yen < 0 OR j.kind = 'reverse') THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS held, \
-             CAST(COALESCE(SUM(CASE WHEN a.kind = 'payout_due' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS paid_out, \
-             CAST(COALESCE(SUM(CASE WHEN a.kind = 'refund_due' AND l.amount_yen < 0 THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS refunded, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'payout_due' AND l.amount_yen < 0 AND j.kind <> 'returned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS paid_out, \
+             CAST(COALESCE(SUM(CASE WHEN a.kind = 'refund_due' AND l.amount_yen < 0 AND j.kind <> 'returned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS refunded, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'fees_earned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS fees \
              FROM deals d LEFT JOIN journals j ON j.deal_id = d.id LEFT JOIN journal_lines l ON l.journal_id = j.id \
              LEFT JOIN accounts a ON a.id = l.account_id \

@@ -133,21 +133,25 @@ impl Tx {
     }
 
     /// The oldest outstanding (sent or accepted) instruction paying `amount_yen` to the party
-    /// whose deal ID is `public_id`: how a Zengin statement's withdrawal, which quotes that ID
-    /// in its EDI field, finds the payout it settles.
+    /// whose deal ID (or return reference) is `public_id`: how a Zengin statement's withdrawal,
+    /// which quotes that ID in its EDI field, finds the payout it settles. With
+    /// `also_completed`, a completed one too (after the outstanding ones): a transfer that
+    /// came back had usually been reported as gone first.
     pub async fn instruction_for_payee(
         &mut self,
         public_id: &str,
         amount_yen: i64,
+        also_completed: bool,
     ) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT i.id FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
-             WHERE i.status IN ('sent', 'accepted') AND i.amount_yen = $2 \
+             WHERE i.status IN ('sent', 'accepted', $3) AND i.amount_yen = $2 \
              AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1) OR i.payee_ref = $1) \
-             ORDER BY i.created_at_ms, i.id LIMIT 1",
+             ORDER BY CASE WHEN i.status = 'completed' THEN 1 ELSE 0 END, i.created_at_ms, i.id LIMIT 1",
         )
         .bind(public_id)
         .bind(amount_yen)
+        .bind(if also_completed { "completed" } else { "sent" })
         .fetch_optional(self.conn())
         .await?)
     }
@@ -163,6 +167,16 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether an answer with this identity was applied before.
+    pub async fn bank_answer_recorded(&mut self, identity: &str) -> Result<bool> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT identity FROM bank_answers WHERE identity = $1")
+                .bind(identity)
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(found.is_some())
     }
 
     /// Records a bank answer by its identity; `false` when it was recorded before.

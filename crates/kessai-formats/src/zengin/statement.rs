@@ -37,7 +37,23 @@ pub struct StatementEntry {
     pub edi: String,
 }
 
+/// 摘要 words that mark a deposit as one of the account's own transfers coming back: 振込不能
+/// (could not be credited), 組戻し (recalled), 返却 (returned), as half-width kana with small
+/// kana written large, the way banks print them.
+pub const RETURN_MARKERS: [&str; 3] = ["ﾌﾉｳ", "ｸﾐﾓﾄﾞｼ", "ﾍﾝｷﾔｸ"];
+
+/// What the simulator, and a bank, writes in 摘要 for a returned transfer.
+pub const RETURN_DESCRIPTION: &str = "ﾌﾘｺﾐﾌﾉｳ ﾍﾝｷﾔｸ";
+
 impl StatementEntry {
+    /// A deposit giving back one of the account's own transfers (振込不能・組戻し), as its 摘要
+    /// says; its EDI repeats the transfer's.
+    pub fn is_return(&self) -> bool {
+        self.deposit
+            && self.kind != 19
+            && RETURN_MARKERS.iter().any(|m| self.description.contains(m))
+    }
+
     /// The entry's identity: the same as the notice (01) reporting the same transfer.
     pub fn identity(&self, account: &StatementAccount) -> String {
         super::notice::record_identity(

@@ -598,3 +598,31 @@ proptest::proptest! {
         proptest::prop_assert_eq!(write(&parsed.with_code_set(CodeSet::Jis)), jis);
     }
 }
+
+#[test]
+fn statement_deposits_that_give_a_transfer_back_are_told_by_their_description() {
+    use super::statement::{StatementEntry, RETURN_DESCRIPTION};
+    let entry = |deposit: bool, kind: u8, description: &str| StatementEntry {
+        inquiry_number: "00000001".into(),
+        booking_date: "081124".into(),
+        deposit,
+        kind,
+        amount_yen: 1_000,
+        transferor_code: String::new(),
+        transferor_name: String::new(),
+        description: description.into(),
+        edi: "ABCDE23456".into(),
+    };
+    let table = [
+        (entry(true, 11, RETURN_DESCRIPTION), true),
+        (entry(true, 11, "ｸﾐﾓﾄﾞｼ"), true),
+        (entry(true, 18, "ﾍﾝｷﾔｸ ﾌﾞﾝ"), true),
+        (entry(true, 11, ""), false), // an ordinary incoming transfer
+        (entry(false, 14, RETURN_DESCRIPTION), false), // a withdrawal is never a return
+        (entry(true, 19, RETURN_DESCRIPTION), false), // a correction is for the operator
+        (entry(true, 11, "ﾌﾘｺﾐ"), false),
+    ];
+    for (e, expected) in table {
+        assert_eq!(e.is_return(), expected, "{e:?}");
+    }
+}

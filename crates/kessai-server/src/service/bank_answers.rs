@@ -42,6 +42,7 @@ fn answer_name(a: &BankAnswer) -> &'static str {
         BankAnswer::Accepted => "accepted",
         BankAnswer::Settled => "settled",
         BankAnswer::Rejected { .. } => "rejected",
+        BankAnswer::Returned { .. } => "returned",
     }
 }
 
@@ -55,12 +56,25 @@ pub async fn apply_answer(
     answer: &BankAnswer,
 ) -> AppResult<AnswerOutcome> {
     let now = app.clock.now().0;
+    if tx.bank_answer_recorded(identity).await? {
+        return Ok(AnswerOutcome::Duplicate);
+    }
+    if matches!(answer, BankAnswer::Returned { .. }) && tx.credit_by_ref(identity).await?.is_some()
+    {
+        // The same deposit was already booked as incoming money (a notice listed it): the
+        // money is in the books once, on the suspense list or in a deal, for the operator.
+        return Ok(AnswerOutcome::Duplicate);
+    }
     let id = match target {
         AnswerTarget::EndToEnd(e2e) => instruction_id(e2e),
         AnswerTarget::Payee {
             public_id,
             amount_yen,
-        } => tx.instruction_for_payee(public_id, *amount_yen).await?,
+        } => {
+            let came_back = matches!(answer, BankAnswer::Returned { .. });
+            tx.instruction_for_payee(public_id, *amount_yen, came_back)
+                .await?
+        }
     };
     let Some(state) = (match &id {
         Some(id) => tx.instruction_state(id).await?,
@@ -91,7 +105,7 @@ pub async fn apply_answer(
         return Ok(AnswerOutcome::Duplicate);
     }
     let reason = match answer {
-        BankAnswer::Rejected { reason } => Some(reason.as_str()),
+        BankAnswer::Rejected { reason } | BankAnswer::Returned { reason } => Some(reason.as_str()),
         _ => None,
     };
     if !tx

@@ -48,6 +48,17 @@ pub struct ImportSummary {
     pub already_imported_at_ms: Option<i64>,
 }
 
+impl ImportSummary {
+    /// Counts one applied credit.
+    fn count(&mut self, result: &super::credit::CreditResult) {
+        match (result.duplicate, result.outcome.as_str()) {
+            (true, _) => self.duplicates += 1,
+            (false, "matched") => self.matched += 1,
+            _ => self.unmatched += 1,
+        }
+    }
+}
+
 /// What one file holds, whatever its format.
 struct Parsed {
     format: String,
@@ -60,6 +71,9 @@ struct Answer {
     identity: String,
     target: AnswerTarget,
     answer: BankAnswer,
+    /// Money that came back: if no instruction of Kessai's is found, it is still money in the
+    /// bank, and is booked as an incoming credit (to suspense) instead of being lost.
+    money_back: Option<CreditInput>,
 }
 
 /// One incoming credit from any format, ready to be applied.
@@ -90,9 +104,10 @@ fn invalid_file(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
 }
 
-/// A Zengin statement: its deposits are incoming money, reconciled like notices. Its withdrawals
-/// carry no reference of Kessai's, so they are listed (as cancellations: not applied); bank
-/// answers about Kessai's own transfers come as pain.002 or camt.054.
+/// A Zengin statement: its deposits are incoming money, reconciled like notices, except a
+/// deposit whose 摘要 marks one of Kessai's own transfers coming back (its EDI quotes the
+/// payee). A withdrawal quoting a payee completes that transfer; other withdrawals and
+/// corrections are listed for the operator, not applied.
 fn statement(file: &zengin::ZenginFile) -> Parsed {
     let mut parsed = Parsed {
         format: "zengin-03".into(),
@@ -100,6 +115,27 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
         answers: vec![],
     };
     for (account, e) in zengin::statement::statement_entries(file) {
+        if e.is_return() && !e.edi.is_empty() {
+            // One of Kessai's own transfers came back (振込不能・組戻し): quoting the same EDI.
+            parsed.answers.push(Answer {
+                identity: e.identity(&account),
+                target: AnswerTarget::Payee {
+                    public_id: e.edi.clone(),
+                    amount_yen: e.amount_yen as i64,
+                },
+                answer: BankAnswer::Returned {
+                    reason: format!("振込不能・組戻し ({})", e.description),
+                },
+                money_back: Some(CreditInput {
+                    bank_ref: e.identity(&account),
+                    amount_yen: e.amount_yen as i64,
+                    reference: format!("{} {}", e.description, e.edi),
+                    account_number: Some(format!("{:0>7}", account.account_number)),
+                    transferor_code: None,
+                }),
+            });
+            continue;
+        }
         if !e.deposit && !e.edi.is_empty() && e.kind != 19 {
             // A withdrawal quoting a payee's deal ID: one of Kessai's own transfers left.
             let target = AnswerTarget::Payee {
@@ -110,6 +146,7 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
                 identity: e.identity(&account),
                 target,
                 answer: BankAnswer::Settled,
+                money_back: None,
             });
             continue;
         }
@@ -193,6 +230,7 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
                             .join(" "),
                     },
                 },
+                money_back: None,
             })
             .collect();
         return Ok(Parsed {
@@ -261,6 +299,7 @@ fn camt_entries<'a>(
                 identity,
                 target: AnswerTarget::EndToEnd(e2e.clone()),
                 answer: BankAnswer::Settled,
+                money_back: None,
             });
         }
     }
@@ -319,18 +358,17 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                 }
                 Effect::Credit => {}
             }
-            let result = apply_credit(app, tx, &input).await?;
-            match (result.duplicate, result.outcome.as_str()) {
-                (true, _) => s.duplicates += 1,
-                (false, "matched") => s.matched += 1,
-                _ => s.unmatched += 1,
-            }
+            s.count(&apply_credit(app, tx, &input).await?);
         }
         for a in &answers {
-            match apply_answer(app, tx, &a.identity, &a.target, &a.answer).await? {
-                AnswerOutcome::Applied => s.answers_applied += 1,
-                AnswerOutcome::Duplicate => s.answers_duplicate += 1,
-                AnswerOutcome::Unknown | AnswerOutcome::Stale => s.answers_ignored += 1,
+            let outcome = apply_answer(app, tx, &a.identity, &a.target, &a.answer).await?;
+            match (outcome, &a.money_back) {
+                (AnswerOutcome::Applied, _) => s.answers_applied += 1,
+                (AnswerOutcome::Duplicate, _) => s.answers_duplicate += 1,
+                (AnswerOutcome::Unknown, Some(input)) => {
+                    s.count(&apply_credit(app, tx, input).await?);
+                }
+                (AnswerOutcome::Unknown | AnswerOutcome::Stale, _) => s.answers_ignored += 1,
             }
         }
         let file = NewBankFile {

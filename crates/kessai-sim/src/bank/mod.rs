@@ -78,6 +78,10 @@ pub struct DayEntry {
     pub end_to_end_id: Option<String>,
     pub debtor_name: Option<String>,
     pub remittance: Option<String>,
+    /// A deposit giving back one of the operator's own transfers (振込不能): the statement's
+    /// 摘要 says so.
+    #[serde(default)]
+    pub returned_transfer: bool,
 }
 
 impl DayEntry {
@@ -90,6 +94,7 @@ impl DayEntry {
             end_to_end_id: e.end_to_end_id.clone(),
             debtor_name: e.debtor_name.clone(),
             remittance: e.remittance.clone(),
+            returned_transfer: false,
         }
     }
 

@@ -73,9 +73,11 @@ impl BankState {
         )])
     }
 
-    /// Settles the operator's 総合振込 (type 21) file: every transfer leaves the account (a Zengin
-    /// transfer's rejection would come back as a separate return, which is not simulated). The
-    /// answer is the day's statement: each withdrawal quoting the transfer's EDI.
+    /// Settles the operator's 総合振込 (type 21) file: every transfer leaves the account. One the
+    /// seeded draw fails (at the reject rate) cannot be credited at the payee's bank and comes
+    /// straight back, as Zengin banks do (振込不能 → 資金返却): the statement shows the
+    /// withdrawal, then a deposit of the same amount whose 摘要 says 振込不能 and whose EDI
+    /// repeats the transfer's. The answer is the day's statement.
     pub fn process_zengin_transfers(
         &mut self,
         name: &str,
@@ -94,14 +96,8 @@ impl BankState {
             ));
         }
         for t in transfers(&file) {
+            let returned = self.draw() % 1000 < u64::from(self.reject_per_mille);
             *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
-            *self
-                .balances
-                .entry(format!(
-                    "{}-{}-{}",
-                    t.bank_code, t.branch_code, t.account_number
-                ))
-                .or_default() += t.amount_yen as i64;
             let r = self.next();
             self.day_entries.push(DayEntry {
                 entry_reference: r.to_string(),
@@ -110,8 +106,31 @@ impl BankState {
                 booking_date: booking_date.into(),
                 end_to_end_id: None,
                 debtor_name: None,
-                remittance: t.edi,
+                remittance: t.edi.clone(),
+                returned_transfer: false,
             });
+            if returned {
+                *self.balances.entry(self.operator.key()).or_default() += t.amount_yen as i64;
+                let r = self.next();
+                self.day_entries.push(DayEntry {
+                    entry_reference: r.to_string(),
+                    amount_yen: t.amount_yen,
+                    credit: true,
+                    booking_date: booking_date.into(),
+                    end_to_end_id: None,
+                    debtor_name: None,
+                    remittance: t.edi,
+                    returned_transfer: true,
+                });
+                continue;
+            }
+            *self
+                .balances
+                .entry(format!(
+                    "{}-{}-{}",
+                    t.bank_code, t.branch_code, t.account_number
+                ))
+                .or_default() += t.amount_yen as i64;
         }
         self.processed.insert(name.to_string());
         Ok(vec![])
@@ -146,6 +165,7 @@ impl BankState {
                 end_to_end_id: None,
                 debtor_name: Some(c.payer_name.clone()),
                 remittance: (!c.remittance.is_empty()).then(|| c.remittance.clone()),
+                returned_transfer: false,
             });
             transfers.push(IncomingTransfer {
                 bank_code: String::new(),
@@ -173,7 +193,9 @@ impl BankState {
 
     /// The day's entries as a Zengin 入出金取引明細 (03).
     pub(super) fn zengin_statement(&mut self, date: &str) -> OutFile {
-        use kessai_formats::zengin::statement::{statement_file, StatementAccount, StatementEntry};
+        use kessai_formats::zengin::statement::{
+            statement_file, StatementAccount, StatementEntry, RETURN_DESCRIPTION,
+        };
         let day = era_yymmdd(date);
         let entries = std::mem::take(&mut self.day_entries);
         let closing = self
@@ -214,7 +236,7 @@ impl BankState {
                 kind: if e.credit { 11 } else { 14 },
                 amount_yen: e.amount_yen,
                 transferor_code: "0000000000".into(),
-                transferor_name: if e.credit {
+                transferor_name: if e.credit && !e.returned_transfer {
                     zengin_name(
                         &format!(
                             "{} {}",
@@ -226,12 +248,13 @@ impl BankState {
                 } else {
                     String::new()
                 },
-                description: if e.credit {
-                    String::new()
-                } else {
-                    "ｿｳｺﾞｳﾌﾘｺﾐ".into()
+                description: match (e.credit, e.returned_transfer) {
+                    (_, true) => RETURN_DESCRIPTION.into(),
+                    (true, false) => String::new(),
+                    (false, _) => "ｿｳｺﾞｳﾌﾘｺﾐ".into(),
                 },
-                edi: if e.credit {
+                // A withdrawal, or a transfer coming back, repeats the transfer's EDI.
+                edi: if e.credit && !e.returned_transfer {
                     String::new()
                 } else {
                     e.remittance.clone().unwrap_or_default()
