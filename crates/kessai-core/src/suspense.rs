@@ -11,6 +11,16 @@
 use crate::ledger::{AccountKind, Journal, JournalKind};
 use crate::money::Yen;
 
+/// Money arrived at the bank that matches no single deal: it waits on the suspense list.
+pub fn receive_unmatched(amount: Yen) -> Journal {
+    Journal::transfer(
+        JournalKind::Unmatched,
+        AccountKind::BankClearing,
+        AccountKind::UnmatchedReceipts,
+        amount,
+    )
+}
+
 /// The operator sends a suspense credit back to whoever sent it: owed until the bank
 /// confirms the transfer left (then `instruction::answer` settles `return_due`).
 pub fn return_to_payer(amount: Yen) -> Journal {
@@ -82,15 +92,7 @@ mod tests {
     fn a_returned_credit_leaves_nothing_behind_once_settled() {
         let mut b = HashMap::new();
         // In from the bank, unmatched; returned; the bank confirms.
-        apply(
-            &mut b,
-            &Journal::transfer(
-                JournalKind::Unmatched,
-                AccountKind::BankClearing,
-                AccountKind::UnmatchedReceipts,
-                Yen(5_000),
-            ),
-        );
+        apply(&mut b, &receive_unmatched(Yen(5_000)));
         apply(&mut b, &return_to_payer(Yen(5_000)));
         assert_eq!(b[&AccountKind::UnmatchedReceipts], 0);
         assert_eq!(b[&AccountKind::ReturnDue], -5_000, "owed until it leaves");
@@ -119,15 +121,7 @@ mod tests {
         assert_eq!(off[&AccountKind::ReversalClaims], 0);
         assert_eq!(off[&AccountKind::WrittenOff], 3_000);
         // Recovered: the payer's new transfer arrives unmatched, then settles the claim.
-        apply(
-            &mut b,
-            &Journal::transfer(
-                JournalKind::Unmatched,
-                AccountKind::BankClearing,
-                AccountKind::UnmatchedReceipts,
-                Yen(3_000),
-            ),
-        );
+        apply(&mut b, &receive_unmatched(Yen(3_000)));
         apply(&mut b, &recover_claim(Yen(3_000)));
         assert!(b.values().all(|v| *v == 0), "{b:?}");
     }
@@ -135,15 +129,7 @@ mod tests {
     #[test]
     fn a_reversed_suspense_credit_leaves_the_books() {
         let mut b = HashMap::new();
-        apply(
-            &mut b,
-            &Journal::transfer(
-                JournalKind::Unmatched,
-                AccountKind::BankClearing,
-                AccountKind::UnmatchedReceipts,
-                Yen(800),
-            ),
-        );
+        apply(&mut b, &receive_unmatched(Yen(800)));
         apply(&mut b, &reverse_unmatched(Yen(800)));
         assert!(b.values().all(|v| *v == 0), "{b:?}");
     }

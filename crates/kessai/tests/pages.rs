@@ -404,17 +404,7 @@ async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
     let (buyer, seller) = s.agreed_deal("op-claim", 6_000).await;
     s.credit("op-claim-pay", 6_000, &buyer).await.ok();
     s.ship(&seller).await.ok();
-    let reversal = kessai_server::service::credit::CreditInput {
-        bank_ref: "op-claim-back".into(),
-        amount_yen: 6_000,
-        reference: buyer.clone(),
-        account_number: None,
-        transferor_code: None,
-    };
-    kessai_server::transact!(s.app, |tx| {
-        kessai_server::service::suspense::apply_reversal(&s.app, tx, &reversal).await
-    })
-    .unwrap();
+    support::bank::reverse(&s, "op-claim-back", 6_000, &buyer).await;
     let (_, page) = b.get("/operator/suspense").await;
     assert!(
         page.contains("data-testid=\"claims-total\"") && page.contains("¥6,000"),

@@ -183,17 +183,7 @@ async fn reversals_follow_the_bank(db: Db) {
     let clearing = balance(&s, "bank_clearing").await;
     // The bank takes the buyer's payment back (a camt reversal, through the API's twin: the
     // Zengin 取消 path is in bank_import.rs). The deal no longer holds it: a claim.
-    let reversal = kessai_server::service::credit::CreditInput {
-        bank_ref: "rev-back".into(),
-        amount_yen: 9_000,
-        reference: buyer.clone(),
-        account_number: None,
-        transferor_code: None,
-    };
-    let outcome = kessai_server::transact!(s.app, |tx| {
-        kessai_server::service::suspense::apply_reversal(&s.app, tx, &reversal).await
-    })
-    .unwrap();
+    let outcome = support::bank::reverse(&s, "rev-back", 9_000, &buyer).await;
     assert_eq!(
         outcome,
         kessai_server::service::suspense::ReversalOutcome::Claimed
@@ -205,10 +195,7 @@ async fn reversals_follow_the_bank(db: Db) {
     );
     assert_eq!(balance(&s, "reversal_claims").await, 9_000);
     s.assert_books_sound().await;
-    let again = kessai_server::transact!(s.app, |tx| {
-        kessai_server::service::suspense::apply_reversal(&s.app, tx, &reversal).await
-    })
-    .unwrap();
+    let again = support::bank::reverse(&s, "rev-back", 9_000, &buyer).await;
     assert_eq!(
         again,
         kessai_server::service::suspense::ReversalOutcome::Duplicate
@@ -219,17 +206,7 @@ async fn reversals_follow_the_bank(db: Db) {
 
     // A credit on the suspense list that the bank takes back simply leaves the books.
     s.credit("stray", 3_000, "ﾀﾅｶ").await.ok();
-    let stray = kessai_server::service::credit::CreditInput {
-        bank_ref: "stray-back".into(),
-        amount_yen: 3_000,
-        reference: "ﾀﾅｶ".into(),
-        account_number: None,
-        transferor_code: None,
-    };
-    let outcome = kessai_server::transact!(s.app, |tx| {
-        kessai_server::service::suspense::apply_reversal(&s.app, tx, &stray).await
-    })
-    .unwrap();
+    let outcome = support::bank::reverse(&s, "stray-back", 3_000, "ﾀﾅｶ").await;
     assert_eq!(
         outcome,
         kessai_server::service::suspense::ReversalOutcome::Applied
@@ -291,17 +268,7 @@ async fn reversals_follow_the_bank(db: Db) {
     let (b2, s2) = s.agreed_deal("rev-b", 4_000).await;
     s.credit("rev-pay-2", 4_000, &b2).await.ok();
     s.ship(&s2).await.ok();
-    let reversal = kessai_server::service::credit::CreditInput {
-        bank_ref: "rev-back-2".into(),
-        amount_yen: 4_000,
-        reference: b2.clone(),
-        account_number: None,
-        transferor_code: None,
-    };
-    kessai_server::transact!(s.app, |tx| {
-        kessai_server::service::suspense::apply_reversal(&s.app, tx, &reversal).await
-    })
-    .unwrap();
+    support::bank::reverse(&s, "rev-back-2", 4_000, &b2).await;
     let claim = suspense_list(&s).await["claims"][0]["id"]
         .as_str()
         .unwrap()

@@ -5,7 +5,7 @@ use super::deal_ops;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::reconcile::{match_reference, Match};
-use kessai_core::{AccountKind, DealCommand, DealId, Journal, JournalKind, Party, Yen};
+use kessai_core::{DealCommand, DealId, Party, Yen};
 use kessai_store::{CreditOutcome, NewCredit, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,32 +72,13 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
     } else {
         CreditOutcome::Unmatched
     };
-    let credit = NewCredit {
-        bank_ref,
-        amount_yen: amount.0,
-        reference: &input.reference,
-        deal_id: deal_id.as_deref(),
-        outcome,
-        now_ms: now,
-    };
-    if tx.insert_credit(&credit).await?.is_none() {
-        return Err(AppError::new(
-            axum::http::StatusCode::CONFLICT,
-            "busy",
-            "the same bank record is being applied",
-        ));
-    }
+    record(tx, input, amount, deal_id.as_deref(), outcome, now).await?;
     match &deal_id {
         Some(id) => {
             deal_ops::apply(app, tx, id, &DealCommand::Pay { amount }).await?;
         }
         None => {
-            let journal = Journal::transfer(
-                JournalKind::Unmatched,
-                AccountKind::BankClearing,
-                AccountKind::UnmatchedReceipts,
-                amount,
-            );
+            let journal = kessai_core::suspense::receive_unmatched(amount);
             tx.post_journal(None, &journal, "bank_credit", now).await?;
         }
     }
@@ -107,6 +88,33 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
         "unmatched"
     };
     describe(tx, bank_ref, outcome, deal_id.as_deref()).await
+}
+
+/// Records the bank's record `input` with its outcome, once; returns the credit's ID. A
+/// concurrent transaction recording the same bank reference makes this one retry.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    input: &CreditInput,
+    amount: Yen,
+    deal_id: Option<&str>,
+    outcome: CreditOutcome,
+    now_ms: i64,
+) -> AppResult<String> {
+    let credit = NewCredit {
+        bank_ref: input.bank_ref.trim(),
+        amount_yen: amount.0,
+        reference: &input.reference,
+        deal_id,
+        outcome,
+        now_ms,
+    };
+    tx.insert_credit(&credit).await?.ok_or_else(|| {
+        AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "busy",
+            "the same bank record is being applied",
+        )
+    })
 }
 
 /// The deal an incoming transfer is for: by the deal's virtual account, else by its payer code,

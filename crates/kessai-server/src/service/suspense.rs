@@ -3,13 +3,13 @@
 //! otherwise becomes a claim on the payer that is recovered or written off. The journals are
 //! `kessai_core::suspense`; this loads, checks the state and records.
 
-use super::credit::{find_deal, validate, CreditInput};
+use super::credit::{find_deal, record, validate, CreditInput};
 use super::deal_ops;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;
 use kessai_core::{suspense, BankAccount, DealCommand, Yen};
-use kessai_store::{CreditOutcome, CreditRecord, NewCredit, NewReturn, Tx};
+use kessai_store::{CreditOutcome, CreditRecord, NewReturn, Tx};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -193,15 +193,7 @@ pub async fn apply_reversal(
         )
         .await?;
     }
-    let credit = NewCredit {
-        bank_ref,
-        amount_yen: amount.0,
-        reference: &input.reference,
-        deal_id: deal_id.as_deref(),
-        outcome,
-        now_ms: now,
-    };
-    let reversal_id = tx.insert_credit(&credit).await?.ok_or_else(busy)?;
+    let reversal_id = record(tx, input, amount, deal_id.as_deref(), outcome, now).await?;
     if let Some(original) = in_suspense {
         if !tx
             .settle_credit(

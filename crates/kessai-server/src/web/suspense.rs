@@ -182,6 +182,20 @@ async fn after<T>(
     page_for(app, lang, token, Some(notice)).await
 }
 
+/// A signed-in operator's form action: checks the sign-in and the CSRF token, runs `$step` in
+/// a transaction, and shows the suspense page topped by `$done` (the result is `$r`) or by
+/// the error.
+macro_rules! operator_action {
+    ($app:ident, $headers:ident, $csrf:expr, |$tx:ident| $step:expr, |$lang:ident, $r:ident| $done:expr) => {{
+        let ($lang, token) = match guard(&$app, &$headers, $csrf) {
+            Ok(ok) => ok,
+            Err(page) => return *page,
+        };
+        let result = crate::transact!(*$app, |$tx| $step);
+        after(&$app, $lang, &token, result, |$r| $done).await
+    }};
+}
+
 #[derive(Deserialize, Default)]
 pub struct AssignForm {
     #[serde(default)]
@@ -197,21 +211,13 @@ pub async fn assign(
     headers: HeaderMap,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    let (lang, token) = match guard(&app, &headers, &f.csrf) {
-        Ok(ok) => ok,
-        Err(page) => return *page,
-    };
-    let result = crate::transact!(*app, |tx| credit::assign_credit(
-        &app,
-        tx,
-        &f.credit_id,
-        &f.deal_id
+    operator_action!(
+        app,
+        headers,
+        &f.csrf,
+        |tx| credit::assign_credit(&app, tx, &f.credit_id, &f.deal_id).await,
+        |lang, r| html! { (lang.t("割り当てました", "Assigned")) ": " (r.deal_id.unwrap_or_default()) " → " (r.deal_state.unwrap_or_default()) }
     )
-    .await);
-    after(&app, lang, &token, result, |r| {
-        html! { (lang.t("割り当てました", "Assigned")) ": " (r.deal_id.unwrap_or_default()) " → " (r.deal_state.unwrap_or_default()) }
-    })
-    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -358,19 +364,13 @@ pub async fn write_off(
     headers: HeaderMap,
     Form(f): Form<ClaimForm>,
 ) -> Response {
-    let (lang, token) = match guard(&app, &headers, &f.csrf) {
-        Ok(ok) => ok,
-        Err(page) => return *page,
-    };
-    let result = crate::transact!(*app, |tx| suspense::write_off(&app, tx, &f.claim_id).await);
-    after(
-        &app,
-        lang,
-        &token,
-        result,
-        |r| html! { (lang.t("償却しました", "Written off")) ": " (Yen(r.amount_yen)) },
+    operator_action!(
+        app,
+        headers,
+        &f.csrf,
+        |tx| suspense::write_off(&app, tx, &f.claim_id).await,
+        |lang, r| html! { (lang.t("償却しました", "Written off")) ": " (Yen(r.amount_yen)) }
     )
-    .await
 }
 
 pub async fn recover(
@@ -378,23 +378,11 @@ pub async fn recover(
     headers: HeaderMap,
     Form(f): Form<ClaimForm>,
 ) -> Response {
-    let (lang, token) = match guard(&app, &headers, &f.csrf) {
-        Ok(ok) => ok,
-        Err(page) => return *page,
-    };
-    let result = crate::transact!(*app, |tx| suspense::recover(
-        &app,
-        tx,
-        &f.claim_id,
-        &f.credit_id
+    operator_action!(
+        app,
+        headers,
+        &f.csrf,
+        |tx| suspense::recover(&app, tx, &f.claim_id, &f.credit_id).await,
+        |lang, r| html! { (lang.t("回収済みにしました", "Recovered")) ": " (Yen(r.amount_yen)) }
     )
-    .await);
-    after(
-        &app,
-        lang,
-        &token,
-        result,
-        |r| html! { (lang.t("回収済みにしました", "Recovered")) ": " (Yen(r.amount_yen)) },
-    )
-    .await
 }

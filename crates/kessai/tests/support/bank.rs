@@ -61,3 +61,24 @@ pub async fn import_all(s: &TestServer, dir: &Path, seen: &mut Vec<PathBuf>) -> 
     }
     summaries
 }
+
+/// The bank takes back a payment it had reported (as a 取消 record or a camt reversal would),
+/// applied through the same service the importer uses.
+pub async fn reverse(
+    s: &TestServer,
+    bank_ref: &str,
+    amount_yen: i64,
+    reference: &str,
+) -> kessai_server::service::suspense::ReversalOutcome {
+    let input = kessai_server::service::credit::CreditInput {
+        bank_ref: bank_ref.into(),
+        amount_yen,
+        reference: reference.into(),
+        account_number: None,
+        transferor_code: None,
+    };
+    kessai_server::transact!(s.app, |tx| {
+        kessai_server::service::suspense::apply_reversal(&s.app, tx, &input).await
+    })
+    .unwrap()
+}
