@@ -277,13 +277,7 @@ async fn operator_assigns_suspense_money_on_a_page(db: Db) {
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("ﾅﾏｴﾀﾞｹ") && page.contains("¥4,200"), "{page}");
-    let credit = s
-        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
-        .await
-        .ok()["credits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let credit = first_on_suspense(&s, "credits").await;
 
     // A wrong CSRF token with the operator's cookie is refused.
     let (status, _) = b
@@ -338,13 +332,7 @@ async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
         &[("csrf", &csrf), ("operator_token", &s.token)],
     )
     .await;
-    let credit = s
-        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
-        .await
-        .ok()["credits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let credit = first_on_suspense(&s, "credits").await;
     let (status, page) = b
         .get(&format!("/operator/suspense/return?credit_id={credit}"))
         .await;
@@ -410,13 +398,7 @@ async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
         page.contains("data-testid=\"claims-total\"") && page.contains("¥6,000"),
         "{page}"
     );
-    let claim = s
-        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
-        .await
-        .ok()["claims"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let claim = first_on_suspense(&s, "claims").await;
     let (status, page) = b
         .post(
             "/operator/claims/write-off",
@@ -430,4 +412,14 @@ async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
 
 fn as_pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The ID of the oldest entry in one of the suspense lists (`credits` or `claims`).
+async fn first_on_suspense(s: &support::TestServer, list: &str) -> String {
+    s.operator(reqwest::Method::GET, "/v1/operator/suspense", None)
+        .await
+        .ok()[list][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

@@ -123,26 +123,47 @@ pub(super) async fn page_for(
     )
 }
 
+/// A signed-in operator's page visit: its language, form token and the cookies to set.
+struct Visit {
+    lang: Lang,
+    token: String,
+    cookies: [Option<String>; 2],
+}
+
+/// The visit of a signed-in operator, or the sign-in page to answer with.
+fn visit(app: &App, headers: &HeaderMap, lang_query: Option<&str>) -> Result<Visit, Box<Response>> {
+    let (lang, lang_cookie) = csrf::lang(headers, lang_query);
+    let (token, csrf_cookie) = csrf::token(headers);
+    let cookies = [lang_cookie, csrf_cookie];
+    if !signed_in(app, headers) {
+        return Err(Box::new(respond(
+            StatusCode::UNAUTHORIZED,
+            &cookies,
+            login_page(lang, &token, None),
+        )));
+    }
+    Ok(Visit {
+        lang,
+        token,
+        cookies,
+    })
+}
+
 pub async fn suspense(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
-    let (token, csrf_cookie) = csrf::token(&headers);
-    if !signed_in(&app, &headers) {
-        return respond(
-            StatusCode::UNAUTHORIZED,
-            &[lang_cookie, csrf_cookie],
-            login_page(lang, &token, None),
-        );
-    }
-    let mut response = page_for(&app, lang, &token, None).await;
-    for c in [lang_cookie, csrf_cookie].into_iter().flatten() {
-        if let Ok(v) = c.parse() {
+    let v = match visit(&app, &headers, q.lang.as_deref()) {
+        Ok(v) => v,
+        Err(page) => return *page,
+    };
+    let mut response = page_for(&app, v.lang, &v.token, None).await;
+    for c in v.cookies.into_iter().flatten() {
+        if let Ok(value) = c.parse() {
             response
                 .headers_mut()
-                .append(axum::http::header::SET_COOKIE, v);
+                .append(axum::http::header::SET_COOKIE, value);
         }
     }
     response
@@ -274,20 +295,15 @@ pub async fn return_form(
     headers: HeaderMap,
     Query(q): Query<CreditQuery>,
 ) -> Response {
-    let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
-    let (token, csrf_cookie) = csrf::token(&headers);
-    if !signed_in(&app, &headers) {
-        return respond(
-            StatusCode::UNAUTHORIZED,
-            &[lang_cookie, csrf_cookie],
-            login_page(lang, &token, None),
-        );
-    }
-    match credit_or_page(&app, lang, &q.credit_id).await {
+    let v = match visit(&app, &headers, q.lang.as_deref()) {
+        Ok(v) => v,
+        Err(page) => return *page,
+    };
+    match credit_or_page(&app, v.lang, &q.credit_id).await {
         Ok(credit) => respond(
             StatusCode::OK,
-            &[lang_cookie, csrf_cookie],
-            return_page(lang, &token, &credit, &AccountForm::default(), None),
+            &v.cookies,
+            return_page(v.lang, &v.token, &credit, &AccountForm::default(), None),
         ),
         Err(page) => *page,
     }
