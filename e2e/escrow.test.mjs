@@ -377,3 +377,50 @@ test('7. a POST with a wrong or missing CSRF token is refused with 403', async (
   assert.equal(await page.locator('[data-testid=status]').count(), 0);
   await page.close();
 });
+
+test('8. the operator returns unmatched money to its payer from the suspense page', async () => {
+  const res = await fetch(`${base}/v1/operator/bank-credits`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      bank_ref: `e2e-stray-${randomBytes(6).toString('hex')}`,
+      amount_yen: 3300,
+      reference: 'ﾀﾅｶ ｲﾁﾛｳ',
+    }),
+  });
+  assert.equal((await res.json()).outcome, 'unmatched');
+
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
+  await page.goto(`${base}/operator`);
+  const signIn = page.locator('form[action="/operator/login"]');
+  await signIn.locator('[name=operator_token]').fill(TOKEN);
+  assert.equal((await submit(page, signIn)).status(), 200);
+  const row = page.locator('table[data-testid=suspense] tr', { hasText: 'ﾀﾅｶ ｲﾁﾛｳ' });
+  assert.match(await row.innerText(), /¥3,300/);
+
+  await Promise.all([page.waitForLoadState('load'), row.locator('[data-testid=return-link]').click()]);
+  await page.locator('[data-testid=return-credit]').waitFor();
+  await assertLabelled(page);
+  const form = page.locator('form[action="/operator/suspense/return"]');
+  await form.locator('[name=bank_code]').fill('0005');
+  await form.locator('[name=branch_code]').fill('123');
+  await form.locator('select[name=account_type]').selectOption('ordinary');
+  await form.locator('[name=account_number]').fill('7654321');
+  await form.locator('[name=holder_name]').fill('たなか いちろう');
+  const response = await submit(page, form);
+  assert.equal(response.status(), 200);
+  assert.match(await page.locator('.ok[role=status]').innerText(), /返金を指図しました.*¥3,300/);
+  assert.equal(await page.locator('table[data-testid=suspense] tr', { hasText: 'ﾀﾅｶ ｲﾁﾛｳ' }).count(), 0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'suspense-returned.png'), fullPage: true });
+
+  const list = await fetch(`${base}/v1/operator/instructions`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  }).then((r) => r.json());
+  const returns = list.instructions.filter((i) => i.purpose === 'return');
+  assert.equal(returns.length, 1);
+  assert.equal(returns[0].status, 'pending');
+  assert.equal(returns[0].amount_yen, 3300);
+  assert.equal(returns[0].bank_account.holder_name, 'ﾀﾅｶ ｲﾁﾛｳ', 'normalized to bank kana');
+  await context.close();
+});

@@ -379,6 +379,15 @@ async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
         page.contains("返金を指図しました") && page.contains("¥2,500"),
         "{page}"
     );
+    // The answer to a POST switches language on the list it shows, not on the form address.
+    assert!(
+        page.contains("href=\"/operator/suspense?lang=en\""),
+        "{page}"
+    );
+    let (status, page) = b.get("/operator/suspense?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Unmatched money: 0 / ¥0"), "{page}");
+    b.get("/operator/suspense?lang=ja").await;
     let returns = s
         .operator(reqwest::Method::GET, "/v1/operator/instructions", None)
         .await;

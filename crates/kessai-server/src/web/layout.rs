@@ -21,9 +21,16 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 nav a{margin-right:1rem}";
 
 pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
+    page_at(lang, title, body, "")
+}
+
+/// A page whose language switch leads to `here` (a GET address showing the same thing), for
+/// pages that answer a POST: switching there must not land on an empty form or a 404.
+pub fn page_at(lang: Lang, title: &str, body: Markup, here: &str) -> Markup {
+    let joiner = if here.contains('?') { '&' } else { '?' };
     let switch = match lang {
-        Lang::Ja => html! { a href="?lang=en" lang="en" { "English" } },
-        Lang::En => html! { a href="?lang=ja" lang="ja" { "日本語" } },
+        Lang::Ja => html! { a href=(format!("{here}{joiner}lang=en")) lang="en" { "English" } },
+        Lang::En => html! { a href=(format!("{here}{joiner}lang=ja")) lang="ja" { "日本語" } },
     };
     html! {
         (DOCTYPE)

@@ -4,7 +4,7 @@
 
 use super::account_form::AccountForm;
 use super::csrf;
-use super::layout::{error_box, page, respond, LangQuery};
+use super::layout::{error_box, page, page_at, respond, LangQuery};
 use super::operator::{login_page, signed_in};
 use super::register::describe_error;
 use crate::error::{AppError, AppResult};
@@ -42,6 +42,9 @@ fn credits_table(
                 th { (lang.t("振込依頼人", "Transferor")) } th { (lang.t("処理", "Action")) }
             } }
             tbody {
+                @if credits.is_empty() {
+                    tr { td colspan="4" { (lang.t("ありません", "None")) } }
+                }
                 @for c in credits {
                     tr {
                         td { (format_jst(Millis(c.received_at_ms))) }
@@ -105,7 +108,7 @@ pub(super) async fn page_for(
         @if let Some(n) = notice { (n) }
         p data-testid="suspense-total" { (lang.t("未照合の入金", "Unmatched money")) ": " (credits.len()) " / " (Yen(total)) }
         (credits_table(lang, &credits, "suspense", assign_or_return))
-        h2 { (lang.t("組戻し・取消の請求", "Reversal claims")) }
+        h2 { (lang.t("取り消された入金（振込人への請求）", "Reversal claims")) }
         p data-testid="claims-total" {
             (lang.t("資金移動後に銀行が取り消した入金（振込人への請求）", "Payments the bank took back after the money moved on (owed by the payer)"))
             ": " (claims.len()) " / " (Yen(claimed))
@@ -115,10 +118,11 @@ pub(super) async fn page_for(
     respond(
         StatusCode::OK,
         &[],
-        page(
+        page_at(
             lang,
             lang.t("未照合の入金（サスペンス）", "Suspense: unmatched money"),
             body,
+            "/operator/suspense",
         ),
     )
 }
@@ -268,7 +272,12 @@ fn return_page(
         }
         p { a href="/operator/suspense" { (lang.t("一覧に戻る", "Back to the list")) } }
     };
-    page(lang, lang.t("振込人への返金", "Return to the payer"), body)
+    page_at(
+        lang,
+        lang.t("振込人への返金", "Return to the payer"),
+        body,
+        &format!("/operator/suspense/return?credit_id={}", credit.id),
+    )
 }
 
 async fn credit_or_page(app: &App, lang: Lang, id: &str) -> Result<CreditRecord, Box<Response>> {
