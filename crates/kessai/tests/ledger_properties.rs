@@ -1,5 +1,6 @@
-//! Property: random sequences of bank credits (new and replayed), shipments, receipts,
-//! deadlines and operator refunds, sent through the real API to the real database, never break
+//! Property: random sequences of bank credits (new and replayed), the bank taking payments
+//! back, shipments, receipts, deadlines, operator refunds, returns of suspense money and
+//! write-offs of reversal claims, sent through the real API to the real database, never break
 //! an invariant of `kessai check` — checked after every single step — and never pay out more
 //! than was collected.
 
@@ -21,6 +22,12 @@ enum Op {
     Receipt,
     DaysPass(i64),
     OperatorRefund,
+    /// The bank takes the last payment back (取消).
+    BankReverses,
+    /// The operator returns the oldest suspense credit to its payer.
+    ReturnSuspense,
+    /// The operator writes off the oldest reversal claim.
+    WriteOffClaim,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -32,6 +39,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::Receipt),
         1 => (1i64..10).prop_map(Op::DaysPass),
         1 => Just(Op::OperatorRefund),
+        1 => Just(Op::BankReverses),
+        1 => Just(Op::ReturnSuspense),
+        1 => Just(Op::WriteOffClaim),
     ]
 }
 
@@ -64,6 +74,27 @@ async fn run_case(
             Op::DaysPass(days) => {
                 s.advance_days(*days).await;
                 s.operator(Method::POST, "/v1/operator/scheduler/run", None)
+                    .await
+                    .status
+            }
+            Op::BankReverses => match &last_ref {
+                Some((r, amount)) => {
+                    support::bank::reverse(s, &format!("{r}-back"), *amount, &buyer).await;
+                    reqwest::StatusCode::OK
+                }
+                None => continue,
+            },
+            Op::ReturnSuspense | Op::WriteOffClaim => {
+                let (list, path) = match op {
+                    Op::ReturnSuspense => ("credits", "/v1/operator/suspense/{}/return"),
+                    _ => ("claims", "/v1/operator/claims/{}/write-off"),
+                };
+                let lists = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+                let Some(id) = lists.body[list][0]["id"].as_str() else {
+                    continue;
+                };
+                let account = serde_json::json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "7654321", "holder_name": "ﾀﾅｶ" });
+                s.operator(Method::POST, &path.replace("{}", id), Some(account))
                     .await
                     .status
             }
