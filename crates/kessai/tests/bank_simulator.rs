@@ -149,6 +149,46 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     assert!(owed.iter().all(|b| *b == 0), "{owed:?}");
     s.assert_books_sound().await;
 
+    // b's payout comes back days later: a camt.054 credit reversing Kessai's debit, quoting
+    // its end-to-end reference. The payout is owed again, and the same entry read twice
+    // changes nothing.
+    let payout = s.instructions(&b).await[0].clone();
+    assert_eq!(payout["purpose"], "payout");
+    let back = camt_054_returning(&payout);
+    let summary = upload(&s, "return.xml", back.clone()).await;
+    assert_eq!(
+        (
+            summary["answers_applied"].as_i64(),
+            summary["unmatched"].as_i64()
+        ),
+        (Some(1), Some(0)),
+        "{summary}"
+    );
+    let ins = s.instructions(&b).await;
+    assert_eq!(ins[0]["status"], "rejected", "{ins:?}");
+    s.assert_books_sound().await;
+    let before = s.snapshot().await;
+    let mut again = back.clone();
+    again.extend_from_slice(b"\n"); // another file, the same entry
+    let summary = upload(&s, "return-again.xml", again).await;
+    assert_eq!(summary["answers_duplicate"].as_i64(), Some(1), "{summary}");
+    assert_eq!(s.snapshot().await, before);
+    // An unknown reference of the same shape is still money in: it goes to suspense.
+    let mut stranger = payout.clone();
+    stranger["id"] = json!("00000000-0000-7000-8000-000000000001");
+    let summary = upload(&s, "stranger.xml", camt_054_returning(&stranger)).await;
+    assert_eq!(summary["unmatched"].as_i64(), Some(1), "{summary}");
+    s.assert_books_sound().await;
+    let id = ins[0]["id"].as_str().unwrap();
+    let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "3333333", "holder_name": "ｽｽﾞｷ" });
+    s.operator(
+        Method::POST,
+        &format!("/v1/operator/instructions/{id}/correct"),
+        Some(account),
+    )
+    .await
+    .ok();
+
     // A bank that rejects everything: the payout comes back rejected with the reason; the
     // operator corrects the account and it goes out again.
     let strict = s.dir.path().join("strict.json");
@@ -223,6 +263,46 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     import_all(&s, &inbox, &mut seen).await;
     assert_eq!(s.instructions(&c).await[0]["status"], "completed");
     s.assert_books_sound().await;
+}
+
+/// A camt.054 crediting back the transfer `instruction` (as the operator API lists it): the
+/// reversal of Kessai's debit, quoting the instruction's end-to-end reference.
+fn camt_054_returning(instruction: &Value) -> Vec<u8> {
+    use kessai_formats::iso_notification::{write_camt_054, Notification, NotificationEntry};
+    let id = instruction["id"].as_str().unwrap();
+    write_camt_054(&Notification {
+        message_id: format!("RET-{}", &id[..8]),
+        created_at: "2026-11-27T10:00:00+09:00".into(),
+        notification_id: format!("RET-{}", &id[..8]),
+        account_number: "1234567".into(),
+        bank_code: "0001".into(),
+        branch_code: "001".into(),
+        entries: vec![NotificationEntry {
+            entry_reference: format!("RET{}", &id[id.len() - 12..]),
+            amount_yen: instruction["amount_yen"].as_u64().unwrap(),
+            credit: true,
+            booking_date: "2026-11-27".into(),
+            reversal: true,
+            end_to_end_id: Some(id.replace('-', "")),
+            debtor_name: None,
+            remittance: None,
+            additional_info: Some("AC04 closed account".into()),
+        }],
+    })
+}
+
+async fn upload(s: &support::TestServer, name: &str, bytes: Vec<u8>) -> Value {
+    s.send(
+        s.request(
+            Method::POST,
+            &format!("/v1/operator/bank-files?name={name}"),
+        )
+        .bearer_auth(&s.token)
+        .body(bytes),
+    )
+    .await
+    .ok()
+    .clone()
 }
 
 /// The same seed and the same steps give the same files, byte for byte; another seed decides

@@ -31,7 +31,7 @@ pub enum AnswerTarget {
 }
 
 /// The instruction ID Kessai put in the transfer (its UUID without hyphens) back to the row ID.
-fn instruction_id(end_to_end_id: &str) -> Option<String> {
+pub(crate) fn instruction_id(end_to_end_id: &str) -> Option<String> {
     uuid::Uuid::parse_str(end_to_end_id.trim())
         .ok()
         .map(|u| u.hyphenated().to_string())

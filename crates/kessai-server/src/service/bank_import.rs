@@ -89,6 +89,19 @@ struct Incoming {
     effect: Effect,
 }
 
+impl Incoming {
+    /// The record as the credit service takes it.
+    fn input(&self) -> CreditInput {
+        CreditInput {
+            bank_ref: self.bank_ref.clone(),
+            amount_yen: self.amount_yen,
+            reference: self.reference.clone(),
+            account_number: Some(self.account_number.clone()),
+            transferor_code: self.transferor_code.clone(),
+        }
+    }
+}
+
 /// What an incoming record does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Effect {
@@ -126,13 +139,17 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
                 answer: BankAnswer::Returned {
                     reason: format!("振込不能・組戻し ({})", e.description),
                 },
-                money_back: Some(CreditInput {
-                    bank_ref: e.identity(&account),
-                    amount_yen: e.amount_yen as i64,
-                    reference: format!("{} {}", e.description, e.edi),
-                    account_number: Some(format!("{:0>7}", account.account_number)),
-                    transferor_code: None,
-                }),
+                money_back: Some(
+                    Incoming {
+                        bank_ref: e.identity(&account),
+                        account_number: format!("{:0>7}", account.account_number),
+                        amount_yen: e.amount_yen as i64,
+                        reference: format!("{} {}", e.description, e.edi),
+                        transferor_code: None,
+                        effect: Effect::Credit,
+                    }
+                    .input(),
+                ),
             });
             continue;
         }
@@ -256,7 +273,8 @@ fn read(bytes: &[u8]) -> AppResult<Parsed> {
 }
 
 /// Entries of a camt.053 or camt.054: credits are incoming money; a debit carrying Kessai's
-/// own end-to-end reference says that transfer left the account.
+/// own end-to-end reference says that transfer left the account; a credit carrying it (often
+/// reversing that debit, `RvslInd`) says the transfer came back.
 fn camt_entries<'a>(
     format: &str,
     account_number: &str,
@@ -268,39 +286,60 @@ fn camt_entries<'a>(
         answers: vec![],
     };
     for (identity, e) in entries {
-        // A credit (money in), or a reversed incoming credit (the bank took the money back); a
-        // credit marked as a reversal undoes one of our debits and is for the operator.
-        let effect = match (e.credit, e.reversal) {
-            (true, false) => Some(Effect::Credit),
-            (true, true) => Some(Effect::ListOnly),
-            (false, true) => Some(Effect::Reversal),
-            (false, false) => None,
+        let reference = [
+            e.debtor_name.as_deref(),
+            e.remittance.as_deref(),
+            e.additional_info.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let incoming = |effect| Incoming {
+            transferor_code: None,
+            account_number: account_number.to_string(),
+            bank_ref: identity.clone(),
+            amount_yen: e.amount_yen as i64,
+            reference: reference.clone(),
+            effect,
         };
-        if let Some(effect) = effect {
-            let reference = [
-                e.debtor_name.as_deref(),
-                e.remittance.as_deref(),
-                e.additional_info.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-            parsed.credits.push(Incoming {
-                transferor_code: None,
-                account_number: account_number.to_string(),
-                bank_ref: identity,
-                amount_yen: e.amount_yen as i64,
-                reference,
-                effect,
-            });
-        } else if let Some(e2e) = &e.end_to_end_id {
-            parsed.answers.push(Answer {
-                identity,
-                target: AnswerTarget::EndToEnd(e2e.clone()),
-                answer: BankAnswer::Settled,
-                money_back: None,
-            });
+        // Kessai's own reference: the instruction's ID, as written in its pain.001.
+        let ours = e
+            .end_to_end_id
+            .as_deref()
+            .filter(|id| super::bank_answers::instruction_id(id).is_some());
+        match (e.credit, e.reversal) {
+            (true, _) => match ours {
+                // One of Kessai's transfers came back; if no instruction of ours has this
+                // reference after all, it is money in like any other.
+                Some(e2e) => parsed.answers.push(Answer {
+                    identity: identity.clone(),
+                    target: AnswerTarget::EndToEnd(e2e.to_string()),
+                    answer: BankAnswer::Returned {
+                        reason: format!(
+                            "returned by the bank {}",
+                            e.additional_info.as_deref().unwrap_or_default()
+                        )
+                        .trim_end()
+                        .to_string(),
+                    },
+                    money_back: Some(incoming(Effect::Credit).input()),
+                }),
+                // Money in; a reversed credit with no reference of ours is money in all the same.
+                None => parsed.credits.push(incoming(Effect::Credit)),
+            },
+            // The bank took back money it had reported arriving.
+            (false, true) => parsed.credits.push(incoming(Effect::Reversal)),
+            (false, false) => {
+                if let Some(e2e) = &e.end_to_end_id {
+                    parsed.answers.push(Answer {
+                        identity,
+                        target: AnswerTarget::EndToEnd(e2e.clone()),
+                        answer: BankAnswer::Settled,
+                        money_back: None,
+                    });
+                }
+            }
         }
     }
     parsed
@@ -336,13 +375,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             return Ok(s);
         }
         for c in &credits {
-            let input = CreditInput {
-                bank_ref: c.bank_ref.clone(),
-                amount_yen: c.amount_yen,
-                reference: c.reference.clone(),
-                account_number: Some(c.account_number.clone()),
-                transferor_code: c.transferor_code.clone(),
-            };
+            let input = c.input();
             match c.effect {
                 Effect::ListOnly => {
                     s.cancellations += 1;
