@@ -70,12 +70,21 @@ impl Tx {
     }
 
     /// Ties the credits recorded under these bank references to the file they came in.
-    pub async fn link_credit_to_file(&mut self, bank_ref: &str, file_id: &str) -> Result<()> {
-        sqlx::query("UPDATE bank_credits SET file_id = $1 WHERE bank_ref = $2 AND file_id IS NULL")
-            .bind(file_id)
-            .bind(bank_ref)
-            .execute(self.conn())
-            .await?;
+    /// Marks the credits with these bank references, first seen in this file, as its own;
+    /// in chunks, not a statement per credit.
+    pub async fn link_credits_to_file(&mut self, bank_refs: &[&str], file_id: &str) -> Result<()> {
+        for chunk in bank_refs.chunks(500) {
+            let places: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "UPDATE bank_credits SET file_id = $1 WHERE file_id IS NULL AND bank_ref IN ({})",
+                places.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(file_id);
+            for r in chunk {
+                q = q.bind(*r);
+            }
+            q.execute(self.conn()).await?;
+        }
         Ok(())
     }
 }

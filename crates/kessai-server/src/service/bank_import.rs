@@ -415,9 +415,18 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         };
         match tx.insert_bank_file(&file).await? {
             Some(file_id) => {
-                for c in credits.iter().filter(|c| c.effect != Effect::ListOnly) {
-                    tx.link_credit_to_file(&c.bank_ref, &file_id).await?;
-                }
+                let refs: Vec<&str> = credits
+                    .iter()
+                    .filter(|c| c.effect != Effect::ListOnly)
+                    .map(|c| c.bank_ref.as_str())
+                    .chain(
+                        answers
+                            .iter()
+                            .filter_map(|a| a.money_back.as_ref())
+                            .map(|m| m.bank_ref.as_str()),
+                    )
+                    .collect();
+                tx.link_credits_to_file(&refs, &file_id).await?;
             }
             None => {
                 return Err(AppError::new(

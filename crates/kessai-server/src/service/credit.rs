@@ -60,19 +60,24 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
     let amount = validate(input)?;
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
-    if let Some(existing) = tx.credit_by_ref(bank_ref).await? {
-        let mut result =
-            describe(tx, bank_ref, &existing.outcome, existing.deal_id.as_deref()).await?;
-        result.duplicate = true;
-        return Ok(result);
-    }
-    let deal_id = find_deal(tx, input).await?;
+    let deal_id = find_deal(app, tx, input).await?;
     let outcome = if deal_id.is_some() {
         CreditOutcome::Matched
     } else {
         CreditOutcome::Unmatched
     };
-    record(tx, input, amount, deal_id.as_deref(), outcome, now).await?;
+    // Insert first: the unique bank reference decides whether this record is new, in one
+    // statement instead of a lookup and an insert.
+    if record_once(tx, input, amount, deal_id.as_deref(), outcome, now)
+        .await?
+        .is_none()
+    {
+        let existing = tx.credit_by_ref(bank_ref).await?.ok_or_else(busy)?;
+        let mut result =
+            describe(tx, bank_ref, &existing.outcome, existing.deal_id.as_deref()).await?;
+        result.duplicate = true;
+        return Ok(result);
+    }
     match &deal_id {
         Some(id) => {
             deal_ops::apply(app, tx, id, &DealCommand::Pay { amount }).await?;
@@ -90,16 +95,24 @@ pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppRes
     describe(tx, bank_ref, outcome, deal_id.as_deref()).await
 }
 
-/// Records the bank's record `input` with its outcome, once; returns the credit's ID. A
-/// concurrent transaction recording the same bank reference makes this one retry.
-pub(crate) async fn record(
+fn busy() -> AppError {
+    AppError::new(
+        axum::http::StatusCode::CONFLICT,
+        "busy",
+        "the same bank record is being applied",
+    )
+}
+
+/// Records the bank's record `input` with its outcome; returns the credit's ID, or none when a
+/// credit with the same bank reference was recorded before.
+pub(crate) async fn record_once(
     tx: &mut Tx,
     input: &CreditInput,
     amount: Yen,
     deal_id: Option<&str>,
     outcome: CreditOutcome,
     now_ms: i64,
-) -> AppResult<String> {
+) -> AppResult<Option<String>> {
     let credit = NewCredit {
         bank_ref: input.bank_ref.trim(),
         amount_yen: amount.0,
@@ -108,19 +121,38 @@ pub(crate) async fn record(
         outcome,
         now_ms,
     };
-    tx.insert_credit(&credit).await?.ok_or_else(|| {
-        AppError::new(
-            axum::http::StatusCode::CONFLICT,
-            "busy",
-            "the same bank record is being applied",
-        )
-    })
+    Ok(tx.insert_credit(&credit).await?)
+}
+
+/// Like [`record_once`], for a record already known to be new: a concurrent transaction
+/// recording the same bank reference makes this one retry.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    input: &CreditInput,
+    amount: Yen,
+    deal_id: Option<&str>,
+    outcome: CreditOutcome,
+    now_ms: i64,
+) -> AppResult<String> {
+    record_once(tx, input, amount, deal_id, outcome, now_ms)
+        .await?
+        .ok_or_else(busy)
 }
 
 /// The deal an incoming transfer is for: by the deal's virtual account, else by its payer code,
 /// else by the buyer's deal ID quoted in the reference.
-pub(crate) async fn find_deal(tx: &mut Tx, input: &CreditInput) -> AppResult<Option<String>> {
-    if let Some(number) = &input.account_number {
+pub(crate) async fn find_deal(
+    app: &App,
+    tx: &mut Tx,
+    input: &CreditInput,
+) -> AppResult<Option<String>> {
+    // Money into the collection account itself is not a virtual-account payment: no lookup.
+    let collection = &app.config.collection_account.account_number;
+    let into_virtual = input
+        .account_number
+        .as_deref()
+        .filter(|n| n.trim_start_matches('0') != collection.trim_start_matches('0'));
+    if let Some(number) = into_virtual {
         if let Some(deal) = tx.deal_by_virtual_account(number).await? {
             return Ok(Some(deal));
         }

@@ -162,7 +162,7 @@ pub async fn apply_reversal(
         return Ok(ReversalOutcome::Duplicate);
     }
     let now = app.clock.now().0;
-    let deal_id = find_deal(tx, input).await?;
+    let deal_id = find_deal(app, tx, input).await?;
     let mut outcome = CreditOutcome::ReversalClaim;
     let mut in_suspense = None;
     if let Some(id) = &deal_id {
