@@ -1,0 +1,202 @@
+//! Money through the bank simulator in Zengin files only, on both databases: 01 notices and 03
+//! statements in, 総合振込 (21) out, and a transfer the payee's bank cannot credit coming back.
+
+mod support;
+
+use reqwest::Method;
+use serde_json::json;
+use support::bank::{import_all, sim};
+use support::Db;
+
+on_both_databases!(money_moves_through_zengin_files_only);
+
+/// The same round trip in Zengin files only: credits arrive as 01 notices, the day's statement
+/// (03) repeats them without applying them twice, and a payout exported as 総合振込 (21) is
+/// completed by the statement's withdrawal quoting the payee's deal ID.
+async fn money_moves_through_zengin_files_only(db: Db) {
+    let s = support::spawn(db).await;
+    let state = s.dir.path().join("zengin-bank.json");
+    let (state_s, bank_out, inbox) = (
+        state.to_str().unwrap(),
+        s.dir.path().join("bank-out"),
+        s.dir.path().join("from-bank"),
+    );
+    let (inbox_s, bank_out_s) = (inbox.to_str().unwrap(), bank_out.to_str().unwrap());
+    sim(&[
+        "init", "--state", state_s, "--seed", "1", "--files", "zengin",
+    ]);
+    let (a, seller) = s.agreed_deal("zg-a", 7_000).await;
+    sim(&[
+        "transfer",
+        "--state",
+        state_s,
+        "--from",
+        "ﾔﾏﾀﾞ ﾀﾛｳ",
+        "--amount",
+        "7000",
+        "--reference",
+        &a,
+    ]);
+    sim(&[
+        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
+    ]);
+    let mut seen = vec![];
+    let day1 = import_all(&s, &inbox, &mut seen).await;
+    let formats: Vec<&str> = day1.iter().map(|x| x["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["zengin-01", "zengin-03"]);
+    assert_eq!(
+        (
+            day1[0]["matched"].as_i64(),
+            day1[1]["duplicates"].as_i64(),
+            day1[1]["matched"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0)),
+        "{day1:?}"
+    );
+    assert_eq!(
+        s.view(&a, support::BUYER_PW).await.ok()["received_yen"],
+        7_000
+    );
+
+    s.ship(&seller).await.ok();
+    s.receipt(&a).await.ok();
+    let export = s
+        .operator(
+            Method::POST,
+            "/v1/operator/bank-exports",
+            Some(json!({ "format": "zengin", "date": "2026-11-24" })),
+        )
+        .await;
+    assert_eq!(export.ok()["files"][0]["format"], "zengin-21");
+    sim(&[
+        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
+    ]);
+    let day2 = import_all(&s, &inbox, &mut seen).await;
+    assert_eq!(day2.len(), 1, "the answer is the day's statement: {day2:?}");
+    assert_eq!(
+        (
+            day2[0]["format"].as_str(),
+            day2[0]["answers_applied"].as_i64()
+        ),
+        (Some("zengin-03"), Some(1)),
+        "{day2:?}"
+    );
+    let ins = s.instructions(&a).await;
+    assert_eq!(
+        (ins.len(), ins[0]["status"].as_str()),
+        (1, Some("completed")),
+        "{ins:?}"
+    );
+    s.assert_books_sound().await;
+
+    // A bank that can credit nothing: the payout leaves, then comes back (振込不能), shown on
+    // the statement as a deposit quoting the same EDI. The payout is owed again until the
+    // operator corrects the account; then it goes out through the normal bank.
+    let (b, seller_b) = s.agreed_deal("zg-b", 4_000).await;
+    s.credit("zg-direct-b", 4_000, &b).await.ok();
+    s.ship(&seller_b).await.ok();
+    s.receipt(&b).await.ok();
+    let export = s
+        .operator(
+            Method::POST,
+            "/v1/operator/bank-exports",
+            Some(json!({ "format": "zengin", "date": "2026-11-25" })),
+        )
+        .await;
+    let file = export.ok()["files"][0]["file_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let strict = s.dir.path().join("strict-zengin.json");
+    let strict_s = strict.to_str().unwrap();
+    sim(&[
+        "init",
+        "--state",
+        strict_s,
+        "--seed",
+        "1",
+        "--files",
+        "zengin",
+        "--reject-rate",
+        "1",
+    ]);
+    let (strict_in, strict_out) = (
+        s.dir.path().join("strict-in"),
+        s.dir.path().join("strict-out"),
+    );
+    std::fs::create_dir_all(&strict_in).unwrap();
+    std::fs::copy(bank_out.join(&file), strict_in.join(&file)).unwrap();
+    sim(&[
+        "run",
+        "--state",
+        strict_s,
+        "--inbox",
+        strict_in.to_str().unwrap(),
+        "--outbox",
+        strict_out.to_str().unwrap(),
+    ]);
+    let back = import_all(&s, &strict_out, &mut seen).await;
+    assert_eq!(
+        (
+            back.len(),
+            back[0]["answers_applied"].as_i64(),
+            back[0]["unmatched"].as_i64()
+        ),
+        (1, Some(2), Some(0)),
+        "left, then came back; not taken for a payment: {back:?}"
+    );
+    let ins = s.instructions(&b).await;
+    assert_eq!(ins[0]["status"], "rejected", "{ins:?}");
+    assert!(
+        ins[0]["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("振込不能"),
+        "{ins:?}"
+    );
+    assert_eq!(
+        s.instructions(&a).await[0]["status"],
+        "completed",
+        "the other payout stands"
+    );
+    // Owed again: the books and the instructions agree.
+    s.assert_books_sound().await;
+    // The same statement again changes nothing.
+    let before = s.snapshot().await;
+    let again = s
+        .send(
+            s.request(Method::POST, "/v1/operator/bank-files?name=again")
+                .bearer_auth(&s.token)
+                .body(std::fs::read(&support::bank::files(&strict_out)[0]).unwrap()),
+        )
+        .await;
+    assert!(
+        again.ok()["already_imported_at_ms"].is_i64(),
+        "{:?}",
+        again.body
+    );
+    assert_eq!(s.snapshot().await, before);
+
+    let id = ins[0]["id"].as_str().unwrap();
+    let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "2222222", "holder_name": "ｽｽﾞｷ ｼﾞﾛｳ" });
+    s.operator(
+        Method::POST,
+        &format!("/v1/operator/instructions/{id}/correct"),
+        Some(account),
+    )
+    .await
+    .ok();
+    s.operator(
+        Method::POST,
+        "/v1/operator/bank-exports",
+        Some(json!({ "format": "zengin", "date": "2026-11-26" })),
+    )
+    .await
+    .ok();
+    sim(&[
+        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
+    ]);
+    import_all(&s, &inbox, &mut seen).await;
+    assert_eq!(s.instructions(&b).await[0]["status"], "completed");
+    s.assert_books_sound().await;
+}
