@@ -177,14 +177,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     assert_eq!(summary["unmatched"].as_i64(), Some(1), "{summary}");
     s.assert_books_sound().await;
     let id = ins[0]["id"].as_str().unwrap();
-    let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "3333333", "holder_name": "ｽｽﾞｷ" });
-    s.operator(
-        Method::POST,
-        &format!("/v1/operator/instructions/{id}/correct"),
-        Some(account),
-    )
-    .await
-    .ok();
+    s.correct_instruction(id, "3333333", "ｽｽﾞｷ").await.ok();
 
     // A bank that rejects everything: the payout comes back rejected with the reason; the
     // operator corrects the account and it goes out again.
@@ -228,24 +221,13 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
         "{ins:?}"
     );
     let id = ins[0]["id"].as_str().unwrap();
-    let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "1111111", "holder_name": "ｻﾄｳ ﾊﾅｺ" });
     assert_eq!(
-        s.operator(
-            Method::POST,
-            &format!("/v1/operator/instructions/{id}/correct"),
-            Some(account.clone())
-        )
-        .await
-        .ok()["status"],
+        s.correct_instruction(id, "1111111", "ｻﾄｳ ﾊﾅｺ").await.ok()["status"],
         "pending"
     );
-    s.operator(
-        Method::POST,
-        &format!("/v1/operator/instructions/{id}/correct"),
-        Some(account),
-    )
-    .await
-    .assert_error(409, "wrong_state", None);
+    s.correct_instruction(id, "1111111", "ｻﾄｳ ﾊﾅｺ")
+        .await
+        .assert_error(409, "wrong_state", None);
     let again = s
         .operator(
             Method::POST,

@@ -178,14 +178,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
     assert_eq!(s.snapshot().await, before);
 
     let id = ins[0]["id"].as_str().unwrap();
-    let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "2222222", "holder_name": "ｽｽﾞｷ ｼﾞﾛｳ" });
-    s.operator(
-        Method::POST,
-        &format!("/v1/operator/instructions/{id}/correct"),
-        Some(account),
-    )
-    .await
-    .ok();
+    s.correct_instruction(id, "2222222", "ｽｽﾞｷ ｼﾞﾛｳ").await.ok();
     s.operator(
         Method::POST,
         "/v1/operator/bank-exports",

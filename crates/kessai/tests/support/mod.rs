@@ -307,6 +307,23 @@ impl TestServer {
             .unwrap()
     }
 
+    /// The operator corrects a rejected instruction's account (number and holder name; the
+    /// rest is a fixed test bank): it goes out again with the next export.
+    pub async fn correct_instruction(
+        &self,
+        id: &str,
+        account_number: &str,
+        holder_name: &str,
+    ) -> Reply {
+        let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": account_number, "holder_name": holder_name });
+        self.operator(
+            Method::POST,
+            &format!("/v1/operator/instructions/{id}/correct"),
+            Some(account),
+        )
+        .await
+    }
+
     pub async fn instructions(&self, deal: &str) -> Vec<Value> {
         let r = self
             .operator(
