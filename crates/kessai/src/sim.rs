@@ -31,9 +31,14 @@ pub struct InitArgs {
     pub state: PathBuf,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Share of outbound transfers rejected, 0.0 to 1.0.
+    /// Share of outbound transfers rejected, 0.0 to 1.0. (With --files zengin, rejected
+    /// transfers leave and come straight back, as Zengin transfers do.)
     #[arg(long, default_value_t = 0.0)]
     pub reject_rate: f64,
+    /// Share of settled ISO transfers that the payee's bank sends back afterwards (a camt
+    /// credit reversing the debit), 0.0 to 1.0.
+    #[arg(long, default_value_t = 0.0)]
+    pub return_rate: f64,
     #[arg(long, default_value = "0001")]
     pub operator_bank: String,
     #[arg(long, default_value = "001")]
@@ -98,6 +103,7 @@ pub fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
             };
             let per_mille = (a.reject_rate.clamp(0.0, 1.0) * 1000.0).round() as u32;
             let mut state = BankState::new(a.seed, per_mille, operator);
+            state.return_per_mille = (a.return_rate.clamp(0.0, 1.0) * 1000.0).round() as u32;
             state.zengin_files = match a.files.as_str() {
                 "zengin" => true,
                 "iso" => false,

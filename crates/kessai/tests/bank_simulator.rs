@@ -12,7 +12,10 @@ use serde_json::{json, Value};
 use support::bank::{import_all, sim};
 use support::Db;
 
-on_both_databases!(money_moves_through_the_simulated_bank);
+on_both_databases!(
+    money_moves_through_the_simulated_bank,
+    transfers_come_back_from_the_simulated_bank
+);
 
 async fn money_moves_through_the_simulated_bank(db: Db) {
     let s = support::spawn(db).await;
@@ -282,4 +285,121 @@ async fn upload(s: &support::TestServer, name: &str, bytes: Vec<u8>) -> Value {
     .await
     .ok()
     .clone()
+}
+
+/// A bank whose payees' banks send every transfer back (`--return-rate 1`): the payout settles
+/// (pain.002 ACSC, camt.054 debit), then returns as a camt credit reversing the debit. It is
+/// owed again; the end-of-day statement repeats both entries without applying them twice; the
+/// corrected payout goes out through another bank and completes.
+async fn transfers_come_back_from_the_simulated_bank(db: Db) {
+    let s = support::spawn(db).await;
+    let dir = s.dir.path();
+    let state = dir.join("returning.json");
+    let state = state.to_str().unwrap();
+    sim(&[
+        "init",
+        "--state",
+        state,
+        "--seed",
+        "5",
+        "--return-rate",
+        "1",
+    ]);
+    let (buyer, seller) = s.agreed_deal("ret-a", 6_000).await;
+    s.credit("ret-pay", 6_000, &buyer).await.ok();
+    s.ship(&seller).await.ok();
+    s.receipt(&buyer).await.ok();
+    let export = s
+        .operator(
+            Method::POST,
+            "/v1/operator/bank-exports",
+            Some(json!({ "format": "iso20022", "date": "2026-11-24" })),
+        )
+        .await;
+    let file = export.ok()["files"][0]["file_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (bank_in, bank_out) = (dir.join("returning-in"), dir.join("returning-out"));
+    std::fs::create_dir_all(&bank_in).unwrap();
+    std::fs::copy(s.app.config.bank_out_dir.join(&file), bank_in.join(&file)).unwrap();
+    let run = |state: &str, inbox: &std::path::Path, outbox: &std::path::Path| {
+        sim(&[
+            "run",
+            "--state",
+            state,
+            "--inbox",
+            inbox.to_str().unwrap(),
+            "--outbox",
+            outbox.to_str().unwrap(),
+        ]);
+    };
+    run(state, &bank_in, &bank_out);
+    let mut seen = vec![];
+    let summaries = import_all(&s, &bank_out, &mut seen).await;
+    let formats: Vec<&str> = summaries
+        .iter()
+        .map(|x| x["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        ["pain.002.001.11", "camt.054.001.08", "camt.053.001.08"]
+    );
+    let applied: Vec<i64> = summaries
+        .iter()
+        .map(|x| x["answers_applied"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        applied,
+        [1, 1, 0],
+        "settled, then returned; the statement repeats: {summaries:?}"
+    );
+    assert!(summaries
+        .iter()
+        .all(|x| x["unmatched"] == 0 && x["matched"] == 0));
+    let ins = s.instructions(&buyer).await;
+    assert_eq!(ins[0]["status"], "rejected", "{ins:?}");
+    assert!(
+        ins[0]["status_reason"].as_str().unwrap().contains("AC04"),
+        "{ins:?}"
+    );
+    let owed: i64 = sqlx::query_scalar(
+        "SELECT credits_yen - debits_yen FROM accounts WHERE kind = 'payout_due'",
+    )
+    .fetch_one(s.app.store.pool())
+    .await
+    .unwrap();
+    assert!(owed > 0, "the seller's payout is owed again");
+    s.assert_books_sound().await;
+
+    let id = ins[0]["id"].as_str().unwrap();
+    s.correct_instruction(id, "4444444", "ｻﾄｳ ﾊﾅｺ").await.ok();
+    let again = s
+        .operator(
+            Method::POST,
+            "/v1/operator/bank-exports",
+            Some(json!({ "format": "iso20022", "date": "2026-11-25" })),
+        )
+        .await;
+    let file = again.ok()["files"][0]["file_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let normal = dir.join("normal.json");
+    let normal = normal.to_str().unwrap();
+    sim(&["init", "--state", normal, "--seed", "5"]);
+    let (normal_in, normal_out) = (dir.join("normal-in"), dir.join("normal-out"));
+    std::fs::create_dir_all(&normal_in).unwrap();
+    std::fs::copy(s.app.config.bank_out_dir.join(&file), normal_in.join(&file)).unwrap();
+    run(normal, &normal_in, &normal_out);
+    import_all(&s, &normal_out, &mut seen).await;
+    assert_eq!(s.instructions(&buyer).await[0]["status"], "completed");
+    let owed: i64 = sqlx::query_scalar(
+        "SELECT credits_yen - debits_yen FROM accounts WHERE kind = 'payout_due'",
+    )
+    .fetch_one(s.app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(owed, 0);
+    s.assert_books_sound().await;
 }

@@ -96,7 +96,7 @@ impl BankState {
                 reason_text: None,
             });
             let r = self.next();
-            debits.push(NotificationEntry {
+            let debit = NotificationEntry {
                 entry_reference: format!("DB{r:010}"),
                 amount_yen: t.amount_yen,
                 credit: false,
@@ -106,7 +106,27 @@ impl BankState {
                 debtor_name: None,
                 remittance: (!t.remittance.is_empty()).then(|| t.remittance.clone()),
                 additional_info: None,
-            });
+            };
+            // Drawn only when returns are on, so that older seeds decide as they did.
+            let returned =
+                self.return_per_mille > 0 && self.draw() % 1000 < u64::from(self.return_per_mille);
+            if returned {
+                // The payee's bank sends it back: a credit reversing the debit, quoting it.
+                *self.balances.entry(self.operator.key()).or_default() += t.amount_yen as i64;
+                *self.balances.entry(account_key(&t.creditor)).or_default() -= t.amount_yen as i64;
+                let r = self.next();
+                let back = NotificationEntry {
+                    entry_reference: format!("RT{r:010}"),
+                    credit: true,
+                    reversal: true,
+                    additional_info: Some(super::RETURN_REASON.into()),
+                    ..debit.clone()
+                };
+                debits.push(debit);
+                debits.push(back);
+                continue;
+            }
+            debits.push(debit);
         }
         let seq = self.next();
         let report = StatusReport {

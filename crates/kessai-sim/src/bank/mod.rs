@@ -53,6 +53,11 @@ pub struct BankState {
     pub draws: u64,
     /// Outbound transfers rejected, per thousand.
     pub reject_per_mille: u32,
+    /// ISO transfers that settle and then come back from the payee's bank, per thousand of
+    /// those that settled. (Zengin transfers come back at the reject rate: that is how a Zengin
+    /// transfer fails.)
+    #[serde(default)]
+    pub return_per_mille: u32,
     pub operator: AccountRef,
     pub balances: BTreeMap<String, i64>,
     pub pending_credits: Vec<PendingCredit>,
@@ -94,7 +99,7 @@ impl DayEntry {
             end_to_end_id: e.end_to_end_id.clone(),
             debtor_name: e.debtor_name.clone(),
             remittance: e.remittance.clone(),
-            returned_transfer: false,
+            returned_transfer: e.credit && e.reversal,
         }
     }
 
@@ -104,14 +109,18 @@ impl DayEntry {
             amount_yen: self.amount_yen,
             credit: self.credit,
             booking_date: self.booking_date.clone(),
-            reversal: false,
+            // A returned transfer reverses the operator's debit, with the bank's reason.
+            reversal: self.returned_transfer,
             end_to_end_id: self.end_to_end_id.clone(),
             debtor_name: self.debtor_name.clone(),
             remittance: self.remittance.clone(),
-            additional_info: None,
+            additional_info: self.returned_transfer.then(|| RETURN_REASON.to_string()),
         }
     }
 }
+
+/// Why the simulated payee's bank sends an ISO transfer back.
+pub const RETURN_REASON: &str = "AC04 closed account";
 
 /// A file the bank produces: name and bytes.
 pub type OutFile = (String, Vec<u8>);
@@ -131,6 +140,7 @@ impl BankState {
             seed,
             draws: 0,
             reject_per_mille: reject_per_mille.min(1000),
+            return_per_mille: 0,
             operator,
             balances: BTreeMap::new(),
             pending_credits: vec![],
