@@ -113,6 +113,19 @@ pub fn answer(
     }
 }
 
+/// The journal of a return (`BankAnswer::Returned` on a completed instruction) whose money was
+/// first booked as an unmatched credit, because a notice listed the deposit before the
+/// statement said what it was: the money moves from the suspense list to what is owed again,
+/// instead of into the bank a second time.
+pub fn returned_from_suspense(purpose: InstructionPurpose, amount: Yen) -> Journal {
+    Journal::transfer(
+        JournalKind::Returned,
+        AccountKind::UnmatchedReceipts,
+        purpose.owed_from(),
+        amount,
+    )
+}
+
 /// After the operator corrected the account, a rejected instruction goes out again.
 pub fn resend(status: InstructionStatus) -> Result<InstructionStatus, InstructionError> {
     match status {

@@ -122,6 +122,8 @@ pub enum JournalKind {
     WriteOff,
     /// A transfer Kessai made came back (振込不能 / 組戻し): owed again.
     Returned,
+    /// A suspense credit settled a reversal claim.
+    RecoverClaim,
 }
 
 impl JournalKind {
@@ -138,6 +140,7 @@ impl JournalKind {
             JournalKind::ReversalClaim => "reversal_claim",
             JournalKind::WriteOff => "write_off",
             JournalKind::Returned => "returned",
+            JournalKind::RecoverClaim => "recover_claim",
         }
     }
 

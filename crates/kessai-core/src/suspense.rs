@@ -67,7 +67,7 @@ pub fn write_off(amount: Yen) -> Journal {
 /// The payer paid a reversal claim back: the new credit from the suspense list settles it.
 pub fn recover_claim(amount: Yen) -> Journal {
     Journal::transfer(
-        JournalKind::ReversalClaim,
+        JournalKind::RecoverClaim,
         AccountKind::UnmatchedReceipts,
         AccountKind::ReversalClaims,
         amount,

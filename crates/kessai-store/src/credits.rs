@@ -16,6 +16,9 @@ pub enum CreditOutcome {
     /// The bank took a payment back after the money had moved on (or from no known payment): a
     /// claim on the payer, listed for the operator to recover or write off.
     ReversalClaim,
+    /// One of Kessai's own transfers came back: the deposit is recorded under its bank identity
+    /// so that a notice listing the same deposit is not booked as money in a second time.
+    TransferReturned,
 }
 
 impl CreditOutcome {
@@ -26,6 +29,7 @@ impl CreditOutcome {
             CreditOutcome::Reversed => "reversed",
             CreditOutcome::ReversedUnmatched => "reversed_unmatched",
             CreditOutcome::ReversalClaim => "reversal_claim",
+            CreditOutcome::TransferReturned => "transfer_returned",
         }
     }
 }
@@ -38,6 +42,8 @@ pub struct NewCredit<'a> {
     pub deal_id: Option<&'a str>,
     pub outcome: CreditOutcome,
     pub now_ms: i64,
+    /// What settled it already, for a record that is settled as it is recorded.
+    pub resolved_by: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -77,8 +83,8 @@ impl Tx {
     pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<Option<String>> {
         let id = new_internal_id();
         let done = sqlx::query(
-            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (bank_ref) DO NOTHING",
+            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bank_ref) DO NOTHING",
         )
         .bind(&id)
         .bind(c.bank_ref)
@@ -87,6 +93,7 @@ impl Tx {
         .bind(c.deal_id)
         .bind(c.outcome.as_str())
         .bind(c.now_ms)
+        .bind(c.resolved_by)
         .execute(self.conn())
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))

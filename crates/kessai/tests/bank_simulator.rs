@@ -173,6 +173,21 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     let summary = upload(&s, "return-again.xml", again).await;
     assert_eq!(summary["answers_duplicate"].as_i64(), Some(1), "{summary}");
     assert_eq!(s.snapshot().await, before);
+    // Less than left (the payee's bank kept a charge): not taken for the return; the money that
+    // arrived is booked as money in, for the operator, and a's payout stands.
+    let mut short = s.instructions(&a).await[0].clone();
+    short["amount_yen"] = json!(short["amount_yen"].as_i64().unwrap() - 440);
+    let summary = upload(&s, "short.xml", camt_054_returning(&short)).await;
+    assert_eq!(
+        (
+            summary["answers_applied"].as_i64(),
+            summary["unmatched"].as_i64()
+        ),
+        (Some(0), Some(1)),
+        "{summary}"
+    );
+    assert_eq!(s.instructions(&a).await[0]["status"], "completed");
+    s.assert_books_sound().await;
     // An unknown reference of the same shape is still money in: it goes to suspense.
     let mut stranger = payout.clone();
     stranger["id"] = json!("00000000-0000-7000-8000-000000000001");

@@ -8,7 +8,10 @@ use serde_json::json;
 use support::bank::{import_all, sim};
 use support::Db;
 
-on_both_databases!(money_moves_through_zengin_files_only);
+on_both_databases!(
+    money_moves_through_zengin_files_only,
+    a_returned_transfer_listed_in_a_notice_is_booked_once
+);
 
 /// The same round trip in Zengin files only: credits arrive as 01 notices, the day's statement
 /// (03) repeats them without applying them twice, and a payout exported as 総合振込 (21) is
@@ -191,5 +194,149 @@ async fn money_moves_through_zengin_files_only(db: Db) {
     ]);
     import_all(&s, &inbox, &mut seen).await;
     assert_eq!(s.instructions(&b).await[0]["status"], "completed");
+    s.assert_books_sound().await;
+}
+
+/// A returned transfer's deposit may also be listed in a 01 notice, under the same bank
+/// identity as the 03 statement line. Whichever file comes first, the money is booked once:
+/// notice first, it waits on the suspense list and the statement moves it to what is owed
+/// again; statement first, the notice's copy is recognized.
+async fn a_returned_transfer_listed_in_a_notice_is_booked_once(db: Db) {
+    use kessai_formats::zengin::notice::{notice_file, IncomingTransfer, NoticeAccount};
+    use kessai_formats::zengin::statement::statement_entries;
+    let s = support::spawn(db).await;
+    let mut buyers = vec![];
+    for tag in ["twice-a", "twice-b"] {
+        let (buyer, seller) = s.agreed_deal(tag, 5_000).await;
+        s.credit(&format!("{tag}-pay"), 5_000, &buyer).await.ok();
+        s.ship(&seller).await.ok();
+        s.receipt(&buyer).await.ok();
+        buyers.push(buyer);
+    }
+    let export = s
+        .operator(
+            Method::POST,
+            "/v1/operator/bank-exports",
+            Some(json!({ "format": "zengin", "date": "2026-11-24" })),
+        )
+        .await;
+    assert_eq!(export.ok()["files"][0]["records"], 2);
+    let dir = s.dir.path();
+    let state = dir.join("failing.json");
+    let state = state.to_str().unwrap();
+    sim(&[
+        "init",
+        "--state",
+        state,
+        "--seed",
+        "2",
+        "--files",
+        "zengin",
+        "--reject-rate",
+        "1",
+    ]);
+    let (to_bank, from_bank) = (dir.join("failing-in"), dir.join("failing-out"));
+    std::fs::create_dir_all(&to_bank).unwrap();
+    for f in support::bank::files(&s.app.config.bank_out_dir) {
+        std::fs::copy(&f, to_bank.join(f.file_name().unwrap())).unwrap();
+    }
+    sim(&[
+        "run",
+        "--state",
+        state,
+        "--inbox",
+        to_bank.to_str().unwrap(),
+        "--outbox",
+        from_bank.to_str().unwrap(),
+    ]);
+    let statement = support::bank::files(&from_bank).remove(0);
+    let parsed = kessai_formats::zengin::parse(&std::fs::read(&statement).unwrap()).unwrap();
+    // A 01 notice for each returned deposit, with the statement line's identity.
+    let notices: Vec<Vec<u8>> = statement_entries(&parsed)
+        .into_iter()
+        .filter(|(_, e)| e.is_return())
+        .map(|(a, e)| {
+            let account = NoticeAccount {
+                bank_code: a.bank_code.clone(),
+                bank_name: String::new(),
+                branch_code: a.branch_code.clone(),
+                account_type: 1,
+                account_number: a.account_number.clone(),
+                account_name: String::new(),
+                date_yymmdd: e.booking_date.clone(),
+            };
+            let deposit = IncomingTransfer {
+                bank_code: String::new(),
+                branch_code: String::new(),
+                account_number: String::new(),
+                // 6 digits in a notice, 8 in a statement: the identity ignores leading zeros.
+                inquiry_number: e.inquiry_number[e.inquiry_number.len() - 6..].to_string(),
+                booking_date: e.booking_date.clone(),
+                amount_yen: e.amount_yen,
+                transferor_code: "0000000000".into(),
+                transferor_name: e.description.clone(),
+                edi: e.edi.clone(),
+                cancelled: false,
+            };
+            kessai_formats::zengin::write(&notice_file(&[(account, vec![deposit])], true).unwrap())
+        })
+        .collect();
+    assert_eq!(notices.len(), 2);
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let s = &s;
+        async move {
+            s.send(
+                s.request(
+                    Method::POST,
+                    &format!("/v1/operator/bank-files?name={name}"),
+                )
+                .bearer_auth(&s.token)
+                .body(bytes),
+            )
+            .await
+            .ok()
+            .clone()
+        }
+    };
+    // The first deposit's notice comes before the statement: money in, unmatched.
+    let first = upload("notice-first.txt", notices[0].clone()).await;
+    assert_eq!(first["unmatched"], 1, "{first}");
+    let st = upload("statement.txt", std::fs::read(&statement).unwrap()).await;
+    assert_eq!(
+        st["answers_applied"], 4,
+        "two withdrawals, two returns: {st}"
+    );
+    // The second deposit's notice comes after: recognized.
+    let last = upload("notice-after.txt", notices[1].clone()).await;
+    assert_eq!(
+        (last["duplicates"].as_i64(), last["unmatched"].as_i64()),
+        (Some(1), Some(0)),
+        "{last}"
+    );
+    for buyer in &buyers {
+        assert_eq!(s.instructions(buyer).await[0]["status"], "rejected");
+    }
+    let balance = |id: &'static str| {
+        let s = &s;
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT credits_yen - debits_yen FROM accounts WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(s.app.store.pool())
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        balance("unmatched_receipts").await,
+        0,
+        "nothing left on the suspense list"
+    );
+    let owed: i64 = sqlx::query_scalar("SELECT CAST(SUM(credits_yen - debits_yen) AS BIGINT) FROM accounts WHERE kind = 'payout_due'")
+        .fetch_one(s.app.store.pool())
+        .await
+        .unwrap();
+    assert!(owed > 0, "both payouts owed again");
     s.assert_books_sound().await;
 }

@@ -2,10 +2,11 @@
 //! each answer is applied once, moves the instruction's status, and when the money has left
 //! the account, posts the journal that takes it out of the ledger.
 
+use super::credit::CreditInput;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::instruction::{self, BankAnswer, InstructionError};
-use kessai_store::Tx;
+use kessai_store::{CreditOutcome, NewCredit, Tx};
 use serde::Serialize;
 
 /// What happened to one answer.
@@ -47,22 +48,32 @@ fn answer_name(a: &BankAnswer) -> &'static str {
 }
 
 /// Applies one answer about the instruction `target` names; `identity` is the answer's own
-/// identity in the bank's file.
+/// identity in the bank's file. `money` is what a `Returned` answer brought back into the
+/// account (its amount and text, under the same identity).
 pub async fn apply_answer(
     app: &App,
     tx: &mut Tx,
     identity: &str,
     target: &AnswerTarget,
     answer: &BankAnswer,
+    money: Option<&CreditInput>,
 ) -> AppResult<AnswerOutcome> {
     let now = app.clock.now().0;
     if tx.bank_answer_recorded(identity).await? {
         return Ok(AnswerOutcome::Duplicate);
     }
-    if matches!(answer, BankAnswer::Returned { .. }) && tx.credit_by_ref(identity).await?.is_some()
+    let came_back = matches!(answer, BankAnswer::Returned { .. });
+    // A notice may have listed the deposit first, booked as incoming money under the same
+    // identity. Still on the suspense list, it is taken from there; used already (assigned,
+    // returned), it is in the books once and stays with the operator.
+    let booked_first = match came_back {
+        true => tx.credit_by_ref(identity).await?,
+        false => None,
+    };
+    if booked_first
+        .as_ref()
+        .is_some_and(|c| c.outcome != "unmatched")
     {
-        // The same deposit was already booked as incoming money (a notice listed it): the
-        // money is in the books once, on the suspense list or in a deal, for the operator.
         return Ok(AnswerOutcome::Duplicate);
     }
     let id = match target {
@@ -71,7 +82,6 @@ pub async fn apply_answer(
             public_id,
             amount_yen,
         } => {
-            let came_back = matches!(answer, BankAnswer::Returned { .. });
             tx.instruction_for_payee(public_id, *amount_yen, came_back)
                 .await?
         }
@@ -82,17 +92,19 @@ pub async fn apply_answer(
     }) else {
         return Ok(AnswerOutcome::Unknown);
     };
-    let (status, journals) = match instruction::answer(
-        state.status,
-        state.purpose,
-        kessai_core::Yen(state.amount_yen),
-        answer,
-    ) {
-        Ok(next) => next,
-        Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
-            return Ok(AnswerOutcome::Stale)
-        }
-    };
+    if came_back && money.map(|m| m.amount_yen) != Some(state.amount_yen) {
+        // Not the amount that left (charges deducted, or not this transfer): the ledger
+        // follows the bank by booking what arrived as money in, for the operator.
+        return Ok(AnswerOutcome::Unknown);
+    }
+    let amount = kessai_core::Yen(state.amount_yen);
+    let (status, mut journals) =
+        match instruction::answer(state.status, state.purpose, amount, answer) {
+            Ok(next) => next,
+            Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
+                return Ok(AnswerOutcome::Stale)
+            }
+        };
     if status == state.status {
         return Ok(AnswerOutcome::Duplicate);
     }
@@ -112,11 +124,35 @@ pub async fn apply_answer(
         .set_instruction_status(&state.id, state.status.as_str(), status.as_str(), reason)
         .await?
     {
-        return Err(AppError::new(
-            axum::http::StatusCode::CONFLICT,
-            "busy",
-            "the instruction changed at the same moment",
-        ));
+        return Err(busy());
+    }
+    if came_back && !journals.is_empty() {
+        match (&booked_first, money) {
+            (Some(credit), _) => {
+                journals = vec![instruction::returned_from_suspense(state.purpose, amount)];
+                if !tx
+                    .settle_credit(&credit.id, "unmatched", "transfer_returned", &state.id)
+                    .await?
+                {
+                    return Err(busy());
+                }
+            }
+            // The deposit is recorded under its identity, so that a notice listing it later
+            // is recognized instead of booked as money in a second time.
+            (None, Some(m)) => {
+                let record = NewCredit {
+                    bank_ref: identity,
+                    amount_yen: m.amount_yen,
+                    reference: &m.reference,
+                    deal_id: None,
+                    outcome: CreditOutcome::TransferReturned,
+                    now_ms: now,
+                    resolved_by: Some(&state.id),
+                };
+                tx.insert_credit(&record).await?.ok_or_else(busy)?;
+            }
+            (None, None) => unreachable!("a return without its money was refused above"),
+        }
     }
     for journal in &journals {
         tx.post_journal(state.deal_id.as_deref(), journal, "bank_answer", now)
@@ -133,6 +169,14 @@ pub async fn apply_answer(
     )
     .await?;
     Ok(AnswerOutcome::Applied)
+}
+
+fn busy() -> AppError {
+    AppError::new(
+        axum::http::StatusCode::CONFLICT,
+        "busy",
+        "the instruction changed at the same moment",
+    )
 }
 
 #[cfg(test)]

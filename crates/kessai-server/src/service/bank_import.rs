@@ -105,7 +105,8 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             s.count(&apply_credit(app, tx, &input).await?);
         }
         for a in &answers {
-            let outcome = apply_answer(app, tx, &a.identity, &a.target, &a.answer).await?;
+            let money = a.money_back.as_ref();
+            let outcome = apply_answer(app, tx, &a.identity, &a.target, &a.answer, money).await?;
             match (outcome, &a.money_back) {
                 (AnswerOutcome::Applied, _) => s.answers_applied += 1,
                 (AnswerOutcome::Duplicate, _) => s.answers_duplicate += 1,

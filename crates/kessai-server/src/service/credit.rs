@@ -120,6 +120,7 @@ pub(crate) async fn record_once(
         deal_id,
         outcome,
         now_ms,
+        resolved_by: None,
     };
     Ok(tx.insert_credit(&credit).await?)
 }
