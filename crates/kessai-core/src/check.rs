@@ -74,6 +74,13 @@ pub enum Violation {
         outstanding_yen: i64,
         owed_yen: i64,
     },
+    /// The credits the operator sees on a list (the suspense list, open reversal claims) add up
+    /// to something else than the ledger account holding that money.
+    ListDisagrees {
+        account: String,
+        listed_yen: i64,
+        ledger_yen: i64,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -101,6 +108,10 @@ impl fmt::Display for Violation {
             Violation::ForeignCurrency { journal, currency } => {
                 write!(f, "journal {journal} is in {currency}, not JPY")
             }
+            Violation::ListDisagrees { account, listed_yen, ledger_yen } => write!(
+                f,
+                "{account}: the operator's list totals {listed_yen} but the ledger holds {ledger_yen}"
+            ),
             Violation::InstructionsDisagree { deal, purpose, outstanding_yen, owed_yen } => write!(
                 f,
                 "deal {deal}: {purpose} instructions not yet completed total {outstanding_yen} but the ledger owes {owed_yen}"

@@ -14,6 +14,7 @@ impl Store {
             found.extend(check_deal(&deal));
         }
         found.extend(self.instructions_against_ledger().await?);
+        found.extend(self.lists_against_ledger().await?);
         Ok(found)
     }
 
@@ -68,6 +69,37 @@ impl Store {
                     purpose: kind.trim_end_matches("_due").to_string(),
                     outstanding_yen: outstanding,
                     owed_yen: owed,
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The suspense list (credits still `unmatched`) adds up to `unmatched_receipts`, and the
+    /// open reversal claims to `reversal_claims`: nothing sits in those accounts that the
+    /// operator cannot see and act on, and nothing listed is missing from the books.
+    async fn lists_against_ledger(&self) -> Result<Vec<Violation>> {
+        let mut found = vec![];
+        for (account, outcome, sign) in [
+            ("unmatched_receipts", "unmatched", -1i64),
+            ("reversal_claims", "reversal_claim", 1),
+        ] {
+            let ledger: i64 =
+                sqlx::query_scalar("SELECT debits_yen - credits_yen FROM accounts WHERE id = $1")
+                    .bind(account)
+                    .fetch_one(&self.pool)
+                    .await?;
+            let listed: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(amount_yen), 0) AS BIGINT) FROM bank_credits WHERE outcome = $1",
+            )
+            .bind(outcome)
+            .fetch_one(&self.pool)
+            .await?;
+            if listed != sign * ledger {
+                found.push(Violation::ListDisagrees {
+                    account: account.into(),
+                    listed_yen: listed,
+                    ledger_yen: sign * ledger,
                 });
             }
         }

@@ -21,22 +21,21 @@ async fn a_negative_holding_account_fails_the_commit_and_keeps_nothing() {
     let put = Journal::transfer(
         JournalKind::Unmatched,
         AccountKind::BankClearing,
-        AccountKind::UnmatchedReceipts,
+        AccountKind::FeesEarned,
         Yen(100),
     );
     let take = Journal::transfer(
         JournalKind::Unmatched,
-        AccountKind::UnmatchedReceipts,
+        AccountKind::FeesEarned,
         AccountKind::BankClearing,
         Yen(150),
     );
     tx.post_journal(None, &put, "test", 0).await.unwrap();
     tx.post_journal(None, &take, "test", 0).await.unwrap();
     match tx.commit().await {
-        Err(StoreError::LedgerGuard(message)) => assert!(
-            message.contains("unmatched_receipts would hold -50"),
-            "{message}"
-        ),
+        Err(StoreError::LedgerGuard(message)) => {
+            assert!(message.contains("fees_earned would hold -50"), "{message}")
+        }
         other => panic!("expected the ledger guard, got {other:?}"),
     }
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -57,7 +56,7 @@ async fn a_negative_holding_account_fails_the_commit_and_keeps_nothing() {
         &Journal::transfer(
             JournalKind::Unmatched,
             AccountKind::BankClearing,
-            AccountKind::UnmatchedReceipts,
+            AccountKind::FeesEarned,
             Yen(150),
         ),
         "test",
@@ -69,7 +68,7 @@ async fn a_negative_holding_account_fails_the_commit_and_keeps_nothing() {
         None,
         &Journal::transfer(
             JournalKind::Unmatched,
-            AccountKind::UnmatchedReceipts,
+            AccountKind::FeesEarned,
             AccountKind::BankClearing,
             Yen(100),
         ),

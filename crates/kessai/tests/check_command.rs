@@ -95,6 +95,7 @@ async fn check_names_each_violation_and_the_ledger_is_append_only(db: Db) {
     let s = support::spawn(db).await;
     let (buyer, seller) = s.agreed_deal("chk", 10_000).await;
     s.credit("chk-1", 10_500, &buyer).await.ok();
+    s.credit("chk-stray", 700, "ﾅﾏｴﾀﾞｹ").await.ok();
     s.ship(&seller).await.ok();
     s.receipt(&buyer).await.ok();
     let (code, out) = check(&s.db_url);
@@ -136,6 +137,14 @@ async fn check_names_each_violation_and_the_ledger_is_append_only(db: Db) {
     )
     .await
     .unwrap();
+    // A suspense credit marked as assigned with no journal: the list no longer shows ¥700
+    // that the ledger still holds for the operator.
+    exec(
+        &s,
+        "UPDATE bank_credits SET outcome = 'assigned' WHERE bank_ref = 'chk-stray'",
+    )
+    .await
+    .unwrap();
     // A refund instruction lost: the ledger still owes the buyer ¥500.
     exec(
         &s,
@@ -150,10 +159,11 @@ async fn check_names_each_violation_and_the_ledger_is_append_only(db: Db) {
         "journal j-bad is in USD, not JPY",
         &format!("account payout_due:{deal_id}: cached balance -9647 but its lines sum to -9640"),
         &format!("deal {deal_id}: the deal records 10000 received but the ledger collected 10500"),
-        "account bank_clearing: cached balance 10500 but its lines sum to 10600",
+        "account bank_clearing: cached balance 11200 but its lines sum to 11300",
         &format!("deal {deal_id}: refund instructions not yet completed total 0 but the ledger owes 500"),
         &format!("deal {deal_id}: payout instructions not yet completed total 9640 but the ledger owes 9647"),
-        "check: 7 violation(s)",
+        "unmatched_receipts: the operator's list totals 0 but the ledger holds 700",
+        "check: 8 violation(s)",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
