@@ -82,11 +82,17 @@ impl Store {
     /// Applies every migration not yet applied. Safe to run concurrently from several
     /// instances on PostgreSQL: the version table's primary key lets only one apply each step.
     pub async fn migrate(&self) -> Result<Vec<&'static str>> {
+        self.migrate_to(i64::MAX).await
+    }
+
+    /// Applies the migrations up to and including `last_version` (tests of a migration start
+    /// from the schema before it).
+    pub async fn migrate_to(&self, last_version: i64) -> Result<Vec<&'static str>> {
         self.pool
             .execute("CREATE TABLE IF NOT EXISTS kessai_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)")
             .await?;
         let mut applied = vec![];
-        for m in MIGRATIONS {
+        for m in MIGRATIONS.iter().filter(|m| m.version <= last_version) {
             let mut tx = self.begin().await?;
             if self.backend == Backend::Postgres {
                 // Serializes concurrent migrators; released at commit.
