@@ -152,16 +152,17 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The oldest credit still on the suspense list with this amount and reference: the one a
-    /// bank reversal that names no deal takes back.
-    pub async fn unmatched_credit_like(
+    /// The payment a bank reversal takes back: the latest credit with this amount and text
+    /// that is still as it was booked (matched to a deal, assigned to one, or on the suspense
+    /// list).
+    pub async fn original_credit(
         &mut self,
         amount_yen: i64,
         reference: &str,
     ) -> Result<Option<CreditRecord>> {
         let sql = format!(
-            "SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE outcome = 'unmatched' AND amount_yen = $1 \
-             AND reference = $2 ORDER BY received_at_ms, id LIMIT 1"
+            "SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE outcome IN ('matched', 'assigned', 'unmatched') \
+             AND amount_yen = $1 AND reference = $2 ORDER BY received_at_ms DESC, id DESC LIMIT 1"
         );
         let row = sqlx::query(&sql)
             .bind(amount_yen)

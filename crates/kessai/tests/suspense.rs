@@ -218,6 +218,39 @@ async fn reversals_follow_the_bank(db: Db) {
     assert_eq!(balance(&s, "unmatched_receipts").await, 0);
     s.assert_books_sound().await;
 
+    // Money that arrived before its deal was agreed waited on the suspense list; by the time
+    // the bank takes it back the reference would match the deal. The reversal follows the
+    // original credit: off the suspense list, the deal untouched.
+    let early = s
+        .register("buyer", &support::registration("buyer", "rev-early", 2_000))
+        .await
+        .str("deal_id");
+    let reference = format!("ﾀﾅｶ {early}");
+    s.credit("early-pay", 2_000, &reference).await.ok();
+    assert_eq!(suspense_list(&s).await["total_yen"], 2_000);
+    s.register(
+        "seller",
+        &support::registration("seller", "rev-early", 2_000),
+    )
+    .await
+    .ok();
+    let outcome = support::bank::reverse(&s, "early-back", 2_000, &reference).await;
+    assert_eq!(
+        outcome,
+        kessai_server::service::suspense::ReversalOutcome::Applied
+    );
+    assert_eq!(suspense_list(&s).await["total_yen"], 0);
+    let view = s.view(&early, support::BUYER_PW).await;
+    assert_eq!(
+        (
+            view.ok()["status"].as_str(),
+            view.body["received_yen"].as_i64()
+        ),
+        (Some("awaiting_payment"), Some(0))
+    );
+    assert_eq!(balance(&s, "reversal_claims").await, 9_000, "no new claim");
+    s.assert_books_sound().await;
+
     // The payer pays again; a credit of another amount cannot settle the claim.
     s.credit("wrong", 8_999, "ﾔﾏﾀﾞ").await.ok();
     s.credit("repaid", 9_000, "ﾔﾏﾀﾞ ﾀﾛｳ").await.ok();

@@ -27,7 +27,7 @@ pub struct ImportSummary {
     /// Records already applied from an earlier file: skipped.
     pub duplicates: usize,
     /// Records listed for the operator but not applied: statement withdrawals without Kessai's
-    /// reference, corrections (訂正), reversed debits.
+    /// reference, and corrections (訂正).
     pub cancellations: usize,
     /// Payments the bank took back (取消, reversals), undone in the deals that held them or
     /// taken off the suspense list.

@@ -148,9 +148,11 @@ pub enum ReversalOutcome {
     Claimed,
 }
 
-/// The bank took back a payment it had reported (a 取消 record, a camt reversal). The books
-/// follow the bank in every case: the deal that still holds the money gives it up; a credit
-/// still on the suspense list leaves it; otherwise the payer owes it (a reversal claim).
+/// The bank took back a payment it had reported (a 取消 record, a camt reversal). The money is
+/// followed from the original credit (same amount and text, the latest still as booked), else
+/// found by the usual matching; the books follow the bank in every case: the deal that still
+/// holds the money gives it up; a credit still on the suspense list leaves it; otherwise the
+/// payer owes it (a reversal claim).
 pub async fn apply_reversal(
     app: &App,
     tx: &mut Tx,
@@ -162,52 +164,46 @@ pub async fn apply_reversal(
         return Ok(ReversalOutcome::Duplicate);
     }
     let now = app.clock.now().0;
-    let deal_id = find_deal(app, tx, input).await?;
-    let mut outcome = CreditOutcome::ReversalClaim;
-    let mut in_suspense = None;
-    if let Some(id) = &deal_id {
-        // Try the deal first; a reversal it cannot take (shipped, closed, too large) is a claim.
+    let original = tx.original_credit(amount.0, &input.reference).await?;
+    let deal_id = match &original {
+        Some(c) => c.deal_id.clone(),
+        None => find_deal(app, tx, input).await?,
+    };
+    let still_in_suspense = original
+        .as_ref()
+        .is_some_and(|c| c.outcome == outcome::UNMATCHED);
+    let mut taken = CreditOutcome::ReversalClaim;
+    if still_in_suspense {
+        let journal = suspense::reverse_unmatched(amount);
+        tx.post_journal(None, &journal, "bank_reversal", now)
+            .await?;
+        taken = CreditOutcome::ReversedUnmatched;
+    } else if let Some(id) = &deal_id {
+        // Try the deal; a reversal it cannot take (shipped, closed, too large) is a claim.
         let (record, _) = deal_ops::load(tx, id).await?;
         let reversal = DealCommand::ReversePayment { amount };
         if record.deal.apply(&reversal, app.clock.now()).is_ok() {
             deal_ops::apply(app, tx, id, &reversal).await?;
-            outcome = CreditOutcome::Reversed;
+            taken = CreditOutcome::Reversed;
         }
-    } else if let Some(c) = tx.unmatched_credit_like(amount.0, &input.reference).await? {
-        tx.post_journal(
-            None,
-            &suspense::reverse_unmatched(amount),
-            "bank_reversal",
-            now,
-        )
-        .await?;
-        outcome = CreditOutcome::ReversedUnmatched;
-        in_suspense = Some(c.id);
     }
-    if outcome == CreditOutcome::ReversalClaim {
-        tx.post_journal(
-            deal_id.as_deref(),
-            &suspense::reversal_claim(amount),
-            "bank_reversal",
-            now,
-        )
-        .await?;
+    if taken == CreditOutcome::ReversalClaim {
+        let journal = suspense::reversal_claim(amount);
+        tx.post_journal(deal_id.as_deref(), &journal, "bank_reversal", now)
+            .await?;
     }
-    let reversal_id = record(tx, input, amount, deal_id.as_deref(), outcome, now).await?;
-    if let Some(original) = in_suspense {
+    let reversal_id = record(tx, input, amount, deal_id.as_deref(), taken, now).await?;
+    // The original is marked, so that another reversal of the same amount and text takes the
+    // next payment, not this one again.
+    if let Some(c) = &original {
         if !tx
-            .settle_credit(
-                &original,
-                outcome::UNMATCHED,
-                outcome::REVERSED_BY_BANK,
-                &reversal_id,
-            )
+            .settle_credit(&c.id, &c.outcome, outcome::REVERSED_BY_BANK, &reversal_id)
             .await?
         {
             return Err(busy());
         }
     }
-    Ok(match outcome {
+    Ok(match taken {
         CreditOutcome::ReversalClaim => ReversalOutcome::Claimed,
         _ => ReversalOutcome::Applied,
     })
