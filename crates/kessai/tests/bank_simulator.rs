@@ -96,13 +96,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
         s.ship(seller).await.ok();
         s.receipt(buyer).await.ok();
     }
-    let export = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "iso20022", "date": "2026-11-24" })),
-        )
-        .await;
+    let export = s.export("iso20022", "2026-11-24").await;
     assert_eq!(export.ok()["files"].as_array().unwrap().len(), 1);
     sim(&[
         "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
@@ -214,13 +208,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     s.credit("direct-c", 5_000, &c).await.ok();
     s.ship(&seller_c).await.ok();
     s.receipt(&c).await.ok();
-    s.operator(
-        Method::POST,
-        "/v1/operator/bank-exports",
-        Some(json!({ "format": "iso20022", "date": "2026-11-25" })),
-    )
-    .await
-    .ok();
+    s.export("iso20022", "2026-11-25").await.ok();
     let strict_in = s.dir.path().join("strict-in");
     sim(&[
         "run",
@@ -246,13 +234,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     s.correct_instruction(id, "1111111", "ｻﾄｳ ﾊﾅｺ")
         .await
         .assert_error(409, "wrong_state", None);
-    let again = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "iso20022", "date": "2026-11-26" })),
-        )
-        .await;
+    let again = s.export("iso20022", "2026-11-26").await;
     assert_eq!(again.ok()["files"][0]["records"], 1);
     sim(&[
         "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
@@ -324,20 +306,10 @@ async fn transfers_come_back_from_the_simulated_bank(db: Db) {
     s.credit("ret-pay", 6_000, &buyer).await.ok();
     s.ship(&seller).await.ok();
     s.receipt(&buyer).await.ok();
-    let export = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "iso20022", "date": "2026-11-24" })),
-        )
-        .await;
-    let file = export.ok()["files"][0]["file_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let export = s.export("iso20022", "2026-11-24").await;
+    let file = support::bank::first_file(&export);
     let (bank_in, bank_out) = (dir.join("returning-in"), dir.join("returning-out"));
-    std::fs::create_dir_all(&bank_in).unwrap();
-    std::fs::copy(s.app.config.bank_out_dir.join(&file), bank_in.join(&file)).unwrap();
+    support::bank::hand_to_bank(&s, &file, &bank_in);
     let run = |state: &str, inbox: &std::path::Path, outbox: &std::path::Path| {
         sim(&[
             "run",
@@ -389,23 +361,13 @@ async fn transfers_come_back_from_the_simulated_bank(db: Db) {
 
     let id = ins[0]["id"].as_str().unwrap();
     s.correct_instruction(id, "4444444", "ｻﾄｳ ﾊﾅｺ").await.ok();
-    let again = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "iso20022", "date": "2026-11-25" })),
-        )
-        .await;
-    let file = again.ok()["files"][0]["file_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let again = s.export("iso20022", "2026-11-25").await;
+    let file = support::bank::first_file(&again);
     let normal = dir.join("normal.json");
     let normal = normal.to_str().unwrap();
     sim(&["init", "--state", normal, "--seed", "5"]);
     let (normal_in, normal_out) = (dir.join("normal-in"), dir.join("normal-out"));
-    std::fs::create_dir_all(&normal_in).unwrap();
-    std::fs::copy(s.app.config.bank_out_dir.join(&file), normal_in.join(&file)).unwrap();
+    support::bank::hand_to_bank(&s, &file, &normal_in);
     run(normal, &normal_in, &normal_out);
     import_all(&s, &normal_out, &mut seen).await;
     assert_eq!(s.instructions(&buyer).await[0]["status"], "completed");

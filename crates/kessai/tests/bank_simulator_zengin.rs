@@ -4,7 +4,6 @@
 mod support;
 
 use reqwest::Method;
-use serde_json::json;
 use support::bank::{import_all, sim};
 use support::Db;
 
@@ -63,13 +62,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
 
     s.ship(&seller).await.ok();
     s.receipt(&a).await.ok();
-    let export = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "zengin", "date": "2026-11-24" })),
-        )
-        .await;
+    let export = s.export("zengin", "2026-11-24").await;
     assert_eq!(export.ok()["files"][0]["format"], "zengin-21");
     sim(&[
         "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
@@ -99,17 +92,8 @@ async fn money_moves_through_zengin_files_only(db: Db) {
     s.credit("zg-direct-b", 4_000, &b).await.ok();
     s.ship(&seller_b).await.ok();
     s.receipt(&b).await.ok();
-    let export = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "zengin", "date": "2026-11-25" })),
-        )
-        .await;
-    let file = export.ok()["files"][0]["file_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let export = s.export("zengin", "2026-11-25").await;
+    let file = support::bank::first_file(&export);
     let strict = s.dir.path().join("strict-zengin.json");
     let strict_s = strict.to_str().unwrap();
     sim(&[
@@ -127,8 +111,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
         s.dir.path().join("strict-in"),
         s.dir.path().join("strict-out"),
     );
-    std::fs::create_dir_all(&strict_in).unwrap();
-    std::fs::copy(bank_out.join(&file), strict_in.join(&file)).unwrap();
+    support::bank::hand_to_bank(&s, &file, &strict_in);
     sim(&[
         "run",
         "--state",
@@ -182,13 +165,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
 
     let id = ins[0]["id"].as_str().unwrap();
     s.correct_instruction(id, "2222222", "ｽｽﾞｷ ｼﾞﾛｳ").await.ok();
-    s.operator(
-        Method::POST,
-        "/v1/operator/bank-exports",
-        Some(json!({ "format": "zengin", "date": "2026-11-26" })),
-    )
-    .await
-    .ok();
+    s.export("zengin", "2026-11-26").await.ok();
     sim(&[
         "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
     ]);
@@ -213,13 +190,7 @@ async fn a_returned_transfer_listed_in_a_notice_is_booked_once(db: Db) {
         s.receipt(&buyer).await.ok();
         buyers.push(buyer);
     }
-    let export = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": "zengin", "date": "2026-11-24" })),
-        )
-        .await;
+    let export = s.export("zengin", "2026-11-24").await;
     assert_eq!(export.ok()["files"][0]["records"], 2);
     let dir = s.dir.path();
     let state = dir.join("failing.json");

@@ -115,33 +115,18 @@ async fn return_case(s: &TestServer, files: &str, date: &str) {
         .assert_error(409, "wrong_state", Some("credit_id"));
 
     let format = if files == "iso" { "iso20022" } else { "zengin" };
-    let export = s
-        .operator(
-            Method::POST,
-            "/v1/operator/bank-exports",
-            Some(json!({ "format": format, "date": date })),
-        )
-        .await;
+    let export = s.export(format, date).await;
     assert_eq!(export.ok()["files"][0]["records"], 1, "{:?}", export.body);
-    let written = support::bank::files(&s.app.config.bank_out_dir);
-    let newest = written
-        .iter()
-        .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
-        .unwrap();
-    let bytes = std::fs::read(newest).unwrap();
+    let file = support::bank::first_file(&export);
+    let bytes = std::fs::read(s.app.config.bank_out_dir.join(&file)).unwrap();
     assert!(
         bytes
             .windows(payee_ref.len())
             .any(|w| w == payee_ref.as_bytes()),
         "the transfer quotes the return reference"
     );
-    // The simulated bank reads Kessai's outbox.
-    std::fs::create_dir_all(bank_out).unwrap();
-    std::fs::copy(
-        newest,
-        std::path::Path::new(bank_out).join(newest.file_name().unwrap()),
-    )
-    .unwrap();
+    // The simulated bank reads this file.
+    support::bank::hand_to_bank(s, &file, std::path::Path::new(bank_out));
     sim(&[
         "run", "--state", state, "--inbox", bank_out, "--outbox", inbox_s,
     ]);

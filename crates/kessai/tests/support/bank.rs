@@ -82,3 +82,18 @@ pub async fn reverse(
     })
     .unwrap()
 }
+
+/// Copies the exported file `name` from the server's bank directory into `inbox` (a simulated
+/// bank's), so that bank reads this file only.
+pub fn hand_to_bank(s: &TestServer, name: &str, inbox: &Path) {
+    std::fs::create_dir_all(inbox).unwrap();
+    std::fs::copy(s.app.config.bank_out_dir.join(name), inbox.join(name)).unwrap();
+}
+
+/// The name of the first file an export reply lists.
+pub fn first_file(export: &super::Reply) -> String {
+    export.ok()["files"][0]["file_name"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

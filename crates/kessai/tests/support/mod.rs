@@ -229,6 +229,25 @@ impl TestServer {
         (buyer.str("deal_id"), seller.str("deal_id"))
     }
 
+    /// A deal paid in full (bank reference `<tag>-pay`), shipped and received: the seller's
+    /// payout is instructed. Returns (buyer ID, seller ID).
+    pub async fn completed_deal(&self, tag: &str, price_yen: i64) -> (String, String) {
+        let (buyer, seller) = self.agreed_deal(tag, price_yen).await;
+        self.credit(&format!("{tag}-pay"), price_yen, &buyer)
+            .await
+            .ok();
+        self.ship(&seller).await.ok();
+        self.receipt(&buyer).await.ok();
+        (buyer, seller)
+    }
+
+    /// `POST /v1/operator/bank-exports`: pending instructions into bank files.
+    pub async fn export(&self, format: &str, date: &str) -> Reply {
+        let body = json!({ "format": format, "date": date });
+        self.operator(Method::POST, "/v1/operator/bank-exports", Some(body))
+            .await
+    }
+
     pub async fn view(&self, id: &str, password: &str) -> Reply {
         self.send(
             self.request(Method::GET, &format!("/v1/deals/{id}"))
