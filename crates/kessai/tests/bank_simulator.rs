@@ -7,9 +7,8 @@
 
 mod support;
 
-use reqwest::Method;
 use serde_json::{json, Value};
-use support::bank::{import_all, sim};
+use support::bank::{import_all, sim, upload};
 use support::Db;
 
 on_both_databases!(
@@ -268,20 +267,6 @@ fn camt_054_returning(instruction: &Value) -> Vec<u8> {
             additional_info: Some("AC04 closed account".into()),
         }],
     })
-}
-
-async fn upload(s: &support::TestServer, name: &str, bytes: Vec<u8>) -> Value {
-    s.send(
-        s.request(
-            Method::POST,
-            &format!("/v1/operator/bank-files?name={name}"),
-        )
-        .bearer_auth(&s.token)
-        .body(bytes),
-    )
-    .await
-    .ok()
-    .clone()
 }
 
 /// A bank whose payees' banks send every transfer back (`--return-rate 1`): the payout settles

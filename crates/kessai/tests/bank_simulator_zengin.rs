@@ -3,8 +3,7 @@
 
 mod support;
 
-use reqwest::Method;
-use support::bank::{import_all, sim};
+use support::bank::{import_all, sim, upload};
 use support::Db;
 
 on_both_databases!(
@@ -149,18 +148,13 @@ async fn money_moves_through_zengin_files_only(db: Db) {
     s.assert_books_sound().await;
     // The same statement again changes nothing.
     let before = s.snapshot().await;
-    let again = s
-        .send(
-            s.request(Method::POST, "/v1/operator/bank-files?name=again")
-                .bearer_auth(&s.token)
-                .body(std::fs::read(&support::bank::files(&strict_out)[0]).unwrap()),
-        )
-        .await;
-    assert!(
-        again.ok()["already_imported_at_ms"].is_i64(),
-        "{:?}",
-        again.body
-    );
+    let again = upload(
+        &s,
+        "again",
+        std::fs::read(&support::bank::files(&strict_out)[0]).unwrap(),
+    )
+    .await;
+    assert!(again["already_imported_at_ms"].is_i64(), "{again}");
     assert_eq!(s.snapshot().await, before);
 
     let id = ins[0]["id"].as_str().unwrap();
@@ -253,32 +247,16 @@ async fn a_returned_transfer_listed_in_a_notice_is_booked_once(db: Db) {
         })
         .collect();
     assert_eq!(notices.len(), 2);
-    let upload = |name: &'static str, bytes: Vec<u8>| {
-        let s = &s;
-        async move {
-            s.send(
-                s.request(
-                    Method::POST,
-                    &format!("/v1/operator/bank-files?name={name}"),
-                )
-                .bearer_auth(&s.token)
-                .body(bytes),
-            )
-            .await
-            .ok()
-            .clone()
-        }
-    };
     // The first deposit's notice comes before the statement: money in, unmatched.
-    let first = upload("notice-first.txt", notices[0].clone()).await;
+    let first = upload(&s, "notice-first.txt", notices[0].clone()).await;
     assert_eq!(first["unmatched"], 1, "{first}");
-    let st = upload("statement.txt", std::fs::read(&statement).unwrap()).await;
+    let st = upload(&s, "statement.txt", std::fs::read(&statement).unwrap()).await;
     assert_eq!(
         st["answers_applied"], 4,
         "two withdrawals, two returns: {st}"
     );
     // The second deposit's notice comes after: recognized.
-    let last = upload("notice-after.txt", notices[1].clone()).await;
+    let last = upload(&s, "notice-after.txt", notices[1].clone()).await;
     assert_eq!(
         (last["duplicates"].as_i64(), last["unmatched"].as_i64()),
         (Some(1), Some(0)),

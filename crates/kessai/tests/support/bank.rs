@@ -38,6 +38,21 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Uploads one bank file through the operator API; the import summary.
+pub async fn upload(s: &TestServer, name: &str, bytes: Vec<u8>) -> Value {
+    s.send(
+        s.request(
+            Method::POST,
+            &format!("/v1/operator/bank-files?name={name}"),
+        )
+        .bearer_auth(&s.token)
+        .body(bytes),
+    )
+    .await
+    .ok()
+    .clone()
+}
+
 /// Uploads every bank file not yet uploaded (the import itself would skip repeats anyway).
 pub async fn import_all(s: &TestServer, dir: &Path, seen: &mut Vec<PathBuf>) -> Vec<Value> {
     let mut summaries = vec![];
@@ -46,17 +61,7 @@ pub async fn import_all(s: &TestServer, dir: &Path, seen: &mut Vec<PathBuf>) -> 
             continue;
         }
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let r = s
-            .send(
-                s.request(
-                    Method::POST,
-                    &format!("/v1/operator/bank-files?name={name}"),
-                )
-                .bearer_auth(&s.token)
-                .body(std::fs::read(&f).unwrap()),
-            )
-            .await;
-        summaries.push(r.ok().clone());
+        summaries.push(upload(s, &name, std::fs::read(&f).unwrap()).await);
         seen.push(f);
     }
     summaries
