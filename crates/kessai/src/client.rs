@@ -157,6 +157,17 @@ impl Api {
         }
         self.send(request, StatusCode::OK).await
     }
+
+    /// An operator POST that moves money, under an Idempotency-Key: a retry after a lost
+    /// response (a server restart) gets the first answer instead of doing it twice.
+    pub async fn operator_once(&self, path: &str, body: Value, key: &str) -> anyhow::Result<Value> {
+        let request = self
+            .request(Method::POST, path)
+            .bearer_auth(&self.operator_token)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        self.send(request, StatusCode::OK).await
+    }
 }
 
 pub fn str_field<'a>(v: &'a Value, key: &str) -> anyhow::Result<&'a str> {

@@ -158,6 +158,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await?;
     demo.expire(&buyer3).await?;
 
+    println!("\n=== A stray payment with no deal ID: returned to its payer ===");
+    demo.pay(4_800, "ﾀｶﾊｼ ｼﾛｳ", "").await?;
+    demo.return_stray("ﾀｶﾊｼ ｼﾛｳ").await?;
+    demo.settle().await?;
+
     demo.finish().await
 }
 
@@ -229,6 +234,43 @@ impl Demo {
                 s["duplicates"].as_i64().unwrap_or(0) + s["answers_duplicate"].as_i64().unwrap_or(0)
             );
         }
+        Ok(())
+    }
+
+    /// The operator finds the newest suspense credit from `payer` and sends it back to the
+    /// payer's account (which the payer gave when asking where the money went).
+    async fn return_stray(&mut self, payer: &str) -> anyhow::Result<()> {
+        tokio::time::sleep(self.pace).await;
+        let list = self
+            .api
+            .operator(Method::GET, "/v1/operator/suspense", None)
+            .await?;
+        let credits = list["credits"].as_array().cloned().unwrap_or_default();
+        let credit = credits
+            .iter()
+            .rev()
+            .find(|c| c["reference"].as_str().is_some_and(|r| r.contains(payer)))
+            .ok_or_else(|| anyhow::anyhow!("no suspense credit from {payer}: {list}"))?;
+        let id = crate::client::str_field(credit, "id")?.to_string();
+        println!(
+            "  operator sees ¥{} from {payer} on the suspense list (no deal ID): returns it",
+            credit["amount_yen"]
+        );
+        let account = json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "7654321", "holder_name": payer });
+        let r = self
+            .api
+            .operator_once(
+                &format!("/v1/operator/suspense/{id}/return"),
+                account,
+                &format!("demo-return-{id}"),
+            )
+            .await?;
+        println!(
+            "  return instruction {} ({}), quoting {}",
+            r["instruction_id"].as_str().unwrap_or("?"),
+            r["status"].as_str().unwrap_or("?"),
+            r["payee_ref"].as_str().unwrap_or("?")
+        );
         Ok(())
     }
 

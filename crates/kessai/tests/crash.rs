@@ -162,7 +162,8 @@ fn sigkill_mid_traffic_loses_and_duplicates_nothing() {
     server.kill().unwrap();
     server.wait().unwrap();
 
-    // Exactly once: 6 registrations, 3 deals, 4 credits, 4 bank instructions with the right amounts.
+    // Exactly once: 6 registrations, 3 deals, 5 credits, 5 bank instructions with the right
+    // amounts (payouts, refunds, and the stray payment returned to its payer).
     let count = |sql: &str| sql_count(&db_path, sql);
     assert_eq!(count("SELECT COUNT(*) FROM registrations"), 6);
     assert_eq!(
@@ -173,20 +174,21 @@ fn sigkill_mid_traffic_loses_and_duplicates_nothing() {
         count("SELECT COUNT(*) FROM deals WHERE state = 'refunded'"),
         1
     );
-    assert_eq!(count("SELECT COUNT(*) FROM bank_credits"), 4);
-    assert_eq!(count("SELECT COUNT(*) FROM payment_instructions"), 4);
+    assert_eq!(count("SELECT COUNT(*) FROM bank_credits"), 5);
+    assert_eq!(count("SELECT COUNT(*) FROM payment_instructions"), 5);
+    assert_eq!(count("SELECT COUNT(*) FROM payment_instructions WHERE purpose = 'return' AND amount_yen = 4800"), 1);
     assert_eq!(count("SELECT COUNT(*) FROM payment_instructions WHERE purpose = 'payout' AND amount_yen IN (50128, 28920)"), 2);
     assert_eq!(count("SELECT COUNT(*) FROM payment_instructions WHERE purpose = 'refund' AND amount_yen IN (2000, 18000)"), 2);
     // Every payout and refund left through a bank file and was settled exactly once.
     assert_eq!(
         count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'completed'"),
-        4
+        5
     );
     assert_eq!(
         count("SELECT COUNT(*) FROM journals WHERE kind = 'settle'"),
-        4
+        5
     );
-    assert_eq!(count("SELECT COUNT(*) FROM accounts WHERE kind IN ('payout_due', 'refund_due', 'held') AND debits_yen <> credits_yen"), 0);
+    assert_eq!(count("SELECT COUNT(*) FROM accounts WHERE kind IN ('payout_due', 'refund_due', 'return_due', 'held', 'unmatched_receipts') AND debits_yen <> credits_yen"), 0);
     // No step's email was written twice: one per (recipient, subject).
     assert_eq!(count("SELECT COUNT(*) FROM (SELECT to_addr, subject FROM outbox_emails GROUP BY to_addr, subject HAVING COUNT(*) > 1) d"), 0);
     // Every email was delivered, each to exactly one file named by its outbox ID.

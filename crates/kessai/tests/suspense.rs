@@ -96,7 +96,25 @@ async fn return_case(s: &TestServer, files: &str, date: &str) {
         .assert_error(422, "invalid_field", Some("bank_account.bank_code"));
     assert_eq!(s.snapshot().await, before);
 
-    let r = s.operator(Method::POST, &path, Some(payer_account())).await;
+    // With an Idempotency-Key, a retry (say after a lost response) replays the same answer.
+    let keyed = |body: Value| {
+        s.request(Method::POST, &path)
+            .bearer_auth(&s.token)
+            .header("Idempotency-Key", format!("return-{files}"))
+            .json(&body)
+    };
+    let r = s.send(keyed(payer_account())).await;
+    let replay = s.send(keyed(payer_account())).await;
+    assert_eq!(
+        (replay.status.as_u16(), &replay.body),
+        (200, &r.body),
+        "the same answer again"
+    );
+    let mut other = payer_account();
+    other["account_number"] = json!("1111111");
+    s.send(keyed(other))
+        .await
+        .assert_error(422, "idempotency_key_reused", None);
     let payee_ref = r.str("payee_ref");
     assert_eq!(
         (r.ok()["status"].as_str(), r.ok()["amount_yen"].as_i64()),

@@ -1,15 +1,17 @@
 //! Operator endpoints for bank files: import what the bank sent, export what it should pay,
 //! and see the money that matched no deal.
 
-use super::extract::{json, require_operator};
+use super::extract::{idempotency_key, json, require_operator};
+use super::json_response;
 use crate::error::{AppError, AppResult};
 use crate::service::bank_export::{self, ExportFormat, ExportedFile};
 use crate::service::bank_import::{self, ImportSummary};
 use crate::service::suspense::{self, ClaimResult, ReturnResult};
-use crate::App;
+use crate::{transact_idempotent, App};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -166,35 +168,48 @@ pub async fn assign(
 
 /// Return a credit from the suspense list to the account it came from (body: that account).
 /// It leaves with the next bank export; the bank's answers complete or reject it.
-#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path)), request_body = crate::service::register::BankAccountInput,
+#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = crate::service::register::BankAccountInput,
     responses((status = 200, body = ReturnResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn return_credit(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     axum::extract::Path(credit_id): axum::extract::Path<String>,
     body: Bytes,
-) -> AppResult<Json<ReturnResult>> {
+) -> AppResult<Response> {
     require_operator(&app, &headers)?;
     let a: crate::service::register::BankAccountInput = json(&body)?;
     let account = a.to_account(app.config.bank_master.as_deref())?;
-    let result = crate::transact!(*app, |tx| suspense::return_credit(
-        &app, tx, &credit_id, &account
-    )
-    .await)?;
-    Ok(Json(result))
+    let key = idempotency_key(
+        &headers,
+        format!("POST /v1/operator/suspense/{credit_id}/return"),
+        &body,
+    )?;
+    let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
+        suspense::return_credit(&app, tx, &credit_id, &account).await
+    })?;
+    Ok(json_response(status, body))
 }
 
 /// Write off an open reversal claim.
-#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path)),
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn write_off(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     axum::extract::Path(claim_id): axum::extract::Path<String>,
-) -> AppResult<Json<ClaimResult>> {
+    body: Bytes,
+) -> AppResult<Response> {
     require_operator(&app, &headers)?;
-    let result = crate::transact!(*app, |tx| suspense::write_off(&app, tx, &claim_id).await)?;
-    Ok(Json(result))
+    let key = idempotency_key(
+        &headers,
+        format!("POST /v1/operator/claims/{claim_id}/write-off"),
+        &body,
+    )?;
+    let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
+        suspense::write_off(&app, tx, &claim_id).await
+    })?;
+    Ok(json_response(status, body))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -204,22 +219,24 @@ pub struct RecoverInput {
 }
 
 /// Settle an open reversal claim with the suspense credit the payer sent.
-#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path)), request_body = RecoverInput,
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = RecoverInput,
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn recover(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     axum::extract::Path(claim_id): axum::extract::Path<String>,
     body: Bytes,
-) -> AppResult<Json<ClaimResult>> {
+) -> AppResult<Response> {
     require_operator(&app, &headers)?;
     let input: RecoverInput = json(&body)?;
-    let result = crate::transact!(*app, |tx| suspense::recover(
-        &app,
-        tx,
-        &claim_id,
-        &input.credit_id
-    )
-    .await)?;
-    Ok(Json(result))
+    let key = idempotency_key(
+        &headers,
+        format!("POST /v1/operator/claims/{claim_id}/recover"),
+        &body,
+    )?;
+    let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
+        suspense::recover(&app, tx, &claim_id, &input.credit_id).await
+    })?;
+    Ok(json_response(status, body))
 }
