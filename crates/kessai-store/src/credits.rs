@@ -44,6 +44,10 @@ pub struct NewCredit<'a> {
     pub now_ms: i64,
     /// What settled it already, for a record that is settled as it is recorded.
     pub resolved_by: Option<&'a str>,
+    /// The operator's account the money arrived in, and the payer's 振込依頼人コード, as the
+    /// bank reported them: a reversal is matched to its original by them too.
+    pub account_number: Option<&'a str>,
+    pub transferor_code: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -83,8 +87,8 @@ impl Tx {
     pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<Option<String>> {
         let id = new_internal_id();
         let done = sqlx::query(
-            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bank_ref) DO NOTHING",
+            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, account_number, transferor_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (bank_ref) DO NOTHING",
         )
         .bind(&id)
         .bind(c.bank_ref)
@@ -94,6 +98,8 @@ impl Tx {
         .bind(c.outcome.as_str())
         .bind(c.now_ms)
         .bind(c.resolved_by)
+        .bind(c.account_number)
+        .bind(c.transferor_code)
         .execute(self.conn())
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))
@@ -152,21 +158,26 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The payment a bank reversal takes back: the latest credit with this amount and text
-    /// that is still as it was booked (matched to a deal, assigned to one, or on the suspense
-    /// list).
+    /// The payment a bank reversal takes back: the latest credit with this amount and text,
+    /// into the same account from the same payer code, that is still as it was booked (matched
+    /// to a deal, assigned to one, or on the suspense list).
     pub async fn original_credit(
         &mut self,
         amount_yen: i64,
         reference: &str,
+        account_number: Option<&str>,
+        transferor_code: Option<&str>,
     ) -> Result<Option<CreditRecord>> {
         let sql = format!(
             "SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE outcome IN ('matched', 'assigned', 'unmatched') \
-             AND amount_yen = $1 AND reference = $2 ORDER BY received_at_ms DESC, id DESC LIMIT 1"
+             AND amount_yen = $1 AND reference = $2 AND COALESCE(account_number, '') = $3 \
+             AND COALESCE(transferor_code, '') = $4 ORDER BY received_at_ms DESC, id DESC LIMIT 1"
         );
         let row = sqlx::query(&sql)
             .bind(amount_yen)
             .bind(reference)
+            .bind(account_number.unwrap_or(""))
+            .bind(transferor_code.unwrap_or(""))
             .fetch_optional(self.conn())
             .await?;
         row.as_ref().map(credit_from_row).transpose()

@@ -135,8 +135,8 @@ impl Tx {
     /// The oldest outstanding (sent or accepted) instruction paying `amount_yen` to the party
     /// whose deal ID (or return reference) is `public_id`: how a Zengin statement's withdrawal,
     /// which quotes that ID in its EDI field, finds the payout it settles. With
-    /// `also_completed`, a completed one too (after the outstanding ones, newest first): a
-    /// transfer that came back had usually been reported as gone first.
+    /// `also_completed` (a transfer coming back), a completed one is preferred, newest first: a
+    /// transfer that came back had usually been reported as gone before.
     pub async fn instruction_for_payee(
         &mut self,
         public_id: &str,
@@ -147,7 +147,7 @@ impl Tx {
             "SELECT i.id FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
              WHERE i.status IN ('sent', 'accepted', $3) AND i.amount_yen = $2 \
              AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1) OR i.payee_ref = $1) \
-             ORDER BY CASE WHEN i.status = 'completed' THEN 1 ELSE 0 END, \
+             ORDER BY CASE WHEN i.status = 'completed' THEN 0 ELSE 1 END, \
              CASE WHEN i.status = 'completed' THEN -i.created_at_ms ELSE i.created_at_ms END, i.id LIMIT 1",
         )
         .bind(public_id)

@@ -12,7 +12,8 @@ use support::{Db, TestServer};
 
 on_both_databases!(
     suspense_money_goes_back_to_its_payer,
-    reversals_follow_the_bank
+    reversals_follow_the_bank,
+    a_reversal_takes_back_the_payment_into_its_own_account
 );
 
 /// The books' balance of one global account (debits − credits).
@@ -319,5 +320,41 @@ async fn reversals_follow_the_bank(db: Db) {
         .assert_error(409, "wrong_state", Some("claim_id"));
     assert_eq!(balance(&s, "written_off").await, 4_000);
     assert_eq!(balance(&s, "reversal_claims").await, 0);
+    s.assert_books_sound().await;
+}
+
+/// Two payments of the same amount with the same name, each into its deal's own virtual
+/// account: the bank's reversal of the first takes back that one, not the latest look-alike.
+async fn a_reversal_takes_back_the_payment_into_its_own_account(db: Db) {
+    use support::bank::{credit_input, reverse_into};
+    let s = support::spawn_with(
+        db,
+        support::Options {
+            virtual_accounts: Some((9_000_000, 9_000_001)),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (a, _) = s.agreed_deal("va-rev-a", 3_000).await;
+    let (b, _) = s.agreed_deal("va-rev-b", 3_000).await;
+    for (bank_ref, account) in [("va-pay-a", "9000000"), ("va-pay-b", "9000001")] {
+        let input = credit_input(bank_ref, 3_000, "ﾔﾏﾀﾞ ﾀﾛｳ", Some(account));
+        let r = kessai_server::transact!(s.app, |tx| {
+            kessai_server::service::credit::apply_credit(&s.app, tx, &input).await
+        })
+        .unwrap();
+        assert_eq!(r.outcome, "matched");
+    }
+    let outcome = reverse_into(&s, "va-back-a", 3_000, "ﾔﾏﾀﾞ ﾀﾛｳ", Some("9000000")).await;
+    assert_eq!(
+        outcome,
+        kessai_server::service::suspense::ReversalOutcome::Applied
+    );
+    let status = |v: &Value| v["status"].as_str().unwrap().to_string();
+    assert_eq!(
+        status(s.view(&a, support::BUYER_PW).await.ok()),
+        "awaiting_payment"
+    );
+    assert_eq!(status(s.view(&b, support::BUYER_PW).await.ok()), "funded");
     s.assert_books_sound().await;
 }

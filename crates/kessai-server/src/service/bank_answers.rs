@@ -2,11 +2,13 @@
 //! each answer is applied once, moves the instruction's status, and when the money has left
 //! the account, posts the journal that takes it out of the ledger.
 
+mod returns;
+
 use super::credit::CreditInput;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::instruction::{self, BankAnswer, InstructionError};
-use kessai_store::{CreditOutcome, NewCredit, Tx};
+use kessai_store::Tx;
 use serde::Serialize;
 
 /// What happened to one answer.
@@ -20,6 +22,10 @@ pub enum AnswerOutcome {
     Unknown,
     /// The instruction had moved on (e.g. "accepted" after "completed"): nothing changed.
     Stale,
+    /// A transfer came back whose deposit a notice had already booked and someone had used
+    /// (matched to a deal, assigned): the money is in the books once; the instruction stays as
+    /// it was and an event on the deal tells the operator.
+    ForOperator,
 }
 
 /// How an answer names the instruction it is about.
@@ -63,19 +69,6 @@ pub async fn apply_answer(
         return Ok(AnswerOutcome::Duplicate);
     }
     let came_back = matches!(answer, BankAnswer::Returned { .. });
-    // A notice may have listed the deposit first, booked as incoming money under the same
-    // identity. Still on the suspense list, it is taken from there; used already (assigned,
-    // returned), it is in the books once and stays with the operator.
-    let booked_first = match came_back {
-        true => tx.credit_by_ref(identity).await?,
-        false => None,
-    };
-    if booked_first
-        .as_ref()
-        .is_some_and(|c| c.outcome != "unmatched")
-    {
-        return Ok(AnswerOutcome::Duplicate);
-    }
     let id = match target {
         AnswerTarget::EndToEnd(e2e) => instruction_id(e2e),
         AnswerTarget::Payee {
@@ -92,19 +85,29 @@ pub async fn apply_answer(
     }) else {
         return Ok(AnswerOutcome::Unknown);
     };
-    if came_back && money.map(|m| m.amount_yen) != Some(state.amount_yen) {
+    // What a return brought back, and whether a notice booked that deposit first.
+    let deposit = match (came_back, money) {
+        (false, _) => None,
+        (true, Some(m)) if m.amount_yen == state.amount_yen => {
+            Some((m, tx.credit_by_ref(identity).await?))
+        }
         // Not the amount that left (charges deducted, or not this transfer): the ledger
         // follows the bank by booking what arrived as money in, for the operator.
-        return Ok(AnswerOutcome::Unknown);
+        (true, _) => return Ok(AnswerOutcome::Unknown),
+    };
+    if let Some((_, Some(credit))) = &deposit {
+        if credit.outcome != "unmatched" || credit.amount_yen != state.amount_yen {
+            return returns::used_before(tx, identity, &state, credit, answer, now).await;
+        }
     }
     let amount = kessai_core::Yen(state.amount_yen);
-    let (status, mut journals) =
-        match instruction::answer(state.status, state.purpose, amount, answer) {
-            Ok(next) => next,
-            Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
-                return Ok(AnswerOutcome::Stale)
-            }
-        };
+    let (status, journals) = match instruction::answer(state.status, state.purpose, amount, answer)
+    {
+        Ok(next) => next,
+        Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
+            return Ok(AnswerOutcome::Stale)
+        }
+    };
     if status == state.status {
         return Ok(AnswerOutcome::Duplicate);
     }
@@ -126,34 +129,21 @@ pub async fn apply_answer(
     {
         return Err(busy());
     }
-    if came_back && !journals.is_empty() {
-        match (&booked_first, money) {
-            (Some(credit), _) => {
-                journals = vec![instruction::returned_from_suspense(state.purpose, amount)];
-                if !tx
-                    .settle_credit(&credit.id, "unmatched", "transfer_returned", &state.id)
-                    .await?
-                {
-                    return Err(busy());
-                }
-            }
-            // The deposit is recorded under its identity, so that a notice listing it later
-            // is recognized instead of booked as money in a second time.
-            (None, Some(m)) => {
-                let record = NewCredit {
-                    bank_ref: identity,
-                    amount_yen: m.amount_yen,
-                    reference: &m.reference,
-                    deal_id: None,
-                    outcome: CreditOutcome::TransferReturned,
-                    now_ms: now,
-                    resolved_by: Some(&state.id),
-                };
-                tx.insert_credit(&record).await?.ok_or_else(busy)?;
-            }
-            (None, None) => unreachable!("a return without its money was refused above"),
+    let journals = match &deposit {
+        Some((money, booked_first)) => {
+            returns::book_deposit(
+                tx,
+                identity,
+                &state,
+                money,
+                booked_first.as_ref(),
+                journals,
+                now,
+            )
+            .await?
         }
-    }
+        None => journals,
+    };
     for journal in &journals {
         tx.post_journal(state.deal_id.as_deref(), journal, "bank_answer", now)
             .await?;
@@ -171,7 +161,7 @@ pub async fn apply_answer(
     Ok(AnswerOutcome::Applied)
 }
 
-fn busy() -> AppError {
+pub(super) fn busy() -> AppError {
     AppError::new(
         axum::http::StatusCode::CONFLICT,
         "busy",

@@ -5,7 +5,7 @@
 mod read;
 
 use super::bank_answers::{apply_answer, AnswerOutcome};
-use super::credit::apply_credit;
+use super::credit::{apply_credit, apply_credit_to, Matching};
 use super::suspense::{apply_reversal, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
@@ -41,6 +41,10 @@ pub struct ImportSummary {
     pub answers_duplicate: usize,
     /// Answers about no known instruction, or that came too late to change it: not applied.
     pub answers_ignored: usize,
+    /// Transfers that came back after a notice had booked their deposit and it was used (say,
+    /// matched to a deal): the money is in the books once; the deal's timeline tells the
+    /// operator the payee was not paid.
+    pub returns_for_operator: usize,
     /// Set when this very file was imported before: nothing was applied now.
     pub already_imported_at_ms: Option<i64>,
 }
@@ -77,6 +81,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         answers_applied: 0,
         answers_duplicate: 0,
         answers_ignored: 0,
+        returns_for_operator: 0,
     };
     // One transaction for the whole file: it is applied entirely or not at all.
     transact!(*app, |tx| {
@@ -111,9 +116,11 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                 (AnswerOutcome::Applied, _) => s.answers_applied += 1,
                 (AnswerOutcome::Duplicate, _) => s.answers_duplicate += 1,
                 (AnswerOutcome::Unknown, Some(input)) => {
-                    s.count(&apply_credit(app, tx, input).await?);
+                    let credit = apply_credit_to(app, tx, input, Matching::SuspenseOnly).await?;
+                    s.count(&credit);
                 }
                 (AnswerOutcome::Unknown | AnswerOutcome::Stale, _) => s.answers_ignored += 1,
+                (AnswerOutcome::ForOperator, _) => s.returns_for_operator += 1,
             }
         }
         let file = NewBankFile {

@@ -28,7 +28,8 @@ pub struct CreditInput {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CreditResult {
     pub bank_ref: String,
-    /// `matched` or `unmatched`.
+    /// `matched` or `unmatched` when applied now; for a repeated bank reference, what became of
+    /// the credit since (`assigned`, `returned`, `transfer_returned`, `reversal_claim`, ...).
     pub outcome: String,
     /// True when this bank_ref had already been applied: nothing changed now.
     pub duplicate: bool,
@@ -56,11 +57,33 @@ pub fn validate(input: &CreditInput) -> AppResult<Yen> {
     })
 }
 
+/// Where an incoming credit may go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Matching {
+    /// To the deal it quotes, else the suspense list.
+    Deals,
+    /// Only the suspense list: money that came back from one of Kessai's own transfers quotes
+    /// a deal ID (a refund's EDI) but is not a payment into that deal.
+    SuspenseOnly,
+}
+
 pub async fn apply_credit(app: &App, tx: &mut Tx, input: &CreditInput) -> AppResult<CreditResult> {
+    apply_credit_to(app, tx, input, Matching::Deals).await
+}
+
+pub async fn apply_credit_to(
+    app: &App,
+    tx: &mut Tx,
+    input: &CreditInput,
+    matching: Matching,
+) -> AppResult<CreditResult> {
     let amount = validate(input)?;
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
-    let deal_id = find_deal(app, tx, input).await?;
+    let deal_id = match matching {
+        Matching::Deals => find_deal(app, tx, input).await?,
+        Matching::SuspenseOnly => None,
+    };
     let outcome = if deal_id.is_some() {
         CreditOutcome::Matched
     } else {
@@ -121,6 +144,11 @@ pub(crate) async fn record_once(
         outcome,
         now_ms,
         resolved_by: None,
+        account_number: input.account_number.as_deref(),
+        transferor_code: input
+            .transferor_code
+            .as_deref()
+            .filter(|c| !c.trim_start_matches('0').is_empty()),
     };
     Ok(tx.insert_credit(&credit).await?)
 }

@@ -164,7 +164,18 @@ pub async fn apply_reversal(
         return Ok(ReversalOutcome::Duplicate);
     }
     let now = app.clock.now().0;
-    let original = tx.original_credit(amount.0, &input.reference).await?;
+    let code = input
+        .transferor_code
+        .as_deref()
+        .filter(|c| !c.trim_start_matches('0').is_empty());
+    let original = tx
+        .original_credit(
+            amount.0,
+            &input.reference,
+            input.account_number.as_deref(),
+            code,
+        )
+        .await?;
     let deal_id = match &original {
         Some(c) => c.deal_id.clone(),
         None => find_deal(app, tx, input).await?,

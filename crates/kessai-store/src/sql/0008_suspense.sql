@@ -10,6 +10,12 @@ INSERT INTO accounts (id, kind, currency) VALUES ('written_off', 'written_off', 
 -- recovered a claim.
 ALTER TABLE bank_credits ADD COLUMN resolved_by TEXT
 --;;
+-- The account the money arrived in and the payer's code, as the bank reported them: a
+-- reversal is matched to its original payment by them as well as by amount and text.
+ALTER TABLE bank_credits ADD COLUMN account_number TEXT
+--;;
+ALTER TABLE bank_credits ADD COLUMN transferor_code TEXT
+--;;
 -- Reversals recorded before this migration as `reversal_unapplied` posted no journal: the bank
 -- had taken the money, the ledger still counted it. Each becomes an open claim with its journal
 -- (bank clearing → reversal claims), so the books follow the bank and the operator can act.

@@ -75,17 +75,38 @@ pub async fn reverse(
     amount_yen: i64,
     reference: &str,
 ) -> kessai_server::service::suspense::ReversalOutcome {
-    let input = kessai_server::service::credit::CreditInput {
-        bank_ref: bank_ref.into(),
-        amount_yen,
-        reference: reference.into(),
-        account_number: None,
-        transferor_code: None,
-    };
+    reverse_into(s, bank_ref, amount_yen, reference, None).await
+}
+
+/// [`reverse`] of a payment into the operator's account `account_number` (a virtual account).
+pub async fn reverse_into(
+    s: &TestServer,
+    bank_ref: &str,
+    amount_yen: i64,
+    reference: &str,
+    account_number: Option<&str>,
+) -> kessai_server::service::suspense::ReversalOutcome {
+    let input = credit_input(bank_ref, amount_yen, reference, account_number);
     kessai_server::transact!(s.app, |tx| {
         kessai_server::service::suspense::apply_reversal(&s.app, tx, &input).await
     })
     .unwrap()
+}
+
+/// A bank record as the credit service takes it.
+pub fn credit_input(
+    bank_ref: &str,
+    amount_yen: i64,
+    reference: &str,
+    account_number: Option<&str>,
+) -> kessai_server::service::credit::CreditInput {
+    kessai_server::service::credit::CreditInput {
+        bank_ref: bank_ref.into(),
+        amount_yen,
+        reference: reference.into(),
+        account_number: account_number.map(str::to_string),
+        transferor_code: None,
+    }
 }
 
 /// Copies the exported file `name` from the server's bank directory into `inbox` (a simulated

@@ -1,0 +1,96 @@
+//! The money a returned transfer brings back. A 01 notice and a 03 statement (or a camt.054
+//! and a camt.053) can both list the deposit under one bank identity, in either order; the
+//! deposit is booked once whichever comes first, and the books follow the bank.
+
+use super::{busy, AnswerOutcome};
+use crate::error::AppResult;
+use crate::service::credit::CreditInput;
+use kessai_core::instruction::{self, BankAnswer, InstructionStatus};
+use kessai_core::{suspense, Journal, Yen};
+use kessai_store::{CreditOutcome, CreditRecord, InstructionState, NewCredit, Tx};
+
+/// The journals of an applied return, given `journals` from the core (the money owed again,
+/// when the transfer had been booked as gone). `booked_first` is the notice's credit still on
+/// the suspense list, if a notice listed the deposit first.
+pub(super) async fn book_deposit(
+    tx: &mut Tx,
+    identity: &str,
+    state: &InstructionState,
+    money: &CreditInput,
+    booked_first: Option<&CreditRecord>,
+    journals: Vec<Journal>,
+    now_ms: i64,
+) -> AppResult<Vec<Journal>> {
+    let amount = Yen(state.amount_yen);
+    // Whether the ledger had taken the money out (completed) before it came back.
+    let left = state.status == InstructionStatus::Completed;
+    match booked_first {
+        Some(credit) => {
+            if !tx
+                .settle_credit(&credit.id, "unmatched", "transfer_returned", &state.id)
+                .await?
+            {
+                return Err(busy());
+            }
+            Ok(vec![if left {
+                // Off the suspense list, owed again.
+                instruction::returned_from_suspense(state.purpose, amount)
+            } else {
+                // The withdrawal was never booked and the bank's −X +X nets to nothing: the
+                // deposit the notice booked leaves the books again.
+                suspense::reverse_unmatched(amount)
+            }])
+        }
+        None => {
+            // Recorded under its identity, so that a notice listing it later is recognized
+            // instead of booked as money in a second time.
+            let record = NewCredit {
+                bank_ref: identity,
+                amount_yen: money.amount_yen,
+                reference: &money.reference,
+                deal_id: None,
+                outcome: CreditOutcome::TransferReturned,
+                now_ms,
+                resolved_by: Some(&state.id),
+                account_number: money.account_number.as_deref(),
+                transferor_code: money.transferor_code.as_deref(),
+            };
+            tx.insert_credit(&record).await?.ok_or_else(busy)?;
+            Ok(journals)
+        }
+    }
+}
+
+/// A transfer came back whose deposit a notice booked first and someone already used (matched
+/// to a deal, assigned, returned): the money is in the books once. The instruction stays as it
+/// is; the answer is recorded, and the deal's timeline tells the operator the payee was not
+/// paid.
+pub(super) async fn used_before(
+    tx: &mut Tx,
+    identity: &str,
+    state: &InstructionState,
+    credit: &CreditRecord,
+    answer: &BankAnswer,
+    now_ms: i64,
+) -> AppResult<AnswerOutcome> {
+    if !tx
+        .record_bank_answer(identity, Some(&state.id), "returned_unresolved", now_ms)
+        .await?
+    {
+        return Ok(AnswerOutcome::Duplicate);
+    }
+    let reason = match answer {
+        BankAnswer::Returned { reason } => reason.as_str(),
+        _ => "",
+    };
+    let detail = serde_json::json!({
+        "amount_yen": state.amount_yen,
+        "reason": reason,
+        "credit_id": credit.id,
+        "credit_outcome": credit.outcome,
+    });
+    let event = format!("{}_came_back_unresolved", state.purpose.as_str());
+    tx.add_event(state.deal_id.as_deref(), None, now_ms, &event, &detail)
+        .await?;
+    Ok(AnswerOutcome::ForOperator)
+}
