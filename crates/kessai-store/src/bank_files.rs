@@ -97,15 +97,24 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// Open reversal claims (payments the bank took back after the money had moved on), for
-    /// the operator, oldest first.
-    pub async fn reversal_claims(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
+    /// Open reversal claims (payments the bank took back after the money had moved on), with
+    /// what is still owed on each, for the operator, oldest first.
+    pub async fn reversal_claims(&self, limit: i64) -> Result<Vec<crate::ClaimRecord>> {
         let sql = format!(
-            "SELECT {} FROM bank_credits WHERE outcome = 'reversal_claim' ORDER BY received_at_ms, id LIMIT $1",
-            crate::credits::CREDIT_COLUMNS
+            "SELECT {}, {} AS remaining_yen FROM bank_credits c WHERE outcome = 'reversal_claim' \
+             ORDER BY received_at_ms, id LIMIT $1",
+            crate::credits::CREDIT_COLUMNS,
+            crate::credits::CLAIM_REMAINING
         );
         let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
-        rows.iter().map(crate::credits::credit_from_row).collect()
+        rows.iter()
+            .map(|r| {
+                Ok(crate::ClaimRecord {
+                    credit: crate::credits::credit_from_row(r)?,
+                    remaining_yen: get(r, "remaining_yen")?,
+                })
+            })
+            .collect()
     }
 
     /// Credits that matched no single deal (the suspense list), oldest first.

@@ -89,12 +89,19 @@ impl Store {
                     .bind(account)
                     .fetch_one(&self.pool)
                     .await?;
-            let listed: i64 = sqlx::query_scalar(
-                "SELECT CAST(COALESCE(SUM(amount_yen), 0) AS BIGINT) FROM bank_credits WHERE outcome = $1",
-            )
-            .bind(outcome)
-            .fetch_one(&self.pool)
-            .await?;
+            // A claim is listed with what is still owed on it.
+            let owed = match outcome {
+                "reversal_claim" => crate::credits::CLAIM_REMAINING,
+                _ => "c.amount_yen",
+            };
+            let sql = format!(
+                "SELECT CAST(COALESCE(SUM(owed), 0) AS BIGINT) FROM \
+                 (SELECT {owed} AS owed FROM bank_credits c WHERE c.outcome = $1) listed"
+            );
+            let listed: i64 = sqlx::query_scalar(&sql)
+                .bind(outcome)
+                .fetch_one(&self.pool)
+                .await?;
             if listed != sign * ledger {
                 found.push(Violation::ListDisagrees {
                     account: account.into(),

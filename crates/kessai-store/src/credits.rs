@@ -64,6 +64,20 @@ pub struct CreditRecord {
     pub resolved_by: Option<String>,
 }
 
+/// What is still owed on the claim `c` (a `bank_credits` row aliased `c`): its amount less the
+/// suspense credits that recovered part of it.
+pub(crate) const CLAIM_REMAINING: &str =
+    "CAST(c.amount_yen - COALESCE((SELECT SUM(r.amount_yen) FROM bank_credits r \
+     WHERE r.outcome = 'recovered_claim' AND r.resolved_by = c.id), 0) AS BIGINT)";
+
+/// An open reversal claim and what the payer still owes on it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ClaimRecord {
+    #[serde(flatten)]
+    pub credit: CreditRecord,
+    pub remaining_yen: i64,
+}
+
 /// The columns `credit_from_row` reads.
 pub(crate) const CREDIT_COLUMNS: &str =
     "id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by";
@@ -181,6 +195,22 @@ impl Tx {
             .fetch_optional(self.conn())
             .await?;
         row.as_ref().map(credit_from_row).transpose()
+    }
+}
+
+impl Tx {
+    /// What is still owed on the claim `id`, with the claim's row locked against a concurrent
+    /// recovery (PostgreSQL; SQLite has one writer anyway).
+    pub async fn claim_remaining(&mut self, id: &str) -> Result<i64> {
+        sqlx::query("UPDATE bank_credits SET outcome = outcome WHERE id = $1")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        let sql = format!("SELECT {CLAIM_REMAINING} FROM bank_credits c WHERE c.id = $1");
+        Ok(sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(self.conn())
+            .await?)
     }
 }
 

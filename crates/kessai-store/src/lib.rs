@@ -20,7 +20,7 @@ mod registrations;
 mod virtual_accounts;
 
 pub use bank_files::{BankFileRecord, NewBankFile};
-pub use credits::{CreditOutcome, CreditRecord, NewCredit};
+pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;
 pub use events::EventRecord;
 pub use exports::{ExportRecord, NewExport, PendingInstruction};

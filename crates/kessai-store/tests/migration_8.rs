@@ -42,7 +42,10 @@ async fn old_unapplied_reversals_become_claims_with_their_journal() {
     assert_eq!(store.check().await.unwrap(), vec![]);
     let claims = store.reversal_claims(10).await.unwrap();
     assert_eq!(claims.len(), 1);
-    assert_eq!((claims[0].id.as_str(), claims[0].amount_yen), ("c2", 3_000));
+    assert_eq!(
+        (claims[0].credit.id.as_str(), claims[0].remaining_yen),
+        ("c2", 3_000)
+    );
     let balance = |id: &'static str| {
         let store = &store;
         async move {

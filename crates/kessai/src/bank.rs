@@ -256,11 +256,18 @@ async fn suspense(args: DbArgs) -> anyhow::Result<ExitCode> {
     let claims = store.reversal_claims(10_000).await?;
     if !claims.is_empty() {
         println!();
-        print_credits(&claims);
+        let owed: Vec<kessai_store::CreditRecord> = claims
+            .iter()
+            .map(|c| kessai_store::CreditRecord {
+                amount_yen: c.remaining_yen,
+                ..c.credit.clone()
+            })
+            .collect();
+        print_credits(&owed);
         println!(
-            "{} reversal claim(s), {} owed by payers (kessai bank recover / write-off)",
+            "{} reversal claim(s), {} still owed by payers (kessai bank recover / write-off)",
             claims.len(),
-            kessai_core::Yen(claims.iter().map(|c| c.amount_yen).sum())
+            kessai_core::Yen(claims.iter().map(|c| c.remaining_yen).sum())
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! Property: random sequences of bank credits (new and replayed), the bank taking payments
-//! back, shipments, receipts, deadlines, operator refunds, returns of suspense money and
-//! write-offs of reversal claims, sent through the real API to the real database, never break
+//! back, shipments, receipts, deadlines, operator refunds, returns of suspense money, and
+//! recoveries and write-offs of reversal claims, sent through the real API to the real
+//! database, never break
 //! an invariant of `kessai check` — checked after every single step — and never pay out more
 //! than was collected.
 
@@ -28,6 +29,9 @@ enum Op {
     ReturnSuspense,
     /// The operator writes off the oldest reversal claim.
     WriteOffClaim,
+    /// The payer repays up to this much of the oldest reversal claim; the operator settles
+    /// that part with the new suspense credit.
+    RecoverClaim(i64),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -42,6 +46,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::BankReverses),
         1 => Just(Op::ReturnSuspense),
         1 => Just(Op::WriteOffClaim),
+        1 => (1i64..6_000).prop_map(Op::RecoverClaim),
     ]
 }
 
@@ -97,6 +102,43 @@ async fn run_case(
                 s.operator(Method::POST, &path.replace("{}", id), Some(account))
                     .await
                     .status
+            }
+            Op::RecoverClaim(amount) => {
+                let lists = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+                let claim = &lists.body["claims"][0];
+                let (Some(claim_id), Some(owed)) =
+                    (claim["id"].as_str(), claim["remaining_yen"].as_i64())
+                else {
+                    continue;
+                };
+                let bank_ref = format!("rc{case}-{i}");
+                let repaid = s.credit(&bank_ref, (*amount).min(owed), "ﾍﾝｻｲ").await;
+                let credit = s
+                    .operator(Method::GET, "/v1/operator/suspense", None)
+                    .await
+                    .body["credits"]
+                    .as_array()
+                    .and_then(|c| {
+                        c.iter()
+                            .find(|c| c["bank_ref"] == bank_ref.as_str())
+                            .cloned()
+                    });
+                let Some(credit) = credit else {
+                    prop_assert!(
+                        false,
+                        "the repayment is on the suspense list: {:?}",
+                        repaid.body
+                    );
+                    continue;
+                };
+                let body = serde_json::json!({ "credit_id": credit["id"] });
+                s.operator(
+                    Method::POST,
+                    &format!("/v1/operator/claims/{claim_id}/recover"),
+                    Some(body),
+                )
+                .await
+                .status
             }
             Op::OperatorRefund => {
                 s.operator(

@@ -255,9 +255,11 @@ async fn reversals_follow_the_bank(db: Db) {
     assert_eq!(balance(&s, "reversal_claims").await, 9_000, "no new claim");
     s.assert_books_sound().await;
 
-    // The payer pays again; a credit of another amount cannot settle the claim.
-    s.credit("wrong", 8_999, "ﾔﾏﾀﾞ").await.ok();
-    s.credit("repaid", 9_000, "ﾔﾏﾀﾞ ﾀﾛｳ").await.ok();
+    // The payer repays in parts. A credit larger than what is owed is refused (a credit is not
+    // split); ¥4,000 then ¥5,000 settle the ¥9,000 claim.
+    s.credit("too-much", 9_001, "ﾔﾏﾀﾞ").await.ok();
+    s.credit("part-1", 4_000, "ﾔﾏﾀﾞ ﾀﾛｳ").await.ok();
+    s.credit("part-2", 5_000, "ﾔﾏﾀﾞ ﾀﾛｳ").await.ok();
     let credits = suspense_list(&s).await["credits"]
         .as_array()
         .unwrap()
@@ -268,40 +270,35 @@ async fn reversals_follow_the_bank(db: Db) {
             .unwrap()
             .to_string()
     };
-    let (code, _, err) = kessai(&[
-        "bank",
-        "recover",
-        "--db",
-        &s.db_url,
-        "--claim",
-        &claim,
-        "--credit",
-        &id_of(8_999),
-    ]);
+    let recover = |credit: String| {
+        let (db_url, claim) = (s.db_url.clone(), claim.clone());
+        move || {
+            kessai(&[
+                "bank", "recover", "--db", &db_url, "--claim", &claim, "--credit", &credit,
+            ])
+        }
+    };
+    let (code, _, err) = recover(id_of(9_001))();
     assert_eq!(code, 1);
-    assert!(err.contains("amount_mismatch"), "{err}");
+    assert!(err.contains("amount_exceeds_claim"), "{err}");
+    let (code, out, err) = recover(id_of(4_000))();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"remaining_yen\": 5000"), "{out}");
     let (code, out, err) = kessai(&["bank", "suspense", "--db", &s.db_url]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains(&claim) && out.contains("1 reversal claim(s), ¥9,000 owed by payers"),
+        out.contains(&claim) && out.contains("1 reversal claim(s), ¥5,000 still owed by payers"),
         "{out}"
     );
-    let (code, out, err) = kessai(&[
-        "bank",
-        "recover",
-        "--db",
-        &s.db_url,
-        "--claim",
-        &claim,
-        "--credit",
-        &id_of(9_000),
-    ]);
+    assert_eq!(balance(&s, "reversal_claims").await, 5_000);
+    s.assert_books_sound().await;
+    let (code, out, err) = recover(id_of(5_000))();
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("claim_recovered"), "{out}");
     assert_eq!(balance(&s, "reversal_claims").await, 0);
     s.assert_books_sound().await;
 
-    // Another claim, given up: written off, once.
+    // Another claim, ¥1,000 of it repaid, the rest given up: written off, once.
     let (b2, s2) = s.agreed_deal("rev-b", 4_000).await;
     s.credit("rev-pay-2", 4_000, &b2).await.ok();
     s.ship(&s2).await.ok();
@@ -310,15 +307,41 @@ async fn reversals_follow_the_bank(db: Db) {
         .as_str()
         .unwrap()
         .to_string();
-    let path = format!("/v1/operator/claims/{claim}/write-off");
+    s.credit("part-3", 1_000, "ｻﾄｳ").await.ok();
+    let part = suspense_list(&s).await["credits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["amount_yen"] == 1_000)
+        .unwrap()["id"]
+        .clone();
+    let recovered = s
+        .operator(
+            Method::POST,
+            &format!("/v1/operator/claims/{claim}/recover"),
+            Some(json!({ "credit_id": part })),
+        )
+        .await;
     assert_eq!(
-        s.operator(Method::POST, &path, None).await.ok()["outcome"],
-        "claim_written_off"
+        (
+            recovered.ok()["outcome"].as_str(),
+            recovered.ok()["remaining_yen"].as_i64()
+        ),
+        (Some("reversal_claim"), Some(3_000))
+    );
+    let path = format!("/v1/operator/claims/{claim}/write-off");
+    let written = s.operator(Method::POST, &path, None).await;
+    assert_eq!(
+        (
+            written.ok()["outcome"].as_str(),
+            written.ok()["amount_yen"].as_i64()
+        ),
+        (Some("claim_written_off"), Some(3_000))
     );
     s.operator(Method::POST, &path, None)
         .await
         .assert_error(409, "wrong_state", Some("claim_id"));
-    assert_eq!(balance(&s, "written_off").await, 4_000);
+    assert_eq!(balance(&s, "written_off").await, 3_000);
     assert_eq!(balance(&s, "reversal_claims").await, 0);
     s.assert_books_sound().await;
 }

@@ -82,9 +82,11 @@ pub struct SuspenseList {
     #[schema(value_type = Vec<Object>)]
     pub credits: Vec<kessai_store::CreditRecord>,
     pub total_yen: i64,
-    /// Payments the bank took back after the money had moved on: owed by their payers.
+    /// Payments the bank took back after the money had moved on, each with `remaining_yen`
+    /// still owed by its payer.
     #[schema(value_type = Vec<Object>)]
-    pub claims: Vec<kessai_store::CreditRecord>,
+    pub claims: Vec<kessai_store::ClaimRecord>,
+    /// What the payers still owe on all open claims.
     pub claims_total_yen: i64,
 }
 
@@ -98,7 +100,7 @@ pub async fn suspense(
     let credits = app.store.unmatched_credits(10_000).await?;
     let total_yen = credits.iter().map(|c| c.amount_yen).sum();
     let claims = app.store.reversal_claims(10_000).await?;
-    let claims_total_yen = claims.iter().map(|c| c.amount_yen).sum();
+    let claims_total_yen = claims.iter().map(|c| c.remaining_yen).sum();
     Ok(Json(SuspenseList {
         credits,
         total_yen,

@@ -224,21 +224,25 @@ pub async fn apply_reversal(
 pub struct ClaimResult {
     pub claim_id: String,
     pub amount_yen: i64,
-    /// `claim_written_off` or `claim_recovered`.
+    /// `claim_written_off`, `claim_recovered`, or `reversal_claim` while part is still owed.
     pub outcome: String,
-    /// The suspense credit that paid it, when recovered.
+    /// The suspense credit that paid (part of) it, when recovered.
     pub recovered_by: Option<String>,
+    /// What the payer still owes on the claim.
+    pub remaining_yen: i64,
 }
 
-/// The operator gives up an open reversal claim: the amount moves to `written_off`.
+/// The operator gives up an open reversal claim: what is still owed on it moves to
+/// `written_off`.
 pub async fn write_off(app: &App, tx: &mut Tx, claim_id: &str) -> AppResult<ClaimResult> {
     let claim = credit_in(tx, claim_id, outcome::CLAIM, "claim_id").await?;
-    let amount = amount_of(&claim)?;
+    let owed = Yen::positive(tx.claim_remaining(&claim.id).await?)
+        .ok_or_else(|| AppError::internal("an open claim with nothing owed"))?;
     let now = app.clock.now().0;
     let journal = tx
         .post_journal(
             claim.deal_id.as_deref(),
-            &suspense::write_off(amount),
+            &suspense::write_off(owed),
             "operator_write_off",
             now,
         )
@@ -256,14 +260,16 @@ pub async fn write_off(app: &App, tx: &mut Tx, claim_id: &str) -> AppResult<Clai
     }
     Ok(ClaimResult {
         claim_id: claim.id,
-        amount_yen: amount.0,
+        amount_yen: owed.0,
         outcome: outcome::CLAIM_WRITTEN_OFF.into(),
         recovered_by: None,
+        remaining_yen: 0,
     })
 }
 
-/// The payer paid a reversal claim back: the operator names the suspense credit that carried
-/// the money, of the same amount, and it settles the claim.
+/// The payer paid (part of) a reversal claim back: the operator names the suspense credit that
+/// carried the money. A credit of at most what is still owed settles that much; the claim
+/// closes when nothing is owed. (A larger credit is refused: a credit is not split.)
 pub async fn recover(
     app: &App,
     tx: &mut Tx,
@@ -272,19 +278,20 @@ pub async fn recover(
 ) -> AppResult<ClaimResult> {
     let claim = credit_in(tx, claim_id, outcome::CLAIM, "claim_id").await?;
     let credit = credit_in(tx, credit_id, outcome::UNMATCHED, "credit_id").await?;
-    if credit.amount_yen != claim.amount_yen {
+    let owed = tx.claim_remaining(&claim.id).await?;
+    if credit.amount_yen > owed {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "amount_mismatch",
+            "amount_exceeds_claim",
             format!(
-                "the credit is {} but the claim is {}: a claim is recovered by a credit of the same amount",
+                "the credit is {} but only {} is still owed on the claim; a credit is not split",
                 Yen(credit.amount_yen),
-                Yen(claim.amount_yen)
+                Yen(owed)
             ),
         )
         .with_field("credit_id"));
     }
-    let amount = amount_of(&claim)?;
+    let amount = amount_of(&credit)?;
     let now = app.clock.now().0;
     tx.post_journal(
         claim.deal_id.as_deref(),
@@ -293,30 +300,42 @@ pub async fn recover(
         now,
     )
     .await?;
-    let settled = tx
+    if !tx
         .settle_credit(
-            &claim.id,
-            outcome::CLAIM,
-            outcome::CLAIM_RECOVERED,
             &credit.id,
+            outcome::UNMATCHED,
+            outcome::RECOVERED_CLAIM,
+            &claim.id,
         )
         .await?
-        && tx
+    {
+        return Err(busy());
+    }
+    let remaining = owed - amount.0;
+    let closed = remaining == 0;
+    if closed
+        && !tx
             .settle_credit(
-                &credit.id,
-                outcome::UNMATCHED,
-                outcome::RECOVERED_CLAIM,
                 &claim.id,
+                outcome::CLAIM,
+                outcome::CLAIM_RECOVERED,
+                &credit.id,
             )
-            .await?;
-    if !settled {
+            .await?
+    {
         return Err(busy());
     }
     Ok(ClaimResult {
         claim_id: claim.id,
         amount_yen: amount.0,
-        outcome: outcome::CLAIM_RECOVERED.into(),
+        outcome: if closed {
+            outcome::CLAIM_RECOVERED
+        } else {
+            outcome::CLAIM
+        }
+        .into(),
         recovered_by: Some(credit.id),
+        remaining_yen: remaining,
     })
 }
 

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use kessai_core::{Millis, Yen};
-use kessai_store::CreditRecord;
+use kessai_store::{ClaimRecord, CreditRecord};
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -29,11 +29,15 @@ fn failed(lang: Lang, e: impl Into<AppError>) -> Response {
     )
 }
 
-fn credits_table(
+/// A table of credits (or claims), each row with its amount as `amount` shows it and the
+/// operator's `action` forms.
+fn credits_table<T>(
     lang: Lang,
-    credits: &[CreditRecord],
+    rows: &[T],
     testid: &str,
-    action: impl Fn(&CreditRecord) -> Markup,
+    credit: impl Fn(&T) -> &CreditRecord,
+    amount: impl Fn(&T) -> Markup,
+    action: impl Fn(&T) -> Markup,
 ) -> Markup {
     html! {
         table data-testid=(testid) {
@@ -42,19 +46,27 @@ fn credits_table(
                 th { (lang.t("振込依頼人", "Transferor")) } th { (lang.t("処理", "Action")) }
             } }
             tbody {
-                @if credits.is_empty() {
+                @if rows.is_empty() {
                     tr { td colspan="4" { (lang.t("ありません", "None")) } }
                 }
-                @for c in credits {
+                @for row in rows {
                     tr {
-                        td { (format_jst(Millis(c.received_at_ms))) }
-                        td { (Yen(c.amount_yen)) }
-                        td { (c.reference) }
-                        td { (action(c)) }
+                        td { (format_jst(Millis(credit(row).received_at_ms))) }
+                        td { (amount(row)) }
+                        td { (credit(row).reference) }
+                        td { (action(row)) }
                     }
                 }
             }
         }
+    }
+}
+
+/// What a claim's payer still owes, with the claim's amount when part was repaid.
+fn owed_of(c: &ClaimRecord) -> Markup {
+    html! {
+        (Yen(c.remaining_yen))
+        @if c.remaining_yen != c.credit.amount_yen { " / " (Yen(c.credit.amount_yen)) }
     }
 }
 
@@ -73,7 +85,7 @@ pub(super) async fn page_for(
         (Err(e), _) | (_, Err(e)) => return failed(lang, e),
     };
     let total: i64 = credits.iter().map(|c| c.amount_yen).sum();
-    let claimed: i64 = claims.iter().map(|c| c.amount_yen).sum();
+    let claimed: i64 = claims.iter().map(|c| c.remaining_yen).sum();
     let assign_or_return = |c: &CreditRecord| {
         html! {
             form method="post" action="/operator/suspense/assign" {
@@ -85,13 +97,13 @@ pub(super) async fn page_for(
             a href=(format!("/operator/suspense/return?credit_id={}", c.id)) data-testid="return-link" { (lang.t("振込人に返金", "Return to payer")) }
         }
     };
-    let recover_or_write_off = |c: &CreditRecord| {
+    let recover_or_write_off = |c: &ClaimRecord| {
         html! {
             form method="post" action="/operator/claims/recover" {
                 input type="hidden" name="csrf" value=(token);
-                input type="hidden" name="claim_id" value=(c.id);
+                input type="hidden" name="claim_id" value=(c.credit.id);
                 select name="credit_id" aria-label=(lang.t("回収に充てる入金", "Credit that repays it")) {
-                    @for m in credits.iter().filter(|m| m.amount_yen == c.amount_yen) {
+                    @for m in credits.iter().filter(|m| m.amount_yen <= c.remaining_yen) {
                         option value=(m.id) { (format_jst(Millis(m.received_at_ms))) " " (m.reference) }
                     }
                 }
@@ -99,7 +111,7 @@ pub(super) async fn page_for(
             }
             form method="post" action="/operator/claims/write-off" {
                 input type="hidden" name="csrf" value=(token);
-                input type="hidden" name="claim_id" value=(c.id);
+                input type="hidden" name="claim_id" value=(c.credit.id);
                 button type="submit" { (lang.t("償却する", "Write off")) }
             }
         }
@@ -107,13 +119,13 @@ pub(super) async fn page_for(
     let body = html! {
         @if let Some(n) = notice { (n) }
         p data-testid="suspense-total" { (lang.t("未照合の入金", "Unmatched money")) ": " (credits.len()) " / " (Yen(total)) }
-        (credits_table(lang, &credits, "suspense", assign_or_return))
+        (credits_table(lang, &credits, "suspense", |c| c, |c| html! { (Yen(c.amount_yen)) }, assign_or_return))
         h2 { (lang.t("取り消された入金（振込人への請求）", "Reversal claims")) }
         p data-testid="claims-total" {
             (lang.t("資金移動後に銀行が取り消した入金（振込人への請求）", "Payments the bank took back after the money moved on (owed by the payer)"))
             ": " (claims.len()) " / " (Yen(claimed))
         }
-        (credits_table(lang, &claims, "claims", recover_or_write_off))
+        (credits_table(lang, &claims, "claims", |c| &c.credit, owed_of, recover_or_write_off))
     };
     respond(
         StatusCode::OK,
@@ -408,6 +420,9 @@ pub async fn recover(
         headers,
         &f.csrf,
         |tx| suspense::recover(&app, tx, &f.claim_id, &f.credit_id).await,
-        |lang, r| html! { (lang.t("回収済みにしました", "Recovered")) ": " (Yen(r.amount_yen)) }
+        |lang, r| html! {
+            (lang.t("回収しました", "Recovered")) ": " (Yen(r.amount_yen))
+            @if r.remaining_yen > 0 { " (" (lang.t("残り", "still owed")) " " (Yen(r.remaining_yen)) ")" }
+        }
     )
 }
