@@ -9,6 +9,7 @@ mod extract;
 mod openapi;
 mod operator;
 mod party;
+mod suspense;
 
 use crate::error::AppError;
 use crate::App;
@@ -43,26 +44,26 @@ pub fn router() -> Router<Arc<App>> {
             post(bank::import).layer(axum::extract::DefaultBodyLimit::max(bank::MAX_UPLOAD_BYTES)),
         )
         .route("/v1/operator/bank-exports", post(bank::export))
-        .route("/v1/operator/suspense", get(bank::suspense))
+        .route("/v1/operator/suspense", get(suspense::suspense))
         .route(
             "/v1/operator/instructions/{id}/correct",
             post(bank::correct),
         )
         .route(
             "/v1/operator/suspense/{credit_id}/assign",
-            post(bank::assign),
+            post(suspense::assign),
         )
         .route(
             "/v1/operator/suspense/{credit_id}/return",
-            post(bank::return_credit),
+            post(suspense::return_credit),
         )
         .route(
             "/v1/operator/claims/{claim_id}/write-off",
-            post(bank::write_off),
+            post(suspense::write_off),
         )
         .route(
             "/v1/operator/claims/{claim_id}/recover",
-            post(bank::recover),
+            post(suspense::recover),
         )
 }
 

@@ -1,6 +1,6 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
-use super::{bank, operator, party};
+use super::{bank, operator, party, suspense};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -10,8 +10,8 @@ use utoipa::{Modify, OpenApi};
     info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow."),
     paths(party::register, party::view, party::ship, party::receipt, operator::credit, operator::refund,
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
-          bank::import, bank::export, bank::suspense, bank::correct, bank::assign, bank::return_credit,
-          bank::write_off, bank::recover),
+          bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
+          suspense::write_off, suspense::recover),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
