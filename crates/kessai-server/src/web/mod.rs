@@ -8,6 +8,7 @@ mod layout;
 mod operator;
 mod register;
 mod suspense;
+mod suspense_return;
 
 use crate::App;
 use axum::routing::get;
@@ -33,7 +34,7 @@ pub fn router() -> Router<Arc<App>> {
         )
         .route(
             "/operator/suspense/return",
-            get(suspense::return_form).post(suspense::return_credit),
+            get(suspense_return::return_form).post(suspense_return::return_credit),
         )
         .route(
             "/operator/claims/write-off",
