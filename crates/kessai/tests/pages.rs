@@ -206,6 +206,13 @@ async fn pages_register_and_run_a_deal(db: Db) {
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("data-status=\"shipped\"") && page.contains("T-99"));
+    // The answer to a POST switches language on the deal sign-in, not on the POST-only form
+    // address (which would answer 405).
+    assert!(page.contains("href=\"/deal?lang=en\""), "{page}");
+    let (status, english) = b.get("/deal?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(english.contains("Open a deal"), "{english}");
+    b.get("/deal?lang=ja").await;
     // The buyer cannot use the seller's form, and a forged post without the token is refused.
     let (status, _) = b
         .post(

@@ -2,7 +2,7 @@
 //! and the one form this party can use next (ship or confirm receipt).
 
 use super::csrf;
-use super::layout::{error_box, page, respond, LangQuery};
+use super::layout::{error_box, page_at, respond, LangQuery};
 use super::register::describe_error;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -44,7 +44,9 @@ fn login_page(lang: Lang, token: &str, deal_id: &str, error: Option<&AppError>) 
             button type="submit" { (lang.t("開く", "Open")) }
         }
     };
-    page(lang, lang.t("取引を開く", "Open a deal"), body)
+    // Also shown in answer to the shipment and receipt forms, whose addresses take POST only:
+    // the language switch leads to the deal sign-in.
+    page_at(lang, lang.t("取引を開く", "Open a deal"), body, "/deal")
 }
 
 pub async fn login_form(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
@@ -148,7 +150,9 @@ fn deal_page(lang: Lang, token: &str, v: &DealView, notice: Option<Markup>) -> M
             tbody { @for e in &v.timeline { tr { td { (e.at) } td { (event_text(lang, &e.event)) } } } }
         }
     };
-    page(lang, lang.t("取引", "Deal"), body)
+    // A deal is shown only in answer to a POST with its password; switching the language leads
+    // to the sign-in in that language.
+    page_at(lang, lang.t("取引", "Deal"), body, "/deal")
 }
 
 /// Checks the CSRF token and the credentials; on failure, the login page with the reason.
