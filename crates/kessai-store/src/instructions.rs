@@ -157,6 +157,20 @@ impl Tx {
         .await?)
     }
 
+    /// Whether a refund of exactly `amount_yen` from this deal went to the bank (sent, accepted
+    /// or completed).
+    pub async fn refund_sent(&mut self, deal_id: &str, amount_yen: i64) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM payment_instructions WHERE deal_id = $1 AND purpose = 'refund' \
+             AND amount_yen = $2 AND status IN ('sent', 'accepted', 'completed') LIMIT 1",
+        )
+        .bind(deal_id)
+        .bind(amount_yen)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// A rejected instruction with a corrected account goes back to pending.
     pub async fn correct_instruction(&mut self, id: &str, account: &BankAccount) -> Result<bool> {
         let done = sqlx::query(

@@ -184,19 +184,83 @@ async fn returns_are_booked_once_in_any_order(db: Db) {
     );
     assert_eq!(instruction(&s, &c, "refund").await["status"], "completed");
     s.assert_books_sound().await;
-    // The whole refund comes back, but a notice listed it first and it was taken as a late
-    // payment into the buyer's deal (refunded again by the deal's rules). The money is in the
-    // books once; the statement's return is told to the operator on the deal's timeline.
+    // The whole refund comes back, and a notice lists it before the statement. It quotes the
+    // closed deal and is exactly the refund that went to the bank: not taken as a late payment
+    // (that would refund it again, to the account that refused it) but kept on the suspense
+    // list, from where the statement's return takes it: the refund is owed again.
     let n = upload(&s, "n-c.txt", notice("000034", 500, "ﾌﾘｺﾐﾌﾉｳ", &c)).await;
-    assert_eq!(count(&n, "matched"), 1, "{n}");
+    assert_eq!(
+        (count(&n, "matched"), count(&n, "unmatched")),
+        (0, 1),
+        "{n}"
+    );
     let back = upload(
         &s,
         "s-c3.txt",
         statement(vec![line("000034", true, 500, &c)]),
     )
     .await;
+    assert_eq!(count(&back, "answers_applied"), 1, "{back}");
+    assert_eq!(instruction(&s, &c, "refund").await["status"], "rejected");
+    assert_eq!(
+        balance(&s, "unmatched_receipts").await,
+        390,
+        "only the short one is left"
+    );
+    s.assert_books_sound().await;
+    // Read again: nothing changes.
+    let before = s.snapshot().await;
+    let again = statement_opening(vec![line("000034", true, 500, &c)], 999_000);
+    upload(&s, "s-c3-again.txt", again).await;
+    assert_eq!(s.snapshot().await, before);
+
+    // d: the operator already sent a notice's deposit back before the statement said it was
+    // d's refund coming back. The money is in the books once; the return is told to the
+    // operator on the deal's timeline, and the refund stays as it was.
+    let (d, seller_d) = s.agreed_deal("rt-d", 3_000).await;
+    s.credit("rt-d-pay", 3_300, &d).await.ok();
+    s.ship(&seller_d).await.ok();
+    s.receipt(&d).await.ok();
+    s.export("zengin", "2026-11-26").await.ok();
+    let pd = paid(&instruction(&s, &d, "payout").await);
+    let gone = statement(vec![
+        line("000041", false, pd, &seller_d),
+        line("000042", false, 300, &d),
+    ]);
+    assert_eq!(
+        count(&upload(&s, "s-d.txt", gone).await, "answers_applied"),
+        2
+    );
+    upload(&s, "n-d.txt", notice("000043", 300, "ﾌﾘｺﾐﾌﾉｳ", &d)).await;
+    let credit = s
+        .operator(reqwest::Method::GET, "/v1/operator/suspense", None)
+        .await
+        .ok()["credits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["amount_yen"] == 300)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account = serde_json::json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "7654321", "holder_name": "ｻﾄｳ" });
+    s.operator(
+        reqwest::Method::POST,
+        &format!("/v1/operator/suspense/{credit}/return"),
+        Some(account),
+    )
+    .await
+    .ok();
+    let back = upload(
+        &s,
+        "s-d2.txt",
+        statement(vec![line("000043", true, 300, &d)]),
+    )
+    .await;
     assert_eq!(count(&back, "returns_for_operator"), 1, "{back}");
-    let timeline = s.view(&c, support::BUYER_PW).await.ok()["timeline"].clone();
+    assert_eq!(instruction(&s, &d, "refund").await["status"], "completed");
+    let timeline = s.view(&d, support::BUYER_PW).await.ok()["timeline"].clone();
     assert!(
         timeline
             .as_array()
@@ -205,10 +269,5 @@ async fn returns_are_booked_once_in_any_order(db: Db) {
             .any(|e| e["event"] == "refund_came_back_unresolved"),
         "{timeline}"
     );
-    // Read again: nothing changes.
-    let before = s.snapshot().await;
-    let again = statement_opening(vec![line("000034", true, 500, &c)], 999_000);
-    upload(&s, "s-c3-again.txt", again).await;
-    assert_eq!(s.snapshot().await, before);
     s.assert_books_sound().await;
 }

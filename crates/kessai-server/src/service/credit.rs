@@ -81,7 +81,10 @@ pub async fn apply_credit_to(
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
     let deal_id = match matching {
-        Matching::Deals => find_deal(app, tx, input).await?,
+        Matching::Deals => match find_deal(app, tx, input).await? {
+            Some(deal) if refund_coming_back(tx, &deal, amount).await? => None,
+            found => found,
+        },
         Matching::SuspenseOnly => None,
     };
     let outcome = if deal_id.is_some() {
@@ -166,6 +169,18 @@ pub(crate) async fn record(
     record_once(tx, input, amount, deal_id, outcome, now_ms)
         .await?
         .ok_or_else(busy)
+}
+
+/// Whether money quoting a closed deal is most likely that deal's refund coming back (it
+/// bounced: 振込不能): the deal is closed and a refund of exactly this amount went to the bank.
+/// Taken as a late payment, it would be refunded again by itself, to the account that just
+/// refused it; on the suspense list, the statement's return (or the operator) settles it.
+async fn refund_coming_back(tx: &mut Tx, deal_id: &str, amount: Yen) -> AppResult<bool> {
+    let closed = tx
+        .deal(deal_id)
+        .await?
+        .is_some_and(|d| d.deal.state.is_closed());
+    Ok(closed && tx.refund_sent(deal_id, amount.0).await?)
 }
 
 /// The deal an incoming transfer is for: by the deal's virtual account, else by its payer code,
