@@ -29,6 +29,8 @@ impl Tx {
         account: &BankAccount,
         now_ms: i64,
     ) -> Result<String> {
+        // The instruction refers to its journal: that must be written first.
+        self.flush_journals().await?;
         let id = new_internal_id();
         sqlx::query(
             "INSERT INTO payment_instructions (id, deal_id, journal_id, purpose, party, amount_yen, bank_account_json, status, created_at_ms) \
@@ -62,6 +64,8 @@ pub struct NewReturn<'a> {
 impl Tx {
     /// One return per credit (a unique index holds it); none if the credit already has one.
     pub async fn insert_return_instruction(&mut self, r: &NewReturn<'_>) -> Result<Option<String>> {
+        // The instruction refers to its journal: that must be written first.
+        self.flush_journals().await?;
         let id = new_internal_id();
         let done = sqlx::query(
             "INSERT INTO payment_instructions (id, credit_id, journal_id, purpose, party, amount_yen, bank_account_json, status, payee_ref, created_at_ms) \

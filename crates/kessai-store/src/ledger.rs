@@ -14,8 +14,31 @@ fn account_id(kind: AccountKind, deal_id: Option<&str>) -> String {
     }
 }
 
+/// A journal posted in this transaction and not yet written: journals are written in batches
+/// (multi-row inserts) when the transaction commits, or earlier when something must refer to
+/// them (an instruction's `journal_id`), instead of two statements per journal.
+pub(crate) struct PendingJournal {
+    id: String,
+    deal_id: Option<String>,
+    kind: &'static str,
+    resolution: Option<&'static str>,
+    cause: String,
+    at_ms: i64,
+    /// (account ID, signed amount) in line order.
+    lines: Vec<(String, i64)>,
+}
+
+/// Journals buffered before a flush is forced (bounds memory and statement size).
+const MAX_PENDING_JOURNALS: usize = 1_000;
+/// Rows per multi-row INSERT: 7 parameters per journal, 4 per line, well inside the
+/// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+const JOURNALS_PER_INSERT: usize = 500;
+const LINES_PER_INSERT: usize = 1_000;
+
 impl Tx {
-    /// Appends one balanced journal; returns its ID.
+    /// Appends one balanced journal; returns its ID. The rows are written by
+    /// [`Tx::flush_journals`] (at commit at the latest) and the accounts' cached balances by
+    /// [`Tx::apply_account_deltas`] at commit, both inside this transaction.
     pub async fn post_journal(
         &mut self,
         deal_id: Option<&str>,
@@ -28,55 +51,103 @@ impl Tx {
             .validate()
             .map_err(|e| StoreError::LedgerGuard(e.to_string()))?;
         let id = new_internal_id();
-        let resolution = journal.kind.resolves_hold().then_some("hold");
-        sqlx::query(
-            "INSERT INTO journals (id, deal_id, kind, resolution, currency, cause, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&id)
-        .bind(deal_id)
-        .bind(journal.kind.as_str())
-        .bind(resolution)
-        .bind(CURRENCY)
-        .bind(cause)
-        .bind(at_ms)
-        .execute(self.conn())
-        .await?;
-        // All lines in one statement.
-        let mut sql = String::from(
-            "INSERT INTO journal_lines (journal_id, line_no, account_id, amount_yen) VALUES ",
-        );
-        for i in 0..journal.lines.len() {
-            let p = i * 4;
-            sql.push_str(&format!(
-                "{}(${}, ${}, ${}, ${})",
-                if i > 0 { ", " } else { "" },
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4
-            ));
-        }
-        let mut insert = sqlx::query(&sql);
-        for (line_no, line) in journal.lines.iter().enumerate() {
+        let mut lines = Vec::with_capacity(journal.lines.len());
+        for line in &journal.lines {
             let account = account_id(line.account, deal_id);
-            insert = insert
-                .bind(id.clone())
-                .bind(line_no as i64)
-                .bind(account.clone())
-                .bind(line.amount_yen);
-            let delta = self.account_deltas.entry(account).or_insert(AccountDelta {
-                debits_yen: 0,
-                credits_yen: 0,
-                holding: line.account.is_holding(),
-            });
+            let delta = self
+                .account_deltas
+                .entry(account.clone())
+                .or_insert(AccountDelta {
+                    debits_yen: 0,
+                    credits_yen: 0,
+                    holding: line.account.is_holding(),
+                });
             if line.amount_yen > 0 {
                 delta.debits_yen += line.amount_yen;
             } else {
                 delta.credits_yen -= line.amount_yen;
             }
+            lines.push((account, line.amount_yen));
         }
-        insert.execute(self.conn()).await?;
+        self.pending_journals.push(PendingJournal {
+            id: id.clone(),
+            deal_id: deal_id.map(str::to_string),
+            kind: journal.kind.as_str(),
+            resolution: journal.kind.resolves_hold().then_some("hold"),
+            cause: cause.to_string(),
+            at_ms,
+            lines,
+        });
+        if self.pending_journals.len() >= MAX_PENDING_JOURNALS {
+            self.flush_journals().await?;
+        }
         Ok(id)
+    }
+
+    /// Writes the buffered journals and their lines, a few statements for many journals.
+    pub(crate) async fn flush_journals(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending_journals);
+        for chunk in pending.chunks(JOURNALS_PER_INSERT) {
+            let mut sql = String::from(
+                "INSERT INTO journals (id, deal_id, kind, resolution, currency, cause, at_ms) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let p = i * 7;
+                let places: Vec<String> = (1..=7).map(|k| format!("${}", p + k)).collect();
+                sql.push_str(if i > 0 { ", (" } else { "(" });
+                sql.push_str(&places.join(", "));
+                sql.push(')');
+            }
+            let mut insert = sqlx::query(&sql);
+            for j in chunk {
+                insert = insert
+                    .bind(j.id.clone())
+                    .bind(j.deal_id.clone())
+                    .bind(j.kind)
+                    .bind(j.resolution)
+                    .bind(CURRENCY)
+                    .bind(j.cause.clone())
+                    .bind(j.at_ms);
+            }
+            insert.execute(self.conn()).await?;
+        }
+        let lines: Vec<(&str, i64, &str, i64)> = pending
+            .iter()
+            .flat_map(|j| {
+                j.lines
+                    .iter()
+                    .enumerate()
+                    .map(move |(n, (account, amount))| {
+                        (j.id.as_str(), n as i64, account.as_str(), *amount)
+                    })
+            })
+            .collect();
+        for chunk in lines.chunks(LINES_PER_INSERT) {
+            let mut sql = String::from(
+                "INSERT INTO journal_lines (journal_id, line_no, account_id, amount_yen) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let p = i * 4;
+                sql.push_str(&format!(
+                    "{}(${}, ${}, ${}, ${})",
+                    if i > 0 { ", " } else { "" },
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4
+                ));
+            }
+            let mut insert = sqlx::query(&sql);
+            for (journal, line_no, account, amount) in chunk {
+                insert = insert
+                    .bind(journal.to_string())
+                    .bind(*line_no)
+                    .bind(account.to_string())
+                    .bind(*amount);
+            }
+            insert.execute(self.conn()).await?;
+        }
+        Ok(())
     }
 }
 

@@ -95,6 +95,8 @@ pub struct Tx {
     /// UPDATE per account in a fixed (sorted) order, so that a hot account is not rewritten per
     /// journal and two transactions always lock accounts in the same order.
     account_deltas: std::collections::BTreeMap<String, ledger::AccountDelta>,
+    /// Journals posted but not yet written (see `ledger::PendingJournal`).
+    pending_journals: Vec<ledger::PendingJournal>,
 }
 
 enum TxInner {
@@ -182,6 +184,7 @@ impl Store {
             inner,
             backend: self.backend,
             account_deltas: Default::default(),
+            pending_journals: vec![],
         })
     }
 
@@ -193,6 +196,7 @@ impl Store {
 impl Tx {
     /// Returns once the transaction is durable.
     pub async fn commit(mut self) -> Result<()> {
+        self.flush_journals().await?;
         self.apply_account_deltas().await?;
         match self.inner {
             TxInner::Postgres(tx) => Ok(tx.commit().await?),
