@@ -73,7 +73,7 @@ impl Tx {
     /// Marks the credits with these bank references, first seen in this file, as its own;
     /// in chunks, not a statement per credit.
     pub async fn link_credits_to_file(&mut self, bank_refs: &[&str], file_id: &str) -> Result<()> {
-        for chunk in bank_refs.chunks(500) {
+        for chunk in bank_refs.chunks(100) {
             let places: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "UPDATE bank_credits SET file_id = $1 WHERE file_id IS NULL AND bank_ref IN ({})",

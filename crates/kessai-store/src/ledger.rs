@@ -32,8 +32,8 @@ pub(crate) struct PendingJournal {
 const MAX_PENDING_JOURNALS: usize = 1_000;
 /// Rows per multi-row INSERT: 7 parameters per journal, 4 per line, well inside the
 /// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-const JOURNALS_PER_INSERT: usize = 500;
-const LINES_PER_INSERT: usize = 1_000;
+const JOURNALS_PER_INSERT: usize = 50;
+const LINES_PER_INSERT: usize = 100;
 
 impl Tx {
     /// Appends one balanced journal; returns its ID. The rows are written by
