@@ -99,31 +99,40 @@ pub fn answer(
             Ok((Rejected, vec![]))
         }
         // It had left and is back: owed again, until corrected and sent once more.
-        (Completed, BankAnswer::Returned { .. }) => Ok((
-            Rejected,
-            vec![Journal::transfer(
-                JournalKind::Returned,
-                AccountKind::BankClearing,
-                owed,
-                amount,
-            )],
-        )),
+        (Completed, BankAnswer::Returned { .. }) => {
+            Ok((Rejected, returned_money(Completed, purpose, amount, false)))
+        }
         (Rejected, BankAnswer::Returned { .. }) => Ok((status, vec![])),
         (other, _) => Err(InstructionError::NotOutstanding(other)),
     }
 }
 
-/// The journal of a return (`BankAnswer::Returned` on a completed instruction) whose money was
-/// first booked as an unmatched credit, because a notice listed the deposit before the
-/// statement said what it was: the money moves from the suspense list to what is owed again,
-/// instead of into the bank a second time.
-pub fn returned_from_suspense(purpose: InstructionPurpose, amount: Yen) -> Journal {
-    Journal::transfer(
-        JournalKind::Returned,
-        AccountKind::UnmatchedReceipts,
-        purpose.owed_from(),
-        amount,
-    )
+/// The journals of a transfer that came back, given the instruction's status before (`was`)
+/// and whether a notice had already booked the deposit as an unmatched credit
+/// (`booked_as_credit`). Completed, the money is owed again: from the bank, or from the suspense
+/// list where the notice put it. Not yet completed, the withdrawal was never booked and the
+/// bank's −X +X nets to nothing: only a deposit the notice booked leaves the books again.
+pub fn returned_money(
+    was: InstructionStatus,
+    purpose: InstructionPurpose,
+    amount: Yen,
+    booked_as_credit: bool,
+) -> Vec<Journal> {
+    let came_in = if booked_as_credit {
+        AccountKind::UnmatchedReceipts
+    } else {
+        AccountKind::BankClearing
+    };
+    match (was, booked_as_credit) {
+        (InstructionStatus::Completed, _) => vec![Journal::transfer(
+            JournalKind::Returned,
+            came_in,
+            purpose.owed_from(),
+            amount,
+        )],
+        (_, true) => vec![crate::suspense::reverse_unmatched(amount)],
+        (_, false) => vec![],
+    }
 }
 
 /// After the operator corrected the account, a rejected instruction goes out again.
@@ -218,5 +227,34 @@ mod tests {
         let (s, journals) =
             answer(Rejected, InstructionPurpose::Payout, Yen(900), &returned).unwrap();
         assert_eq!((s, journals.len()), (Rejected, 0));
+    }
+
+    #[test]
+    fn returned_money_table() {
+        let money = |was, booked| {
+            returned_money(was, InstructionPurpose::Refund, Yen(500), booked)
+                .iter()
+                .map(|j| {
+                    j.lines
+                        .iter()
+                        .map(|l| (l.account, l.amount_yen))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        use AccountKind::*;
+        assert_eq!(
+            money(Completed, false),
+            vec![vec![(BankClearing, 500), (RefundDue, -500)]]
+        );
+        assert_eq!(
+            money(Completed, true),
+            vec![vec![(UnmatchedReceipts, 500), (RefundDue, -500)]]
+        );
+        assert_eq!(
+            money(Sent, true),
+            vec![vec![(UnmatchedReceipts, 500), (BankClearing, -500)]]
+        );
+        assert!(money(Accepted, false).is_empty());
     }
 }

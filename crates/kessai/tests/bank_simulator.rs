@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::bank::{import_all, sim, upload};
+use support::bank::{import_all, sim, sim_run, sim_transfer, upload};
 use support::Db;
 
 on_both_databases!(
@@ -37,38 +37,10 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     let (a, seller_a) = s.agreed_deal("sim-a", 30_000).await;
     let (b, seller_b) = s.agreed_deal("sim-b", 8_000).await;
 
-    sim(&[
-        "transfer",
-        "--state",
-        state_s,
-        "--from",
-        "ﾔﾏﾀﾞ ﾀﾛｳ",
-        "--amount",
-        "30000",
-        "--reference",
-        &a,
-    ]);
-    sim(&[
-        "transfer",
-        "--state",
-        state_s,
-        "--from",
-        &format!("{b} ｽｽﾞｷ"),
-        "--amount",
-        "8000",
-    ]);
-    sim(&[
-        "transfer",
-        "--state",
-        state_s,
-        "--from",
-        "ﾀﾅｶ",
-        "--amount",
-        "1234",
-    ]);
-    sim(&[
-        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
-    ]);
+    sim_transfer(state_s, "ﾔﾏﾀﾞ ﾀﾛｳ", 30000, &a);
+    sim_transfer(state_s, &format!("{b} ｽｽﾞｷ"), 8000, "");
+    sim_transfer(state_s, "ﾀﾅｶ", 1234, "");
+    sim_run(state_s, bank_out_s, inbox_s);
     let mut seen = vec![];
     let summaries = import_all(&s, &inbox, &mut seen).await;
     assert_eq!(
@@ -97,9 +69,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     }
     let export = s.export("iso20022", "2026-11-24").await;
     assert_eq!(export.ok()["files"].as_array().unwrap().len(), 1);
-    sim(&[
-        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
-    ]);
+    sim_run(state_s, bank_out_s, inbox_s);
     let summaries = import_all(&s, &inbox, &mut seen).await;
     let applied: i64 = summaries
         .iter()
@@ -209,15 +179,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
     s.receipt(&c).await.ok();
     s.export("iso20022", "2026-11-25").await.ok();
     let strict_in = s.dir.path().join("strict-in");
-    sim(&[
-        "run",
-        "--state",
-        strict_s,
-        "--inbox",
-        bank_out_s,
-        "--outbox",
-        strict_in.to_str().unwrap(),
-    ]);
+    sim_run(strict_s, bank_out_s, &strict_in);
     import_all(&s, &strict_in, &mut seen).await;
     let ins = s.instructions(&c).await;
     assert_eq!(ins[0]["status"], "rejected");
@@ -235,9 +197,7 @@ async fn money_moves_through_the_simulated_bank(db: Db) {
         .assert_error(409, "wrong_state", None);
     let again = s.export("iso20022", "2026-11-26").await;
     assert_eq!(again.ok()["files"][0]["records"], 1);
-    sim(&[
-        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
-    ]);
+    sim_run(state_s, bank_out_s, inbox_s);
     import_all(&s, &inbox, &mut seen).await;
     assert_eq!(s.instructions(&c).await[0]["status"], "completed");
     s.assert_books_sound().await;
@@ -295,18 +255,7 @@ async fn transfers_come_back_from_the_simulated_bank(db: Db) {
     let file = support::bank::first_file(&export);
     let (bank_in, bank_out) = (dir.join("returning-in"), dir.join("returning-out"));
     support::bank::hand_to_bank(&s, &file, &bank_in);
-    let run = |state: &str, inbox: &std::path::Path, outbox: &std::path::Path| {
-        sim(&[
-            "run",
-            "--state",
-            state,
-            "--inbox",
-            inbox.to_str().unwrap(),
-            "--outbox",
-            outbox.to_str().unwrap(),
-        ]);
-    };
-    run(state, &bank_in, &bank_out);
+    sim_run(state, &bank_in, &bank_out);
     let mut seen = vec![];
     let summaries = import_all(&s, &bank_out, &mut seen).await;
     let formats: Vec<&str> = summaries
@@ -353,7 +302,7 @@ async fn transfers_come_back_from_the_simulated_bank(db: Db) {
     sim(&["init", "--state", normal, "--seed", "5"]);
     let (normal_in, normal_out) = (dir.join("normal-in"), dir.join("normal-out"));
     support::bank::hand_to_bank(&s, &file, &normal_in);
-    run(normal, &normal_in, &normal_out);
+    sim_run(normal, &normal_in, &normal_out);
     import_all(&s, &normal_out, &mut seen).await;
     assert_eq!(s.instructions(&buyer).await[0]["status"], "completed");
     let owed: i64 = sqlx::query_scalar(

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::bank::{import_all, sim, upload};
+use support::bank::{import_all, sim, sim_run, sim_transfer, upload};
 use support::Db;
 
 on_both_databases!(
@@ -27,20 +27,8 @@ async fn money_moves_through_zengin_files_only(db: Db) {
         "init", "--state", state_s, "--seed", "1", "--files", "zengin",
     ]);
     let (a, seller) = s.agreed_deal("zg-a", 7_000).await;
-    sim(&[
-        "transfer",
-        "--state",
-        state_s,
-        "--from",
-        "ﾔﾏﾀﾞ ﾀﾛｳ",
-        "--amount",
-        "7000",
-        "--reference",
-        &a,
-    ]);
-    sim(&[
-        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
-    ]);
+    sim_transfer(state_s, "ﾔﾏﾀﾞ ﾀﾛｳ", 7000, &a);
+    sim_run(state_s, bank_out_s, inbox_s);
     let mut seen = vec![];
     let day1 = import_all(&s, &inbox, &mut seen).await;
     let formats: Vec<&str> = day1.iter().map(|x| x["format"].as_str().unwrap()).collect();
@@ -63,9 +51,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
     s.receipt(&a).await.ok();
     let export = s.export("zengin", "2026-11-24").await;
     assert_eq!(export.ok()["files"][0]["format"], "zengin-21");
-    sim(&[
-        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
-    ]);
+    sim_run(state_s, bank_out_s, inbox_s);
     let day2 = import_all(&s, &inbox, &mut seen).await;
     assert_eq!(day2.len(), 1, "the answer is the day's statement: {day2:?}");
     assert_eq!(
@@ -111,15 +97,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
         s.dir.path().join("strict-out"),
     );
     support::bank::hand_to_bank(&s, &file, &strict_in);
-    sim(&[
-        "run",
-        "--state",
-        strict_s,
-        "--inbox",
-        strict_in.to_str().unwrap(),
-        "--outbox",
-        strict_out.to_str().unwrap(),
-    ]);
+    sim_run(strict_s, &strict_in, &strict_out);
     let back = import_all(&s, &strict_out, &mut seen).await;
     assert_eq!(
         (
@@ -160,9 +138,7 @@ async fn money_moves_through_zengin_files_only(db: Db) {
     let id = ins[0]["id"].as_str().unwrap();
     s.correct_instruction(id, "2222222", "ｽｽﾞｷ ｼﾞﾛｳ").await.ok();
     s.export("zengin", "2026-11-26").await.ok();
-    sim(&[
-        "run", "--state", state_s, "--inbox", bank_out_s, "--outbox", inbox_s,
-    ]);
+    sim_run(state_s, bank_out_s, inbox_s);
     import_all(&s, &inbox, &mut seen).await;
     assert_eq!(s.instructions(&b).await[0]["status"], "completed");
     s.assert_books_sound().await;
@@ -205,15 +181,7 @@ async fn a_returned_transfer_listed_in_a_notice_is_booked_once(db: Db) {
     for f in support::bank::files(&s.app.config.bank_out_dir) {
         std::fs::copy(&f, to_bank.join(f.file_name().unwrap())).unwrap();
     }
-    sim(&[
-        "run",
-        "--state",
-        state,
-        "--inbox",
-        to_bank.to_str().unwrap(),
-        "--outbox",
-        from_bank.to_str().unwrap(),
-    ]);
+    sim_run(state, &to_bank, &from_bank);
     let statement = support::bank::files(&from_bank).remove(0);
     let parsed = kessai_formats::zengin::parse(&std::fs::read(&statement).unwrap()).unwrap();
     // A 01 notice for each returned deposit, with the statement line's identity.

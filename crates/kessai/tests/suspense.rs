@@ -7,7 +7,7 @@ mod support;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::bank::{import_all, kessai, sim};
+use support::bank::{import_all, kessai, sim, sim_run, sim_transfer};
 use support::{Db, TestServer};
 
 on_both_databases!(
@@ -64,18 +64,8 @@ async fn return_case(s: &TestServer, files: &str, date: &str) {
         "--files",
         files,
     ]);
-    sim(&[
-        "transfer",
-        "--state",
-        state,
-        "--from",
-        "ﾀﾅｶ ｲﾁﾛｳ",
-        "--amount",
-        "1234",
-    ]);
-    sim(&[
-        "run", "--state", state, "--inbox", bank_out, "--outbox", inbox_s,
-    ]);
+    sim_transfer(state, "ﾀﾅｶ ｲﾁﾛｳ", 1234, "");
+    sim_run(state, bank_out, inbox_s);
     let mut seen = vec![];
     import_all(s, &inbox, &mut seen).await;
     let list = suspense_list(s).await;
@@ -146,9 +136,7 @@ async fn return_case(s: &TestServer, files: &str, date: &str) {
     );
     // The simulated bank reads this file.
     support::bank::hand_to_bank(s, &file, std::path::Path::new(bank_out));
-    sim(&[
-        "run", "--state", state, "--inbox", bank_out, "--outbox", inbox_s,
-    ]);
+    sim_run(state, bank_out, inbox_s);
     let summaries = import_all(s, &inbox, &mut seen).await;
     let applied: i64 = summaries
         .iter()

@@ -131,16 +131,9 @@ pub async fn apply_answer(
     }
     let journals = match &deposit {
         Some((money, booked_first)) => {
-            returns::book_deposit(
-                tx,
-                identity,
-                &state,
-                money,
-                booked_first.as_ref(),
-                journals,
-                now,
-            )
-            .await?
+            let booked = booked_first.as_ref();
+            returns::record_deposit(tx, identity, &state, money, booked, now).await?;
+            instruction::returned_money(state.status, state.purpose, amount, booked.is_some())
         }
         None => journals,
     };

@@ -29,6 +29,38 @@ pub fn sim(args: &[&str]) -> String {
     out
 }
 
+/// A simulated bank's day: it answers every new file in `inbox` and writes its files to
+/// `outbox` (`kessai sim bank run`).
+pub fn sim_run(state: &str, inbox: impl AsRef<Path>, outbox: impl AsRef<Path>) {
+    let (inbox, outbox) = (inbox.as_ref(), outbox.as_ref());
+    sim(&[
+        "run",
+        "--state",
+        state,
+        "--inbox",
+        &inbox.to_string_lossy(),
+        "--outbox",
+        &outbox.to_string_lossy(),
+    ]);
+}
+
+/// A party transfers `amount` into the operator's account at the simulated bank, quoting
+/// `reference` (`kessai sim bank transfer`).
+pub fn sim_transfer(state: &str, from: &str, amount: u64, reference: &str) {
+    let amount = amount.to_string();
+    sim(&[
+        "transfer",
+        "--state",
+        state,
+        "--from",
+        from,
+        "--amount",
+        &amount,
+        "--reference",
+        reference,
+    ]);
+}
+
 /// The files in `dir`, sorted (none if it does not exist).
 pub fn files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -5,25 +5,21 @@
 use super::{busy, AnswerOutcome};
 use crate::error::AppResult;
 use crate::service::credit::CreditInput;
-use kessai_core::instruction::{self, BankAnswer, InstructionStatus};
-use kessai_core::{suspense, Journal, Yen};
+use kessai_core::instruction::BankAnswer;
 use kessai_store::{CreditOutcome, CreditRecord, InstructionState, NewCredit, Tx};
 
-/// The journals of an applied return, given `journals` from the core (the money owed again,
-/// when the transfer had been booked as gone). `booked_first` is the notice's credit still on
-/// the suspense list, if a notice listed the deposit first.
-pub(super) async fn book_deposit(
+/// Records where an applied return's deposit stands: a notice's credit still on the suspense
+/// list is marked as this return; otherwise the deposit is recorded under its identity, so that
+/// a notice listing it later is recognized instead of booked as money in a second time. (The
+/// journals are `instruction::returned_money`.)
+pub(super) async fn record_deposit(
     tx: &mut Tx,
     identity: &str,
     state: &InstructionState,
     money: &CreditInput,
     booked_first: Option<&CreditRecord>,
-    journals: Vec<Journal>,
     now_ms: i64,
-) -> AppResult<Vec<Journal>> {
-    let amount = Yen(state.amount_yen);
-    // Whether the ledger had taken the money out (completed) before it came back.
-    let left = state.status == InstructionStatus::Completed;
+) -> AppResult<()> {
     match booked_first {
         Some(credit) => {
             if !tx
@@ -32,18 +28,8 @@ pub(super) async fn book_deposit(
             {
                 return Err(busy());
             }
-            Ok(vec![if left {
-                // Off the suspense list, owed again.
-                instruction::returned_from_suspense(state.purpose, amount)
-            } else {
-                // The withdrawal was never booked and the bank's −X +X nets to nothing: the
-                // deposit the notice booked leaves the books again.
-                suspense::reverse_unmatched(amount)
-            }])
         }
         None => {
-            // Recorded under its identity, so that a notice listing it later is recognized
-            // instead of booked as money in a second time.
             let record = NewCredit {
                 bank_ref: identity,
                 amount_yen: money.amount_yen,
@@ -56,9 +42,9 @@ pub(super) async fn book_deposit(
                 transferor_code: money.transferor_code.as_deref(),
             };
             tx.insert_credit(&record).await?.ok_or_else(busy)?;
-            Ok(journals)
         }
     }
+    Ok(())
 }
 
 /// A transfer came back whose deposit a notice booked first and someone already used (matched
