@@ -63,6 +63,27 @@ async fn scheduler_case(s: &support::TestServer, app: &kessai_server::App) {
     );
 }
 
+/// `kessai bank export` on the test database: (exit code, stdout, stderr).
+fn export_cli(
+    s: &support::TestServer,
+    format: &str,
+    date: &str,
+    out: &std::path::Path,
+) -> (i32, String, String) {
+    kessai(&[
+        "bank",
+        "export",
+        "--db",
+        &s.db_url,
+        "--format",
+        format,
+        "--date",
+        date,
+        "--out",
+        &out.to_string_lossy(),
+    ])
+}
+
 fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
@@ -85,33 +106,11 @@ async fn instructions_are_exported_exactly_once(db: Db) {
     // First run: the output path is a file, so writing fails after the export was recorded.
     let blocked = s.dir.path().join("not-a-dir");
     std::fs::write(&blocked, "x").unwrap();
-    let (code, _, err) = kessai(&[
-        "bank",
-        "export",
-        "--db",
-        &s.db_url,
-        "--format",
-        "zengin",
-        "--date",
-        "2026-11-21",
-        "--out",
-        blocked.to_str().unwrap(),
-    ]);
+    let (code, _, err) = export_cli(&s, "zengin", "2026-11-21", &blocked);
     assert_eq!(code, 1, "{err}");
     let out = s.dir.path().join("out");
     // Saturday 21st → Monday 23rd is 勤労感謝の日 → Tuesday 24th.
-    let (code, stdout, err) = kessai(&[
-        "bank",
-        "export",
-        "--db",
-        &s.db_url,
-        "--format",
-        "zengin",
-        "--date",
-        "2026-11-21",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, stdout, err) = export_cli(&s, "zengin", "2026-11-21", &out);
     assert_eq!(code, 0, "{err}");
     assert!(
         stdout.contains("3 records, ¥15,340 for 2026-11-24 (zengin-21)"),
@@ -142,16 +141,7 @@ async fn instructions_are_exported_exactly_once(db: Db) {
 
     // Again: nothing new, nothing rewritten.
     let before = s.snapshot().await;
-    let (_, stdout, _) = kessai(&[
-        "bank",
-        "export",
-        "--db",
-        &s.db_url,
-        "--date",
-        "2026-11-24",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (_, stdout, _) = export_cli(&s, "zengin", "2026-11-24", &out);
     assert!(stdout.contains("nothing to export"), "{stdout}");
     assert_eq!(files_in(&out).len(), 1);
     assert_eq!(s.snapshot().await, before);
@@ -162,18 +152,7 @@ async fn instructions_are_exported_exactly_once(db: Db) {
     s.ship(&seller3).await.ok();
     s.receipt(&buyer3).await.ok();
     let iso = s.dir.path().join("iso");
-    let (code, stdout, err) = kessai(&[
-        "bank",
-        "export",
-        "--db",
-        &s.db_url,
-        "--format",
-        "iso20022",
-        "--date",
-        "2026-12-31",
-        "--out",
-        iso.to_str().unwrap(),
-    ]);
+    let (code, stdout, err) = export_cli(&s, "iso20022", "2026-12-31", &iso);
     assert_eq!(code, 0, "{err}");
     assert!(
         stdout.contains("1 records, ¥2,892 for 2027-01-04 (pain.001.001.09)"),
