@@ -1,12 +1,12 @@
-//! What camt.054 and camt.053 share: the entry (`Ntry`) writer and reader, and the event loop
-//! of their readers.
+//! What camt.054 and camt.053 share: the entry (`Ntry`) writer and reader, the account
+//! (`Acct`) checks, the root element check, and the event loop of their readers.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
 use crate::iso_notification::{IsoError, NotificationEntry};
-use crate::iso_xml::Xml;
+use crate::iso_xml::{in_namespace, parse_yen, Frames, Xml};
 
 impl Xml {
     /// One camt `Ntry` (camt.054 and camt.053 write entries alike).
@@ -153,17 +153,117 @@ impl EntryDraft {
     }
 }
 
-/// A camt reader's state, fed by [`read_camt`].
+/// The `Ccy` attribute of an amount.
+pub(crate) fn currency(e: &BytesStart) -> Result<String, String> {
+    match e.try_get_attribute("Ccy") {
+        Ok(Some(a)) => a
+            .unescape_value()
+            .map(|c| c.into_owned())
+            .map_err(|err| format!("malformed Ccy: {err}")),
+        Ok(None) => Err("amount without Ccy".to_string()),
+        Err(err) => Err(format!("malformed attributes: {err}")),
+    }
+}
+
+/// Whole yen in `JPY` from an amount's currency and text.
+pub(crate) fn jpy(currency: Option<&str>, text: &str) -> Result<u64, String> {
+    let currency = currency.unwrap_or_default();
+    if currency != "JPY" {
+        return Err(format!("currency {currency:?}, expected JPY"));
+    }
+    parse_yen(text)
+}
+
+/// The account a camt document reports on (`Ntfctn/Acct` or `Stmt/Acct`), as read.
+#[derive(Default)]
+pub(crate) struct AccountDraft {
+    /// `Acct/Id/Othr/Id`.
+    pub(crate) number: Option<String>,
+    /// `Acct/Svcr/FinInstnId/ClrSysMmbId/ClrSysId/Cd`.
+    pub(crate) clearing_system: Option<String>,
+    /// `Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`.
+    pub(crate) member_id: Option<String>,
+}
+
+impl AccountDraft {
+    /// Checks the account of the `Ntfctn` or `Stmt` at `path`: a number and a Zengin member ID
+    /// (4-digit bank and 3-digit branch code) are needed to know whose money it is.
+    pub(crate) fn check(&self, path: &str) -> Result<(), IsoError> {
+        if self.number.is_none() {
+            return reject(
+                format!("{path}/Acct/Id/Othr/Id"),
+                "missing: the account number (Othr/Id) is needed",
+            );
+        }
+        let member = format!("{path}/Acct/Svcr/FinInstnId/ClrSysMmbId");
+        match self.clearing_system.as_deref() {
+            None | Some("JPZGN") => {}
+            Some(other) => {
+                return reject(
+                    format!("{member}/ClrSysId/Cd"),
+                    format!("clearing system {other:?}, expected JPZGN"),
+                )
+            }
+        }
+        match self.member_id.as_deref() {
+            None => reject(
+                format!("{member}/MmbId"),
+                "missing: the bank and branch code identify the account",
+            ),
+            Some(id) if id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+            Some(id) => reject(
+                format!("{member}/MmbId"),
+                format!("{id:?}: expected 4-digit bank and 3-digit branch code"),
+            ),
+        }
+    }
+
+    /// The account number, bank code and branch code, once [`check`](Self::check) passed.
+    pub(crate) fn into_parts(self) -> (String, String, String) {
+        let member = self.member_id.expect("checked with the account");
+        let number = self.number.expect("checked with the account");
+        (number, member[..4].to_string(), member[4..].to_string())
+    }
+}
+
+/// Checks an element that opens outside any other: it must be the document's only root, and
+/// `Document` in `namespace` (camt readers read one message version each).
+pub(crate) fn check_root<C: Copy>(
+    frames: &Frames<C>,
+    ns: &ResolveResult,
+    name: &str,
+    namespace: &str,
+) -> Result<(), IsoError> {
+    if frames.root_seen() {
+        return reject(format!("/{name}"), "a second root element");
+    }
+    let found = match ns {
+        ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
+        _ => "no namespace".into(),
+    };
+    if name != "Document" || !in_namespace(ns, namespace) {
+        return reject(
+            format!("/{name}"),
+            format!("expected Document in namespace {namespace}, found {name} in {found}"),
+        );
+    }
+    Ok(())
+}
+
+/// A camt reader's state, fed by [`read_camt`]. The reader keeps its open elements in a
+/// [`Frames`] (paths in the `/Document/…` form) and the text of the element being read;
+/// `read_camt` uses both for errors it finds itself.
 pub(crate) trait CamtParser {
+    type Ctx: Copy;
     type Output;
-    /// No element is open.
-    fn outside_root(&self) -> bool;
-    /// The open elements, as shown in errors.
-    fn path(&self) -> String;
+    /// The open elements.
+    fn frames(&self) -> &Frames<Self::Ctx>;
     /// The text of the element being read.
     fn text(&mut self) -> &mut String;
     fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError>;
+    /// The innermost open element closes.
     fn end(&mut self) -> Result<(), IsoError>;
+    /// The result, once the whole document is read (its root element opened and closed).
     fn finish(self) -> Result<Self::Output, IsoError>;
 }
 
@@ -174,10 +274,10 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
         let (ns, event) = match reader.read_resolved_event() {
             Ok(v) => v,
             Err(err) => {
-                let path = if p.outside_root() {
+                let path = if p.frames().is_empty() {
                     "/".into()
                 } else {
-                    p.path()
+                    p.frames().path()
                 };
                 return reject(
                     path,
@@ -194,10 +294,10 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
             Event::End(_) => p.end()?,
             Event::Text(t) => {
                 let text = t.unescape().map_err(|err| IsoError {
-                    path: p.path(),
+                    path: p.frames().path(),
                     reason: format!("malformed text: {err}"),
                 })?;
-                if p.outside_root() {
+                if p.frames().is_empty() {
                     if !text.trim().is_empty() {
                         return reject("/".into(), "text outside the root element");
                     }
@@ -207,7 +307,7 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
             }
             Event::CData(c) => {
                 let text = c.decode().map_err(|err| IsoError {
-                    path: p.path(),
+                    path: p.frames().path(),
                     reason: format!("malformed CDATA: {err}"),
                 })?;
                 p.text().push_str(&text);
@@ -215,6 +315,12 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
+    }
+    if !p.frames().is_empty() {
+        return reject(p.frames().path(), "the document ends inside this element");
+    }
+    if !p.frames().root_seen() {
+        return reject("/".into(), "no root element");
     }
     p.finish()
 }

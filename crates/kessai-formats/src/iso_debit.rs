@@ -29,12 +29,12 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
 
 use crate::iso20022::Account;
-use crate::iso_xml::{once, Xml, CLEARING_SYSTEM};
+use crate::iso_pain::{read_pain, PainParser};
+use crate::iso_xml::{once, Frames, PathStyle, Xml, CLEARING_SYSTEM};
 
 pub const PAIN_008_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08";
 
@@ -184,58 +184,7 @@ pub fn read_pain_008(xml: &[u8]) -> Result<DirectDebitBatch, IsoError> {
 }
 
 fn read_with_limit(xml: &[u8], max_transactions: usize) -> Result<DirectDebitBatch, IsoError> {
-    let mut reader = NsReader::from_reader(xml);
-    let mut p = Parser::new(max_transactions);
-    loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok(resolved) => resolved,
-            Err(e) => {
-                let at = reader.error_position();
-                return Err(p.fail(format!("not well-formed XML at byte {at}: {e}")));
-            }
-        };
-        match event {
-            Event::Start(e) => p.start(&ns, &e)?,
-            Event::Empty(e) => {
-                p.start(&ns, &e)?;
-                p.end()?;
-            }
-            Event::End(_) => p.end()?,
-            Event::Text(t) if p.stack.is_empty() => {
-                if !t.iter().all(u8::is_ascii_whitespace) {
-                    return Err(p.fail("text outside the root element (not an XML document?)"));
-                }
-            }
-            Event::Text(t) if p.capturing() => {
-                let text = t
-                    .unescape()
-                    .map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                p.text.push_str(&text);
-            }
-            Event::CData(c) if p.capturing() => {
-                let text = std::str::from_utf8(&c)
-                    .map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                p.text.push_str(text);
-            }
-            Event::Decl(d) => {
-                if let Some(encoding) = d.encoding() {
-                    let encoding =
-                        encoding.map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                    if !encoding.eq_ignore_ascii_case(b"UTF-8") {
-                        return Err(p.fail(format!(
-                            "encoding {:?} is not supported: ISO 20022 messages are UTF-8",
-                            String::from_utf8_lossy(&encoding)
-                        )));
-                    }
-                }
-            }
-            Event::DocType(_) => {
-                return Err(p.fail("a DOCTYPE is not allowed in an ISO 20022 message"))
-            }
-            Event::Eof => return p.finish(),
-            Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
-        }
-    }
+    read_pain(xml, Parser::new(max_transactions))
 }
 
 /// What an open element is, decided from its path below `Document` (elements outside the
@@ -363,10 +312,9 @@ fn account_part(path: &[&str], party: &str) -> Option<Part> {
 /// Deepest path below `Document` that [`classify`] can match is 9 elements.
 const MAX_CLASSIFIED_DEPTH: usize = 12;
 
-struct Frame {
-    name: String,
-    /// 1-based position among its repeated siblings (`PmtInf`, `DrctDbtTxInf`).
-    index: Option<usize>,
+/// An open element as the reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
     role: Role,
     /// In the pain.008.001.08 namespace, as are all its ancestors.
     ours: bool,
@@ -484,9 +432,8 @@ struct Block {
 
 struct Parser {
     max_transactions: usize,
-    stack: Vec<Frame>,
-    root_seen: bool,
-    root_closed: bool,
+    /// The open elements; `PmtInf` and `DrctDbtTxInf` are counted (1-based).
+    frames: Frames<Place>,
     initiation_seen: bool,
     /// Text of the leaf being read.
     text: String,
@@ -562,9 +509,7 @@ impl Parser {
     fn new(max_transactions: usize) -> Parser {
         Parser {
             max_transactions,
-            stack: Vec::new(),
-            root_seen: false,
-            root_closed: false,
+            frames: Frames::new(PathStyle::Bare),
             initiation_seen: false,
             text: String::new(),
             message_id: None,
@@ -582,48 +527,6 @@ impl Parser {
         }
     }
 
-    fn path(&self) -> String {
-        if self.stack.is_empty() {
-            return "/".into();
-        }
-        let mut path = String::new();
-        for (i, frame) in self.stack.iter().enumerate() {
-            if i > 0 {
-                path.push('/');
-            }
-            path.push_str(&frame.name);
-            if let Some(index) = frame.index {
-                path.push_str(&format!("[{index}]"));
-            }
-        }
-        path
-    }
-
-    fn fail(&self, reason: impl Into<String>) -> IsoError {
-        IsoError {
-            path: self.path(),
-            reason: reason.into(),
-        }
-    }
-
-    /// An error about a descendant of the current element (`child` is relative to it).
-    fn fail_child(&self, child: &str, reason: impl Into<String>) -> IsoError {
-        IsoError {
-            path: format!("{}/{child}", self.path()),
-            reason: reason.into(),
-        }
-    }
-
-    fn capturing(&self) -> bool {
-        matches!(
-            self.stack.last(),
-            Some(Frame {
-                role: Role::Leaf(_),
-                ..
-            })
-        )
-    }
-
     fn block_mut(&mut self) -> &mut BlockFields {
         self.block.as_mut().expect("a block leaf is inside PmtInf")
     }
@@ -632,94 +535,6 @@ impl Parser {
         self.tx
             .as_mut()
             .expect("a transaction leaf is inside DrctDbtTxInf")
-    }
-
-    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
-        let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-        if self.root_closed {
-            return Err(self.fail(format!("<{name}> after the root element")));
-        }
-        let in_namespace = match ns {
-            ResolveResult::Bound(n) => n.as_ref() == PAIN_008_NS.as_bytes(),
-            ResolveResult::Unbound => false,
-            ResolveResult::Unknown(prefix) => {
-                return Err(self.fail_child(
-                    &name,
-                    format!(
-                        "undeclared namespace prefix {:?}",
-                        String::from_utf8_lossy(prefix)
-                    ),
-                ))
-            }
-        };
-        let (role, ours) = match self.stack.last() {
-            None => {
-                check_root(&name, ns)?;
-                self.root_seen = true;
-                (Role::Document, true)
-            }
-            Some(parent) if parent.ours && in_namespace => {
-                let depth = self.stack.len();
-                let role = if depth > MAX_CLASSIFIED_DEPTH {
-                    Role::Other
-                } else {
-                    let mut names = [""; MAX_CLASSIFIED_DEPTH];
-                    for (slot, frame) in names.iter_mut().zip(&self.stack[1..]) {
-                        *slot = &frame.name;
-                    }
-                    names[depth - 1] = &name;
-                    classify(&names[..depth])
-                };
-                (role, true)
-            }
-            Some(_) => (Role::Other, false),
-        };
-        let index = match role {
-            Role::PmtInf => {
-                self.blocks += 1;
-                Some(self.blocks)
-            }
-            Role::Tx => Some(self.debits.len() + 1),
-            _ => None,
-        };
-        self.stack.push(Frame {
-            name,
-            index,
-            role,
-            ours,
-        });
-        // Attributes are parsed lazily; parse them so a malformed one is noticed.
-        for attribute in e.attributes() {
-            attribute.map_err(|err| self.fail(format!("not well-formed XML: {err}")))?;
-        }
-        match role {
-            Role::Initiation => self.initiation_seen = true,
-            Role::PmtInf => {
-                if self.blocks > 1 {
-                    return Err(self.fail(
-                        "a second PmtInf: a batch has one creditor and one collection date \
-                         (Kessai writes one PmtInf per document)",
-                    ));
-                }
-                self.block = Some(BlockFields::default());
-            }
-            Role::Tx => {
-                if self.debits.len() >= self.max_transactions {
-                    return Err(self.fail(format!(
-                        "more than {} transactions in one document",
-                        self.max_transactions
-                    )));
-                }
-                self.tx = Some(TxFields::default());
-            }
-            Role::Leaf(Field::Amount) => {
-                self.check_currency(e)?;
-                self.text.clear();
-            }
-            Role::Leaf(_) => self.text.clear(),
-            _ => {}
-        }
-        Ok(())
     }
 
     fn check_currency(&self, e: &BytesStart) -> Result<(), IsoError> {
@@ -735,21 +550,6 @@ impl Parser {
         if currency != "JPY" {
             return Err(self.fail(format!("currency {currency:?}: only JPY is read")));
         }
-        Ok(())
-    }
-
-    fn end(&mut self) -> Result<(), IsoError> {
-        let Some(role) = self.stack.last().map(|f| f.role) else {
-            return Err(self.fail("not well-formed XML: an end tag without a start tag"));
-        };
-        match role {
-            Role::Leaf(field) => self.leaf(field)?,
-            Role::Tx => self.finish_transaction()?,
-            Role::PmtInf => self.finish_block()?,
-            Role::Document => self.root_closed = true,
-            _ => {}
-        }
-        self.stack.pop();
         Ok(())
     }
 
@@ -923,21 +723,115 @@ impl Parser {
         });
         Ok(())
     }
+}
+
+impl PainParser for Parser {
+    type Kind = Place;
+    type Output = DirectDebitBatch;
+    type Error = IsoError;
+    const NAMESPACE: &'static str = PAIN_008_NS;
+
+    fn error(path: String, reason: String) -> IsoError {
+        IsoError { path, reason }
+    }
+
+    fn frames(&self) -> &Frames<Place> {
+        &self.frames
+    }
+
+    fn capturing(&self) -> bool {
+        matches!(
+            self.frames.top(),
+            Some(Place {
+                role: Role::Leaf(_),
+                ..
+            })
+        )
+    }
+
+    fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
+        let (name, in_namespace) = self.open(ns, e)?;
+        let (role, ours) = match self.frames.top() {
+            None => (Role::Document, true),
+            Some(parent) if parent.ours && in_namespace => {
+                let depth = self.frames.len();
+                let role = if depth > MAX_CLASSIFIED_DEPTH {
+                    Role::Other
+                } else {
+                    let mut names = [""; MAX_CLASSIFIED_DEPTH];
+                    for (slot, frame) in names.iter_mut().zip(self.frames.iter().skip(1)) {
+                        *slot = &frame.name;
+                    }
+                    names[depth - 1] = &name;
+                    classify(&names[..depth])
+                };
+                (role, true)
+            }
+            Some(_) => (Role::Other, false),
+        };
+        let index = match role {
+            Role::PmtInf => {
+                self.blocks += 1;
+                Some(self.blocks)
+            }
+            Role::Tx => Some(self.debits.len() + 1),
+            _ => None,
+        };
+        self.frames.push(name, index, Place { role, ours });
+        self.check_attributes(e)?;
+        match role {
+            Role::Initiation => self.initiation_seen = true,
+            Role::PmtInf => {
+                if self.blocks > 1 {
+                    return Err(self.fail(
+                        "a second PmtInf: a batch has one creditor and one collection date \
+                         (Kessai writes one PmtInf per document)",
+                    ));
+                }
+                self.block = Some(BlockFields::default());
+            }
+            Role::Tx => {
+                if self.debits.len() >= self.max_transactions {
+                    return Err(self.fail(format!(
+                        "more than {} transactions in one document",
+                        self.max_transactions
+                    )));
+                }
+                self.tx = Some(TxFields::default());
+            }
+            Role::Leaf(Field::Amount) => {
+                self.check_currency(e)?;
+                self.text.clear();
+            }
+            Role::Leaf(_) => self.text.clear(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), IsoError> {
+        let Some(role) = self.frames.top().map(|place| place.role) else {
+            return Err(self.fail("not well-formed XML: an end tag without a start tag"));
+        };
+        match role {
+            Role::Leaf(field) => self.leaf(field)?,
+            Role::Tx => self.finish_transaction()?,
+            Role::PmtInf => self.finish_block()?,
+            _ => {}
+        }
+        self.frames.pop();
+        Ok(())
+    }
 
     fn finish(mut self) -> Result<DirectDebitBatch, IsoError> {
-        if !self.stack.is_empty() {
-            return Err(self.fail("not well-formed XML: the document ends inside this element"));
-        }
         let at = |path: &str, reason: String| IsoError {
             path: format!("Document/CstmrDrctDbtInitn{path}"),
             reason,
         };
-        if !self.root_seen {
-            return Err(IsoError {
-                path: "/".into(),
-                reason: "no root element (empty, or not an XML document)".into(),
-            });
-        }
         if !self.initiation_seen {
             return Err(at("", format!("missing (in namespace {PAIN_008_NS})")));
         }
@@ -979,28 +873,6 @@ impl Parser {
             creditor_scheme_id: block.scheme_id,
             debits: self.debits,
         })
-    }
-}
-
-fn check_root(name: &str, ns: &ResolveResult) -> Result<(), IsoError> {
-    let fail = |reason: String| {
-        Err(IsoError {
-            path: name.into(),
-            reason,
-        })
-    };
-    if name != "Document" {
-        return fail(format!(
-            "the root element is <{name}>, expected <Document> of pain.008.001.08"
-        ));
-    }
-    match ns {
-        ResolveResult::Bound(n) if n.as_ref() == PAIN_008_NS.as_bytes() => Ok(()),
-        ResolveResult::Bound(n) => fail(format!(
-            "namespace {:?}, expected {PAIN_008_NS:?} (only pain.008.001.08 is read)",
-            String::from_utf8_lossy(n.as_ref())
-        )),
-        _ => fail(format!("no namespace, expected {PAIN_008_NS:?}")),
     }
 }
 

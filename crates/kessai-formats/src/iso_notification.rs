@@ -37,9 +37,12 @@ use std::collections::HashMap;
 use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
 
-use crate::iso_camt::{read_camt, reject, CamtParser, EntryDraft};
+use crate::iso_camt::{
+    check_root, currency, jpy, read_camt, reject, AccountDraft, CamtParser, EntryDraft,
+};
 use crate::iso_xml::{
-    iso_date, non_empty, once, optional, parse_bool, parse_direction, parse_yen, Xml,
+    in_namespace, iso_date, local_name, non_empty, once, optional, parse_bool, parse_direction,
+    Frames, PathStyle, Xml,
 };
 
 pub const CAMT_054_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08";
@@ -224,24 +227,16 @@ fn child(parent: Ctx, name: &str) -> Ctx {
     }
 }
 
-struct Frame {
-    ctx: Ctx,
-    /// The element's name as shown in error paths (`Ntry[3]` for entries).
-    label: String,
-}
-
 struct Parser {
     max_entries: usize,
-    stack: Vec<Frame>,
+    /// The open elements; entries are counted (`Ntry[3]`).
+    frames: Frames<Ctx>,
     text: String,
-    root_seen: bool,
     notifications: usize,
     message_id: Option<String>,
     created_at: Option<String>,
     notification_id: Option<String>,
-    account_number: Option<String>,
-    clearing_system: Option<String>,
-    member_id: Option<String>,
+    account: AccountDraft,
     entries: Vec<NotificationEntry>,
     references: HashMap<String, usize>,
     entry: Option<EntryDraft>,
@@ -251,24 +246,17 @@ impl Parser {
     fn new(max_entries: usize) -> Self {
         Parser {
             max_entries,
-            stack: Vec::new(),
+            frames: Frames::new(PathStyle::Rooted),
             text: String::new(),
-            root_seen: false,
             notifications: 0,
             message_id: None,
             created_at: None,
             notification_id: None,
-            account_number: None,
-            clearing_system: None,
-            member_id: None,
+            account: AccountDraft::default(),
             entries: Vec::new(),
             references: HashMap::new(),
             entry: None,
         }
-    }
-
-    fn path_to(&self, child: &str) -> String {
-        format!("{}/{child}", self.path())
     }
 
     fn entry(&mut self) -> &mut EntryDraft {
@@ -281,9 +269,9 @@ impl Parser {
             Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
             Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
             Ctx::NtfctnId => once(&mut self.notification_id, non_empty(text)?),
-            Ctx::AcctNumber => once(&mut self.account_number, non_empty(text)?),
-            Ctx::ClrSysCd => once(&mut self.clearing_system, text.trim().to_string()),
-            Ctx::MmbId => once(&mut self.member_id, text.trim().to_string()),
+            Ctx::AcctNumber => once(&mut self.account.number, non_empty(text)?),
+            Ctx::ClrSysCd => once(&mut self.account.clearing_system, text.trim().to_string()),
+            Ctx::MmbId => once(&mut self.account.member_id, text.trim().to_string()),
             Ctx::NtryRef => {
                 let reference = non_empty(text)?;
                 let index = self.entries.len() + 1;
@@ -297,11 +285,7 @@ impl Parser {
                 Ok(())
             }
             Ctx::Amt => {
-                let currency = self.entry().currency.clone().unwrap_or_default();
-                if currency != "JPY" {
-                    return Err(format!("currency {currency:?}, expected JPY"));
-                }
-                let yen = parse_yen(&text)?;
+                let yen = jpy(self.entry().currency.as_deref(), &text)?;
                 once(&mut self.entry().amount, yen)
             }
             Ctx::CdtDbtInd => once(&mut self.entry().credit, parse_direction(&text)?),
@@ -339,43 +323,17 @@ impl Parser {
 
     fn end_entry(&mut self) -> Result<(), IsoError> {
         let draft = self.entry.take().expect("inside an entry");
-        let entry = draft.finish(|child| self.path_to(child))?;
+        let entry = draft.finish(|child| self.frames.path_to(child))?;
         self.entries.push(entry);
         Ok(())
     }
 
     fn end_notification(&self) -> Result<(), IsoError> {
-        let path = self.path();
+        let path = self.frames.path();
         if self.notification_id.is_none() {
             return reject(format!("{path}/Id"), "missing");
         }
-        if self.account_number.is_none() {
-            return reject(
-                format!("{path}/Acct/Id/Othr/Id"),
-                "missing: the account number (Othr/Id) is needed",
-            );
-        }
-        let member = format!("{path}/Acct/Svcr/FinInstnId/ClrSysMmbId");
-        match self.clearing_system.as_deref() {
-            None | Some("JPZGN") => {}
-            Some(other) => {
-                return reject(
-                    format!("{member}/ClrSysId/Cd"),
-                    format!("clearing system {other:?}, expected JPZGN"),
-                )
-            }
-        }
-        match self.member_id.as_deref() {
-            None => reject(
-                format!("{member}/MmbId"),
-                "missing: the bank and branch code identify the account",
-            ),
-            Some(id) if id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
-            Some(id) => reject(
-                format!("{member}/MmbId"),
-                format!("{id:?}: expected 4-digit bank and 3-digit branch code"),
-            ),
-        }
+        self.account.check(&path)
     }
 
     fn end_document(&self) -> Result<(), IsoError> {
@@ -394,19 +352,11 @@ impl Parser {
 }
 
 impl CamtParser for Parser {
+    type Ctx = Ctx;
     type Output = Notification;
 
-    fn outside_root(&self) -> bool {
-        self.stack.is_empty()
-    }
-
-    fn path(&self) -> String {
-        let mut p = String::new();
-        for f in &self.stack {
-            p.push('/');
-            p.push_str(&f.label);
-        }
-        p
+    fn frames(&self) -> &Frames<Ctx> {
+        &self.frames
     }
 
     fn text(&mut self) -> &mut String {
@@ -414,42 +364,23 @@ impl CamtParser for Parser {
     }
 
     fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
-        let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        let name = local_name(e);
         self.text.clear();
-        let in_ns = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == CAMT_054_NS.as_bytes());
-        let Some(parent) = self.stack.last().map(|f| f.ctx) else {
-            if self.root_seen {
-                return reject(format!("/{local}"), "a second root element");
-            }
-            self.root_seen = true;
-            let found = match ns {
-                ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
-                _ => "no namespace".into(),
-            };
-            if local != "Document" || !in_ns {
-                return reject(
-                    format!("/{local}"),
-                    format!(
-                        "expected Document in namespace {CAMT_054_NS}, found {local} in {found}"
-                    ),
-                );
-            }
-            self.stack.push(Frame {
-                ctx: Ctx::Document,
-                label: local,
-            });
+        let Some(parent) = self.frames.top() else {
+            check_root(&self.frames, ns, &name, CAMT_054_NS)?;
+            self.frames.push(name, None, Ctx::Document);
             return Ok(());
         };
-        let ctx = if in_ns {
-            child(parent, &local)
+        let ctx = if in_namespace(ns, CAMT_054_NS) {
+            child(parent, &name)
         } else {
             Ctx::Skip
         };
-        let mut label = local.clone();
+        let mut index = None;
         match ctx {
             Ctx::Skip if parent == Ctx::Document => {
                 return reject(
-                    self.path_to(&local),
+                    self.frames.path_to(&name),
                     "expected BkToCstmrDbtCdtNtfctn (camt.054 debit/credit notification)",
                 );
             }
@@ -457,54 +388,47 @@ impl CamtParser for Parser {
                 self.notifications += 1;
                 if self.notifications > 1 {
                     return reject(
-                        self.path_to(&format!("Ntfctn[{}]", self.notifications)),
+                        self.frames
+                            .path_to(&format!("Ntfctn[{}]", self.notifications)),
                         "more than one Ntfctn: Kessai reads one account per document",
                     );
                 }
             }
             Ctx::Ntry => {
-                let index = self.entries.len() + 1;
-                label = format!("Ntry[{index}]");
-                if index > self.max_entries {
+                let n = self.entries.len() + 1;
+                index = Some(n);
+                if n > self.max_entries {
                     return reject(
-                        self.path_to(&label),
+                        self.frames.path_to(&format!("Ntry[{n}]")),
                         format!("more than {} entries", self.max_entries),
                     );
                 }
                 self.entry = Some(EntryDraft::default());
             }
             Ctx::Amt => {
-                let currency = match e.try_get_attribute("Ccy") {
-                    Ok(Some(a)) => a
-                        .unescape_value()
-                        .map(|c| c.into_owned())
-                        .map_err(|err| format!("malformed Ccy: {err}")),
-                    Ok(None) => Err("amount without Ccy".to_string()),
-                    Err(err) => Err(format!("malformed attributes: {err}")),
-                };
-                currency
+                currency(e)
                     .and_then(|c| once(&mut self.entry().currency, c))
-                    .or_else(|reason| reject(self.path_to(&label), reason))?;
+                    .or_else(|reason| reject(self.frames.path_to(&name), reason))?;
             }
             Ctx::TxDtls => {
                 let draft = self.entry();
                 draft.transactions += 1;
                 if draft.transactions > 1 {
                     return reject(
-                        self.path_to(&label),
+                        self.frames.path_to(&name),
                         "more than one transaction in the entry: Kessai needs one transfer per entry",
                     );
                 }
             }
             _ => {}
         }
-        self.stack.push(Frame { ctx, label });
+        self.frames.push(name, index, ctx);
         Ok(())
     }
 
-    /// The element on top of the stack closes: takes its text, checks it, pops it.
+    /// The innermost element closes: takes its text, checks it, pops it.
     fn end(&mut self) -> Result<(), IsoError> {
-        let ctx = self.stack.last().expect("an open element").ctx;
+        let ctx = self.frames.top().expect("an open element");
         let text = std::mem::take(&mut self.text);
         match ctx {
             Ctx::Ntfctn => self.end_notification()?,
@@ -513,27 +437,21 @@ impl CamtParser for Parser {
             // The element's path is only built when it is rejected.
             _ => self
                 .end_leaf(ctx, text)
-                .or_else(|reason| reject(self.path(), reason))?,
+                .or_else(|reason| reject(self.frames.path(), reason))?,
         }
-        self.stack.pop();
+        self.frames.pop();
         Ok(())
     }
 
     fn finish(self) -> Result<Notification, IsoError> {
-        if !self.stack.is_empty() {
-            return reject(self.path(), "the document ends inside this element");
-        }
-        if !self.root_seen {
-            return reject("/".into(), "no root element");
-        }
-        let member = self.member_id.expect("checked at Ntfctn");
+        let (account_number, bank_code, branch_code) = self.account.into_parts();
         Ok(Notification {
             message_id: self.message_id.expect("checked at Document"),
             created_at: self.created_at.expect("checked at Document"),
             notification_id: self.notification_id.expect("checked at Ntfctn"),
-            account_number: self.account_number.expect("checked at Ntfctn"),
-            bank_code: member[..4].to_string(),
-            branch_code: member[4..].to_string(),
+            account_number,
+            bank_code,
+            branch_code,
             entries: self.entries,
         })
     }

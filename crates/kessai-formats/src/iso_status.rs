@@ -15,11 +15,11 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
 
-use crate::iso_xml::Xml;
+use crate::iso_pain::{read_pain, PainParser};
+use crate::iso_xml::{Frames, PathStyle, Xml};
 
 pub const PAIN_002_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.11";
 
@@ -221,58 +221,7 @@ pub fn read_pain_002(xml: &[u8]) -> Result<StatusReport, IsoError> {
 }
 
 fn read_with_limit(xml: &[u8], max_transactions: usize) -> Result<StatusReport, IsoError> {
-    let mut reader = NsReader::from_reader(xml);
-    let mut p = Parser::new(max_transactions);
-    loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok(resolved) => resolved,
-            Err(e) => {
-                let at = reader.error_position();
-                return Err(p.fail(format!("not well-formed XML at byte {at}: {e}")));
-            }
-        };
-        match event {
-            Event::Start(e) => p.start(&ns, &e)?,
-            Event::Empty(e) => {
-                p.start(&ns, &e)?;
-                p.end()?;
-            }
-            Event::End(_) => p.end()?,
-            Event::Text(t) if p.stack.is_empty() => {
-                if !t.iter().all(u8::is_ascii_whitespace) {
-                    return Err(p.fail("text outside the root element (not an XML document?)"));
-                }
-            }
-            Event::Text(t) if p.capturing() => {
-                let text = t
-                    .unescape()
-                    .map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                p.text.push_str(&text);
-            }
-            Event::CData(c) if p.capturing() => {
-                let text = std::str::from_utf8(&c)
-                    .map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                p.text.push_str(text);
-            }
-            Event::Decl(d) => {
-                if let Some(encoding) = d.encoding() {
-                    let encoding =
-                        encoding.map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                    if !encoding.eq_ignore_ascii_case(b"UTF-8") {
-                        return Err(p.fail(format!(
-                            "encoding {:?} is not supported: ISO 20022 messages are UTF-8",
-                            String::from_utf8_lossy(&encoding)
-                        )));
-                    }
-                }
-            }
-            Event::DocType(_) => {
-                return Err(p.fail("a DOCTYPE is not allowed in an ISO 20022 message"))
-            }
-            Event::Eof => return p.finish(),
-            Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
-        }
-    }
+    read_pain(xml, Parser::new(max_transactions))
 }
 
 /// What an open element is, decided from its parent's kind and its own name (elements outside
@@ -329,13 +278,6 @@ fn child_kind(parent: Kind, name: &str) -> Kind {
     }
 }
 
-struct Frame {
-    name: String,
-    /// 1-based position among its repeated siblings (`OrgnlPmtInfAndSts`, `TxInfAndSts`).
-    index: Option<usize>,
-    kind: Kind,
-}
-
 #[derive(Default)]
 struct TxFields {
     end_to_end_id: Option<String>,
@@ -346,9 +288,9 @@ struct TxFields {
 
 struct Parser {
     max_transactions: usize,
-    stack: Vec<Frame>,
-    root_seen: bool,
-    root_closed: bool,
+    /// The open elements; `OrgnlPmtInfAndSts` and `TxInfAndSts` (within its block) are counted
+    /// (1-based).
+    frames: Frames<Kind>,
     report_seen: bool,
     /// Text of the leaf being read.
     text: String,
@@ -369,9 +311,7 @@ impl Parser {
     fn new(max_transactions: usize) -> Parser {
         Parser {
             max_transactions,
-            stack: Vec::new(),
-            root_seen: false,
-            root_closed: false,
+            frames: Frames::new(PathStyle::Bare),
             report_seen: false,
             text: String::new(),
             message_id: None,
@@ -386,127 +326,10 @@ impl Parser {
         }
     }
 
-    fn path(&self) -> String {
-        if self.stack.is_empty() {
-            return "/".into();
-        }
-        let mut path = String::new();
-        for (i, frame) in self.stack.iter().enumerate() {
-            if i > 0 {
-                path.push('/');
-            }
-            path.push_str(&frame.name);
-            if let Some(index) = frame.index {
-                path.push_str(&format!("[{index}]"));
-            }
-        }
-        path
-    }
-
-    fn fail(&self, reason: impl Into<String>) -> IsoError {
-        IsoError {
-            path: self.path(),
-            reason: reason.into(),
-        }
-    }
-
-    /// An error about a child of the current element that is not there.
-    fn fail_child(&self, child: &str, reason: &str) -> IsoError {
-        IsoError {
-            path: format!("{}/{child}", self.path()),
-            reason: reason.into(),
-        }
-    }
-
-    fn capturing(&self) -> bool {
-        matches!(
-            self.stack.last(),
-            Some(Frame {
-                kind: Kind::Leaf(_),
-                ..
-            })
-        )
-    }
-
     fn tx_mut(&mut self) -> &mut TxFields {
         self.tx
             .as_mut()
             .expect("a transaction leaf is inside TxInfAndSts")
-    }
-
-    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
-        let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-        if self.root_closed {
-            return Err(self.fail(format!("<{name}> after the root element")));
-        }
-        let ours = match ns {
-            ResolveResult::Bound(n) => n.as_ref() == PAIN_002_NS.as_bytes(),
-            ResolveResult::Unbound => false,
-            ResolveResult::Unknown(prefix) => {
-                return Err(self.fail_child(
-                    &name,
-                    &format!(
-                        "undeclared namespace prefix {:?}",
-                        String::from_utf8_lossy(prefix)
-                    ),
-                ))
-            }
-        };
-        let kind = match self.stack.last() {
-            None => {
-                check_root(&name, ns)?;
-                self.root_seen = true;
-                Kind::Document
-            }
-            Some(parent) if ours => child_kind(parent.kind, &name),
-            Some(_) => Kind::Other,
-        };
-        let index = match kind {
-            Kind::PmtInf => {
-                self.blocks += 1;
-                self.block_transactions = 0;
-                Some(self.blocks)
-            }
-            Kind::Tx => {
-                self.block_transactions += 1;
-                Some(self.block_transactions)
-            }
-            _ => None,
-        };
-        self.stack.push(Frame { name, index, kind });
-        // Attributes are parsed lazily; parse them so a malformed one is noticed.
-        for attribute in e.attributes() {
-            attribute.map_err(|err| self.fail(format!("not well-formed XML: {err}")))?;
-        }
-        match kind {
-            Kind::Report => self.report_seen = true,
-            Kind::Tx => {
-                if self.transactions.len() >= self.max_transactions {
-                    return Err(self.fail(format!(
-                        "more than {} transactions in one report",
-                        self.max_transactions
-                    )));
-                }
-                self.tx = Some(TxFields::default());
-            }
-            Kind::Leaf(_) => self.text.clear(),
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn end(&mut self) -> Result<(), IsoError> {
-        let Some(kind) = self.stack.last().map(|f| f.kind) else {
-            return Err(self.fail("not well-formed XML: an end tag without a start tag"));
-        };
-        match kind {
-            Kind::Leaf(leaf) => self.leaf(leaf)?,
-            Kind::Tx => self.finish_transaction()?,
-            Kind::Document => self.root_closed = true,
-            _ => {}
-        }
-        self.stack.pop();
-        Ok(())
     }
 
     fn set_once(
@@ -590,21 +413,86 @@ impl Parser {
         });
         Ok(())
     }
+}
+
+impl PainParser for Parser {
+    type Kind = Kind;
+    type Output = StatusReport;
+    type Error = IsoError;
+    const NAMESPACE: &'static str = PAIN_002_NS;
+
+    fn error(path: String, reason: String) -> IsoError {
+        IsoError { path, reason }
+    }
+
+    fn frames(&self) -> &Frames<Kind> {
+        &self.frames
+    }
+
+    fn capturing(&self) -> bool {
+        matches!(self.frames.top(), Some(Kind::Leaf(_)))
+    }
+
+    fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    fn start(&mut self, ns: &ResolveResult, e: &BytesStart) -> Result<(), IsoError> {
+        let (name, ours) = self.open(ns, e)?;
+        let kind = match self.frames.top() {
+            None => Kind::Document,
+            Some(parent) if ours => child_kind(parent, &name),
+            Some(_) => Kind::Other,
+        };
+        let index = match kind {
+            Kind::PmtInf => {
+                self.blocks += 1;
+                self.block_transactions = 0;
+                Some(self.blocks)
+            }
+            Kind::Tx => {
+                self.block_transactions += 1;
+                Some(self.block_transactions)
+            }
+            _ => None,
+        };
+        self.frames.push(name, index, kind);
+        self.check_attributes(e)?;
+        match kind {
+            Kind::Report => self.report_seen = true,
+            Kind::Tx => {
+                if self.transactions.len() >= self.max_transactions {
+                    return Err(self.fail(format!(
+                        "more than {} transactions in one report",
+                        self.max_transactions
+                    )));
+                }
+                self.tx = Some(TxFields::default());
+            }
+            Kind::Leaf(_) => self.text.clear(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), IsoError> {
+        let Some(kind) = self.frames.top() else {
+            return Err(self.fail("not well-formed XML: an end tag without a start tag"));
+        };
+        match kind {
+            Kind::Leaf(leaf) => self.leaf(leaf)?,
+            Kind::Tx => self.finish_transaction()?,
+            _ => {}
+        }
+        self.frames.pop();
+        Ok(())
+    }
 
     fn finish(mut self) -> Result<StatusReport, IsoError> {
-        if !self.stack.is_empty() {
-            return Err(self.fail("not well-formed XML: the document ends inside this element"));
-        }
         let missing = |path: &str| IsoError {
             path: format!("Document/CstmrPmtStsRpt{path}"),
             reason: "missing".into(),
         };
-        if !self.root_seen {
-            return Err(IsoError {
-                path: "/".into(),
-                reason: "no root element (empty, or not an XML document)".into(),
-            });
-        }
         if !self.report_seen {
             return Err(IsoError {
                 path: "Document/CstmrPmtStsRpt".into(),
@@ -630,28 +518,6 @@ impl Parser {
                 .ok_or_else(|| missing("/OrgnlGrpInfAndSts/OrgnlMsgNmId"))?,
             transactions: self.transactions,
         })
-    }
-}
-
-fn check_root(name: &str, ns: &ResolveResult) -> Result<(), IsoError> {
-    let fail = |reason: String| {
-        Err(IsoError {
-            path: name.into(),
-            reason,
-        })
-    };
-    if name != "Document" {
-        return fail(format!(
-            "the root element is <{name}>, expected <Document> of pain.002.001.11"
-        ));
-    }
-    match ns {
-        ResolveResult::Bound(n) if n.as_ref() == PAIN_002_NS.as_bytes() => Ok(()),
-        ResolveResult::Bound(n) => fail(format!(
-            "namespace {:?}, expected {PAIN_002_NS:?} (only pain.002.001.11 is read)",
-            String::from_utf8_lossy(n.as_ref())
-        )),
-        _ => fail(format!("no namespace, expected {PAIN_002_NS:?}")),
     }
 }
 

@@ -1,8 +1,10 @@
 //! What the ISO 20022 modules share: the small writer over `quick_xml::Writer` (elements, yen
-//! amounts, Japanese banks and accounts), the reading helpers for leaf values,
-//! and (for tests) the schema check with xmllint.
+//! amounts, Japanese banks and accounts), the stack of open elements the streaming readers keep
+//! ([`Frames`]), the reading helpers for leaf values, and (for tests) the schema check with
+//! xmllint.
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::name::ResolveResult;
 use quick_xml::Writer;
 
 use crate::iso20022::Account;
@@ -115,6 +117,121 @@ impl Xml {
         self.close("Svcr");
         self.close("Acct");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The open elements of a streaming reader
+
+/// How a reader writes element paths in its errors. The camt and pain readers have always
+/// written them differently, and callers may show or match them, so each keeps its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PathStyle {
+    /// `/Document/BkToCstmrStmt/Stmt/Ntry[2]`, and the empty string outside the root (camt).
+    Rooted,
+    /// `Document/CstmrPmtStsRpt/OrgnlPmtInfAndSts[1]`, and `/` outside the root (pain).
+    Bare,
+}
+
+/// One open element: its local name, its 1-based position among repeated siblings when the
+/// reader counts them (shown as `Ntry[3]`), and what the reader decided it is.
+pub(crate) struct Frame<C> {
+    pub(crate) name: String,
+    pub(crate) index: Option<usize>,
+    pub(crate) ctx: C,
+}
+
+/// The elements open at the reader's position, root first. Every ISO 20022 reader keeps such a
+/// stack to know where it is (`C` is the reader's own enum of the elements it reads, decided
+/// from the parent's and the element's name) and to name that place in its errors; what each
+/// element means stays with the format.
+pub(crate) struct Frames<C> {
+    stack: Vec<Frame<C>>,
+    style: PathStyle,
+    root_seen: bool,
+}
+
+impl<C: Copy> Frames<C> {
+    pub(crate) fn new(style: PathStyle) -> Self {
+        Frames {
+            stack: Vec::new(),
+            style,
+            root_seen: false,
+        }
+    }
+
+    /// No element is open (before or after the root element).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// A root element has been opened.
+    pub(crate) fn root_seen(&self) -> bool {
+        self.root_seen
+    }
+
+    /// The root element has been opened and closed again.
+    pub(crate) fn root_closed(&self) -> bool {
+        self.root_seen && self.stack.is_empty()
+    }
+
+    /// The open elements, root first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Frame<C>> {
+        self.stack.iter()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// What the innermost open element is; `None` outside the root.
+    pub(crate) fn top(&self) -> Option<C> {
+        self.stack.last().map(|f| f.ctx)
+    }
+
+    pub(crate) fn push(&mut self, name: String, index: Option<usize>, ctx: C) {
+        if self.stack.is_empty() {
+            self.root_seen = true;
+        }
+        self.stack.push(Frame { name, index, ctx });
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.stack.pop();
+    }
+
+    /// Where the reader is, as errors show it (see [`PathStyle`]).
+    pub(crate) fn path(&self) -> String {
+        let mut path = String::new();
+        for (i, frame) in self.stack.iter().enumerate() {
+            if i > 0 || self.style == PathStyle::Rooted {
+                path.push('/');
+            }
+            path.push_str(&frame.name);
+            if let Some(index) = frame.index {
+                path.push_str(&format!("[{index}]"));
+            }
+        }
+        if path.is_empty() && self.style == PathStyle::Bare {
+            path.push('/');
+        }
+        path
+    }
+
+    /// The path of `child`, relative to the innermost open element (which need not contain it:
+    /// errors name missing children this way).
+    pub(crate) fn path_to(&self, child: &str) -> String {
+        format!("{}/{child}", self.path())
+    }
+}
+
+/// An element's local name (namespace prefix dropped).
+pub(crate) fn local_name(e: &BytesStart) -> String {
+    String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
+}
+
+/// The namespace an element is bound to is `namespace`.
+pub(crate) fn in_namespace(ns: &ResolveResult, namespace: &str) -> bool {
+    matches!(ns, ResolveResult::Bound(n) if n.as_ref() == namespace.as_bytes())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ pub mod iso20022;
 mod iso_camt;
 pub mod iso_debit;
 pub mod iso_notification;
+mod iso_pain;
 pub mod iso_statement;
 pub mod iso_status;
 mod iso_xml;
