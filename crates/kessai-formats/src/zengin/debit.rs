@@ -2,7 +2,6 @@
 
 use super::engine::{Group, Record, ZenginError, ZenginFile};
 use super::layout::{FileKind, RecordKind};
-use super::CodeSet;
 
 /// The collecting company's side: who collects, into which account, on which day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,25 +168,17 @@ pub fn debit_file(
             ("振替不能金額", &values[5]),
         ],
     )?;
-    let end = Record::build(kind, RecordKind::End, &[])?;
-    Ok(ZenginFile {
-        kind,
-        code_set: CodeSet::Jis,
-        crlf,
-        groups: vec![Group {
-            header: head,
-            data,
-            trailer,
-        }],
-        end,
-    })
+    let group = Group {
+        header: head,
+        data,
+        trailer,
+    };
+    ZenginFile::from_groups(kind, crlf, vec![group])
 }
 
 /// The debits of a parsed type 91 file, with their results.
 pub fn debits(file: &ZenginFile) -> Vec<Debit> {
-    file.groups
-        .iter()
-        .flat_map(|g| g.data.iter())
+    file.data_records()
         .map(|r| Debit {
             bank_code: r.get("引落銀行番号").into(),
             bank_name: r.text("引落銀行名").into(),

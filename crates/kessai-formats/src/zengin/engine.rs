@@ -156,6 +156,27 @@ pub struct ZenginFile {
 }
 
 impl ZenginFile {
+    /// A file built by Kessai (JIS code set) from its groups, closed by an end record without
+    /// totals (types whose end record carries some build it themselves).
+    pub(crate) fn from_groups(
+        kind: FileKind,
+        crlf: bool,
+        groups: Vec<Group>,
+    ) -> Result<ZenginFile, ZenginError> {
+        Ok(ZenginFile {
+            kind,
+            code_set: CodeSet::Jis,
+            crlf,
+            groups,
+            end: Record::build(kind, RecordKind::End, &[])?,
+        })
+    }
+
+    /// Every data record of every group, in file order.
+    pub fn data_records(&self) -> impl Iterator<Item = &Record> {
+        self.groups.iter().flat_map(|g| g.data.iter())
+    }
+
     /// The same file in another code set, with every header's コード区分 set to match.
     /// Both code sets carry the same characters, so this cannot fail.
     pub fn with_code_set(mut self, code_set: CodeSet) -> ZenginFile {

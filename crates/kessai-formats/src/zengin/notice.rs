@@ -150,14 +150,7 @@ pub fn notice_file(
             trailer,
         });
     }
-    let end = Record::build(kind, RecordKind::End, &[])?;
-    Ok(ZenginFile {
-        kind,
-        code_set: super::CodeSet::Jis,
-        crlf,
-        groups: out,
-        end,
-    })
+    ZenginFile::from_groups(kind, crlf, out)
 }
 
 /// One identity for a transfer whether a notice (01) or a statement (03) reports it: account,

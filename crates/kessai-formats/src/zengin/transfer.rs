@@ -2,7 +2,6 @@
 
 use super::engine::{Group, Record, ZenginError, ZenginFile};
 use super::layout::{FileKind, RecordKind};
-use super::CodeSet;
 
 /// The operator's side of a transfer file: who pays, from which account, on which day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,25 +98,17 @@ pub fn transfer_file(
         RecordKind::Trailer,
         &[("合計件数", &count), ("合計金額", &total)],
     )?;
-    let end = Record::build(kind, RecordKind::End, &[])?;
-    Ok(ZenginFile {
-        kind,
-        code_set: CodeSet::Jis,
-        crlf,
-        groups: vec![Group {
-            header: head,
-            data,
-            trailer,
-        }],
-        end,
-    })
+    let group = Group {
+        header: head,
+        data,
+        trailer,
+    };
+    ZenginFile::from_groups(kind, crlf, vec![group])
 }
 
 /// The transfers of a parsed type 21 file (for the bank simulator and for tests).
 pub fn transfers(file: &ZenginFile) -> Vec<Transfer> {
-    file.groups
-        .iter()
-        .flat_map(|g| g.data.iter())
+    file.data_records()
         .map(|r| Transfer {
             bank_code: r.get("被仕向銀行番号").into(),
             bank_name: r.text("被仕向銀行名").into(),
