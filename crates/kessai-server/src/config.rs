@@ -1,6 +1,8 @@
 //! Everything an operator can set. The CLI fills this in; tests build it directly.
 
+use crate::bank_master::BankMaster;
 use kessai_core::{BankAccount, FeeRule};
+pub use kessai_formats::zengin::transfer::Designation;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -42,10 +44,10 @@ pub struct Config {
     pub pay_days: u32,
     /// Days the seller has to ship once the money is held.
     pub ship_days: u32,
-    /// The operator's collection account, quoted in payment instructions; payouts leave from it.
-    pub collection_account: BankAccount,
-    /// 振込依頼人コード: the operator's 10-digit code at its bank, in Zengin transfer files.
-    pub bank_requester_code: String,
+    /// The operator's banks, one collection account at each; the first is the main one
+    /// (payment instructions quote it, payouts leave from it). None configured: Kessai refuses
+    /// to start ([`Config::check`]).
+    pub banks: Vec<OperatorBank>,
     /// Where outbound bank files are written.
     pub bank_out_dir: PathBuf,
     /// When set, the scheduler writes pending payouts and refunds into bank files of this
@@ -55,7 +57,7 @@ pub struct Config {
     /// into a deal's own number matches it without any reference.
     pub virtual_accounts: Option<(i64, i64)>,
     /// The bank and branch master: when loaded, accounts must name a real bank and branch.
-    pub bank_master: Option<std::sync::Arc<crate::bank_master::BankMaster>>,
+    pub bank_master: Option<std::sync::Arc<BankMaster>>,
     pub password_cost: PasswordCost,
     /// Wrong passwords in a row before a deal's login locks, and for how long.
     pub max_login_failures: i64,
@@ -79,8 +81,7 @@ impl Config {
             fee: FeeRule::default(),
             pay_days: 7,
             ship_days: 7,
-            collection_account: default_collection_account(),
-            bank_requester_code: "0000000001".into(),
+            banks: vec![],
             bank_out_dir: PathBuf::from("bank-out"),
             bank_master: None,
             auto_export: None,
@@ -96,13 +97,108 @@ impl Config {
     }
 }
 
-pub fn default_collection_account() -> BankAccount {
-    BankAccount::parse(
-        "0001",
-        "001",
-        kessai_core::AccountType::Ordinary,
-        "1234567",
-        "ｹﾂｻｲ ｴｽｸﾛ-",
-    )
-    .expect("valid default account")
+/// One bank the operator uses: its collection account there and what its transfer files say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperatorBank {
+    /// The collection account. Its holder name is the operator's name as this bank holds it
+    /// (kana), which is also the 振込依頼人名 of transfer files.
+    pub account: BankAccount,
+    /// 振込依頼人コード: the operator's 10-digit code at this bank.
+    pub requester_code: String,
+    /// 振込指定区分 of the transfers sent through this bank.
+    pub designation: Designation,
+}
+
+/// Why Kessai will not start with this configuration.
+pub const NO_BANK: &str = "no collection account is configured: give --bank-config FILE \
+(KESSAI_BANK_CONFIG), or --collection-account BANK-BRANCH-NUMBER with --requester-code and \
+--requester-name (see README, Configuration)";
+
+impl Config {
+    /// The main bank: payment instructions quote its account and payouts leave from it.
+    pub fn main_bank(&self) -> &OperatorBank {
+        self.banks
+            .first()
+            .expect("Config::check ran before the App was built")
+    }
+
+    /// The main collection account.
+    pub fn collection_account(&self) -> &BankAccount {
+        &self.main_bank().account
+    }
+
+    /// Whether money into this account is the operator's: one of its collection accounts, or a
+    /// virtual account number at the main bank and branch. An unknown bank or branch (None)
+    /// matches by the account number alone.
+    pub fn holds_account(
+        &self,
+        bank_code: Option<&str>,
+        branch_code: Option<&str>,
+        account_number: &str,
+    ) -> bool {
+        let number = format!("{:0>7}", account_number.trim());
+        let at = |a: &BankAccount| {
+            bank_code.is_none_or(|b| b == a.bank_code)
+                && branch_code.is_none_or(|b| b == a.branch_code)
+        };
+        let collection = self
+            .banks
+            .iter()
+            .any(|b| at(&b.account) && b.account.account_number == number);
+        let virtual_account = self.virtual_accounts.is_some_and(|(first, last)| {
+            self.banks.first().is_some_and(|main| at(&main.account))
+                && number.parse::<i64>().is_ok_and(|n| first <= n && n <= last)
+        });
+        collection || virtual_account
+    }
+
+    /// Refuses a configuration Kessai cannot run on: no collection account, two accounts at
+    /// one bank, a requester code that is not 10 digits, or (with a bank master) a bank or
+    /// branch the master does not know.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.banks.is_empty(), NO_BANK);
+        for (i, bank) in self.banks.iter().enumerate() {
+            let a = &bank.account;
+            let name = format!(
+                "the collection account {}-{} {}",
+                a.bank_code, a.branch_code, a.account_number
+            );
+            anyhow::ensure!(
+                bank.requester_code.len() == 10
+                    && bank.requester_code.bytes().all(|b| b.is_ascii_digit()),
+                "{name}: the requester code (振込依頼人コード) must be 10 digits, not {:?}",
+                bank.requester_code
+            );
+            anyhow::ensure!(
+                self.banks[..i]
+                    .iter()
+                    .all(|b| b.account.bank_code != a.bank_code),
+                "{name}: a second collection account at bank {} (one per bank)",
+                a.bank_code
+            );
+            if let Some(master) = &self.bank_master {
+                master
+                    .check(&a.bank_code, &a.branch_code)
+                    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The operator bank of the demo and the simulator (and of tests): 0001-001 1234567 at the
+/// simulated bank. Never a default of a real server.
+pub fn demo_bank() -> OperatorBank {
+    OperatorBank {
+        account: BankAccount::parse(
+            "0001",
+            "001",
+            kessai_core::AccountType::Ordinary,
+            "1234567",
+            "ｹﾂｻｲ ｴｽｸﾛ-",
+        )
+        .expect("valid demo account"),
+        requester_code: "0000000001".into(),
+        designation: Designation::Telegraphic,
+    }
 }

@@ -48,6 +48,7 @@ pub struct Running {
 
 /// Connects, migrates, binds and starts serving (and the workers, unless disabled).
 pub async fn start(config: Config) -> anyhow::Result<Running> {
+    config.check()?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

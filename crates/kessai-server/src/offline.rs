@@ -11,6 +11,7 @@ use crate::{transact, App};
 use kessai_store::Store;
 
 pub async fn open(config: Config) -> anyhow::Result<App> {
+    config.check()?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     Ok(App {

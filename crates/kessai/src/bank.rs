@@ -2,9 +2,8 @@
 //! service as the server, in one transaction against the database; emails it causes wait in
 //! the outbox for the next running server.
 
-use crate::options::DbArgs;
+use crate::options::{DbArgs, OperatorArgs};
 use clap::{Args, Subcommand};
-use kessai_server::config::{Config, MailTransport};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,7 +32,7 @@ pub enum BankCommand {
 #[derive(Args)]
 pub struct ReturnArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: OperatorArgs,
     /// The credit's ID, as `kessai bank suspense` lists it.
     #[arg(long)]
     pub credit: String,
@@ -56,7 +55,7 @@ pub struct ReturnArgs {
 #[derive(Args)]
 pub struct ClaimArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: OperatorArgs,
     /// The claim's ID, as `kessai bank suspense` lists it.
     #[arg(long)]
     pub claim: String,
@@ -74,7 +73,7 @@ pub struct RecoverArgs {
 #[derive(Args)]
 pub struct AssignArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: OperatorArgs,
     /// The credit's ID, as `kessai bank suspense` lists it.
     #[arg(long)]
     pub credit: String,
@@ -90,7 +89,7 @@ pub async fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
         BankCommand::Export(args) => export(args).await,
         BankCommand::Suspense(args) => suspense(args).await,
         BankCommand::Assign(args) => printed(
-            kessai_server::offline::assign(config(&args.db), &args.credit, &args.deal).await,
+            kessai_server::offline::assign(args.db.config()?, &args.credit, &args.deal).await,
         ),
         BankCommand::Return(args) => {
             let account_type =
@@ -106,16 +105,16 @@ pub async fn run(command: BankCommand) -> anyhow::Result<ExitCode> {
                 holder_name: args.holder_name,
             };
             printed(
-                kessai_server::offline::return_credit(config(&args.db), &args.credit, &account)
+                kessai_server::offline::return_credit(args.db.config()?, &args.credit, &account)
                     .await,
             )
         }
         BankCommand::WriteOff(args) => {
-            printed(kessai_server::offline::write_off(config(&args.db), &args.claim).await)
+            printed(kessai_server::offline::write_off(args.db.config()?, &args.claim).await)
         }
         BankCommand::Recover(args) => printed(
             kessai_server::offline::recover(
-                config(&args.claim.db),
+                args.claim.db.config()?,
                 &args.claim.claim,
                 &args.credit,
             )
@@ -137,10 +136,6 @@ fn printed<T: serde::Serialize>(
     }
 }
 
-fn config(db: &DbArgs) -> Config {
-    Config::new(&db.db, MailTransport::Directory("mail".into()))
-}
-
 /// Prints a service error for a person and turns it into exit code 1.
 fn refused(e: kessai_server::error::AppError) -> anyhow::Result<ExitCode> {
     eprintln!("kessai: {} ({})", e.message, e.code);
@@ -150,7 +145,7 @@ fn refused(e: kessai_server::error::AppError) -> anyhow::Result<ExitCode> {
 #[derive(Args)]
 pub struct CreditArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: OperatorArgs,
     /// The bank's identity of the record (applied once).
     #[arg(long)]
     pub bank_ref: String,
@@ -169,13 +164,13 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         account_number: None,
         transferor_code: None,
     };
-    printed(kessai_server::offline::credit(config(&args.db), &input).await)
+    printed(kessai_server::offline::credit(args.db.config()?, &input).await)
 }
 
 #[derive(Args)]
 pub struct ImportArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: OperatorArgs,
     pub file: PathBuf,
 }
 
@@ -186,7 +181,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match kessai_server::offline::import(config(&args.db), &name, &bytes).await {
+    match kessai_server::offline::import(args.db.config()?, &name, &bytes).await {
         Ok(s) => {
             if let Some(at) = s.already_imported_at_ms {
                 println!(
@@ -208,7 +203,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 #[derive(Args)]
 pub struct ExportArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: OperatorArgs,
     /// zengin (総合振込, type 21) or iso20022 (pain.001.001.09).
     #[arg(long, default_value = "zengin")]
     pub format: String,
@@ -220,7 +215,7 @@ pub struct ExportArgs {
 }
 
 async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    match kessai_server::offline::export(config(&args.db), &args.format, &args.date, &args.out)
+    match kessai_server::offline::export(args.db.config()?, &args.format, &args.date, &args.out)
         .await
     {
         Ok(files) => {

@@ -82,6 +82,7 @@ async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
     let mut config = Config::new(&db, MailTransport::Directory(workdir.path().join("mail")));
     config.listen = "127.0.0.1:0".parse()?;
     config.operator_token = Some(kessai_server::secrets::random_token());
+    config.banks = vec![kessai_server::config::demo_bank()];
     config.password_cost = PasswordCost {
         memory_kib: args.argon2_memory_kib,
         iterations: args.argon2_iterations,

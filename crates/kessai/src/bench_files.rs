@@ -121,6 +121,7 @@ pub fn export(n: usize) -> ExitCode {
         branch_name: String::new(),
         account_type: 1,
         account_number: "1234567".into(),
+        designation: Default::default(),
     };
     // Files of at most MAX_PER_FILE records, as `bank export` writes them.
     let per_file = kessai_server::service::bank_export::MAX_PER_FILE as usize;
@@ -174,10 +175,11 @@ pub async fn import(n: usize, db: Option<String>) -> anyhow::Result<ExitCode> {
     let workdir = tempfile::tempdir()?;
     let db =
         db.unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("bench.db").display()));
-    let config = kessai_server::config::Config::new(
+    let mut config = kessai_server::config::Config::new(
         &db,
         kessai_server::config::MailTransport::Directory(workdir.path().join("mail")),
     );
+    config.banks = vec![kessai_server::config::demo_bank()];
     let app = kessai_server::offline::open(config).await?;
     println!(
         "bench import: one Zengin 01 file of {n} transfers, database {}",

@@ -38,6 +38,17 @@ pub struct DemoArgs {
     pub bank_out: Option<PathBuf>,
 }
 
+/// The operator's account at the simulated bank: the demo bank's collection account.
+fn operator_account() -> AccountRef {
+    let account = kessai_server::config::demo_bank().account;
+    AccountRef {
+        bank_code: account.bank_code,
+        branch_code: account.branch_code,
+        account_number: account.account_number,
+        name: account.holder_name,
+    }
+}
+
 struct Demo {
     api: Api,
     app: Option<Arc<kessai_server::App>>,
@@ -78,6 +89,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             config.test_clock = true;
             config.mail_interval = Duration::from_millis(50);
             config.bank_out_dir = workdir.path().join("bank-out");
+            // The demo's operator banks at the simulated bank, configured as an operator would.
+            config.banks = vec![kessai_server::config::demo_bank()];
             let bank_out = config.bank_out_dir.clone();
             let token = config.operator_token.clone().unwrap_or_default();
             let running = kessai_server::start(config).await?;
@@ -97,16 +110,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         parties: vec![],
         ship_days: 7,
         pace: Duration::from_millis(args.pace_ms),
-        bank: BankState::new(
-            42,
-            0,
-            AccountRef {
-                bank_code: "0001".into(),
-                branch_code: "001".into(),
-                account_number: "1234567".into(),
-                name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
-            },
-        ),
+        bank: BankState::new(42, 0, operator_account()),
         bank_out,
         bank_in: workdir.path().join("from-bank"),
         uploaded: HashSet::new(),

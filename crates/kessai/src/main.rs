@@ -1,6 +1,7 @@
 //! `kessai`: the command line. Each subcommand lives in its own module.
 
 mod bank;
+mod bank_options;
 mod bench;
 mod bench_files;
 mod check;

@@ -1,5 +1,6 @@
 //! Command-line options shared by several subcommands, and their translation into a `Config`.
 
+use crate::bank_options::BankArgs;
 use clap::Args;
 use kessai_server::config::{Config, MailTransport, PasswordCost};
 use std::net::SocketAddr;
@@ -11,6 +12,26 @@ pub struct DbArgs {
     /// sqlite://PATH (default) or postgres://USER@HOST/DB.
     #[arg(long = "db", env = "KESSAI_DB", default_value = "sqlite://kessai.db")]
     pub db: String,
+}
+
+/// A command that acts as the operator on the database: the database and the operator's banks.
+#[derive(Args, Clone)]
+pub struct OperatorArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub bank: BankArgs,
+}
+
+impl OperatorArgs {
+    /// The configuration of a command run without a server; its emails wait in the outbox.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut config = Config::new(&self.db.db, MailTransport::Directory("mail".into()));
+        self.bank.apply(&mut config)?;
+        // Here rather than only in `offline::open`, so that the reason reaches the operator.
+        config.check()?;
+        Ok(config)
+    }
 }
 
 #[derive(Args, Clone)]
@@ -51,14 +72,8 @@ pub struct ServeArgs {
     /// Let POST /v1/operator/clock move time forward (tests and demos only).
     #[arg(long)]
     pub test_clock: bool,
-    /// The bank and branch master (a zengin-code directory: banks.json, branches/). When set,
-    /// accounts must name a real bank and branch, and bank files carry their kana names.
-    #[arg(long, env = "KESSAI_BANK_MASTER")]
-    pub bank_master: Option<PathBuf>,
-    /// Give each deal its own collection account number from this range (e.g. 9000000-9099999)
-    /// at the operator's bank and branch.
-    #[arg(long, env = "KESSAI_VIRTUAL_ACCOUNTS")]
-    pub virtual_accounts: Option<String>,
+    #[command(flatten)]
+    pub bank: BankArgs,
     /// On business days, write pending payouts and refunds as bank files by itself:
     /// zengin or iso20022.
     #[arg(long, env = "KESSAI_AUTO_EXPORT")]
@@ -106,22 +121,7 @@ impl ServeArgs {
             config.auto_export =
                 Some(parsed.ok_or_else(|| anyhow::anyhow!("--auto-export is zengin or iso20022"))?);
         }
-        if let Some(range) = &self.virtual_accounts {
-            let (first, last) = range.split_once('-').ok_or_else(|| {
-                anyhow::anyhow!("--virtual-accounts FIRST-LAST, e.g. 9000000-9099999")
-            })?;
-            let (first, last): (i64, i64) = (first.trim().parse()?, last.trim().parse()?);
-            anyhow::ensure!(
-                0 < first && first <= last && last <= 9_999_999,
-                "--virtual-accounts: a range of 7-digit account numbers"
-            );
-            config.virtual_accounts = Some((first, last));
-        }
-        if let Some(dir) = &self.bank_master {
-            config.bank_master = Some(std::sync::Arc::new(
-                kessai_server::bank_master::BankMaster::load(dir)?,
-            ));
-        }
+        self.bank.apply(&mut config)?;
         config.scheduler_interval = Duration::from_millis(self.scheduler_interval_ms);
         Ok(config)
     }

@@ -42,6 +42,11 @@ fn start_server(dir: &Path, db: &str, port: u16) -> Child {
         .arg(dir.join("mail"))
         .arg("--bank-out")
         .arg(dir.join("bank-out"))
+        .arg("--bank-config")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/operator-banks.toml"
+        ))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

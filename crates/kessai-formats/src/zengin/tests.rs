@@ -4,7 +4,7 @@
 
 use super::charset::{decode_byte, encode_char};
 use super::notice::{incoming_transfers, notice_file, IncomingTransfer, NoticeAccount};
-use super::transfer::{transfer_file, transfers, Transfer, TransferHeader};
+use super::transfer::{transfer_file, transfers, Designation, Transfer, TransferHeader};
 use super::*;
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
@@ -30,6 +30,7 @@ fn header() -> TransferHeader {
         branch_name: "ﾄｳｷﾖｳｴｲｷﾞﾖｳﾌﾞ".into(),
         account_type: 1,
         account_number: "1234567".into(),
+        designation: Designation::Telegraphic,
     }
 }
 
@@ -289,6 +290,30 @@ fn malformed_files_are_rejected_with_record_and_field() {
         assert_eq!((e.record, e.field), (record, field), "{name}: {e}");
         assert!(e.reason.contains(reason), "{name}: {e}");
     }
+}
+
+#[test]
+fn every_data_record_carries_the_configured_transfer_designation() {
+    for (designation, digit) in [
+        (Designation::Telegraphic, b'7'),
+        (Designation::Document, b'8'),
+    ] {
+        let header = TransferHeader {
+            designation,
+            ..header()
+        };
+        let bytes = write(&transfer_file(&header, &payouts(), true).unwrap());
+        let records: Vec<&[u8]> = bytes.chunks(122).collect();
+        for data in &records[1..3] {
+            assert_eq!(data[0], b'2', "a data record");
+            assert_eq!(data[111], digit, "振込指定区分 at position 112");
+        }
+        let parsed = parse(&bytes).unwrap();
+        assert!(parsed
+            .data_records()
+            .all(|r| Designation::from_code(r.number("振込指定区分") as u8) == Some(designation)));
+    }
+    assert_eq!(Designation::from_code(0), None);
 }
 
 #[test]

@@ -3,6 +3,34 @@
 use super::engine::{Group, Record, ZenginError, ZenginFile};
 use super::layout::{FileKind, RecordKind};
 
+/// 振込指定区分: how the bank is to send each transfer of a file on to the payee's bank.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Designation {
+    /// 7: 電信扱い (telegraphic), credited on the value date.
+    #[default]
+    Telegraphic,
+    /// 8: 文書扱い (document).
+    Document,
+}
+
+impl Designation {
+    /// The digit in the data record.
+    pub fn code(self) -> u8 {
+        match self {
+            Designation::Telegraphic => 7,
+            Designation::Document => 8,
+        }
+    }
+
+    pub fn from_code(code: u8) -> Option<Designation> {
+        match code {
+            7 => Some(Designation::Telegraphic),
+            8 => Some(Designation::Document),
+            _ => None,
+        }
+    }
+}
+
 /// The operator's side of a transfer file: who pays, from which account, on which day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransferHeader {
@@ -19,6 +47,8 @@ pub struct TransferHeader {
     /// 預金種目: 1 普通, 2 当座, 4 貯蓄.
     pub account_type: u8,
     pub account_number: String,
+    /// 振込指定区分 of every data record (the operator's setting for this bank).
+    pub designation: Designation,
 }
 
 /// One payment to one account.
@@ -62,6 +92,7 @@ pub fn transfer_file(
             ("口座番号", &header.account_number),
         ],
     )?;
+    let designation = header.designation.code().to_string();
     let mut data = Vec::with_capacity(transfers.len());
     let mut total: u64 = 0;
     for (i, t) in transfers.iter().enumerate() {
@@ -84,6 +115,7 @@ pub fn transfer_file(
                 ("受取人名", &t.payee_name),
                 ("振込金額", &amount),
                 ("顧客コード・EDI情報", edi),
+                ("振込指定区分", &designation),
                 ("識別表示", flag),
             ],
         )

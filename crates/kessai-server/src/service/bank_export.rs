@@ -114,12 +114,14 @@ fn render(
     value_date: Date,
     items: &[PendingInstruction],
 ) -> AppResult<Vec<u8>> {
-    let from = &app.config.collection_account;
+    // Payouts and refunds leave from the main bank, under its requester code and 振込指定区分.
+    let bank = app.config.main_bank();
+    let from = &bank.account;
     match format {
         ExportFormat::Zengin => {
             let (from_bank, from_branch) = names(app, &from.bank_code, &from.branch_code);
             let header = transfer::TransferHeader {
-                requester_code: app.config.bank_requester_code.clone(),
+                requester_code: bank.requester_code.clone(),
                 requester_name: from.holder_name.clone(),
                 value_date_mmdd: format!(
                     "{:02}{:02}",
@@ -132,6 +134,7 @@ fn render(
                 branch_name: from_branch,
                 account_type: from.account_type.zengin_code(),
                 account_number: from.account_number.clone(),
+                designation: bank.designation,
             };
             let transfers: Vec<transfer::Transfer> = items
                 .iter()
@@ -280,7 +283,7 @@ mod tests {
             purpose: "payout".into(),
             party: "seller".into(),
             amount_yen,
-            bank_account: crate::config::default_collection_account(),
+            bank_account: crate::config::demo_bank().account,
             public_id: "X".into(),
         }
     }

@@ -191,7 +191,7 @@ pub(crate) async fn find_deal(
     input: &CreditInput,
 ) -> AppResult<Option<String>> {
     // Money into the collection account itself is not a virtual-account payment: no lookup.
-    let collection = &app.config.collection_account.account_number;
+    let collection = &app.config.collection_account().account_number;
     let into_virtual = input
         .account_number
         .as_deref()

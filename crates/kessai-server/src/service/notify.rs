@@ -21,7 +21,7 @@ pub async fn notify(
         to,
         kind,
         payment_reference,
-        &app.config.collection_account,
+        app.config.collection_account(),
     )
     .await
 }

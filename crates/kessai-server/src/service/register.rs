@@ -339,7 +339,7 @@ async fn agree(app: &App, tx: &mut Tx, a: Registration, b: Registration) -> AppR
     notify(app, tx, &buyer, &NoticeKind::Agreed, None).await?;
     notify(app, tx, &seller, &NoticeKind::Agreed, None).await?;
     // The buyer pays into the deal's own account when the operator uses virtual accounts.
-    let mut pay_to = app.config.collection_account.clone();
+    let mut pay_to = app.config.collection_account().clone();
     if let Some((first, last)) = app.config.virtual_accounts {
         match tx
             .allocate_virtual_account(&record.id, first, last, now.0)

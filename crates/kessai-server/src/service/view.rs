@@ -114,7 +114,7 @@ pub async fn deal_view(app: &App, reg: &Registration) -> AppResult<DealView> {
                 view.payout_yen = Some(d.payout().0);
             }
             Party::Buyer if d.state == kessai_core::DealState::AwaitingPayment => {
-                let mut a = app.config.collection_account.clone();
+                let mut a = app.config.collection_account().clone();
                 if let Some(number) = app.store.virtual_account_of(&r.id).await? {
                     a.account_number = number;
                 }

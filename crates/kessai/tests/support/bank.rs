@@ -7,12 +7,24 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Runs `kessai ARGS`: (exit code, stdout, stderr).
+/// Runs `kessai ARGS` as the tests' operator, configured through the environment as an
+/// operator would (`KESSAI_BANK_CONFIG`, `KESSAI_BANK_MASTER`): (exit code, stdout, stderr).
 pub fn kessai(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
-        .args(args)
-        .output()
-        .expect("kessai runs");
+    output(operator_command().args(args))
+}
+
+/// The `kessai` binary with the tests' bank configuration and bank master in its environment.
+pub fn operator_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kessai"));
+    command
+        .env("KESSAI_BANK_CONFIG", super::bank_config_file())
+        .env("KESSAI_BANK_MASTER", super::bank_master_dir());
+    command
+}
+
+/// Runs a command to its end: (exit code, stdout, stderr).
+pub fn output(command: &mut Command) -> (i32, String, String) {
+    let out = command.output().expect("kessai runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -99,6 +99,7 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     config.workers = options.workers;
     config.bank_out_dir = dir.path().join("bank-out");
     config.bank_master = Some(bank_master());
+    config.banks = vec![kessai_server::config::demo_bank()];
     config.virtual_accounts = options.virtual_accounts;
     config.mail_interval = Duration::from_millis(20);
     let running = kessai_server::start(config).await.expect("server starts");
@@ -112,19 +113,38 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     }
 }
 
-/// The public bank master from shared/, loaded once for all tests of a binary.
+/// The zengin-code bank master the tests use: `KESSAI_TEST_BANK_MASTER` (test.sh fetches a
+/// pinned copy and sets it), else `shared/data/zengin-code` beside the repository when present.
+pub fn bank_master_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("KESSAI_TEST_BANK_MASTER") {
+        return dir.into();
+    }
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/zengin-code");
+    assert!(
+        shared.join("banks.json").exists(),
+        "no bank master: run the tests with `bash test.sh` (it fetches one), or set \
+         KESSAI_TEST_BANK_MASTER to a zengin-code data directory"
+    );
+    shared
+}
+
+/// The operator's banks in the tests, as a file for the CLI: the demo bank (see
+/// `kessai_server::config::demo_bank`).
+pub fn bank_config_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/operator-banks.toml")
+}
+
+/// The bank master, loaded once for all tests of a binary.
 pub fn bank_master() -> Arc<kessai_server::bank_master::BankMaster> {
     static MASTER: std::sync::OnceLock<Arc<kessai_server::bank_master::BankMaster>> =
         std::sync::OnceLock::new();
     MASTER
         .get_or_init(|| {
-            let dir = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/data/zengin-code"
-            );
+            let dir = bank_master_dir();
             Arc::new(
-                kessai_server::bank_master::BankMaster::load(std::path::Path::new(dir))
-                    .expect("shared/data/zengin-code"),
+                kessai_server::bank_master::BankMaster::load(&dir)
+                    .unwrap_or_else(|e| panic!("{}: {e}", dir.display())),
             )
         })
         .clone()
