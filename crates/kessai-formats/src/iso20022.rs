@@ -1,5 +1,5 @@
 //! ISO 20022 messages Kessai writes: pain.001.001.09 (credit transfers: payouts, refunds).
-//! Every message validates against the official schema in `shared/standards/iso20022`
+//! Every message validates against the official schema in `tests/xsd`
 //! (checked by the test suite with xmllint).
 //!
 //! Japanese specifics: banks are identified by the Zengin clearing system (`JPZGN`) with the
@@ -280,7 +280,7 @@ mod tests {
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/iso20022/sepaxml.pain.001.001.09.xsd"
+        "/tests/xsd/sepaxml.pain.001.001.09.xsd"
     );
 
     pub fn account(number: &str, name: &str) -> Account {

@@ -3,7 +3,7 @@
 //! contract, into the operator's collection account (the creditor).
 //!
 //! [`write_pain_008`] is what production uses; its output validates against the official schema
-//! `sepaxml.pain.008.001.08.xsd` in `shared/standards/iso20022` (checked by the test suite with
+//! `sepaxml.pain.008.001.08.xsd` in `tests/xsd` (checked by the test suite with
 //! xmllint). [`read_pain_008`] is for the bank simulator.
 //!
 //! Japanese conventions as in [`crate::iso20022`]: banks by Zengin clearing member ID (`JPZGN`,
@@ -883,7 +883,7 @@ mod tests {
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/iso20022/sepaxml.pain.008.001.08.xsd"
+        "/tests/xsd/sepaxml.pain.008.001.08.xsd"
     );
 
     fn assert_valid(xml: &[u8]) {

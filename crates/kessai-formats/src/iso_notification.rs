@@ -472,7 +472,7 @@ mod tests {
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/iso20022/moov.camt.054.001.08.xsd"
+        "/tests/xsd/moov.camt.054.001.08.xsd"
     );
 
     fn assert_valid(xml: &[u8]) {

@@ -688,7 +688,7 @@ mod tests {
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/iso20022/moov.camt.053.001.08.xsd"
+        "/tests/xsd/moov.camt.053.001.08.xsd"
     );
 
     fn assert_valid(xml: &[u8]) {

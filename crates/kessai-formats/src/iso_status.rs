@@ -3,7 +3,7 @@
 //!
 //! [`read_pain_002`] is what production uses. [`write_pain_002`] exists for tests and bank
 //! simulators; its output validates against the official schema `moov.pain.002.001.11.xsd` in
-//! `shared/standards/iso20022` (checked by the test suite with xmllint).
+//! `tests/xsd` (checked by the test suite with xmllint).
 //!
 //! Only version .11 is read. Version .10 has the same shape for the elements read here, but
 //! accepting it would be a guess about banks we have not seen; add its namespace (and a sample
@@ -529,7 +529,7 @@ mod tests {
 
     const XSD: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/iso20022/moov.pain.002.001.11.xsd"
+        "/tests/xsd/moov.pain.002.001.11.xsd"
     );
 
     fn tx(id: &str, status: TxStatus, code: Option<&str>, text: Option<&str>) -> TransactionStatus {

@@ -161,7 +161,7 @@ async fn instructions_are_exported_exactly_once(db: Db) {
     let xml_path = &files_in(&iso)[0];
     let xsd = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/iso20022/sepaxml.pain.001.001.09.xsd"
+        "/../kessai-formats/tests/xsd/sepaxml.pain.001.001.09.xsd"
     );
     let check = Command::new("xmllint")
         .args(["--noout", "--schema", xsd])

@@ -16,7 +16,7 @@ async fn bank_credit_command_applies_a_transfer_once(db: Db) {
     let s = support::spawn(db).await;
     let (buyer, _) = s.agreed_deal("cli", 6_000).await;
     let credit = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_kessai"))
+        let out = support::bank::operator_command()
             .args([
                 "bank",
                 "credit",

@@ -69,6 +69,18 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 #[test]
+fn the_public_bank_master_answers_by_code() {
+    let master = support::bank_master();
+    assert!(master.len() > 1000, "{} banks", master.len());
+    let (bank, branch) = master.check("0001", "001").unwrap();
+    assert_eq!((bank.kana.as_str(), branch.kana.as_str()), ("ﾐｽﾞﾎ", "ﾄｳｷﾖｳ"));
+    assert_eq!(
+        master.zengin_names("0005", "123"),
+        ("ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ".into(), "ﾖｺﾊﾏﾅｶﾔﾏ".into())
+    );
+}
+
+#[test]
 fn serve_without_a_collection_account_refuses_to_start_naming_the_options() {
     let dir = tempfile::tempdir().unwrap();
     let err = serve_refused(dir.path(), &[]);
