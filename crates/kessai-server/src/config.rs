@@ -31,9 +31,33 @@ impl Default for PasswordCost {
     }
 }
 
+/// What one HTTP client may hold of the server.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpLimits {
+    /// A request's head (request line and headers) must arrive within this, from the moment
+    /// the server waits for it (also between requests on a kept-alive connection).
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait in the listen queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            // Well below the usual 1,024 open files, leaving room for the database and files.
+            max_connections: 512,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub listen: SocketAddr,
+    pub http: HttpLimits,
     pub database_url: String,
     pub mail: MailTransport,
     pub mail_from: String,
@@ -74,6 +98,7 @@ impl Config {
     pub fn new(database_url: &str, mail: MailTransport) -> Config {
         Config {
             listen: "127.0.0.1:7480".parse().expect("valid address"),
+            http: HttpLimits::default(),
             database_url: database_url.to_string(),
             mail,
             mail_from: "Kessai <kessai@localhost>".into(),

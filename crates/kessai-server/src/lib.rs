@@ -6,6 +6,7 @@ pub mod bank_master;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod http;
 pub mod i18n;
 pub mod mail;
 pub mod offline;
@@ -70,11 +71,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         tokio::spawn(scheduler::run(state.clone()));
     }
     let router = app(state.clone());
-    let handle = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            tracing::error!("server stopped: {e}");
-        }
-    });
+    let handle = tokio::spawn(http::serve(listener, router, state.config.http));
     Ok(Running {
         addr,
         app: state,

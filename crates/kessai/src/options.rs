@@ -81,6 +81,15 @@ pub struct ServeArgs {
     /// Where outbound bank files (payouts, refunds) are written.
     #[arg(long, env = "KESSAI_BANK_OUT", default_value = "bank-out")]
     pub bank_out: PathBuf,
+    /// Seconds a client has to send a request's head (also between requests).
+    #[arg(long, env = "KESSAI_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds without a byte either way after which a connection is closed.
+    #[arg(long, env = "KESSAI_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, env = "KESSAI_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
     /// How often the scheduler looks for passed deadlines, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
@@ -102,6 +111,15 @@ impl ServeArgs {
         };
         let mut config = Config::new(&self.db.db, mail);
         config.listen = self.listen;
+        anyhow::ensure!(
+            self.max_connections > 0,
+            "--max-connections must be at least 1"
+        );
+        config.http = kessai_server::config::HttpLimits {
+            header_read_timeout: Duration::from_secs(self.header_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections,
+        };
         config.mail_from = self.mail_from.clone();
         config.operator_token = self.operator_token.clone();
         config.fee = kessai_core::FeeRule {

@@ -74,6 +74,7 @@ pub struct Options {
     pub mail: Option<MailTransport>,
     pub workers: bool,
     pub virtual_accounts: Option<(i64, i64)>,
+    pub http: Option<kessai_server::config::HttpLimits>,
 }
 
 pub async fn spawn(db: Db) -> TestServer {
@@ -100,6 +101,7 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     config.bank_master = Some(bank_master());
     config.banks = vec![kessai_server::config::demo_bank()];
     config.virtual_accounts = options.virtual_accounts;
+    config.http = options.http.unwrap_or_default();
     config.mail_interval = Duration::from_millis(20);
     let running = kessai_server::start(config).await.expect("server starts");
     TestServer {
