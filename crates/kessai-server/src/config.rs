@@ -227,3 +227,44 @@ pub fn demo_bank() -> OperatorBank {
         designation: Designation::Telegraphic,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_holds_its_collection_accounts_and_virtual_accounts_at_the_main_bank() {
+        let mut config = Config::new("sqlite://x", MailTransport::Directory("mail".into()));
+        assert!(
+            !config.holds_account(None, None, "1234567"),
+            "no banks: nothing"
+        );
+        let mut second = demo_bank();
+        second.account.bank_code = "0005".into();
+        second.account.branch_code = "123".into();
+        second.account.account_number = "0000042".into();
+        config.banks = vec![demo_bank(), second];
+        config.virtual_accounts = Some((9_000_000, 9_000_009));
+        let cases = [
+            (Some("0001"), Some("001"), "1234567", true),
+            (None, None, "1234567", true),
+            (Some("0001"), None, "1234567", true),
+            (Some("0005"), Some("123"), "42", true),
+            (Some("0005"), Some("123"), "1234567", false),
+            (Some("0001"), Some("002"), "1234567", false),
+            (Some("0001"), Some("001"), "7654321", false),
+            (Some("0001"), Some("001"), "9000009", true),
+            (None, None, "9000000", true),
+            (Some("0001"), Some("001"), "9000010", false),
+            (Some("0005"), Some("123"), "9000001", false),
+            (None, None, "x", false),
+        ];
+        for (bank, branch, number, held) in cases {
+            assert_eq!(
+                config.holds_account(bank, branch, number),
+                held,
+                "{bank:?} {branch:?} {number}"
+            );
+        }
+    }
+}
