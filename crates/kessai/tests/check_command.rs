@@ -52,7 +52,7 @@ async fn bank_credit_command_applies_a_transfer_once(db: Db) {
         s.view(&buyer, support::BUYER_PW).await.ok()["received_yen"],
         6_000
     );
-    let bad = Command::new(env!("CARGO_BIN_EXE_kessai"))
+    let bad = support::bank::operator_command()
         .args([
             "bank",
             "credit",
