@@ -32,41 +32,48 @@
 //! details carry more than one transaction (a batch booking would credit one deal with the
 //! sum), and more than [`MAX_ENTRIES`] entries. Elements it does not use are skipped.
 
-use std::collections::HashMap;
-
 use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
 
-use crate::iso_camt::{
-    check_root, currency, jpy, read_camt, reject, AccountDraft, CamtParser, EntryDraft,
-};
-use crate::iso_xml::{
-    in_namespace, iso_date, local_name, non_empty, once, optional, parse_bool, parse_direction,
-    Frames, PathStyle, Xml,
-};
+use crate::iso_camt::{check_root, read_camt, reject, AccountDraft, AcctCtx, CamtParser};
+use crate::iso_camt_entry::{Entries, EntryCtx};
+use crate::iso_values::max_text;
+use crate::iso_xml::{in_namespace, local_name, non_empty, once, Frames, PathStyle, Xml};
 
 pub const CAMT_054_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08";
 
 /// The reader rejects notifications with more entries than this.
 pub const MAX_ENTRIES: usize = 1_000_000;
 
-/// One booked entry on the account.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One booked entry on the account. What the schema makes optional is an `Option`; the reader
+/// never returns `Some("")`. Identity and content: [`crate::iso_identity`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NotificationEntry {
-    /// `Ntry/NtryRef`: the bank's identity of the entry, unique per account.
-    pub entry_reference: String,
+    /// `Ntry/NtryRef`: unique within one message only (banks number entries 1..n per
+    /// document), so it does not identify the entry across documents.
+    pub entry_reference: Option<String>,
+    /// `Ntry/AcctSvcrRef` (or, without it, the one transaction's `TxDtls/Refs/AcctSvcrRef`):
+    /// the bank's own reference for the entry, the same in camt.054 and camt.053.
+    pub account_servicer_reference: Option<String>,
     /// `Ntry/Amt Ccy="JPY"`, no decimals.
     pub amount_yen: u64,
     /// `CdtDbtInd`: CRDT (true) or DBIT, the direction of this entry on the account. Per ISO, a
     /// reversal of an earlier credit is DBIT with `reversal` set.
     pub credit: bool,
-    /// `BookgDt/Dt`, ISO date (`2026-11-24`). The reader also accepts `BookgDt/DtTm` and keeps
-    /// its date as written.
-    pub booking_date: String,
+    /// `BookgDt/Dt`, ISO date (`2026-11-24`); from `BookgDt/DtTm`, its date as written.
+    pub booking_date: Option<String>,
+    /// `ValDt/Dt` (or the date of `ValDt/DtTm`).
+    pub value_date: Option<String>,
     /// `RvslInd`: the entry reverses an earlier one.
     pub reversal: bool,
+    /// `NtryDtls/TxDtls/Refs/InstrId`.
+    pub instruction_id: Option<String>,
     /// `NtryDtls/TxDtls/Refs/EndToEndId`; for debits Kessai's own transfer (pain.001).
     pub end_to_end_id: Option<String>,
+    /// `NtryDtls/TxDtls/Refs/UETR`.
+    pub uetr: Option<String>,
+    /// `NtryDtls/TxDtls/Refs/TxId`.
+    pub transaction_id: Option<String>,
     /// `NtryDtls/TxDtls/RltdPties/Dbtr/Pty/Nm`: the payer of a credit (payers may put a
     /// reference before their name, as in Zengin).
     pub debtor_name: Option<String>,
@@ -85,23 +92,14 @@ pub struct Notification {
     pub created_at: String,
     /// `Ntfctn/Id`.
     pub notification_id: String,
-    /// `Ntfctn/Acct/Id/Othr/Id`.
+    /// `Ntfctn/Acct/Id/Othr/Id`, or `Ntfctn/Acct/Id/IBAN`.
     pub account_number: String,
-    /// `Ntfctn/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch.
-    pub bank_code: String,
-    pub branch_code: String,
+    /// `Ntfctn/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch, when
+    /// the bank gives it (the schema makes `Svcr` optional: `None` then, and the account is
+    /// known by its number alone).
+    pub bank_code: Option<String>,
+    pub branch_code: Option<String>,
     pub entries: Vec<NotificationEntry>,
-}
-
-impl NotificationEntry {
-    /// The entry's identity across documents: the same entry notified again has the same key,
-    /// `camt054:<bank><branch>:<account>:<entry_reference>`.
-    pub fn identity(&self, n: &Notification) -> String {
-        format!(
-            "camt054:{}{}:{}:{}",
-            n.bank_code, n.branch_code, n.account_number, self.entry_reference
-        )
-    }
 }
 
 /// Why a camt.054 document was rejected: the element path (e.g.
@@ -152,36 +150,8 @@ enum Ctx {
     CreDtTm,
     Ntfctn,
     NtfctnId,
-    Acct,
-    AcctId,
-    AcctOthr,
-    AcctNumber,
-    Svcr,
-    FinInstnId,
-    ClrSysMmbId,
-    ClrSysId,
-    ClrSysCd,
-    MmbId,
-    Ntry,
-    NtryRef,
-    Amt,
-    CdtDbtInd,
-    RvslInd,
-    Sts,
-    StsCode,
-    BookgDt,
-    BookgDate,
-    NtryDtls,
-    TxDtls,
-    Refs,
-    EndToEndId,
-    RltdPties,
-    Dbtr,
-    DbtrPty,
-    DbtrNm,
-    RmtInf,
-    Ustrd,
-    AddtlNtryInf,
+    Acct(AcctCtx),
+    Entry(EntryCtx),
 }
 
 fn child(parent: Ctx, name: &str) -> Ctx {
@@ -193,42 +163,15 @@ fn child(parent: Ctx, name: &str) -> Ctx {
         (GrpHdr, "CreDtTm") => CreDtTm,
         (Message, "Ntfctn") => Ntfctn,
         (Ntfctn, "Id") => NtfctnId,
-        (Ntfctn, "Acct") => Acct,
-        (Acct, "Id") => AcctId,
-        (AcctId, "Othr") => AcctOthr,
-        (AcctOthr, "Id") => AcctNumber,
-        (Acct, "Svcr") => Svcr,
-        (Svcr, "FinInstnId") => FinInstnId,
-        (FinInstnId, "ClrSysMmbId") => ClrSysMmbId,
-        (ClrSysMmbId, "ClrSysId") => ClrSysId,
-        (ClrSysId, "Cd") => ClrSysCd,
-        (ClrSysMmbId, "MmbId") => MmbId,
-        (Ntfctn, "Ntry") => Ntry,
-        (Ntry, "NtryRef") => NtryRef,
-        (Ntry, "Amt") => Amt,
-        (Ntry, "CdtDbtInd") => CdtDbtInd,
-        (Ntry, "RvslInd") => RvslInd,
-        (Ntry, "Sts") => Sts,
-        (Sts, "Cd") | (Sts, "Prtry") => StsCode,
-        (Ntry, "BookgDt") => BookgDt,
-        (BookgDt, "Dt") | (BookgDt, "DtTm") => BookgDate,
-        (Ntry, "NtryDtls") => NtryDtls,
-        (NtryDtls, "TxDtls") => TxDtls,
-        (TxDtls, "Refs") => Refs,
-        (Refs, "EndToEndId") => EndToEndId,
-        (TxDtls, "RltdPties") => RltdPties,
-        (RltdPties, "Dbtr") => Dbtr,
-        (Dbtr, "Pty") => DbtrPty,
-        (DbtrPty, "Nm") => DbtrNm,
-        (TxDtls, "RmtInf") => RmtInf,
-        (RmtInf, "Ustrd") => Ustrd,
-        (Ntry, "AddtlNtryInf") => AddtlNtryInf,
+        (Ntfctn, "Acct") => Acct(AcctCtx::Acct),
+        (Acct(a), _) => a.child(name).map_or(Skip, Acct),
+        (Ntfctn, "Ntry") => Entry(EntryCtx::Ntry),
+        (Entry(e), _) => e.child(name).map_or(Skip, Entry),
         _ => Skip,
     }
 }
 
 struct Parser {
-    max_entries: usize,
     /// The open elements; entries are counted (`Ntry[3]`).
     frames: Frames<Ctx>,
     text: String,
@@ -237,15 +180,12 @@ struct Parser {
     created_at: Option<String>,
     notification_id: Option<String>,
     account: AccountDraft,
-    entries: Vec<NotificationEntry>,
-    references: HashMap<String, usize>,
-    entry: Option<EntryDraft>,
+    entries: Entries,
 }
 
 impl Parser {
     fn new(max_entries: usize) -> Self {
         Parser {
-            max_entries,
             frames: Frames::new(PathStyle::Rooted),
             text: String::new(),
             notifications: 0,
@@ -253,79 +193,21 @@ impl Parser {
             created_at: None,
             notification_id: None,
             account: AccountDraft::default(),
-            entries: Vec::new(),
-            references: HashMap::new(),
-            entry: None,
+            entries: Entries::new(max_entries),
         }
     }
 
-    fn entry(&mut self) -> &mut EntryDraft {
-        self.entry.as_mut().expect("inside an entry")
-    }
-
-    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
+    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it. (The
+    /// date-times were checked by `TypedLeaves`.)
     fn end_leaf(&mut self, ctx: Ctx, text: String) -> Result<(), String> {
         match ctx {
-            Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
-            Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
-            Ctx::NtfctnId => once(&mut self.notification_id, non_empty(text)?),
-            Ctx::AcctNumber => once(&mut self.account.number, non_empty(text)?),
-            Ctx::ClrSysCd => once(&mut self.account.clearing_system, text.trim().to_string()),
-            Ctx::MmbId => once(&mut self.account.member_id, text.trim().to_string()),
-            Ctx::NtryRef => {
-                let reference = non_empty(text)?;
-                let index = self.entries.len() + 1;
-                if let Some(first) = self.references.get(&reference) {
-                    return Err(format!(
-                        "duplicate entry reference {reference:?} (first in Ntry[{first}])"
-                    ));
-                }
-                once(&mut self.entry().reference, reference.clone())?;
-                self.references.insert(reference, index);
-                Ok(())
-            }
-            Ctx::Amt => {
-                let yen = jpy(self.entry().currency.as_deref(), &text)?;
-                once(&mut self.entry().amount, yen)
-            }
-            Ctx::CdtDbtInd => once(&mut self.entry().credit, parse_direction(&text)?),
-            Ctx::RvslInd => once(&mut self.entry().reversal, parse_bool(&text)?),
-            Ctx::StsCode => once(&mut self.entry().status, text.trim().to_string()),
-            Ctx::BookgDate => {
-                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
-                once(&mut self.entry().booking_date, date)
-            }
-            Ctx::EndToEndId => match optional(text) {
-                Some(id) => once(&mut self.entry().end_to_end_id, id),
-                None => Ok(()),
-            },
-            Ctx::DbtrNm => match optional(text) {
-                Some(name) => once(&mut self.entry().debtor_name, name),
-                None => Ok(()),
-            },
-            // Several Ustrd continue one another.
-            Ctx::Ustrd => {
-                if !text.is_empty() {
-                    self.entry()
-                        .remittance
-                        .get_or_insert_with(String::new)
-                        .push_str(&text);
-                }
-                Ok(())
-            }
-            Ctx::AddtlNtryInf => match optional(text) {
-                Some(info) => once(&mut self.entry().additional_info, info),
-                None => Ok(()),
-            },
+            Ctx::MsgId => once(&mut self.message_id, max_text(non_empty(text)?, 35)?),
+            Ctx::CreDtTm => once(&mut self.created_at, text.trim().to_string()),
+            Ctx::NtfctnId => once(&mut self.notification_id, max_text(non_empty(text)?, 35)?),
+            Ctx::Acct(a) => self.account.leaf(a, text),
+            Ctx::Entry(e) => self.entries.leaf(e, text),
             _ => Ok(()),
         }
-    }
-
-    fn end_entry(&mut self) -> Result<(), IsoError> {
-        let draft = self.entry.take().expect("inside an entry");
-        let entry = draft.finish(|child| self.frames.path_to(child))?;
-        self.entries.push(entry);
-        Ok(())
     }
 
     fn end_notification(&self) -> Result<(), IsoError> {
@@ -354,6 +236,7 @@ impl Parser {
 impl CamtParser for Parser {
     type Ctx = Ctx;
     type Output = Notification;
+    const NAMESPACE: &'static str = CAMT_054_NS;
 
     fn frames(&self) -> &Frames<Ctx> {
         &self.frames
@@ -394,31 +277,14 @@ impl CamtParser for Parser {
                     );
                 }
             }
-            Ctx::Ntry => {
-                let n = self.entries.len() + 1;
-                index = Some(n);
-                if n > self.max_entries {
-                    return reject(
-                        self.frames.path_to(&format!("Ntry[{n}]")),
-                        format!("more than {} entries", self.max_entries),
-                    );
-                }
-                self.entry = Some(EntryDraft::default());
-            }
-            Ctx::Amt => {
-                currency(e)
-                    .and_then(|c| once(&mut self.entry().currency, c))
-                    .or_else(|reason| reject(self.frames.path_to(&name), reason))?;
-            }
-            Ctx::TxDtls => {
-                let draft = self.entry();
-                draft.transactions += 1;
-                if draft.transactions > 1 {
-                    return reject(
-                        self.frames.path_to(&name),
-                        "more than one transaction in the entry: Kessai needs one transfer per entry",
-                    );
-                }
+            Ctx::Entry(entry) => {
+                let next = self.entries.list.len() + 1;
+                let shown = if entry == EntryCtx::Ntry {
+                    format!("{name}[{next}]")
+                } else {
+                    name.clone()
+                };
+                index = self.entries.start(entry, || self.frames.path_to(&shown))?;
             }
             _ => {}
         }
@@ -432,7 +298,10 @@ impl CamtParser for Parser {
         let text = std::mem::take(&mut self.text);
         match ctx {
             Ctx::Ntfctn => self.end_notification()?,
-            Ctx::Ntry => self.end_entry()?,
+            Ctx::Entry(EntryCtx::Ntry) => {
+                let frames = &self.frames;
+                self.entries.end_entry(|child| frames.path_to(child))?
+            }
             Ctx::Document => self.end_document()?,
             // The element's path is only built when it is rejected.
             _ => self
@@ -452,7 +321,7 @@ impl CamtParser for Parser {
             account_number,
             bank_code,
             branch_code,
-            entries: self.entries,
+            entries: self.entries.list,
         })
     }
 }
@@ -481,15 +350,11 @@ mod tests {
 
     fn entry(reference: &str, yen: u64, credit: bool) -> NotificationEntry {
         NotificationEntry {
-            entry_reference: reference.into(),
+            entry_reference: Some(reference.into()),
             amount_yen: yen,
             credit,
-            booking_date: "2026-11-24".into(),
-            reversal: false,
-            end_to_end_id: None,
-            debtor_name: None,
-            remittance: None,
-            additional_info: None,
+            booking_date: Some("2026-11-24".into()),
+            ..NotificationEntry::default()
         }
     }
 
@@ -499,8 +364,8 @@ mod tests {
             created_at: "2026-11-24T15:00:00+09:00".into(),
             notification_id: "NTF-20261124-0001".into(),
             account_number: "1234567".into(),
-            bank_code: "0005".into(),
-            branch_code: "123".into(),
+            bank_code: Some("0005".into()),
+            branch_code: Some("123".into()),
             entries: vec![
                 NotificationEntry {
                     debtor_name: Some("ｻﾄｳ ﾊﾅｺ".into()),
@@ -532,10 +397,6 @@ mod tests {
         assert!(text.contains("<Cd>RCDT</Cd>") && text.contains("<Cd>ICDT</Cd>"));
         let back = read_camt_054(&xml).unwrap();
         assert_eq!(back, n);
-        assert_eq!(
-            back.entries[0].identity(&back),
-            "camt054:0005123:1234567:CR-20261124-000001"
-        );
         assert_eq!(
             back.entries[2].end_to_end_id.as_deref(),
             Some("01a1-payout")
@@ -601,18 +462,18 @@ mod tests {
         assert_valid(xml.as_bytes());
         let n = read_camt_054(xml.as_bytes()).unwrap();
         assert_eq!(
-            (n.bank_code.as_str(), n.branch_code.as_str()),
-            ("0009", "001")
+            (n.bank_code.as_deref(), n.branch_code.as_deref()),
+            (Some("0009"), Some("001"))
         );
         assert_eq!(n.account_number, "7654321");
         let e = &n.entries[0];
         assert_eq!(e.amount_yen, 12_000);
-        assert_eq!(e.booking_date, "2026-11-24");
+        assert_eq!(e.booking_date.as_deref(), Some("2026-11-24"));
         assert!(e.credit && !e.reversal);
         assert_eq!(e.debtor_name.as_deref(), Some("ｽｽﾞｷ ｲﾁﾛｳ"));
         assert_eq!(e.remittance.as_deref(), Some("K7M4QX9PT2 & more"));
         assert_eq!(e.end_to_end_id.as_deref(), Some("NOTPROVIDED"));
-        assert_eq!(e.identity(&n), "camt054:0009001:7654321:R1");
+        assert_eq!(n.entry_identities()[0], "camt:7654321:svcr:X");
     }
 
     /// The written document with the first `from` replaced by `to` (which must occur).
@@ -638,7 +499,6 @@ mod tests {
 
     #[test]
     fn malformed_documents_are_rejected_with_path_and_reason() {
-        let ntry1 = "<NtryRef>CR-20261124-000001</NtryRef>";
         let amt1 = "<Amt Ccy=\"JPY\">50128</Amt>";
         let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
             (
@@ -692,13 +552,7 @@ mod tests {
             (
                 "missing account",
                 altered("<Id>1234567</Id>", ""),
-                "Ntfctn/Acct/Id/Othr/Id",
-                "missing",
-            ),
-            (
-                "missing bank",
-                altered("<MmbId>0005123</MmbId>", ""),
-                "ClrSysMmbId/MmbId",
+                "Ntfctn/Acct/Id",
                 "missing",
             ),
             (
@@ -718,12 +572,6 @@ mod tests {
                 altered("</Ntfctn>", "</Ntfctn><Ntfctn></Ntfctn>"),
                 "BkToCstmrDbtCdtNtfctn/Ntfctn[2]",
                 "more than one Ntfctn",
-            ),
-            (
-                "entry without NtryRef",
-                altered(ntry1, ""),
-                "Ntry[1]/NtryRef",
-                "missing",
             ),
             (
                 "entry without Amt",
@@ -805,12 +653,6 @@ mod tests {
                 altered("<Cd>BOOK</Cd>", "<Cd>PDNG</Cd>"),
                 "Ntry[1]/Sts",
                 "only booked entries",
-            ),
-            (
-                "no booking date",
-                altered("<Dt>2026-11-24</Dt>", ""),
-                "Ntry[1]/BookgDt",
-                "missing",
             ),
             (
                 "bad booking date",

@@ -19,6 +19,7 @@ use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
 
 use crate::iso_pain::{read_pain, PainParser};
+use crate::iso_values::max_text;
 use crate::iso_xml::{Frames, PathStyle, Xml};
 
 pub const PAIN_002_NS: &str = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.11";
@@ -76,12 +77,19 @@ impl TxStatus {
     }
 }
 
-/// One transaction's status (`TxInfAndSts`).
+/// One transaction's status (`TxInfAndSts`). The schema makes every element of it optional.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransactionStatus {
-    /// The `EndToEndId` of the pain.001 transaction (`OrgnlEndToEndId`).
-    pub end_to_end_id: String,
-    pub status: TxStatus,
+    /// The `EndToEndId` of the pain.001 transaction (`OrgnlEndToEndId`); `None` when the bank
+    /// names the transaction otherwise (the answer then identifies no instruction).
+    pub end_to_end_id: Option<String>,
+    /// `TxInfAndSts/OrgnlGrpInf/OrgnlMsgId`, when the transaction names its original message
+    /// itself (else it is the report's `OrgnlMsgId`).
+    pub original_message_id: Option<String>,
+    /// `TxSts`; without it, the status of its payment information block (`PmtInfSts`) or of
+    /// the group (`GrpSts`) applies to it, as the standard reports statuses at the highest
+    /// level they hold for. `None` when no level gives a status Kessai acts on.
+    pub status: Option<TxStatus>,
     /// ISO external status reason code, e.g. `AC01` (wrong account number), `AC04` (account
     /// closed), `AM04` (insufficient funds). Written as `StsRsnInf/Rsn/Cd` (at most 4
     /// characters); read from the first `StsRsnInf/Rsn` in the transaction, `Cd` or `Prtry`.
@@ -137,8 +145,18 @@ pub fn write_pain_002(report: &StatusReport) -> Vec<u8> {
     x.leaf("OrgnlPmtInfId", &report.original_message_id);
     for t in &report.transactions {
         x.open("TxInfAndSts");
-        x.leaf("OrgnlEndToEndId", &t.end_to_end_id);
-        x.leaf("TxSts", t.status.code());
+        if let Some(message) = &t.original_message_id {
+            x.open("OrgnlGrpInf");
+            x.leaf("OrgnlMsgId", message);
+            x.leaf("OrgnlMsgNmId", &report.original_message_name);
+            x.close("OrgnlGrpInf");
+        }
+        if let Some(id) = &t.end_to_end_id {
+            x.leaf("OrgnlEndToEndId", id);
+        }
+        if let Some(status) = t.status {
+            x.leaf("TxSts", status.code());
+        }
         let lines = t
             .reason_text
             .as_deref()
@@ -200,7 +218,10 @@ fn split_addtl_inf(text: &str) -> Vec<&str> {
 /// well-formed UTF-8 XML, has a DOCTYPE, its root is not `Document` in the pain.002.001.11
 /// namespace, or if:
 /// - `MsgId`, `CreDtTm`, `OrgnlMsgId` or `OrgnlMsgNmId` is missing or empty;
-/// - a `TxInfAndSts` has no `OrgnlEndToEndId` or no `TxSts`, or one of them twice;
+/// - an identifier is longer than the schema allows (`Max35Text`, `AddtlInf` `Max105Text`),
+///   a date-time is not a real one, or an amount anywhere is not whole JPY;
+/// - a `TxInfAndSts` has `OrgnlEndToEndId` or `TxSts` twice (either may be absent: without
+///   `TxSts` the block's or group's status applies, see [`TransactionStatus::status`]);
 /// - a `TxSts` code is not one of ACCP, ACTC, ACSP, ACSC, ACCC, RJCT, PDNG (see [`TxStatus`]);
 /// - an `OrgnlEndToEndId` appears twice anywhere in the report;
 /// - the group status (`GrpSts`) or a payment information status (`PmtInfSts`) is `RJCT`:
@@ -234,6 +255,8 @@ enum Kind {
     OrgnlGrp,
     PmtInf,
     Tx,
+    /// `TxInfAndSts/OrgnlGrpInf`.
+    TxGroup,
     Reason,
     Rsn,
     Leaf(Leaf),
@@ -250,6 +273,7 @@ enum Leaf {
     GrpSts,
     PmtInfSts,
     EndToEndId,
+    TxMsgId,
     TxSts,
     ReasonCode,
     AddtlInf,
@@ -268,6 +292,8 @@ fn child_kind(parent: Kind, name: &str) -> Kind {
         (Kind::OrgnlGrp, "GrpSts") => Kind::Leaf(Leaf::GrpSts),
         (Kind::PmtInf, "PmtInfSts") => Kind::Leaf(Leaf::PmtInfSts),
         (Kind::PmtInf, "TxInfAndSts") => Kind::Tx,
+        (Kind::Tx, "OrgnlGrpInf") => Kind::TxGroup,
+        (Kind::TxGroup, "OrgnlMsgId") => Kind::Leaf(Leaf::TxMsgId),
         (Kind::Tx, "OrgnlEndToEndId") => Kind::Leaf(Leaf::EndToEndId),
         (Kind::Tx, "TxSts") => Kind::Leaf(Leaf::TxSts),
         (Kind::Tx, "StsRsnInf") => Kind::Reason,
@@ -281,6 +307,7 @@ fn child_kind(parent: Kind, name: &str) -> Kind {
 #[derive(Default)]
 struct TxFields {
     end_to_end_id: Option<String>,
+    original_message_id: Option<String>,
     status: Option<TxStatus>,
     reason_code: Option<String>,
     lines: Vec<String>,
@@ -301,6 +328,10 @@ struct Parser {
     /// `OrgnlPmtInfAndSts` blocks opened so far, and `TxInfAndSts` in the current block.
     blocks: usize,
     block_transactions: usize,
+    /// The status of the whole group (`GrpSts`) and of the current block (`PmtInfSts`), for
+    /// the transactions that give none.
+    group_status: Option<TxStatus>,
+    block_status: Option<TxStatus>,
     tx: Option<TxFields>,
     transactions: Vec<TransactionStatus>,
     /// Where each end-to-end ID was first seen: (block, transaction), 1-based.
@@ -320,6 +351,8 @@ impl Parser {
             original_message_name: None,
             blocks: 0,
             block_transactions: 0,
+            group_status: None,
+            block_status: None,
             tx: None,
             transactions: Vec::new(),
             seen: HashMap::new(),
@@ -349,6 +382,16 @@ impl Parser {
         if value.is_empty() {
             return Err(self.fail("is empty"));
         }
+        // Identifiers are `Max35Text`, `AddtlInf` `Max105Text`; codes are checked as codes.
+        let max = match leaf {
+            Leaf::AddtlInf => Some(ADDTL_INF_MAX_CHARS),
+            Leaf::GrpSts | Leaf::PmtInfSts | Leaf::TxSts | Leaf::ReasonCode => None,
+            _ => Some(35),
+        };
+        let value = match max {
+            Some(max) => max_text(value, max).map_err(|reason| self.fail(reason))?,
+            None => value,
+        };
         match leaf {
             Leaf::MsgId => self.set_once(|p| &mut p.message_id, value)?,
             Leaf::CreDtTm => self.set_once(|p| &mut p.created_at, value)?,
@@ -364,7 +407,9 @@ impl Parser {
                      list; this reader reports per-transaction statuses only"
                 )));
             }
-            Leaf::GrpSts | Leaf::PmtInfSts => {}
+            Leaf::GrpSts => self.group_status = TxStatus::from_code(&value),
+            Leaf::PmtInfSts => self.block_status = TxStatus::from_code(&value),
+            Leaf::TxMsgId => self.set_once(|p| &mut p.tx_mut().original_message_id, value)?,
             Leaf::EndToEndId => {
                 self.set_once(|p| &mut p.tx_mut().end_to_end_id, value.clone())?;
                 if let Some((block, tx)) = self.seen.get(&value) {
@@ -399,15 +444,10 @@ impl Parser {
 
     fn finish_transaction(&mut self) -> Result<(), IsoError> {
         let tx = self.tx.take().expect("opened with TxInfAndSts");
-        let Some(end_to_end_id) = tx.end_to_end_id else {
-            return Err(self.fail_child("OrgnlEndToEndId", "missing"));
-        };
-        let Some(status) = tx.status else {
-            return Err(self.fail_child("TxSts", "missing"));
-        };
         self.transactions.push(TransactionStatus {
-            end_to_end_id,
-            status,
+            end_to_end_id: tx.end_to_end_id,
+            original_message_id: tx.original_message_id,
+            status: tx.status.or(self.block_status).or(self.group_status),
             reason_code: tx.reason_code,
             reason_text: (!tx.lines.is_empty()).then(|| tx.lines.join(" ")),
         });
@@ -448,6 +488,7 @@ impl PainParser for Parser {
             Kind::PmtInf => {
                 self.blocks += 1;
                 self.block_transactions = 0;
+                self.block_status = None;
                 Some(self.blocks)
             }
             Kind::Tx => {
@@ -534,8 +575,9 @@ mod tests {
 
     fn tx(id: &str, status: TxStatus, code: Option<&str>, text: Option<&str>) -> TransactionStatus {
         TransactionStatus {
-            end_to_end_id: id.into(),
-            status,
+            end_to_end_id: Some(id.into()),
+            original_message_id: None,
+            status: Some(status),
             reason_code: code.map(Into::into),
             reason_text: text.map(Into::into),
         }
@@ -859,7 +901,7 @@ mod tests {
                     assert_valid(xml.as_bytes(), XSD);
                     assert_eq!(
                         read_pain_002(xml.as_bytes()).unwrap().transactions[0].status,
-                        status
+                        Some(status)
                     );
                 }
                 None => {
@@ -1028,18 +1070,6 @@ mod tests {
                 "missing",
             ),
             (
-                "missing OrgnlEndToEndId",
-                xml.replace(tx2, ""),
-                format!("{tx_path}[2]/OrgnlEndToEndId"),
-                "missing",
-            ),
-            (
-                "missing TxSts",
-                xml.replace("<TxSts>ACCP</TxSts>", ""),
-                format!("{tx_path}[3]/TxSts"),
-                "missing",
-            ),
-            (
                 "empty TxSts",
                 xml.replace("<TxSts>ACCP</TxSts>", "<TxSts></TxSts>"),
                 format!("{tx_path}[3]/TxSts"),
@@ -1131,8 +1161,9 @@ mod tests {
                 .into_iter()
                 .filter(|(id, ..)| seen.insert(id.clone()))
                 .map(|(id, s, code, text)| TransactionStatus {
-                    end_to_end_id: id,
-                    status: statuses[s],
+                    end_to_end_id: Some(id),
+                    original_message_id: None,
+                    status: Some(statuses[s]),
                     reason_code: code,
                     reason_text: text,
                 })
