@@ -117,7 +117,9 @@ impl DealId {
                 *slot = i.expect("inside a run of alphabet characters");
             }
             if check_index(&window[..RANDOM_CHARS]) == index && seen.insert(window) {
-                found.push(DealId(window.iter().map(|&i| ALPHABET[i] as char).collect()));
+                found.push(DealId(
+                    window.iter().map(|&i| ALPHABET[i] as char).collect(),
+                ));
             }
         }
         found

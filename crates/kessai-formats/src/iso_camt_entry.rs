@@ -118,6 +118,9 @@ pub(crate) struct Entries {
     pub(crate) list: Vec<NotificationEntry>,
     /// Where each `NtryRef` was first seen (it is unique within a message).
     references: HashMap<String, usize>,
+    /// Where each `AcctSvcrRef` was first seen (the bank's reference is unique, and is the
+    /// entry's identity).
+    servicer_references: HashMap<String, usize>,
     draft: Option<EntryDraft>,
 }
 
@@ -161,6 +164,7 @@ impl Entries {
             max,
             list: Vec::new(),
             references: HashMap::new(),
+            servicer_references: HashMap::new(),
             draft: None,
         }
     }
@@ -281,9 +285,19 @@ impl Entries {
                 )
             }
         }
+        let index = self.list.len() + 1;
+        let servicer_reference = d.servicer_reference.or(d.transaction_servicer_reference);
+        if let Some(r) = &servicer_reference {
+            if let Some(first) = self.servicer_references.insert(r.clone(), index) {
+                return reject(
+                    path_to("AcctSvcrRef"),
+                    format!("duplicate account servicer reference {r:?} (first in Ntry[{first}])"),
+                );
+            }
+        }
         self.list.push(NotificationEntry {
             entry_reference: d.reference,
-            account_servicer_reference: d.servicer_reference.or(d.transaction_servicer_reference),
+            account_servicer_reference: servicer_reference,
             amount_yen,
             credit,
             booking_date: d.booking_date,

@@ -183,13 +183,10 @@ impl Statement {
 }
 
 impl TransactionStatus {
-    /// The answer's identity: the original message and end-to-end ID (the transaction's own
-    /// `OrgnlGrpInf/OrgnlMsgId` if it gives one, else the report's), and the status.
+    /// The answer's identity: the original message (`OrgnlGrpInfAndSts/OrgnlMsgId`) and
+    /// end-to-end ID (`OrgnlEndToEndId`), and the status.
     pub fn identity(&self, report: &StatusReport) -> String {
-        let message = self
-            .original_message_id
-            .as_deref()
-            .unwrap_or(&report.original_message_id);
+        let message = &report.original_message_id;
         let transaction = self.end_to_end_id.as_deref().unwrap_or("-");
         // The status as `TxStatus` names it (`Accepted`…), as identities were always stored.
         let status = self.status.map_or("-".to_string(), |s| format!("{s:?}"));
@@ -204,5 +201,125 @@ impl TransactionStatus {
             self.reason_code,
             self.reason_text
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(ntry_ref: &str, svcr: Option<&str>, yen: u64) -> NotificationEntry {
+        NotificationEntry {
+            entry_reference: Some(ntry_ref.into()),
+            account_servicer_reference: svcr.map(Into::into),
+            amount_yen: yen,
+            credit: true,
+            booking_date: Some("2026-11-24".into()),
+            remittance: Some("K7M4QX9PT2".into()),
+            ..NotificationEntry::default()
+        }
+    }
+
+    #[test]
+    fn the_entry_reference_never_identifies_an_entry_across_documents() {
+        // Two notifications number their entries 1..n: NtryRef 2 in both, other money.
+        let morning = entry_identities("1234567", "2026-11-24", &[entry("2", Some("B-1"), 50_000)]);
+        let evening = entry_identities("1234567", "2026-11-24", &[entry("2", Some("B-7"), 90_000)]);
+        assert_eq!(morning, ["camt:1234567:svcr:B-1"]);
+        assert_ne!(morning, evening);
+        // Without AcctSvcrRef, the composite differs with the money.
+        let a = entry_identities("1234567", "2026-11-24", &[entry("2", None, 50_000)]);
+        let b = entry_identities("1234567", "2026-11-24", &[entry("2", None, 90_000)]);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn one_entry_in_a_notification_and_a_statement_has_one_identity() {
+        // The same booked entry, numbered differently in each document.
+        for svcr in [Some("B-1"), None] {
+            let intraday = entry_identities("1234567", "2026-11-24", &[entry("7", svcr, 90_000)]);
+            let statement = [entry("1", None, 1_000), entry("2", svcr, 90_000)];
+            let end_of_day = entry_identities("1234567", "2026-11-24", &statement);
+            assert_eq!(end_of_day[1], intraday[0], "{svcr:?}");
+            assert_ne!(end_of_day[0], intraday[0]);
+        }
+        // An entry without a booking date counts as booked on the document's date.
+        let mut undated = entry("1", None, 90_000);
+        undated.booking_date = None;
+        assert_eq!(
+            entry_identities("1234567", "2026-11-24", &[undated.clone()]),
+            entry_identities("1234567", "2026-11-24", &[entry("9", None, 90_000)])
+        );
+        assert_ne!(
+            entry_identities("1234567", "2026-11-25", &[undated]),
+            entry_identities("1234567", "2026-11-24", &[entry("9", None, 90_000)])
+        );
+    }
+
+    #[test]
+    fn the_composite_counts_equal_entries_and_changes_with_every_field() {
+        let base = entry("1", None, 90_000);
+        let ids = entry_identities("1234567", "2026-11-24", &[base.clone(), base.clone()]);
+        assert!(ids[0].ends_with("#1") && ids[1].ends_with("#2"), "{ids:?}");
+        assert_eq!(ids[0][..ids[0].len() - 2], ids[1][..ids[1].len() - 2]);
+        let variants = [
+            NotificationEntry {
+                credit: false,
+                ..base.clone()
+            },
+            NotificationEntry {
+                reversal: true,
+                ..base.clone()
+            },
+            NotificationEntry {
+                booking_date: Some("2026-11-25".into()),
+                ..base.clone()
+            },
+            NotificationEntry {
+                value_date: Some("2026-11-25".into()),
+                ..base.clone()
+            },
+            NotificationEntry {
+                end_to_end_id: Some("E".into()),
+                ..base.clone()
+            },
+            NotificationEntry {
+                transaction_id: Some("T".into()),
+                ..base.clone()
+            },
+            NotificationEntry {
+                instruction_id: Some("I".into()),
+                ..base.clone()
+            },
+            NotificationEntry {
+                debtor_name: Some("ﾔﾏﾀﾞ".into()),
+                ..base.clone()
+            },
+            NotificationEntry {
+                remittance: None,
+                ..base.clone()
+            },
+        ];
+        let key = |e: &NotificationEntry| entry_identities("1234567", "2026-11-24", &[e.clone()]);
+        for v in &variants {
+            assert_ne!(key(v), key(&base), "{v:?}");
+            assert_ne!(v.content_digest(), base.content_digest(), "{v:?}");
+        }
+        assert_ne!(
+            entry_identities("7654321", "2026-11-24", &[base.clone()]),
+            key(&base)
+        );
+        // The entry's own number and free text are not content.
+        let renumbered = NotificationEntry {
+            entry_reference: Some("99".into()),
+            additional_info: Some("振込".into()),
+            ..base.clone()
+        };
+        assert_eq!(renumbered.content_digest(), base.content_digest());
+        assert_eq!(key(&renumbered), key(&base));
+        assert_eq!(
+            base.content().to_string(),
+            "CRDT 90000 JPY, booked 2026-11-24, remittance K7M4QX9PT2"
+        );
     }
 }

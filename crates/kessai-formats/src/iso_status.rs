@@ -83,9 +83,6 @@ pub struct TransactionStatus {
     /// The `EndToEndId` of the pain.001 transaction (`OrgnlEndToEndId`); `None` when the bank
     /// names the transaction otherwise (the answer then identifies no instruction).
     pub end_to_end_id: Option<String>,
-    /// `TxInfAndSts/OrgnlGrpInf/OrgnlMsgId`, when the transaction names its original message
-    /// itself (else it is the report's `OrgnlMsgId`).
-    pub original_message_id: Option<String>,
     /// `TxSts`; without it, the status of its payment information block (`PmtInfSts`) or of
     /// the group (`GrpSts`) applies to it, as the standard reports statuses at the highest
     /// level they hold for. `None` when no level gives a status Kessai acts on.
@@ -145,12 +142,6 @@ pub fn write_pain_002(report: &StatusReport) -> Vec<u8> {
     x.leaf("OrgnlPmtInfId", &report.original_message_id);
     for t in &report.transactions {
         x.open("TxInfAndSts");
-        if let Some(message) = &t.original_message_id {
-            x.open("OrgnlGrpInf");
-            x.leaf("OrgnlMsgId", message);
-            x.leaf("OrgnlMsgNmId", &report.original_message_name);
-            x.close("OrgnlGrpInf");
-        }
         if let Some(id) = &t.end_to_end_id {
             x.leaf("OrgnlEndToEndId", id);
         }
@@ -255,8 +246,6 @@ enum Kind {
     OrgnlGrp,
     PmtInf,
     Tx,
-    /// `TxInfAndSts/OrgnlGrpInf`.
-    TxGroup,
     Reason,
     Rsn,
     Leaf(Leaf),
@@ -273,7 +262,6 @@ enum Leaf {
     GrpSts,
     PmtInfSts,
     EndToEndId,
-    TxMsgId,
     TxSts,
     ReasonCode,
     AddtlInf,
@@ -292,8 +280,6 @@ fn child_kind(parent: Kind, name: &str) -> Kind {
         (Kind::OrgnlGrp, "GrpSts") => Kind::Leaf(Leaf::GrpSts),
         (Kind::PmtInf, "PmtInfSts") => Kind::Leaf(Leaf::PmtInfSts),
         (Kind::PmtInf, "TxInfAndSts") => Kind::Tx,
-        (Kind::Tx, "OrgnlGrpInf") => Kind::TxGroup,
-        (Kind::TxGroup, "OrgnlMsgId") => Kind::Leaf(Leaf::TxMsgId),
         (Kind::Tx, "OrgnlEndToEndId") => Kind::Leaf(Leaf::EndToEndId),
         (Kind::Tx, "TxSts") => Kind::Leaf(Leaf::TxSts),
         (Kind::Tx, "StsRsnInf") => Kind::Reason,
@@ -307,7 +293,6 @@ fn child_kind(parent: Kind, name: &str) -> Kind {
 #[derive(Default)]
 struct TxFields {
     end_to_end_id: Option<String>,
-    original_message_id: Option<String>,
     status: Option<TxStatus>,
     reason_code: Option<String>,
     lines: Vec<String>,
@@ -409,7 +394,6 @@ impl Parser {
             }
             Leaf::GrpSts => self.group_status = TxStatus::from_code(&value),
             Leaf::PmtInfSts => self.block_status = TxStatus::from_code(&value),
-            Leaf::TxMsgId => self.set_once(|p| &mut p.tx_mut().original_message_id, value)?,
             Leaf::EndToEndId => {
                 self.set_once(|p| &mut p.tx_mut().end_to_end_id, value.clone())?;
                 if let Some((block, tx)) = self.seen.get(&value) {
@@ -446,7 +430,6 @@ impl Parser {
         let tx = self.tx.take().expect("opened with TxInfAndSts");
         self.transactions.push(TransactionStatus {
             end_to_end_id: tx.end_to_end_id,
-            original_message_id: tx.original_message_id,
             status: tx.status.or(self.block_status).or(self.group_status),
             reason_code: tx.reason_code,
             reason_text: (!tx.lines.is_empty()).then(|| tx.lines.join(" ")),
@@ -576,7 +559,6 @@ mod tests {
     fn tx(id: &str, status: TxStatus, code: Option<&str>, text: Option<&str>) -> TransactionStatus {
         TransactionStatus {
             end_to_end_id: Some(id.into()),
-            original_message_id: None,
             status: Some(status),
             reason_code: code.map(Into::into),
             reason_text: text.map(Into::into),
@@ -1162,8 +1144,7 @@ mod tests {
                 .filter(|(id, ..)| seen.insert(id.clone()))
                 .map(|(id, s, code, text)| TransactionStatus {
                     end_to_end_id: Some(id),
-                    original_message_id: None,
-                    status: Some(statuses[s]),
+                            status: Some(statuses[s]),
                     reason_code: code,
                     reason_text: text,
                 })

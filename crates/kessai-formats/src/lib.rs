@@ -8,6 +8,8 @@ mod iso_camt;
 mod iso_camt_entry;
 pub mod iso_debit;
 pub mod iso_identity;
+#[cfg(test)]
+mod iso_inbound_tests;
 pub mod iso_notification;
 mod iso_pain;
 pub mod iso_statement;

@@ -79,7 +79,6 @@ impl BankState {
             if rejected {
                 statuses.push(TransactionStatus {
                     end_to_end_id: Some(t.end_to_end_id.clone()),
-                    original_message_id: None,
                     status: Some(TxStatus::Rejected),
                     reason_code: Some("AC01".into()),
                     reason_text: Some("incorrect account number".into()),
@@ -91,7 +90,6 @@ impl BankState {
             *self.balances.entry(to).or_default() += t.amount_yen as i64;
             statuses.push(TransactionStatus {
                 end_to_end_id: Some(t.end_to_end_id.clone()),
-                original_message_id: None,
                 status: Some(TxStatus::Settled),
                 reason_code: None,
                 reason_text: None,
