@@ -300,13 +300,15 @@ mod tests {
                 ..base.clone()
             },
         ];
-        let key = |e: &NotificationEntry| entry_identities("1234567", "2026-11-24", &[e.clone()]);
+        let key = |e: &NotificationEntry| {
+            entry_identities("1234567", "2026-11-24", std::slice::from_ref(e))
+        };
         for v in &variants {
             assert_ne!(key(v), key(&base), "{v:?}");
             assert_ne!(v.content_digest(), base.content_digest(), "{v:?}");
         }
         assert_ne!(
-            entry_identities("7654321", "2026-11-24", &[base.clone()]),
+            entry_identities("7654321", "2026-11-24", std::slice::from_ref(&base)),
             key(&base)
         );
         // The entry's own number and free text are not content.

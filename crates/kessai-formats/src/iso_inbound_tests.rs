@@ -335,15 +335,13 @@ fn every_amount_at_every_level_is_jpy_in_whole_yen() {
         }
     }
     // In a status report too, where the reader otherwise skips the element.
-    let xml = format!(
-        r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.11"><CstmrPmtStsRpt>
+    let xml = r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.11"><CstmrPmtStsRpt>
 <GrpHdr><MsgId>R1</MsgId><CreDtTm>2026-11-24T10:15:00+09:00</CreDtTm></GrpHdr>
 <OrgnlGrpInfAndSts><OrgnlMsgId>K</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
 </OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>P</OrgnlPmtInfId><TxInfAndSts>
 <OrgnlEndToEndId>E</OrgnlEndToEndId><TxSts>ACSC</TxSts>
 <OrgnlTxRef><Amt><InstdAmt Ccy="USD">10</InstdAmt></Amt></OrgnlTxRef>
-</TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"#
-    );
+</TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"#;
     assert_valid(xml.as_bytes(), XSD_002);
     let e = read_pain_002(xml.as_bytes()).unwrap_err();
     assert!(
