@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::iso_camt::reject;
 use crate::iso_notification::{IsoError, NotificationEntry};
 use crate::iso_values::{iso_date, iso_date_time, max_text};
-use crate::iso_xml::{non_empty, once, optional, parse_bool, parse_direction, parse_yen};
+use crate::iso_xml::{non_empty, once, optional, parse_bool, parse_direction, parse_yen, Frames};
 
 /// An element of an entry that Kessai reads, decided from its parent's context and its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,12 +173,19 @@ impl Entries {
         self.draft.as_mut().expect("inside an entry")
     }
 
-    /// An element of an entry opens; `path` names it. Returns the entry's index for `Ntry`.
-    pub(crate) fn start(
+    /// An element of an entry, `name`, opens inside the innermost of `frames`. Returns the
+    /// entry's index for `Ntry`.
+    pub(crate) fn start<C: Copy>(
         &mut self,
         ctx: EntryCtx,
-        path: impl Fn() -> String,
+        frames: &Frames<C>,
+        name: &str,
     ) -> Result<Option<usize>, IsoError> {
+        let next = self.list.len() + 1;
+        let path = || match ctx {
+            EntryCtx::Ntry => frames.path_to(&format!("{name}[{next}]")),
+            _ => frames.path_to(name),
+        };
         match ctx {
             EntryCtx::Ntry => {
                 let n = self.list.len() + 1;

@@ -353,53 +353,45 @@ fn every_amount_at_every_level_is_jpy_in_whole_yen() {
 #[test]
 fn texts_longer_than_the_standard_allows_are_refused_naming_the_element() {
     let long = |n: usize| "ｱ".repeat(n);
+    // (what is replaced, the element written instead and what follows it, its path, its limit)
     let cases = [
         (
             "<EndToEndId>E2E</EndToEndId>",
-            format!("<EndToEndId>{}</EndToEndId>", long(36)),
+            "EndToEndId",
+            "",
             "TxDtls/Refs/EndToEndId",
             35,
         ),
-        (
-            "<Nm>ﾔﾏﾀﾞ</Nm>",
-            format!("<Nm>{}</Nm>", long(141)),
-            "Dbtr/Pty/Nm",
-            140,
-        ),
+        ("<Nm>ﾔﾏﾀﾞ</Nm>", "Nm", "", "Dbtr/Pty/Nm", 140),
         (
             "<Ustrd>K7M4QX9PT2</Ustrd>",
-            format!("<Ustrd>{}</Ustrd>", long(141)),
+            "Ustrd",
+            "",
             "RmtInf/Ustrd",
             140,
         ),
         (
             "<AddtlNtryInf>info</AddtlNtryInf>",
-            format!("<AddtlNtryInf>{}</AddtlNtryInf>", long(501)),
+            "AddtlNtryInf",
+            "",
             "Ntry[1]/AddtlNtryInf",
             500,
         ),
-        (
-            "<MsgId>M1</MsgId>",
-            format!("<MsgId>{}</MsgId>", long(36)),
-            "GrpHdr/MsgId",
-            35,
-        ),
-        (
-            "<Id>1234567</Id>",
-            format!("<Id>{}</Id>", long(35)),
-            "Acct/Id/Othr/Id",
-            34,
-        ),
+        ("<MsgId>M1</MsgId>", "MsgId", "", "GrpHdr/MsgId", 35),
+        ("<Id>1234567</Id>", "Id", "", "Acct/Id/Othr/Id", 34),
         (
             "<BkTxCd/>",
-            format!("<AcctSvcrRef>{}</AcctSvcrRef><BkTxCd/>", long(36)),
+            "AcctSvcrRef",
+            "<BkTxCd/>",
             "Ntry[1]/AcctSvcrRef",
             35,
         ),
     ];
-    for (from, to, path, max) in cases {
+    for (from, tag, rest, path, max) in cases {
+        let text = |n: usize| format!("<{tag}>{}</{tag}>{rest}", long(n));
         // At the limit the text is read.
-        let at_limit = to.replace(&long(max + 1), &long(max));
+        let at_limit = text(max);
+        let to = text(max + 1);
         assert!(
             read_camt_054(&detailed(|x| x.replacen(from, &at_limit, 1))).is_ok(),
             "{path}"

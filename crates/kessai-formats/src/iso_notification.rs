@@ -277,15 +277,7 @@ impl CamtParser for Parser {
                     );
                 }
             }
-            Ctx::Entry(entry) => {
-                let next = self.entries.list.len() + 1;
-                let shown = if entry == EntryCtx::Ntry {
-                    format!("{name}[{next}]")
-                } else {
-                    name.clone()
-                };
-                index = self.entries.start(entry, || self.frames.path_to(&shown))?;
-            }
+            Ctx::Entry(entry) => index = self.entries.start(entry, &self.frames, &name)?,
             _ => {}
         }
         self.frames.push(name, index, ctx);
