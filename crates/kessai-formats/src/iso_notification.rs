@@ -8,15 +8,16 @@
 //!
 //! - one `Ntfctn` per document, for one account: `Acct/Id/Othr/Id` is the account number,
 //!   `Acct/Svcr/FinInstnId/ClrSysMmbId` the bank and branch as in pain.001 (`ClrSysId/Cd`
-//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code);
+//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code) when they are known;
+//! - per entry, what is given of `NtryRef`, `BookgDt/Dt`, `ValDt/Dt`, `AcctSvcrRef`;
 //! - every entry is booked: `<Sts><Cd>BOOK</Cd></Sts>` (001.08 makes `Sts` a choice, no longer a
 //!   bare code);
 //! - `BkTxCd` uses the ISO external codes `Domn/Cd` PMNT with `Fmly/Cd` RCDT (received credit
 //!   transfers) or ICDT (issued credit transfers) and `SubFmlyCd` DMCT (domestic credit
 //!   transfer). The family is that of the original operation: a reversal of an incoming credit
 //!   is a DBIT entry with `RvslInd` true and still RCDT. Readers ignore `BkTxCd`;
-//! - transaction details (`NtryDtls/TxDtls`) only when the entry has any: `Refs/EndToEndId`,
-//!   `RltdPties/Dbtr/Pty/Nm`, `RmtInf/Ustrd`. A remittance longer than 140 characters is split
+//! - transaction details (`NtryDtls/TxDtls`) only when the entry has any: `Refs` (`InstrId`,
+//!   `EndToEndId`, `UETR`, `TxId`), `RltdPties/Dbtr/Pty/Nm`, `RmtInf/Ustrd`. A remittance longer than 140 characters is split
 //!   over several `Ustrd` (the schema's continuation), which the reader concatenates again.
 //!
 //! The writer does not shorten anything: identifiers must fit `Max35Text` (account number
@@ -24,10 +25,14 @@
 //! optional texts are left out (the reader never returns `Some("")`).
 //!
 //! The reader is streaming (`quick_xml::NsReader`, namespace-aware, so prefixed documents are
-//! read too) and strict: anything that would make Kessai book the wrong money rejects the whole
-//! document with the element path and a reason. Besides the malformed cases (wrong root or
-//! namespace, missing identifiers, amounts that are not whole JPY, duplicate `NtryRef`), it
-//! also rejects more than one `Ntfctn` (one account per document), entries that are not
+//! read too) and takes every document the schema allows — whatever the schema makes optional
+//! may be absent (`Svcr`, `NtryRef`, `BookgDt`, all details), the account is `Othr/Id` or
+//! `IBAN` — and is strict about the rest: anything that would make Kessai book the wrong money
+//! rejects the whole document with the element path and a reason. Besides the malformed cases
+//! (wrong root or namespace, missing required elements, a date that is no real day or an
+//! amount anywhere that is not whole JPY — see [`crate::iso_values`] —, a text longer than the
+//! schema allows, a `NtryRef` or `AcctSvcrRef` twice), it also rejects an account currency
+//! other than JPY, more than one `Ntfctn` (one account per document), entries that are not
 //! booked (`Sts` other than BOOK: a pending credit must not count as paid), entries whose
 //! details carry more than one transaction (a batch booking would credit one deal with the
 //! sum), and more than [`MAX_ENTRIES`] entries. Elements it does not use are skipped.

@@ -9,8 +9,8 @@
 //!
 //! - one `Stmt` per document, for one account, identified as in camt.054: `Acct/Id/Othr/Id` is
 //!   the account number, `Acct/Svcr/FinInstnId/ClrSysMmbId` the bank and branch (`ClrSysId/Cd`
-//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code);
-//! - two balances, `Bal/Tp/CdOrPrtry/Cd` OPBD (opening booked) then CLBD (closing booked), each
+//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code) when known;
+//! - the balances given (usually two), `Bal/Tp/CdOrPrtry/Cd` OPBD (opening booked) then CLBD (closing booked), each
 //!   with `Amt Ccy="JPY"` (no decimals), `CdtDbtInd` and `Dt/Dt` (the statement date). The
 //!   schema's amounts are never negative: a negative balance (overdraft) is written as its
 //!   absolute value with `CdtDbtInd` DBIT; zero is CRDT;
@@ -20,34 +20,39 @@
 //! The writer checks nothing: identifiers must fit `Max35Text`, balances at most 18 digits, and
 //! a statement that does not add up is written as given (the reader rejects it).
 //!
-//! The reader is streaming (`quick_xml::NsReader`, namespace-aware) and strict, as the camt.054
-//! reader: anything that would make Kessai book the wrong money rejects the whole document with
-//! the element path and a reason. Besides the malformed cases it rejects
+//! The reader is streaming (`quick_xml::NsReader`, namespace-aware) and, as the camt.054
+//! reader, takes what the schema allows (the account as camt.054's; one balance of any type at
+//! least) and is strict about the rest: anything that would make Kessai book the wrong money
+//! rejects the whole document with the element path and a reason. Besides the malformed cases it
+//! rejects
 //!
 //! - more than one `Stmt` (one account per document), and a paginated statement or message
 //!   whose page is not the last (`StmtPgntn` / `MsgPgntn` with `LastPgInd` false): Kessai reads a
 //!   statement whole;
-//! - a statement without exactly one OPBD and one CLBD balance; other balance types (ITBD, CLAV,
+//! - a statement with more than one OPBD or CLBD balance; other balance types (ITBD, CLAV,
 //!   PRCD, proprietary ones…) are checked like any balance (JPY, whole yen) and otherwise
-//!   ignored. The statement's `date` is the closing balance's; the opening balance's date may be
-//!   earlier (some banks date it the previous business day) but not later;
-//! - a statement that does not add up: opening + credits − debits must equal closing, where an
+//!   ignored. The statement's `date` is the closing balance's (without one, the latest balance
+//!   date); the opening balance's date may be earlier (some banks date it the previous business
+//!   day) but not later;
+//! - with both an OPBD and a CLBD, a statement that does not add up: opening + credits − debits
+//!   must equal closing, where an
 //!   entry counts by its `CdtDbtInd` (a reversal of a credit is a DBIT entry and subtracts). The
 //!   error names the closing balance (`…/Stmt/Bal[2]`);
-//! - as in camt.054: entries that are not booked, entries with more than one transaction,
-//!   duplicate `NtryRef`, more than [`MAX_ENTRIES`] entries.
+//! - as in camt.054: dates, amounts and lengths, entries that are not booked, entries with more
+//!   than one transaction, duplicate `NtryRef` or `AcctSvcrRef`, more than [`MAX_ENTRIES`]
+//!   entries.
 //!
 //! `TxsSummry` and everything else Kessai does not use is skipped.
 //!
 //! # Identity: one entry, reported intraday and at end of day, applies once
 //!
 //! A bank that sends both camt.054 (intraday) and camt.053 (end of day) reports the same booked
-//! entry twice, under the same `NtryRef`. [`Statement::entry_identity`] is therefore *the same
-//! string* as [`NotificationEntry::identity`] for that entry —
-//! `camt054:<bank><branch>:<account>:<NtryRef>` — so a caller that records applied entries by
-//! identity (as the bank import does with `bank_ref`) skips the statement's copy of an entry
-//! already applied from a notification, and vice versa. The `camt054` prefix is kept (rather
-//! than a neutral `camt:`) so identities already stored from camt.054 files keep matching.
+//! entry twice, usually under another `NtryRef` (entries are numbered per document).
+//! [`Statement::entry_identities`] gives it the same identity as
+//! [`Notification::entry_identities`](crate::iso_notification::Notification::entry_identities)
+//! — by `AcctSvcrRef`, else by what the entry says ([`crate::iso_identity`]) — so a caller that
+//! records applied entries by identity (as the bank import does with `bank_ref`) skips the
+//! statement's copy of an entry already applied from a notification, and vice versa.
 
 use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
