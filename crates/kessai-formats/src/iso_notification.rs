@@ -30,7 +30,7 @@
 //! `IBAN` — and is strict about the rest: anything that would make Kessai book the wrong money
 //! rejects the whole document with the element path and a reason. Besides the malformed cases
 //! (wrong root or namespace, missing required elements, a date that is no real day or an
-//! amount anywhere that is not whole JPY — see [`crate::iso_values`] —, a text longer than the
+//! amount anywhere that is not whole JPY (`iso_values.rs`), a text longer than the
 //! schema allows, a `NtryRef` or `AcctSvcrRef` twice), it also rejects an account currency
 //! other than JPY, more than one `Ntfctn` (one account per document), entries that are not
 //! booked (`Sts` other than BOOK: a pending credit must not count as paid), entries whose
