@@ -96,6 +96,38 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Whether a bank file's account is one Kessai holds: the collection account or one of the
+    /// virtual accounts beside it (same bank and branch). A file that does not name the bank or
+    /// branch (ISO 20022 makes the servicer optional) is known by the number alone.
+    pub fn holds_account(
+        &self,
+        bank_code: Option<&str>,
+        branch_code: Option<&str>,
+        account_number: &str,
+    ) -> bool {
+        let ours = &self.collection_account;
+        if bank_code.is_some_and(|b| b != ours.bank_code)
+            || branch_code.is_some_and(|b| b != ours.branch_code)
+        {
+            return false;
+        }
+        // Zengin account numbers are 7 digits; files may leave out the leading zeros.
+        let number = |n: &str| -> Option<i64> {
+            let n = n.trim();
+            (!n.is_empty() && n.len() <= 7 && n.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| n.parse().ok())?
+        };
+        let Some(n) = number(account_number) else {
+            return false;
+        };
+        number(&ours.account_number) == Some(n)
+            || self
+                .virtual_accounts
+                .is_some_and(|(first, last)| (first..=last).contains(&n))
+    }
+}
+
 pub fn default_collection_account() -> BankAccount {
     BankAccount::parse(
         "0001",

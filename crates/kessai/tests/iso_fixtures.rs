@@ -18,7 +18,8 @@ on_both_databases!(
     minimal_notification_and_statement_are_imported,
     a_minimal_status_report_completes_the_payout,
     a_debit_kessai_did_not_send_is_listed_for_the_operator,
-    a_remittance_of_4_mb_is_read_and_matched
+    a_remittance_of_4_mb_is_read_and_matched,
+    a_notification_for_an_account_kessai_does_not_hold_is_refused
 );
 
 fn fixtures() -> PathBuf {
@@ -301,4 +302,49 @@ async fn a_remittance_of_4_mb_is_read_and_matched(db: Db) {
     assert_eq!(counts(&summary), [2, 1, 1, 0, 0], "{summary}");
     assert_eq!(status(&s, &k).await, ("funded".into(), 12_000));
     assert_check_ok(&s).await;
+}
+
+/// Part D1: a camt file about another account — another number, or our number at another
+/// bank or branch — is refused whole, naming the account; nothing is applied.
+async fn a_notification_for_an_account_kessai_does_not_hold_is_refused(db: Db) {
+    let s = support::spawn(db).await;
+    let (a, _) = s.agreed_deal("other-a", 50_000).await;
+    let good =
+        String::from_utf8(fixture("reuse-1-morning.camt054.xml", &[("BUYER_A", &a)])).unwrap();
+    let before = s.snapshot().await;
+    for (from, to, named) in [
+        (
+            "<Id>1234567</Id>",
+            "<Id>7654321</Id>",
+            "account 0001-001 7654321",
+        ),
+        (
+            "<MmbId>0001001</MmbId>",
+            "<MmbId>0005009</MmbId>",
+            "account 0005-009 1234567",
+        ),
+        (
+            "<Id>1234567</Id>",
+            "<Id>GB82WEST12345698765432</Id>",
+            "GB82WEST12345698765432",
+        ),
+    ] {
+        let xml = good.replacen(from, to, 1);
+        let r = s
+            .send(
+                s.request(Method::POST, "/v1/operator/bank-files?name=other.xml")
+                    .bearer_auth(&s.token)
+                    .body(xml),
+            )
+            .await;
+        r.assert_error(422, "invalid_file", Some("file"));
+        let message = r.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(named) && message.contains("nothing applied"),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(s.snapshot().await, before);
+    assert_eq!(status(&s, &a).await, ("awaiting_payment".into(), 0));
 }

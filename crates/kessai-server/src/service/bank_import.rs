@@ -66,7 +66,24 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         credits,
         answers,
         ignored,
+        accounts,
     } = read(bytes)?;
+    // Money in an account Kessai does not hold is not Kessai's to book: the file is refused.
+    for (bank, branch, number) in &accounts {
+        if !app
+            .config
+            .holds_account(bank.as_deref(), branch.as_deref(), number)
+        {
+            let bank = match (bank, branch) {
+                (Some(b), Some(r)) => format!("{b}-{r} "),
+                _ => String::new(),
+            };
+            return Err(read::invalid_file(format!(
+                "the file reports on account {bank}{number}, which is not a collection account \
+                 Kessai is configured to hold: nothing applied"
+            )));
+        }
+    }
     let sha256 = hex::encode(Sha256::digest(bytes));
     let summary = ImportSummary {
         name: name.to_string(),

@@ -18,6 +18,10 @@ pub(super) struct Parsed {
     pub(super) format: String,
     pub(super) credits: Vec<Incoming>,
     pub(super) answers: Vec<Answer>,
+    /// The accounts the file reports on (bank, branch, number), where the importer checks them
+    /// (ISO 20022: one per document; the bank and branch are `None` when the file leaves them
+    /// out).
+    pub(super) accounts: Vec<(Option<String>, Option<String>, String)>,
     /// Records that name nothing Kessai can act on (a pain.002 status without the original
     /// end-to-end ID, or without any status): counted, not applied.
     pub(super) ignored: usize,
@@ -73,7 +77,7 @@ pub(super) enum Effect {
     ListOnly,
 }
 
-fn invalid_file(message: impl Into<String>) -> AppError {
+pub(super) fn invalid_file(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
 }
 
@@ -87,6 +91,7 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
         credits: vec![],
         answers: vec![],
         ignored: 0,
+        accounts: vec![],
     };
     for (account, e) in zengin::statement::statement_entries(file) {
         if e.is_return() && !e.edi.is_empty() {
@@ -186,6 +191,7 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
             credits,
             answers: vec![],
             ignored: 0,
+            accounts: vec![],
         });
     }
     if kind == Detected::Pain002 {
@@ -197,7 +203,9 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
         let n = iso_notification::read_camt_054(bytes)
             .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
         let entries = n.entry_identities().into_iter().zip(&n.entries);
-        return Ok(camt_entries("camt.054.001.08", &n.account_number, entries));
+        let mut parsed = camt_entries("camt.054.001.08", &n.account_number, entries);
+        parsed.accounts = vec![(n.bank_code, n.branch_code, n.account_number)];
+        return Ok(parsed);
     }
     if kind == Detected::Camt053 {
         let st = iso_statement::read_camt_053(bytes)
@@ -205,7 +213,9 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
         // The same identities as camt.054's: an entry reported intraday and at end of day
         // applies once.
         let entries = st.entry_identities().into_iter().zip(&st.entries);
-        return Ok(camt_entries("camt.053.001.08", &st.account_number, entries));
+        let mut parsed = camt_entries("camt.053.001.08", &st.account_number, entries);
+        parsed.accounts = vec![(st.bank_code, st.branch_code, st.account_number)];
+        return Ok(parsed);
     }
     Err(invalid_file("the file format is not recognized (expected Zengin 01 or 03, pain.002.001.11, camt.053.001.08 or camt.054.001.08)"))
 }
@@ -223,6 +233,7 @@ fn camt_entries<'a>(
         credits: vec![],
         answers: vec![],
         ignored: 0,
+        accounts: vec![],
     };
     for (identity, e) in entries {
         let reference = [
@@ -295,6 +306,7 @@ fn status_report(report: &iso_status::StatusReport) -> Parsed {
         credits: vec![],
         answers: vec![],
         ignored: 0,
+        accounts: vec![],
     };
     for t in &report.transactions {
         let (Some(e2e), Some(status)) = (&t.end_to_end_id, t.status) else {
