@@ -413,3 +413,42 @@ fn texts_longer_than_the_standard_allows_are_refused_naming_the_element() {
         Some(14_000)
     );
 }
+
+#[test]
+fn status_report_texts_have_the_standard_lengths() {
+    let report = |tx: &str| {
+        format!(
+            r#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.11"><CstmrPmtStsRpt>
+<GrpHdr><MsgId>R1</MsgId><CreDtTm>2026-11-24T10:15:00+09:00</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>K</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
+</OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>P</OrgnlPmtInfId>
+<TxInfAndSts>{tx}</TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"#
+        )
+    };
+    let e2e = |n: usize| format!("<OrgnlEndToEndId>{}</OrgnlEndToEndId>", "E".repeat(n));
+    let info = |n: usize| {
+        format!(
+            "<OrgnlEndToEndId>E</OrgnlEndToEndId><TxSts>RJCT</TxSts>\
+             <StsRsnInf><AddtlInf>{}</AddtlInf></StsRsnInf>",
+            "ｱ".repeat(n)
+        )
+    };
+    for (ok, bad, path, max) in [
+        (e2e(35), e2e(36), "TxInfAndSts[1]/OrgnlEndToEndId", 35),
+        (
+            info(105),
+            info(106),
+            "TxInfAndSts[1]/StsRsnInf/AddtlInf",
+            105,
+        ),
+    ] {
+        let xml = report(&ok);
+        assert_valid(xml.as_bytes(), XSD_002);
+        assert!(read_pain_002(xml.as_bytes()).is_ok(), "{path}");
+        let e = read_pain_002(report(&bad).as_bytes()).unwrap_err();
+        assert!(
+            e.path.ends_with(path) && e.reason.contains(&format!("the {max} the standard")),
+            "{e}"
+        );
+    }
+}

@@ -367,10 +367,11 @@ impl Parser {
         if value.is_empty() {
             return Err(self.fail("is empty"));
         }
-        // Identifiers are `Max35Text`, `AddtlInf` `Max105Text`; codes are checked as codes.
+        // Identifiers and proprietary reasons are `Max35Text`, `AddtlInf` `Max105Text`;
+        // statuses are checked as codes.
         let max = match leaf {
             Leaf::AddtlInf => Some(ADDTL_INF_MAX_CHARS),
-            Leaf::GrpSts | Leaf::PmtInfSts | Leaf::TxSts | Leaf::ReasonCode => None,
+            Leaf::GrpSts | Leaf::PmtInfSts | Leaf::TxSts => None,
             _ => Some(35),
         };
         let value = match max {
