@@ -1,18 +1,22 @@
-//! What camt.054 and camt.053 share: the entry (`Ntry`) writer and reader, the account
-//! (`Acct`) checks, the root element check, and the event loop of their readers.
+//! What camt.054 and camt.053 share: the entry (`Ntry`) writer, the account (`Acct`) reader
+//! and checks, the root element check, and the event loop of their readers (which checks every
+//! date and amount of the document, [`TypedLeaves`]). Entries are read in
+//! [`crate::iso_camt_entry`].
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
 use crate::iso_notification::{IsoError, NotificationEntry};
-use crate::iso_xml::{in_namespace, parse_yen, Frames, Xml};
+use crate::iso_values::{max_text, TypedLeaves};
+use crate::iso_xml::{in_namespace, non_empty, once, Frames, Xml};
 
 impl Xml {
-    /// One camt `Ntry` (camt.054 and camt.053 write entries alike).
+    /// One camt `Ntry` (camt.054 and camt.053 write entries alike), elements in the schema's
+    /// order; what is `None` is left out.
     pub(crate) fn entry(&mut self, e: &NotificationEntry) {
         self.open("Ntry");
-        self.leaf("NtryRef", &e.entry_reference);
+        self.optional_leaf("NtryRef", &e.entry_reference);
         self.amount("Amt", e.amount_yen);
         self.leaf("CdtDbtInd", if e.credit { "CRDT" } else { "DBIT" });
         if e.reversal {
@@ -21,9 +25,14 @@ impl Xml {
         self.open("Sts");
         self.leaf("Cd", "BOOK");
         self.close("Sts");
-        self.open("BookgDt");
-        self.leaf("Dt", &e.booking_date);
-        self.close("BookgDt");
+        for (name, date) in [("BookgDt", &e.booking_date), ("ValDt", &e.value_date)] {
+            if let Some(date) = present(date) {
+                self.open(name);
+                self.leaf("Dt", date);
+                self.close(name);
+            }
+        }
+        self.optional_leaf("AcctSvcrRef", &e.account_servicer_reference);
         // The family of the original operation: a reversed credit is still a received one.
         let received = e.credit != e.reversal;
         self.open("BkTxCd");
@@ -35,15 +44,23 @@ impl Xml {
         self.close("Fmly");
         self.close("Domn");
         self.close("BkTxCd");
-        let e2e = present(&e.end_to_end_id);
+        let refs = [
+            ("InstrId", &e.instruction_id),
+            ("EndToEndId", &e.end_to_end_id),
+            ("UETR", &e.uetr),
+            ("TxId", &e.transaction_id),
+        ];
+        let any_ref = refs.iter().any(|(_, v)| present(v).is_some());
         let debtor = present(&e.debtor_name);
         let remittance = present(&e.remittance);
-        if e2e.is_some() || debtor.is_some() || remittance.is_some() {
+        if any_ref || debtor.is_some() || remittance.is_some() {
             self.open("NtryDtls");
             self.open("TxDtls");
-            if let Some(id) = e2e {
+            if any_ref {
                 self.open("Refs");
-                self.leaf("EndToEndId", id);
+                for (name, value) in refs {
+                    self.optional_leaf(name, value);
+                }
                 self.close("Refs");
             }
             if let Some(name) = debtor {
@@ -65,10 +82,14 @@ impl Xml {
             self.close("TxDtls");
             self.close("NtryDtls");
         }
-        if let Some(info) = present(&e.additional_info) {
-            self.leaf("AddtlNtryInf", info);
-        }
+        self.optional_leaf("AddtlNtryInf", &e.additional_info);
         self.close("Ntry");
+    }
+
+    fn optional_leaf(&mut self, name: &str, value: &Option<String>) {
+        if let Some(v) = present(value) {
+            self.leaf(name, v);
+        }
     }
 }
 
@@ -90,109 +111,98 @@ pub(crate) fn reject<T>(path: String, reason: impl Into<String>) -> Result<T, Is
     })
 }
 
-/// An entry's values as read, checked when `Ntry` closes.
-#[derive(Default)]
-pub(crate) struct EntryDraft {
-    pub(crate) reference: Option<String>,
-    pub(crate) currency: Option<String>,
-    pub(crate) amount: Option<u64>,
-    pub(crate) credit: Option<bool>,
-    pub(crate) reversal: Option<bool>,
-    pub(crate) status: Option<String>,
-    pub(crate) booking_date: Option<String>,
-    pub(crate) transactions: usize,
-    pub(crate) end_to_end_id: Option<String>,
-    pub(crate) debtor_name: Option<String>,
-    pub(crate) remittance: Option<String>,
-    pub(crate) additional_info: Option<String>,
+/// An element of the account block (`Ntfctn/Acct`, `Stmt/Acct`) that Kessai reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AcctCtx {
+    Acct,
+    Id,
+    Iban,
+    Othr,
+    Number,
+    Ccy,
+    Svcr,
+    FinInstnId,
+    ClrSysMmbId,
+    ClrSysId,
+    ClrSysCd,
+    MmbId,
 }
 
-impl EntryDraft {
-    /// The entry, or why it is refused; `path_to` names a child of the `Ntry` element.
-    pub(crate) fn finish(
-        self,
-        path_to: impl Fn(&str) -> String,
-    ) -> Result<NotificationEntry, IsoError> {
-        let d = self;
-        let Some(entry_reference) = d.reference else {
-            return reject(
-                path_to("NtryRef"),
-                "missing: the entry reference identifies the entry",
-            );
-        };
-        let Some(amount_yen) = d.amount else {
-            return reject(path_to("Amt"), "missing");
-        };
-        let Some(credit) = d.credit else {
-            return reject(path_to("CdtDbtInd"), "missing");
-        };
-        match d.status.as_deref() {
-            None => return reject(path_to("Sts"), "missing"),
-            Some("BOOK") => {}
-            Some(other) => {
-                return reject(
-                    path_to("Sts"),
-                    format!("status {other:?}: only booked entries (BOOK) are accepted"),
-                )
-            }
-        }
-        let Some(booking_date) = d.booking_date else {
-            return reject(path_to("BookgDt"), "missing");
-        };
-        Ok(NotificationEntry {
-            entry_reference,
-            amount_yen,
-            credit,
-            booking_date,
-            reversal: d.reversal.unwrap_or(false),
-            end_to_end_id: d.end_to_end_id,
-            debtor_name: d.debtor_name,
-            remittance: d.remittance,
-            additional_info: d.additional_info,
+impl AcctCtx {
+    /// The context of the child `name`; `None` for elements Kessai does not read.
+    pub(crate) fn child(self, name: &str) -> Option<AcctCtx> {
+        use AcctCtx::*;
+        Some(match (self, name) {
+            (Acct, "Id") => Id,
+            (Id, "IBAN") => Iban,
+            (Id, "Othr") => Othr,
+            (Othr, "Id") => Number,
+            (Acct, "Ccy") => Ccy,
+            (Acct, "Svcr") => Svcr,
+            (Svcr, "FinInstnId") => FinInstnId,
+            (FinInstnId, "ClrSysMmbId") => ClrSysMmbId,
+            (ClrSysMmbId, "ClrSysId") => ClrSysId,
+            (ClrSysId, "Cd") => ClrSysCd,
+            (ClrSysMmbId, "MmbId") => MmbId,
+            _ => return None,
         })
     }
-}
-
-/// The `Ccy` attribute of an amount.
-pub(crate) fn currency(e: &BytesStart) -> Result<String, String> {
-    match e.try_get_attribute("Ccy") {
-        Ok(Some(a)) => a
-            .unescape_value()
-            .map(|c| c.into_owned())
-            .map_err(|err| format!("malformed Ccy: {err}")),
-        Ok(None) => Err("amount without Ccy".to_string()),
-        Err(err) => Err(format!("malformed attributes: {err}")),
-    }
-}
-
-/// Whole yen in `JPY` from an amount's currency and text.
-pub(crate) fn jpy(currency: Option<&str>, text: &str) -> Result<u64, String> {
-    let currency = currency.unwrap_or_default();
-    if currency != "JPY" {
-        return Err(format!("currency {currency:?}, expected JPY"));
-    }
-    parse_yen(text)
 }
 
 /// The account a camt document reports on (`Ntfctn/Acct` or `Stmt/Acct`), as read.
 #[derive(Default)]
 pub(crate) struct AccountDraft {
-    /// `Acct/Id/Othr/Id`.
-    pub(crate) number: Option<String>,
+    /// `Acct/Id/Othr/Id` or `Acct/Id/IBAN`.
+    number: Option<String>,
     /// `Acct/Svcr/FinInstnId/ClrSysMmbId/ClrSysId/Cd`.
-    pub(crate) clearing_system: Option<String>,
+    clearing_system: Option<String>,
     /// `Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`.
-    pub(crate) member_id: Option<String>,
+    member_id: Option<String>,
+}
+
+/// An `IBAN2007Identifier`: `[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}`.
+fn iban(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let shaped = (5..=34).contains(&b.len())
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..4].iter().all(u8::is_ascii_digit)
+        && b[4..].iter().all(u8::is_ascii_alphanumeric);
+    if !shaped {
+        return Err(format!("{t:?} is not an IBAN"));
+    }
+    Ok(t.to_string())
 }
 
 impl AccountDraft {
-    /// Checks the account of the `Ntfctn` or `Stmt` at `path`: a number and a Zengin member ID
-    /// (4-digit bank and 3-digit branch code) are needed to know whose money it is.
+    /// Takes the text of an element of the account; `Err` is the reason for rejecting it.
+    pub(crate) fn leaf(&mut self, ctx: AcctCtx, text: String) -> Result<(), String> {
+        match ctx {
+            AcctCtx::Number => once(
+                &mut self.number,
+                max_text(non_empty(text)?, 34)?.trim().to_string(),
+            ),
+            AcctCtx::Iban => once(&mut self.number, iban(&text)?),
+            AcctCtx::Ccy => match text.trim() {
+                "JPY" => Ok(()),
+                other => Err(format!(
+                    "account currency {other:?}: Kessai holds JPY accounts only"
+                )),
+            },
+            AcctCtx::ClrSysCd => once(&mut self.clearing_system, text.trim().to_string()),
+            AcctCtx::MmbId => once(&mut self.member_id, max_text(text, 35)?.trim().to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the account of the `Ntfctn` or `Stmt` at `path`: a number (`Othr/Id` or `IBAN`)
+    /// is needed; the servicer is optional, and when given as a Zengin member ID it is the
+    /// 4-digit bank and 3-digit branch code.
     pub(crate) fn check(&self, path: &str) -> Result<(), IsoError> {
         if self.number.is_none() {
             return reject(
-                format!("{path}/Acct/Id/Othr/Id"),
-                "missing: the account number (Othr/Id) is needed",
+                format!("{path}/Acct/Id"),
+                "missing: the account number (Othr/Id or IBAN) is needed",
             );
         }
         let member = format!("{path}/Acct/Svcr/FinInstnId/ClrSysMmbId");
@@ -206,10 +216,7 @@ impl AccountDraft {
             }
         }
         match self.member_id.as_deref() {
-            None => reject(
-                format!("{member}/MmbId"),
-                "missing: the bank and branch code identify the account",
-            ),
+            None => Ok(()),
             Some(id) if id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
             Some(id) => reject(
                 format!("{member}/MmbId"),
@@ -218,11 +225,14 @@ impl AccountDraft {
         }
     }
 
-    /// The account number, bank code and branch code, once [`check`](Self::check) passed.
-    pub(crate) fn into_parts(self) -> (String, String, String) {
-        let member = self.member_id.expect("checked with the account");
+    /// The account number, and the bank and branch codes when the document gives them, once
+    /// [`check`](Self::check) passed.
+    pub(crate) fn into_parts(self) -> (String, Option<String>, Option<String>) {
         let number = self.number.expect("checked with the account");
-        (number, member[..4].to_string(), member[4..].to_string())
+        match self.member_id {
+            Some(m) => (number, Some(m[..4].to_string()), Some(m[4..].to_string())),
+            None => (number, None, None),
+        }
     }
 }
 
@@ -256,6 +266,8 @@ pub(crate) fn check_root<C: Copy>(
 pub(crate) trait CamtParser {
     type Ctx: Copy;
     type Output;
+    /// The message's namespace, e.g. `urn:iso:std:iso:20022:tech:xsd:camt.054.001.08`.
+    const NAMESPACE: &'static str;
     /// The open elements.
     fn frames(&self) -> &Frames<Self::Ctx>;
     /// The text of the element being read.
@@ -270,6 +282,7 @@ pub(crate) trait CamtParser {
 /// Reads a camt document event by event into `p`.
 pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output, IsoError> {
     let mut reader = NsReader::from_reader(xml);
+    let mut leaves = TypedLeaves::default();
     loop {
         let (ns, event) = match reader.read_resolved_event() {
             Ok(v) => v,
@@ -286,12 +299,26 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
             }
         };
         match event {
-            Event::Start(e) => p.start(&ns, &e)?,
+            Event::Start(e) => {
+                p.start(&ns, &e)?;
+                leaves
+                    .open(&e, in_namespace(&ns, P::NAMESPACE))
+                    .or_else(|reason| reject(p.frames().path(), reason))?;
+            }
             Event::Empty(e) => {
                 p.start(&ns, &e)?;
+                leaves
+                    .open(&e, in_namespace(&ns, P::NAMESPACE))
+                    .and_then(|()| leaves.close())
+                    .or_else(|reason| reject(p.frames().path(), reason))?;
                 p.end()?;
             }
-            Event::End(_) => p.end()?,
+            Event::End(_) => {
+                leaves
+                    .close()
+                    .or_else(|reason| reject(p.frames().path(), reason))?;
+                p.end()?;
+            }
             Event::Text(t) => {
                 let text = t.unescape().map_err(|err| IsoError {
                     path: p.frames().path(),
@@ -302,6 +329,7 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
                         return reject("/".into(), "text outside the root element");
                     }
                 } else {
+                    leaves.text(&text);
                     p.text().push_str(&text);
                 }
             }
@@ -310,6 +338,7 @@ pub(crate) fn read_camt<P: CamtParser>(xml: &[u8], mut p: P) -> Result<P::Output
                     path: p.frames().path(),
                     reason: format!("malformed CDATA: {err}"),
                 })?;
+                leaves.text(&text);
                 p.text().push_str(&text);
             }
             Event::Eof => break,

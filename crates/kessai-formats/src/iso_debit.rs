@@ -1371,13 +1371,13 @@ mod tests {
                 "amount with decimals",
                 xml.replace(">50128<", ">50128.5<"),
                 tx(1, "/InstdAmt"),
-                "\"50128.5\" is not a whole number of yen",
+                "JPY amounts have no decimals: \"50128.5\"",
             ),
             (
                 "negative amount",
                 xml.replace(">50128<", ">-50128<"),
                 tx(1, "/InstdAmt"),
-                "not a whole number of yen",
+                "negative amount",
             ),
             (
                 "zero amount",
@@ -1407,7 +1407,7 @@ mod tests {
                 "amount too large",
                 xml.replace(">50128<", ">18446744073709551616<"),
                 tx(1, "/InstdAmt"),
-                "more than this reader can add up",
+                "amount too large",
             ),
             (
                 "missing mandate",
@@ -1431,7 +1431,7 @@ mod tests {
                 "no such day",
                 xml.replace("<DtOfSgntr>2026-11-26<", "<DtOfSgntr>2026-02-29<"),
                 tx(2, "/DrctDbtTx/MndtRltdInf/DtOfSgntr"),
-                "\"2026-02-29\" is not a date",
+                "\"2026-02-29\" is not an ISO date",
             ),
             (
                 "signed after the collection date",

@@ -8,15 +8,16 @@
 //!
 //! - one `Ntfctn` per document, for one account: `Acct/Id/Othr/Id` is the account number,
 //!   `Acct/Svcr/FinInstnId/ClrSysMmbId` the bank and branch as in pain.001 (`ClrSysId/Cd`
-//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code);
+//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code) when they are known;
+//! - per entry, what is given of `NtryRef`, `BookgDt/Dt`, `ValDt/Dt`, `AcctSvcrRef`;
 //! - every entry is booked: `<Sts><Cd>BOOK</Cd></Sts>` (001.08 makes `Sts` a choice, no longer a
 //!   bare code);
 //! - `BkTxCd` uses the ISO external codes `Domn/Cd` PMNT with `Fmly/Cd` RCDT (received credit
 //!   transfers) or ICDT (issued credit transfers) and `SubFmlyCd` DMCT (domestic credit
 //!   transfer). The family is that of the original operation: a reversal of an incoming credit
 //!   is a DBIT entry with `RvslInd` true and still RCDT. Readers ignore `BkTxCd`;
-//! - transaction details (`NtryDtls/TxDtls`) only when the entry has any: `Refs/EndToEndId`,
-//!   `RltdPties/Dbtr/Pty/Nm`, `RmtInf/Ustrd`. A remittance longer than 140 characters is split
+//! - transaction details (`NtryDtls/TxDtls`) only when the entry has any: `Refs` (`InstrId`,
+//!   `EndToEndId`, `UETR`, `TxId`), `RltdPties/Dbtr/Pty/Nm`, `RmtInf/Ustrd`. A remittance longer than 140 characters is split
 //!   over several `Ustrd` (the schema's continuation), which the reader concatenates again.
 //!
 //! The writer does not shorten anything: identifiers must fit `Max35Text` (account number
@@ -24,49 +25,60 @@
 //! optional texts are left out (the reader never returns `Some("")`).
 //!
 //! The reader is streaming (`quick_xml::NsReader`, namespace-aware, so prefixed documents are
-//! read too) and strict: anything that would make Kessai book the wrong money rejects the whole
-//! document with the element path and a reason. Besides the malformed cases (wrong root or
-//! namespace, missing identifiers, amounts that are not whole JPY, duplicate `NtryRef`), it
-//! also rejects more than one `Ntfctn` (one account per document), entries that are not
+//! read too) and takes every document the schema allows — whatever the schema makes optional
+//! may be absent (`Svcr`, `NtryRef`, `BookgDt`, all details), the account is `Othr/Id` or
+//! `IBAN` — and is strict about the rest: anything that would make Kessai book the wrong money
+//! rejects the whole document with the element path and a reason. Besides the malformed cases
+//! (wrong root or namespace, missing required elements, a date that is no real day or an
+//! amount anywhere that is not whole JPY (`iso_values.rs`), a text longer than the
+//! schema allows, a `NtryRef` or `AcctSvcrRef` twice), it also rejects an account currency
+//! other than JPY, more than one `Ntfctn` (one account per document), entries that are not
 //! booked (`Sts` other than BOOK: a pending credit must not count as paid), entries whose
 //! details carry more than one transaction (a batch booking would credit one deal with the
 //! sum), and more than [`MAX_ENTRIES`] entries. Elements it does not use are skipped.
 
-use std::collections::HashMap;
-
 use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
 
-use crate::iso_camt::{
-    check_root, currency, jpy, read_camt, reject, AccountDraft, CamtParser, EntryDraft,
-};
-use crate::iso_xml::{
-    in_namespace, iso_date, local_name, non_empty, once, optional, parse_bool, parse_direction,
-    Frames, PathStyle, Xml,
-};
+use crate::iso_camt::{check_root, read_camt, reject, AccountDraft, AcctCtx, CamtParser};
+use crate::iso_camt_entry::{Entries, EntryCtx};
+use crate::iso_values::max_text;
+use crate::iso_xml::{in_namespace, local_name, non_empty, once, Frames, PathStyle, Xml};
 
 pub const CAMT_054_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08";
 
 /// The reader rejects notifications with more entries than this.
 pub const MAX_ENTRIES: usize = 1_000_000;
 
-/// One booked entry on the account.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One booked entry on the account. What the schema makes optional is an `Option`; the reader
+/// never returns `Some("")`. Identity and content: [`crate::iso_identity`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NotificationEntry {
-    /// `Ntry/NtryRef`: the bank's identity of the entry, unique per account.
-    pub entry_reference: String,
+    /// `Ntry/NtryRef`: unique within one message only (banks number entries 1..n per
+    /// document), so it does not identify the entry across documents.
+    pub entry_reference: Option<String>,
+    /// `Ntry/AcctSvcrRef` (or, without it, the one transaction's `TxDtls/Refs/AcctSvcrRef`):
+    /// the bank's own reference for the entry, the same in camt.054 and camt.053.
+    pub account_servicer_reference: Option<String>,
     /// `Ntry/Amt Ccy="JPY"`, no decimals.
     pub amount_yen: u64,
     /// `CdtDbtInd`: CRDT (true) or DBIT, the direction of this entry on the account. Per ISO, a
     /// reversal of an earlier credit is DBIT with `reversal` set.
     pub credit: bool,
-    /// `BookgDt/Dt`, ISO date (`2026-11-24`). The reader also accepts `BookgDt/DtTm` and keeps
-    /// its date as written.
-    pub booking_date: String,
+    /// `BookgDt/Dt`, ISO date (`2026-11-24`); from `BookgDt/DtTm`, its date as written.
+    pub booking_date: Option<String>,
+    /// `ValDt/Dt` (or the date of `ValDt/DtTm`).
+    pub value_date: Option<String>,
     /// `RvslInd`: the entry reverses an earlier one.
     pub reversal: bool,
+    /// `NtryDtls/TxDtls/Refs/InstrId`.
+    pub instruction_id: Option<String>,
     /// `NtryDtls/TxDtls/Refs/EndToEndId`; for debits Kessai's own transfer (pain.001).
     pub end_to_end_id: Option<String>,
+    /// `NtryDtls/TxDtls/Refs/UETR`.
+    pub uetr: Option<String>,
+    /// `NtryDtls/TxDtls/Refs/TxId`.
+    pub transaction_id: Option<String>,
     /// `NtryDtls/TxDtls/RltdPties/Dbtr/Pty/Nm`: the payer of a credit (payers may put a
     /// reference before their name, as in Zengin).
     pub debtor_name: Option<String>,
@@ -85,23 +97,14 @@ pub struct Notification {
     pub created_at: String,
     /// `Ntfctn/Id`.
     pub notification_id: String,
-    /// `Ntfctn/Acct/Id/Othr/Id`.
+    /// `Ntfctn/Acct/Id/Othr/Id`, or `Ntfctn/Acct/Id/IBAN`.
     pub account_number: String,
-    /// `Ntfctn/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch.
-    pub bank_code: String,
-    pub branch_code: String,
+    /// `Ntfctn/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch, when
+    /// the bank gives it (the schema makes `Svcr` optional: `None` then, and the account is
+    /// known by its number alone).
+    pub bank_code: Option<String>,
+    pub branch_code: Option<String>,
     pub entries: Vec<NotificationEntry>,
-}
-
-impl NotificationEntry {
-    /// The entry's identity across documents: the same entry notified again has the same key,
-    /// `camt054:<bank><branch>:<account>:<entry_reference>`.
-    pub fn identity(&self, n: &Notification) -> String {
-        format!(
-            "camt054:{}{}:{}:{}",
-            n.bank_code, n.branch_code, n.account_number, self.entry_reference
-        )
-    }
 }
 
 /// Why a camt.054 document was rejected: the element path (e.g.
@@ -152,36 +155,8 @@ enum Ctx {
     CreDtTm,
     Ntfctn,
     NtfctnId,
-    Acct,
-    AcctId,
-    AcctOthr,
-    AcctNumber,
-    Svcr,
-    FinInstnId,
-    ClrSysMmbId,
-    ClrSysId,
-    ClrSysCd,
-    MmbId,
-    Ntry,
-    NtryRef,
-    Amt,
-    CdtDbtInd,
-    RvslInd,
-    Sts,
-    StsCode,
-    BookgDt,
-    BookgDate,
-    NtryDtls,
-    TxDtls,
-    Refs,
-    EndToEndId,
-    RltdPties,
-    Dbtr,
-    DbtrPty,
-    DbtrNm,
-    RmtInf,
-    Ustrd,
-    AddtlNtryInf,
+    Acct(AcctCtx),
+    Entry(EntryCtx),
 }
 
 fn child(parent: Ctx, name: &str) -> Ctx {
@@ -193,42 +168,15 @@ fn child(parent: Ctx, name: &str) -> Ctx {
         (GrpHdr, "CreDtTm") => CreDtTm,
         (Message, "Ntfctn") => Ntfctn,
         (Ntfctn, "Id") => NtfctnId,
-        (Ntfctn, "Acct") => Acct,
-        (Acct, "Id") => AcctId,
-        (AcctId, "Othr") => AcctOthr,
-        (AcctOthr, "Id") => AcctNumber,
-        (Acct, "Svcr") => Svcr,
-        (Svcr, "FinInstnId") => FinInstnId,
-        (FinInstnId, "ClrSysMmbId") => ClrSysMmbId,
-        (ClrSysMmbId, "ClrSysId") => ClrSysId,
-        (ClrSysId, "Cd") => ClrSysCd,
-        (ClrSysMmbId, "MmbId") => MmbId,
-        (Ntfctn, "Ntry") => Ntry,
-        (Ntry, "NtryRef") => NtryRef,
-        (Ntry, "Amt") => Amt,
-        (Ntry, "CdtDbtInd") => CdtDbtInd,
-        (Ntry, "RvslInd") => RvslInd,
-        (Ntry, "Sts") => Sts,
-        (Sts, "Cd") | (Sts, "Prtry") => StsCode,
-        (Ntry, "BookgDt") => BookgDt,
-        (BookgDt, "Dt") | (BookgDt, "DtTm") => BookgDate,
-        (Ntry, "NtryDtls") => NtryDtls,
-        (NtryDtls, "TxDtls") => TxDtls,
-        (TxDtls, "Refs") => Refs,
-        (Refs, "EndToEndId") => EndToEndId,
-        (TxDtls, "RltdPties") => RltdPties,
-        (RltdPties, "Dbtr") => Dbtr,
-        (Dbtr, "Pty") => DbtrPty,
-        (DbtrPty, "Nm") => DbtrNm,
-        (TxDtls, "RmtInf") => RmtInf,
-        (RmtInf, "Ustrd") => Ustrd,
-        (Ntry, "AddtlNtryInf") => AddtlNtryInf,
+        (Ntfctn, "Acct") => Acct(AcctCtx::Acct),
+        (Acct(a), _) => a.child(name).map_or(Skip, Acct),
+        (Ntfctn, "Ntry") => Entry(EntryCtx::Ntry),
+        (Entry(e), _) => e.child(name).map_or(Skip, Entry),
         _ => Skip,
     }
 }
 
 struct Parser {
-    max_entries: usize,
     /// The open elements; entries are counted (`Ntry[3]`).
     frames: Frames<Ctx>,
     text: String,
@@ -237,15 +185,12 @@ struct Parser {
     created_at: Option<String>,
     notification_id: Option<String>,
     account: AccountDraft,
-    entries: Vec<NotificationEntry>,
-    references: HashMap<String, usize>,
-    entry: Option<EntryDraft>,
+    entries: Entries,
 }
 
 impl Parser {
     fn new(max_entries: usize) -> Self {
         Parser {
-            max_entries,
             frames: Frames::new(PathStyle::Rooted),
             text: String::new(),
             notifications: 0,
@@ -253,79 +198,21 @@ impl Parser {
             created_at: None,
             notification_id: None,
             account: AccountDraft::default(),
-            entries: Vec::new(),
-            references: HashMap::new(),
-            entry: None,
+            entries: Entries::new(max_entries),
         }
     }
 
-    fn entry(&mut self) -> &mut EntryDraft {
-        self.entry.as_mut().expect("inside an entry")
-    }
-
-    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
+    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it. (The
+    /// date-times were checked by `TypedLeaves`.)
     fn end_leaf(&mut self, ctx: Ctx, text: String) -> Result<(), String> {
         match ctx {
-            Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
-            Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
-            Ctx::NtfctnId => once(&mut self.notification_id, non_empty(text)?),
-            Ctx::AcctNumber => once(&mut self.account.number, non_empty(text)?),
-            Ctx::ClrSysCd => once(&mut self.account.clearing_system, text.trim().to_string()),
-            Ctx::MmbId => once(&mut self.account.member_id, text.trim().to_string()),
-            Ctx::NtryRef => {
-                let reference = non_empty(text)?;
-                let index = self.entries.len() + 1;
-                if let Some(first) = self.references.get(&reference) {
-                    return Err(format!(
-                        "duplicate entry reference {reference:?} (first in Ntry[{first}])"
-                    ));
-                }
-                once(&mut self.entry().reference, reference.clone())?;
-                self.references.insert(reference, index);
-                Ok(())
-            }
-            Ctx::Amt => {
-                let yen = jpy(self.entry().currency.as_deref(), &text)?;
-                once(&mut self.entry().amount, yen)
-            }
-            Ctx::CdtDbtInd => once(&mut self.entry().credit, parse_direction(&text)?),
-            Ctx::RvslInd => once(&mut self.entry().reversal, parse_bool(&text)?),
-            Ctx::StsCode => once(&mut self.entry().status, text.trim().to_string()),
-            Ctx::BookgDate => {
-                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
-                once(&mut self.entry().booking_date, date)
-            }
-            Ctx::EndToEndId => match optional(text) {
-                Some(id) => once(&mut self.entry().end_to_end_id, id),
-                None => Ok(()),
-            },
-            Ctx::DbtrNm => match optional(text) {
-                Some(name) => once(&mut self.entry().debtor_name, name),
-                None => Ok(()),
-            },
-            // Several Ustrd continue one another.
-            Ctx::Ustrd => {
-                if !text.is_empty() {
-                    self.entry()
-                        .remittance
-                        .get_or_insert_with(String::new)
-                        .push_str(&text);
-                }
-                Ok(())
-            }
-            Ctx::AddtlNtryInf => match optional(text) {
-                Some(info) => once(&mut self.entry().additional_info, info),
-                None => Ok(()),
-            },
+            Ctx::MsgId => once(&mut self.message_id, max_text(non_empty(text)?, 35)?),
+            Ctx::CreDtTm => once(&mut self.created_at, text.trim().to_string()),
+            Ctx::NtfctnId => once(&mut self.notification_id, max_text(non_empty(text)?, 35)?),
+            Ctx::Acct(a) => self.account.leaf(a, text),
+            Ctx::Entry(e) => self.entries.leaf(e, text),
             _ => Ok(()),
         }
-    }
-
-    fn end_entry(&mut self) -> Result<(), IsoError> {
-        let draft = self.entry.take().expect("inside an entry");
-        let entry = draft.finish(|child| self.frames.path_to(child))?;
-        self.entries.push(entry);
-        Ok(())
     }
 
     fn end_notification(&self) -> Result<(), IsoError> {
@@ -354,6 +241,7 @@ impl Parser {
 impl CamtParser for Parser {
     type Ctx = Ctx;
     type Output = Notification;
+    const NAMESPACE: &'static str = CAMT_054_NS;
 
     fn frames(&self) -> &Frames<Ctx> {
         &self.frames
@@ -394,32 +282,7 @@ impl CamtParser for Parser {
                     );
                 }
             }
-            Ctx::Ntry => {
-                let n = self.entries.len() + 1;
-                index = Some(n);
-                if n > self.max_entries {
-                    return reject(
-                        self.frames.path_to(&format!("Ntry[{n}]")),
-                        format!("more than {} entries", self.max_entries),
-                    );
-                }
-                self.entry = Some(EntryDraft::default());
-            }
-            Ctx::Amt => {
-                currency(e)
-                    .and_then(|c| once(&mut self.entry().currency, c))
-                    .or_else(|reason| reject(self.frames.path_to(&name), reason))?;
-            }
-            Ctx::TxDtls => {
-                let draft = self.entry();
-                draft.transactions += 1;
-                if draft.transactions > 1 {
-                    return reject(
-                        self.frames.path_to(&name),
-                        "more than one transaction in the entry: Kessai needs one transfer per entry",
-                    );
-                }
-            }
+            Ctx::Entry(entry) => index = self.entries.start(entry, &self.frames, &name)?,
             _ => {}
         }
         self.frames.push(name, index, ctx);
@@ -432,7 +295,10 @@ impl CamtParser for Parser {
         let text = std::mem::take(&mut self.text);
         match ctx {
             Ctx::Ntfctn => self.end_notification()?,
-            Ctx::Ntry => self.end_entry()?,
+            Ctx::Entry(EntryCtx::Ntry) => {
+                let frames = &self.frames;
+                self.entries.end_entry(|child| frames.path_to(child))?
+            }
             Ctx::Document => self.end_document()?,
             // The element's path is only built when it is rejected.
             _ => self
@@ -452,7 +318,7 @@ impl CamtParser for Parser {
             account_number,
             bank_code,
             branch_code,
-            entries: self.entries,
+            entries: self.entries.list,
         })
     }
 }
@@ -467,439 +333,5 @@ fn read_with_limit(xml: &[u8], max_entries: usize) -> Result<Notification, IsoEr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const XSD: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/xsd/moov.camt.054.001.08.xsd"
-    );
-
-    fn assert_valid(xml: &[u8]) {
-        crate::iso_xml::test_support::assert_valid(xml, XSD);
-    }
-
-    fn entry(reference: &str, yen: u64, credit: bool) -> NotificationEntry {
-        NotificationEntry {
-            entry_reference: reference.into(),
-            amount_yen: yen,
-            credit,
-            booking_date: "2026-11-24".into(),
-            reversal: false,
-            end_to_end_id: None,
-            debtor_name: None,
-            remittance: None,
-            additional_info: None,
-        }
-    }
-
-    fn notification() -> Notification {
-        Notification {
-            message_id: "BANK-CAMT054-20261124-0001".into(),
-            created_at: "2026-11-24T15:00:00+09:00".into(),
-            notification_id: "NTF-20261124-0001".into(),
-            account_number: "1234567".into(),
-            bank_code: "0005".into(),
-            branch_code: "123".into(),
-            entries: vec![
-                NotificationEntry {
-                    debtor_name: Some("ｻﾄｳ ﾊﾅｺ".into()),
-                    remittance: Some("K7M4QX9PT2".into()),
-                    ..entry("CR-20261124-000001", 50_128, true)
-                },
-                NotificationEntry {
-                    debtor_name: Some("K3N8RW2XH5 ﾔﾏﾀﾞ ﾀﾛｳ".into()),
-                    additional_info: Some("振込 & <入金>".into()),
-                    ..entry("CR-20261124-000002", 12_000, true)
-                },
-                NotificationEntry {
-                    end_to_end_id: Some("01a1-payout".into()),
-                    ..entry("DB-20261124-000001", 48_000, false)
-                },
-            ],
-        }
-    }
-
-    #[test]
-    fn round_trip_validates_against_the_official_schema() {
-        let n = notification();
-        let xml = write_camt_054(&n);
-        assert_valid(&xml);
-        let text = String::from_utf8(xml.clone()).unwrap();
-        assert!(text.contains("<Amt Ccy=\"JPY\">50128</Amt>"));
-        assert!(text.contains("<MmbId>0005123</MmbId>"));
-        assert!(text.contains("<Sts>\n          <Cd>BOOK</Cd>"));
-        assert!(text.contains("<Cd>RCDT</Cd>") && text.contains("<Cd>ICDT</Cd>"));
-        let back = read_camt_054(&xml).unwrap();
-        assert_eq!(back, n);
-        assert_eq!(
-            back.entries[0].identity(&back),
-            "camt054:0005123:1234567:CR-20261124-000001"
-        );
-        assert_eq!(
-            back.entries[2].end_to_end_id.as_deref(),
-            Some("01a1-payout")
-        );
-    }
-
-    #[test]
-    fn round_trip_of_edge_cases() {
-        // A reversal, a remittance over 140 characters (split over several Ustrd), no details,
-        // no entries at all.
-        let mut n = notification();
-        let long: String = "K7M4QX9PT2 ﾀﾅｶ ".repeat(20);
-        assert!(long.chars().count() > 280);
-        n.entries = vec![
-            NotificationEntry {
-                reversal: true,
-                remittance: Some(long),
-                ..entry("RV-1", 50_128, false)
-            },
-            entry("CR-0", 0, true),
-        ];
-        let xml = write_camt_054(&n);
-        assert_valid(&xml);
-        assert_eq!(String::from_utf8_lossy(&xml).matches("<Ustrd>").count(), 3);
-        assert_eq!(read_camt_054(&xml).unwrap(), n);
-        n.entries.clear();
-        let xml = write_camt_054(&n);
-        assert_valid(&xml);
-        assert_eq!(read_camt_054(&xml).unwrap(), n);
-    }
-
-    #[test]
-    fn reads_a_bank_document_with_prefixes_and_elements_it_does_not_use() {
-        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<!-- from the bank -->
-<c:Document xmlns:c="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
- <c:BkToCstmrDbtCdtNtfctn>
-  <c:GrpHdr><c:MsgId>M1</c:MsgId><c:CreDtTm>2026-11-24T15:00:00+09:00</c:CreDtTm>
-   <c:AddtlInf>intraday</c:AddtlInf></c:GrpHdr>
-  <c:Ntfctn>
-   <c:Id>N1</c:Id>
-   <c:Acct><c:Id><c:Othr><c:Id>7654321</c:Id></c:Othr></c:Id><c:Ccy>JPY</c:Ccy>
-    <c:Svcr><c:FinInstnId><c:ClrSysMmbId><c:MmbId>0009001</c:MmbId></c:ClrSysMmbId>
-     <c:Nm>SMBC</c:Nm></c:FinInstnId></c:Svcr></c:Acct>
-   <c:Ntry>
-    <c:NtryRef>R1</c:NtryRef><c:Amt Ccy="JPY"> 0012000 </c:Amt><c:CdtDbtInd>CRDT</c:CdtDbtInd>
-    <c:RvslInd>false</c:RvslInd>
-    <c:Sts><c:Cd>BOOK</c:Cd></c:Sts><c:BookgDt><c:DtTm>2026-11-24T10:30:00+09:00</c:DtTm></c:BookgDt>
-    <c:ValDt><c:Dt>2026-11-24</c:Dt></c:ValDt><c:AcctSvcrRef>X</c:AcctSvcrRef>
-    <c:BkTxCd><c:Prtry><c:Cd>01</c:Cd></c:Prtry></c:BkTxCd>
-    <c:NtryDtls><c:TxDtls>
-     <c:Refs><c:EndToEndId>NOTPROVIDED</c:EndToEndId></c:Refs>
-     <c:Amt Ccy="JPY">12000</c:Amt>
-     <c:RltdPties><c:Dbtr><c:Pty><c:Nm>ｽｽﾞｷ ｲﾁﾛｳ</c:Nm></c:Pty></c:Dbtr>
-      <c:Cdtr><c:Pty><c:Nm>ｹﾂｻｲ</c:Nm></c:Pty></c:Cdtr></c:RltdPties>
-     <c:RmtInf><c:Ustrd>K7M4QX9PT2</c:Ustrd><c:Ustrd><![CDATA[ & more]]></c:Ustrd></c:RmtInf>
-    </c:TxDtls></c:NtryDtls>
-   </c:Ntry>
-  </c:Ntfctn>
- </c:BkToCstmrDbtCdtNtfctn>
-</c:Document>
-"#;
-        assert_valid(xml.as_bytes());
-        let n = read_camt_054(xml.as_bytes()).unwrap();
-        assert_eq!(
-            (n.bank_code.as_str(), n.branch_code.as_str()),
-            ("0009", "001")
-        );
-        assert_eq!(n.account_number, "7654321");
-        let e = &n.entries[0];
-        assert_eq!(e.amount_yen, 12_000);
-        assert_eq!(e.booking_date, "2026-11-24");
-        assert!(e.credit && !e.reversal);
-        assert_eq!(e.debtor_name.as_deref(), Some("ｽｽﾞｷ ｲﾁﾛｳ"));
-        assert_eq!(e.remittance.as_deref(), Some("K7M4QX9PT2 & more"));
-        assert_eq!(e.end_to_end_id.as_deref(), Some("NOTPROVIDED"));
-        assert_eq!(e.identity(&n), "camt054:0009001:7654321:R1");
-    }
-
-    /// The written document with the first `from` replaced by `to` (which must occur).
-    fn altered(from: &str, to: &str) -> Vec<u8> {
-        edited(&[(from, to)])
-    }
-
-    fn edited(edits: &[(&str, &str)]) -> Vec<u8> {
-        let mut text = String::from_utf8(write_camt_054(&notification())).unwrap();
-        for (from, to) in edits {
-            assert!(text.contains(from), "{from:?} not in the document");
-            text = text.replacen(from, to, 1);
-        }
-        text.into_bytes()
-    }
-
-    /// The written document cut just before `marker`.
-    fn truncated_before(marker: &str) -> Vec<u8> {
-        let text = String::from_utf8(write_camt_054(&notification())).unwrap();
-        let at = text.find(marker).expect("marker in the document");
-        text.as_bytes()[..at].to_vec()
-    }
-
-    #[test]
-    fn malformed_documents_are_rejected_with_path_and_reason() {
-        let ntry1 = "<NtryRef>CR-20261124-000001</NtryRef>";
-        let amt1 = "<Amt Ccy=\"JPY\">50128</Amt>";
-        let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
-            (
-                "wrong namespace",
-                altered(
-                    CAMT_054_NS,
-                    "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08",
-                ),
-                "/Document",
-                "expected Document in namespace",
-            ),
-            (
-                "no namespace",
-                altered(&format!(" xmlns=\"{CAMT_054_NS}\""), ""),
-                "/Document",
-                "no namespace",
-            ),
-            (
-                "wrong root",
-                edited(&[("<Document", "<Doc"), ("</Document>", "</Doc>")]),
-                "/Doc",
-                "expected Document",
-            ),
-            (
-                "another message",
-                edited(&[
-                    ("<BkToCstmrDbtCdtNtfctn>", "<BkToCstmrStmt>"),
-                    ("</BkToCstmrDbtCdtNtfctn>", "</BkToCstmrStmt>"),
-                ]),
-                "/Document/BkToCstmrStmt",
-                "expected BkToCstmrDbtCdtNtfctn",
-            ),
-            (
-                "missing MsgId",
-                altered("<MsgId>BANK-CAMT054-20261124-0001</MsgId>", ""),
-                "GrpHdr/MsgId",
-                "missing",
-            ),
-            (
-                "empty MsgId",
-                altered("<MsgId>BANK-CAMT054-20261124-0001</MsgId>", "<MsgId/>"),
-                "GrpHdr/MsgId",
-                "empty",
-            ),
-            (
-                "missing Ntfctn Id",
-                altered("<Id>NTF-20261124-0001</Id>", ""),
-                "/Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Id",
-                "missing",
-            ),
-            (
-                "missing account",
-                altered("<Id>1234567</Id>", ""),
-                "Ntfctn/Acct/Id/Othr/Id",
-                "missing",
-            ),
-            (
-                "missing bank",
-                altered("<MmbId>0005123</MmbId>", ""),
-                "ClrSysMmbId/MmbId",
-                "missing",
-            ),
-            (
-                "bank code not 4+3 digits",
-                altered("<MmbId>0005123</MmbId>", "<MmbId>BOJPJPJT</MmbId>"),
-                "ClrSysMmbId/MmbId",
-                "4-digit bank and 3-digit branch",
-            ),
-            (
-                "other clearing system",
-                altered("<Cd>JPZGN</Cd>", "<Cd>USABA</Cd>"),
-                "ClrSysId/Cd",
-                "expected JPZGN",
-            ),
-            (
-                "two notifications",
-                altered("</Ntfctn>", "</Ntfctn><Ntfctn></Ntfctn>"),
-                "BkToCstmrDbtCdtNtfctn/Ntfctn[2]",
-                "more than one Ntfctn",
-            ),
-            (
-                "entry without NtryRef",
-                altered(ntry1, ""),
-                "Ntry[1]/NtryRef",
-                "missing",
-            ),
-            (
-                "entry without Amt",
-                altered(amt1, ""),
-                "Ntry[1]/Amt",
-                "missing",
-            ),
-            (
-                "entry without CdtDbtInd",
-                altered("<CdtDbtInd>DBIT</CdtDbtInd>", ""),
-                "Ntry[3]/CdtDbtInd",
-                "missing",
-            ),
-            (
-                "unknown CdtDbtInd",
-                altered("<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>CRED</CdtDbtInd>"),
-                "Ntry[1]/CdtDbtInd",
-                "expected CRDT or DBIT",
-            ),
-            (
-                "JPY with decimals",
-                altered(amt1, "<Amt Ccy=\"JPY\">50128.00</Amt>"),
-                "Ntry[1]/Amt",
-                "JPY amounts have no decimals",
-            ),
-            (
-                "other currency",
-                altered(amt1, "<Amt Ccy=\"USD\">50128</Amt>"),
-                "Ntry[1]/Amt",
-                "currency \"USD\", expected JPY",
-            ),
-            (
-                "no currency",
-                altered(amt1, "<Amt>50128</Amt>"),
-                "Ntry[1]/Amt",
-                "without Ccy",
-            ),
-            (
-                "negative amount",
-                altered(amt1, "<Amt Ccy=\"JPY\">-50128</Amt>"),
-                "Ntry[1]/Amt",
-                "negative amount",
-            ),
-            (
-                "non-numeric amount",
-                altered(amt1, "<Amt Ccy=\"JPY\">5O128</Amt>"),
-                "Ntry[1]/Amt",
-                "not a whole number of yen",
-            ),
-            (
-                "empty amount",
-                altered(amt1, "<Amt Ccy=\"JPY\"/>"),
-                "Ntry[1]/Amt",
-                "empty amount",
-            ),
-            (
-                "amount beyond u64",
-                altered(amt1, "<Amt Ccy=\"JPY\">99999999999999999999</Amt>"),
-                "Ntry[1]/Amt",
-                "too large",
-            ),
-            (
-                "two amounts",
-                altered(amt1, &format!("{amt1}{amt1}")),
-                "Ntry[1]/Amt",
-                "more than once",
-            ),
-            (
-                "duplicate NtryRef",
-                altered(
-                    "<NtryRef>CR-20261124-000002</NtryRef>",
-                    "<NtryRef>CR-20261124-000001</NtryRef>",
-                ),
-                "Ntry[2]/NtryRef",
-                "duplicate entry reference \"CR-20261124-000001\" (first in Ntry[1])",
-            ),
-            (
-                "pending entry",
-                altered("<Cd>BOOK</Cd>", "<Cd>PDNG</Cd>"),
-                "Ntry[1]/Sts",
-                "only booked entries",
-            ),
-            (
-                "no booking date",
-                altered("<Dt>2026-11-24</Dt>", ""),
-                "Ntry[1]/BookgDt",
-                "missing",
-            ),
-            (
-                "bad booking date",
-                altered("<Dt>2026-11-24</Dt>", "<Dt>24.11.2026</Dt>"),
-                "Ntry[1]/BookgDt/Dt",
-                "not an ISO date",
-            ),
-            (
-                "bad reversal indicator",
-                altered("<Sts>", "<RvslInd>yes</RvslInd><Sts>"),
-                "Ntry[1]/RvslInd",
-                "expected true or false",
-            ),
-            (
-                "batch booking",
-                altered("</TxDtls>", "</TxDtls><TxDtls/>"),
-                "Ntry[1]/NtryDtls/TxDtls",
-                "more than one transaction",
-            ),
-            (
-                "truncated document",
-                truncated_before("<AddtlNtryInf>"),
-                "/Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Ntry[2]",
-                "ends inside",
-            ),
-            (
-                "not well-formed",
-                altered("</NtryRef>", "</NtryReff>"),
-                "Ntry[1]/NtryRef",
-                "malformed XML",
-            ),
-            (
-                "unclosed",
-                altered("</Document>", ""),
-                "/Document",
-                "ends inside",
-            ),
-            (
-                "second root",
-                altered("</Document>", "</Document><Document/>"),
-                "/Document",
-                "second root",
-            ),
-            ("empty input", Vec::new(), "/", "no root element"),
-        ];
-        for (name, xml, path, reason) in cases {
-            match read_camt_054(&xml) {
-                Ok(_) => panic!("{name}: accepted"),
-                Err(e) => assert!(
-                    e.path.contains(path) && e.reason.contains(reason),
-                    "{name}: got {e}, expected path containing {path:?} and reason {reason:?}"
-                ),
-            }
-        }
-    }
-
-    #[test]
-    fn jpy_amounts_with_decimals_are_rejected() {
-        for amount in ["1000.00", "1000.0", "1000.5", "0.5", ".5", "1000."] {
-            let xml = altered(
-                "<Amt Ccy=\"JPY\">12000</Amt>",
-                &format!("<Amt Ccy=\"JPY\">{amount}</Amt>"),
-            );
-            let err = read_camt_054(&xml).unwrap_err();
-            assert!(err.path.ends_with("/Ntry[2]/Amt"), "{amount}: {err}");
-            assert!(
-                err.reason.contains("JPY amounts have no decimals"),
-                "{amount}: {err}"
-            );
-        }
-        // The writer never writes decimals.
-        let text = String::from_utf8(write_camt_054(&notification())).unwrap();
-        assert!(!text.contains(".0<") && text.contains(">12000</Amt>"));
-    }
-
-    #[test]
-    fn the_number_of_entries_is_limited() {
-        let xml = write_camt_054(&notification());
-        assert_eq!(read_with_limit(&xml, 3).unwrap().entries.len(), 3);
-        let err = read_with_limit(&xml, 2).unwrap_err();
-        assert!(err.path.ends_with("/Ntfctn/Ntry[3]"), "{err}");
-        assert_eq!(err.reason, "more than 2 entries");
-    }
-
-    #[test]
-    fn an_invalid_document_is_caught_by_the_schema_check() {
-        // The check itself must be able to fail: an entry without a status is invalid.
-        let xml = altered("<Sts>\n          <Cd>BOOK</Cd>\n        </Sts>", "");
-        let result = std::panic::catch_unwind(|| assert_valid(&xml));
-        assert!(result.is_err(), "an entry without Sts must fail validation");
-    }
-}
+#[path = "iso_notification_tests.rs"]
+mod tests;

@@ -11,7 +11,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use crate::iso_xml::{local_name, Frames};
+use crate::iso_values::TypedLeaves;
+use crate::iso_xml::{in_namespace, local_name, Frames};
 
 /// A pain reader's state, fed by [`read_pain`]. The reader keeps its open elements in a
 /// [`Frames`] (paths in the `Document/…` form) and the text of the leaf being read.
@@ -108,6 +109,8 @@ fn check_root<P: PainParser + ?Sized>(name: &str, ns: &ResolveResult) -> Result<
 /// Reads a pain document event by event into `p`. Only UTF-8 is read, and a DOCTYPE is refused.
 pub(crate) fn read_pain<P: PainParser>(xml: &[u8], mut p: P) -> Result<P::Output, P::Error> {
     let mut reader = NsReader::from_reader(xml);
+    // Every date and amount of the document, wherever it is.
+    let mut leaves = TypedLeaves::default();
     loop {
         let (ns, event) = match reader.read_resolved_event() {
             Ok(resolved) => resolved,
@@ -117,27 +120,45 @@ pub(crate) fn read_pain<P: PainParser>(xml: &[u8], mut p: P) -> Result<P::Output
             }
         };
         match event {
-            Event::Start(e) => p.start(&ns, &e)?,
+            Event::Start(e) => {
+                p.start(&ns, &e)?;
+                let ours = in_namespace(&ns, P::NAMESPACE);
+                leaves.open(&e, ours).map_err(|reason| p.fail(reason))?;
+            }
             Event::Empty(e) => {
                 p.start(&ns, &e)?;
+                let ours = in_namespace(&ns, P::NAMESPACE);
+                leaves
+                    .open(&e, ours)
+                    .and_then(|()| leaves.close())
+                    .map_err(|reason| p.fail(reason))?;
                 p.end()?;
             }
-            Event::End(_) => p.end()?,
+            Event::End(_) => {
+                leaves.close().map_err(|reason| p.fail(reason))?;
+                p.end()?;
+            }
             Event::Text(t) if p.frames().is_empty() => {
                 if !t.iter().all(u8::is_ascii_whitespace) {
                     return Err(p.fail("text outside the root element (not an XML document?)"));
                 }
             }
-            Event::Text(t) if p.capturing() => {
+            Event::Text(t) => {
                 let text = t
                     .unescape()
                     .map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                p.text().push_str(&text);
+                leaves.text(&text);
+                if p.capturing() {
+                    p.text().push_str(&text);
+                }
             }
-            Event::CData(c) if p.capturing() => {
+            Event::CData(c) => {
                 let text = std::str::from_utf8(&c)
                     .map_err(|e| p.fail(format!("not well-formed XML: {e}")))?;
-                p.text().push_str(text);
+                leaves.text(text);
+                if p.capturing() {
+                    p.text().push_str(text);
+                }
             }
             Event::Decl(d) => {
                 if let Some(encoding) = d.encoding() {
@@ -155,7 +176,7 @@ pub(crate) fn read_pain<P: PainParser>(xml: &[u8], mut p: P) -> Result<P::Output
                 return Err(p.fail("a DOCTYPE is not allowed in an ISO 20022 message"))
             }
             Event::Eof => break,
-            Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::Comment(_) | Event::PI(_) => {}
         }
     }
     if !p.frames().is_empty() {

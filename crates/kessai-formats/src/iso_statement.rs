@@ -9,8 +9,8 @@
 //!
 //! - one `Stmt` per document, for one account, identified as in camt.054: `Acct/Id/Othr/Id` is
 //!   the account number, `Acct/Svcr/FinInstnId/ClrSysMmbId` the bank and branch (`ClrSysId/Cd`
-//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code);
-//! - two balances, `Bal/Tp/CdOrPrtry/Cd` OPBD (opening booked) then CLBD (closing booked), each
+//!   `JPZGN`, `MmbId` = 4-digit bank code + 3-digit branch code) when known;
+//! - the balances given (usually two), `Bal/Tp/CdOrPrtry/Cd` OPBD (opening booked) then CLBD (closing booked), each
 //!   with `Amt Ccy="JPY"` (no decimals), `CdtDbtInd` and `Dt/Dt` (the statement date). The
 //!   schema's amounts are never negative: a negative balance (overdraft) is written as its
 //!   absolute value with `CdtDbtInd` DBIT; zero is CRDT;
@@ -20,48 +20,51 @@
 //! The writer checks nothing: identifiers must fit `Max35Text`, balances at most 18 digits, and
 //! a statement that does not add up is written as given (the reader rejects it).
 //!
-//! The reader is streaming (`quick_xml::NsReader`, namespace-aware) and strict, as the camt.054
-//! reader: anything that would make Kessai book the wrong money rejects the whole document with
-//! the element path and a reason. Besides the malformed cases it rejects
+//! The reader is streaming (`quick_xml::NsReader`, namespace-aware) and, as the camt.054
+//! reader, takes what the schema allows (the account as camt.054's; one balance of any type at
+//! least) and is strict about the rest: anything that would make Kessai book the wrong money
+//! rejects the whole document with the element path and a reason. Besides the malformed cases it
+//! rejects
 //!
 //! - more than one `Stmt` (one account per document), and a paginated statement or message
 //!   whose page is not the last (`StmtPgntn` / `MsgPgntn` with `LastPgInd` false): Kessai reads a
 //!   statement whole;
-//! - a statement without exactly one OPBD and one CLBD balance; other balance types (ITBD, CLAV,
+//! - a statement with more than one OPBD or CLBD balance; other balance types (ITBD, CLAV,
 //!   PRCD, proprietary ones…) are checked like any balance (JPY, whole yen) and otherwise
-//!   ignored. The statement's `date` is the closing balance's; the opening balance's date may be
-//!   earlier (some banks date it the previous business day) but not later;
-//! - a statement that does not add up: opening + credits − debits must equal closing, where an
+//!   ignored. The statement's `date` is the closing balance's (without one, the latest balance
+//!   date); the opening balance's date may be earlier (some banks date it the previous business
+//!   day) but not later;
+//! - with both an OPBD and a CLBD, a statement that does not add up: opening + credits − debits
+//!   must equal closing, where an
 //!   entry counts by its `CdtDbtInd` (a reversal of a credit is a DBIT entry and subtracts). The
 //!   error names the closing balance (`…/Stmt/Bal[2]`);
-//! - as in camt.054: entries that are not booked, entries with more than one transaction,
-//!   duplicate `NtryRef`, more than [`MAX_ENTRIES`] entries.
+//! - as in camt.054: dates, amounts and lengths, entries that are not booked, entries with more
+//!   than one transaction, duplicate `NtryRef` or `AcctSvcrRef`, more than [`MAX_ENTRIES`]
+//!   entries.
 //!
 //! `TxsSummry` and everything else Kessai does not use is skipped.
 //!
 //! # Identity: one entry, reported intraday and at end of day, applies once
 //!
 //! A bank that sends both camt.054 (intraday) and camt.053 (end of day) reports the same booked
-//! entry twice, under the same `NtryRef`. [`Statement::entry_identity`] is therefore *the same
-//! string* as [`NotificationEntry::identity`] for that entry —
-//! `camt054:<bank><branch>:<account>:<NtryRef>` — so a caller that records applied entries by
-//! identity (as the bank import does with `bank_ref`) skips the statement's copy of an entry
-//! already applied from a notification, and vice versa. The `camt054` prefix is kept (rather
-//! than a neutral `camt:`) so identities already stored from camt.054 files keep matching.
-
-use std::collections::HashMap;
+//! entry twice, usually under another `NtryRef` (entries are numbered per document).
+//! [`Statement::entry_identities`] gives it the same identity as
+//! [`Notification::entry_identities`](crate::iso_notification::Notification::entry_identities)
+//! — by `AcctSvcrRef`, else by what the entry says ([`crate::iso_identity`]) — so a caller that
+//! records applied entries by identity (as the bank import does with `bank_ref`) skips the
+//! statement's copy of an entry already applied from a notification, and vice versa.
 
 use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
 
-use crate::iso_camt::{
-    check_root, currency, jpy, read_camt, reject, AccountDraft, CamtParser, EntryDraft,
-};
+use crate::iso_camt::{check_root, read_camt, reject, AccountDraft, AcctCtx, CamtParser};
+use crate::iso_camt_entry::{Entries, EntryCtx};
 pub use crate::iso_notification::IsoError;
 use crate::iso_notification::NotificationEntry;
+use crate::iso_values::{iso_date, iso_date_time, max_text};
 use crate::iso_xml::{
-    in_namespace, iso_date, local_name, non_empty, once, optional, parse_bool, parse_direction,
-    Frames, PathStyle, Xml,
+    in_namespace, local_name, non_empty, once, parse_bool, parse_direction, parse_yen, Frames,
+    PathStyle, Xml,
 };
 
 pub const CAMT_053_NS: &str = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08";
@@ -78,31 +81,21 @@ pub struct Statement {
     pub created_at: String,
     /// `Stmt/Id`.
     pub statement_id: String,
-    /// `Stmt/Acct/Id/Othr/Id`.
+    /// `Stmt/Acct/Id/Othr/Id`, or `Stmt/Acct/Id/IBAN`.
     pub account_number: String,
-    /// `Stmt/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch.
-    pub bank_code: String,
-    pub branch_code: String,
-    /// The OPBD balance; negative when written DBIT.
-    pub opening_balance_yen: i64,
+    /// `Stmt/Acct/Svcr/FinInstnId/ClrSysMmbId/MmbId`: 4 digits bank + 3 digits branch, when
+    /// given (`Svcr` is optional).
+    pub bank_code: Option<String>,
+    pub branch_code: Option<String>,
+    /// The opening booked balance (OPBD); negative when written
+    /// DBIT. The schema needs one balance of any type, so either may be absent.
+    pub opening_balance_yen: Option<i64>,
     /// The CLBD balance; negative when written DBIT.
-    pub closing_balance_yen: i64,
-    /// ISO date (`2026-11-24`) of the balances: the closing balance's `Dt`.
+    pub closing_balance_yen: Option<i64>,
+    /// ISO date (`2026-11-24`) of the statement: the closing balance's `Dt`, else the latest
+    /// balance date.
     pub date: String,
     pub entries: Vec<NotificationEntry>,
-}
-
-impl Statement {
-    /// The entry's identity across documents *and across camt.053 and camt.054*:
-    /// `camt054:<bank><branch>:<account>:<entry_reference>`, equal to
-    /// [`NotificationEntry::identity`] for the same account and `NtryRef`, so an entry reported
-    /// both intraday (camt.054) and in the statement applies once.
-    pub fn entry_identity(&self, e: &NotificationEntry) -> String {
-        format!(
-            "camt054:{}{}:{}:{}",
-            self.bank_code, self.branch_code, self.account_number, e.entry_reference
-        )
-    }
 }
 
 /// The sums of the entries' credits and debits, in yen.
@@ -151,8 +144,12 @@ pub fn write_camt_053(s: &Statement) -> Vec<u8> {
     x.leaf("Id", &s.statement_id);
     x.leaf("CreDtTm", &s.created_at);
     x.camt_account(&s.account_number, &s.bank_code, &s.branch_code);
-    balance(&mut x, "OPBD", s.opening_balance_yen, &s.date);
-    balance(&mut x, "CLBD", s.closing_balance_yen, &s.date);
+    if let Some(yen) = s.opening_balance_yen {
+        balance(&mut x, "OPBD", yen, &s.date);
+    }
+    if let Some(yen) = s.closing_balance_yen {
+        balance(&mut x, "CLBD", yen, &s.date);
+    }
     for e in &s.entries {
         x.entry(e);
     }
@@ -180,16 +177,7 @@ enum Ctx {
     LastPgInd,
     Stmt,
     StmtId,
-    Acct,
-    AcctId,
-    AcctOthr,
-    AcctNumber,
-    Svcr,
-    FinInstnId,
-    ClrSysMmbId,
-    ClrSysId,
-    ClrSysCd,
-    MmbId,
+    Acct(AcctCtx),
     Bal,
     BalTp,
     BalCdOrPrtry,
@@ -198,27 +186,11 @@ enum Ctx {
     BalAmt,
     BalCdtDbtInd,
     BalDt,
-    BalDate,
-    Ntry,
-    NtryRef,
-    Amt,
-    CdtDbtInd,
-    RvslInd,
-    Sts,
-    StsCode,
-    BookgDt,
-    BookgDate,
-    NtryDtls,
-    TxDtls,
-    Refs,
-    EndToEndId,
-    RltdPties,
-    Dbtr,
-    DbtrPty,
-    DbtrNm,
-    RmtInf,
-    Ustrd,
-    AddtlNtryInf,
+    /// `Dt` (`time` false) or `DtTm`.
+    BalDate {
+        time: bool,
+    },
+    Entry(EntryCtx),
 }
 
 fn child(parent: Ctx, name: &str) -> Ctx {
@@ -232,16 +204,8 @@ fn child(parent: Ctx, name: &str) -> Ctx {
         (Pgntn, "LastPgInd") => LastPgInd,
         (Message, "Stmt") => Stmt,
         (Stmt, "Id") => StmtId,
-        (Stmt, "Acct") => Acct,
-        (Acct, "Id") => AcctId,
-        (AcctId, "Othr") => AcctOthr,
-        (AcctOthr, "Id") => AcctNumber,
-        (Acct, "Svcr") => Svcr,
-        (Svcr, "FinInstnId") => FinInstnId,
-        (FinInstnId, "ClrSysMmbId") => ClrSysMmbId,
-        (ClrSysMmbId, "ClrSysId") => ClrSysId,
-        (ClrSysId, "Cd") => ClrSysCd,
-        (ClrSysMmbId, "MmbId") => MmbId,
+        (Stmt, "Acct") => Acct(AcctCtx::Acct),
+        (Acct(a), _) => a.child(name).map_or(Skip, Acct),
         (Stmt, "Bal") => Bal,
         (Bal, "Tp") => BalTp,
         (BalTp, "CdOrPrtry") => BalCdOrPrtry,
@@ -250,27 +214,10 @@ fn child(parent: Ctx, name: &str) -> Ctx {
         (Bal, "Amt") => BalAmt,
         (Bal, "CdtDbtInd") => BalCdtDbtInd,
         (Bal, "Dt") => BalDt,
-        (BalDt, "Dt") | (BalDt, "DtTm") => BalDate,
-        (Stmt, "Ntry") => Ntry,
-        (Ntry, "NtryRef") => NtryRef,
-        (Ntry, "Amt") => Amt,
-        (Ntry, "CdtDbtInd") => CdtDbtInd,
-        (Ntry, "RvslInd") => RvslInd,
-        (Ntry, "Sts") => Sts,
-        (Sts, "Cd") | (Sts, "Prtry") => StsCode,
-        (Ntry, "BookgDt") => BookgDt,
-        (BookgDt, "Dt") | (BookgDt, "DtTm") => BookgDate,
-        (Ntry, "NtryDtls") => NtryDtls,
-        (NtryDtls, "TxDtls") => TxDtls,
-        (TxDtls, "Refs") => Refs,
-        (Refs, "EndToEndId") => EndToEndId,
-        (TxDtls, "RltdPties") => RltdPties,
-        (RltdPties, "Dbtr") => Dbtr,
-        (Dbtr, "Pty") => DbtrPty,
-        (DbtrPty, "Nm") => DbtrNm,
-        (TxDtls, "RmtInf") => RmtInf,
-        (RmtInf, "Ustrd") => Ustrd,
-        (Ntry, "AddtlNtryInf") => AddtlNtryInf,
+        (BalDt, "Dt") => BalDate { time: false },
+        (BalDt, "DtTm") => BalDate { time: true },
+        (Stmt, "Ntry") => Entry(EntryCtx::Ntry),
+        (Entry(e), _) => e.child(name).map_or(Skip, Entry),
         _ => Skip,
     }
 }
@@ -280,7 +227,6 @@ struct BalanceDraft {
     /// `Tp/CdOrPrtry/Cd`; a proprietary type is kept as `None` with `proprietary` set.
     code: Option<String>,
     proprietary: bool,
-    currency: Option<String>,
     amount: Option<u64>,
     credit: Option<bool>,
     date: Option<String>,
@@ -294,7 +240,6 @@ struct Balance {
 }
 
 struct Parser {
-    max_entries: usize,
     /// The open elements; balances and entries are counted (`Bal[2]`, `Ntry[3]`).
     frames: Frames<Ctx>,
     text: String,
@@ -307,9 +252,9 @@ struct Parser {
     balance: Option<BalanceDraft>,
     opening: Option<Balance>,
     closing: Option<Balance>,
-    entries: Vec<NotificationEntry>,
-    references: HashMap<String, usize>,
-    entry: Option<EntryDraft>,
+    /// The latest date of any balance.
+    latest: Option<String>,
+    entries: Entries,
 }
 
 fn signed(yen: u64, credit: bool) -> i128 {
@@ -323,7 +268,6 @@ fn signed(yen: u64, credit: bool) -> i128 {
 impl Parser {
     fn new(max_entries: usize) -> Self {
         Parser {
-            max_entries,
             frames: Frames::new(PathStyle::Rooted),
             text: String::new(),
             statements: 0,
@@ -335,25 +279,21 @@ impl Parser {
             balance: None,
             opening: None,
             closing: None,
-            entries: Vec::new(),
-            references: HashMap::new(),
-            entry: None,
+            latest: None,
+            entries: Entries::new(max_entries),
         }
-    }
-
-    fn entry(&mut self) -> &mut EntryDraft {
-        self.entry.as_mut().expect("inside an entry")
     }
 
     fn balance(&mut self) -> &mut BalanceDraft {
         self.balance.as_mut().expect("inside a balance")
     }
 
-    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it.
+    /// Takes the text of an element Kessai reads; `Err` is the reason for rejecting it. (Dates
+    /// and amounts were checked by `TypedLeaves`.)
     fn end_leaf(&mut self, ctx: Ctx, text: String) -> Result<(), String> {
         match ctx {
-            Ctx::MsgId => once(&mut self.message_id, non_empty(text)?),
-            Ctx::CreDtTm => once(&mut self.created_at, non_empty(text)?),
+            Ctx::MsgId => once(&mut self.message_id, max_text(non_empty(text)?, 35)?),
+            Ctx::CreDtTm => once(&mut self.created_at, text.trim().to_string()),
             Ctx::LastPgInd => {
                 if parse_bool(&text)? {
                     Ok(())
@@ -364,81 +304,33 @@ impl Parser {
                     )
                 }
             }
-            Ctx::StmtId => once(&mut self.statement_id, non_empty(text)?),
-            Ctx::AcctNumber => once(&mut self.account.number, non_empty(text)?),
-            Ctx::ClrSysCd => once(&mut self.account.clearing_system, text.trim().to_string()),
-            Ctx::MmbId => once(&mut self.account.member_id, text.trim().to_string()),
+            Ctx::StmtId => once(&mut self.statement_id, max_text(non_empty(text)?, 35)?),
+            Ctx::Acct(a) => self.account.leaf(a, text),
             Ctx::BalTpCd => once(
                 &mut self.balance().code,
-                non_empty(text)?.trim().to_string(),
+                max_text(non_empty(text)?, 4)?.trim().to_string(),
             ),
             Ctx::BalTpPrtry => {
                 self.balance().proprietary = true;
                 Ok(())
             }
             Ctx::BalAmt => {
-                let yen = jpy(self.balance().currency.as_deref(), &text).map_err(|reason| {
-                    if reason.starts_with("negative") {
-                        format!("{reason}: a negative balance is written as DBIT")
-                    } else {
-                        reason
-                    }
-                })?;
+                let yen = parse_yen(&text)?;
                 if i64::try_from(yen).is_err() {
                     return Err(format!("amount too large: {yen}"));
                 }
                 once(&mut self.balance().amount, yen)
             }
             Ctx::BalCdtDbtInd => once(&mut self.balance().credit, parse_direction(&text)?),
-            Ctx::BalDate => {
-                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
+            Ctx::BalDate { time } => {
+                let date = if time {
+                    iso_date_time(&text)?
+                } else {
+                    iso_date(&text)?
+                };
                 once(&mut self.balance().date, date)
             }
-            Ctx::NtryRef => {
-                let reference = non_empty(text)?;
-                let index = self.entries.len() + 1;
-                if let Some(first) = self.references.get(&reference) {
-                    return Err(format!(
-                        "duplicate entry reference {reference:?} (first in Ntry[{first}])"
-                    ));
-                }
-                once(&mut self.entry().reference, reference.clone())?;
-                self.references.insert(reference, index);
-                Ok(())
-            }
-            Ctx::Amt => {
-                let yen = jpy(self.entry().currency.as_deref(), &text)?;
-                once(&mut self.entry().amount, yen)
-            }
-            Ctx::CdtDbtInd => once(&mut self.entry().credit, parse_direction(&text)?),
-            Ctx::RvslInd => once(&mut self.entry().reversal, parse_bool(&text)?),
-            Ctx::StsCode => once(&mut self.entry().status, text.trim().to_string()),
-            Ctx::BookgDate => {
-                let date = iso_date(&text).ok_or_else(|| format!("{text:?} is not an ISO date"))?;
-                once(&mut self.entry().booking_date, date)
-            }
-            Ctx::EndToEndId => match optional(text) {
-                Some(id) => once(&mut self.entry().end_to_end_id, id),
-                None => Ok(()),
-            },
-            Ctx::DbtrNm => match optional(text) {
-                Some(name) => once(&mut self.entry().debtor_name, name),
-                None => Ok(()),
-            },
-            // Several Ustrd continue one another.
-            Ctx::Ustrd => {
-                if !text.is_empty() {
-                    self.entry()
-                        .remittance
-                        .get_or_insert_with(String::new)
-                        .push_str(&text);
-                }
-                Ok(())
-            }
-            Ctx::AddtlNtryInf => match optional(text) {
-                Some(info) => once(&mut self.entry().additional_info, info),
-                None => Ok(()),
-            },
+            Ctx::Entry(e) => self.entries.leaf(e, text),
             _ => Ok(()),
         }
     }
@@ -465,6 +357,9 @@ impl Parser {
             return reject(self.frames.path_to("Dt"), "missing");
         };
         let yen = i64::try_from(signed(amount, credit)).expect("checked at Amt");
+        if self.latest.as_ref().is_none_or(|latest| *latest < date) {
+            self.latest = Some(date.clone());
+        }
         let balance = Balance {
             yen,
             date,
@@ -487,30 +382,18 @@ impl Parser {
         Ok(())
     }
 
-    fn end_entry(&mut self) -> Result<(), IsoError> {
-        let draft = self.entry.take().expect("inside an entry");
-        let entry = draft.finish(|child| self.frames.path_to(child))?;
-        self.entries.push(entry);
-        Ok(())
-    }
-
     fn end_statement(&self) -> Result<(), IsoError> {
         let path = self.frames.path();
         if self.statement_id.is_none() {
             return reject(format!("{path}/Id"), "missing");
         }
         self.account.check(&path)?;
-        let Some(opening) = &self.opening else {
-            return reject(
-                format!("{path}/Bal"),
-                "missing the opening booked balance (OPBD)",
-            );
-        };
-        let Some(closing) = &self.closing else {
-            return reject(
-                format!("{path}/Bal"),
-                "missing the closing booked balance (CLBD)",
-            );
+        if self.balances == 0 {
+            return reject(format!("{path}/Bal"), "missing");
+        }
+        // Without both an opening and a closing balance there is nothing to add up.
+        let (Some(opening), Some(closing)) = (&self.opening, &self.closing) else {
+            return Ok(());
         };
         if opening.date > closing.date {
             return reject(
@@ -521,7 +404,7 @@ impl Parser {
                 ),
             );
         }
-        let (credits, debits) = movements(&self.entries);
+        let (credits, debits) = movements(&self.entries.list);
         let expected = i128::from(opening.yen) + credits - debits;
         if expected != i128::from(closing.yen) {
             return reject(
@@ -554,6 +437,7 @@ impl Parser {
 impl CamtParser for Parser {
     type Ctx = Ctx;
     type Output = Statement;
+    const NAMESPACE: &'static str = CAMT_053_NS;
 
     fn frames(&self) -> &Frames<Ctx> {
         &self.frames
@@ -598,37 +482,7 @@ impl CamtParser for Parser {
                 index = Some(self.balances);
                 self.balance = Some(BalanceDraft::default());
             }
-            Ctx::BalAmt => {
-                currency(e)
-                    .and_then(|c| once(&mut self.balance().currency, c))
-                    .or_else(|reason| reject(self.frames.path_to(&name), reason))?;
-            }
-            Ctx::Ntry => {
-                let n = self.entries.len() + 1;
-                index = Some(n);
-                if n > self.max_entries {
-                    return reject(
-                        self.frames.path_to(&format!("Ntry[{n}]")),
-                        format!("more than {} entries", self.max_entries),
-                    );
-                }
-                self.entry = Some(EntryDraft::default());
-            }
-            Ctx::Amt => {
-                currency(e)
-                    .and_then(|c| once(&mut self.entry().currency, c))
-                    .or_else(|reason| reject(self.frames.path_to(&name), reason))?;
-            }
-            Ctx::TxDtls => {
-                let draft = self.entry();
-                draft.transactions += 1;
-                if draft.transactions > 1 {
-                    return reject(
-                        self.frames.path_to(&name),
-                        "more than one transaction in the entry: Kessai needs one transfer per entry",
-                    );
-                }
-            }
+            Ctx::Entry(entry) => index = self.entries.start(entry, &self.frames, &name)?,
             _ => {}
         }
         self.frames.push(name, index, ctx);
@@ -642,7 +496,10 @@ impl CamtParser for Parser {
         match ctx {
             Ctx::Stmt => self.end_statement()?,
             Ctx::Bal => self.end_balance()?,
-            Ctx::Ntry => self.end_entry()?,
+            Ctx::Entry(EntryCtx::Ntry) => {
+                let frames = &self.frames;
+                self.entries.end_entry(|child| frames.path_to(child))?
+            }
             Ctx::Document => self.end_document()?,
             // The element's path is only built when it is rejected.
             _ => self
@@ -655,8 +512,10 @@ impl CamtParser for Parser {
 
     fn finish(self) -> Result<Statement, IsoError> {
         let (account_number, bank_code, branch_code) = self.account.into_parts();
-        let opening = self.opening.expect("checked at Stmt");
-        let closing = self.closing.expect("checked at Stmt");
+        let date = match &self.closing {
+            Some(closing) => closing.date.clone(),
+            None => self.latest.expect("a balance, checked at Stmt"),
+        };
         Ok(Statement {
             message_id: self.message_id.expect("checked at Document"),
             created_at: self.created_at.expect("checked at Document"),
@@ -664,10 +523,10 @@ impl CamtParser for Parser {
             account_number,
             bank_code,
             branch_code,
-            opening_balance_yen: opening.yen,
-            closing_balance_yen: closing.yen,
-            date: closing.date,
-            entries: self.entries,
+            opening_balance_yen: self.opening.map(|b| b.yen),
+            closing_balance_yen: self.closing.map(|b| b.yen),
+            date,
+            entries: self.entries.list,
         })
     }
 }
@@ -683,619 +542,5 @@ fn read_with_limit(xml: &[u8], max_entries: usize) -> Result<Statement, IsoError
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const XSD: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/xsd/moov.camt.053.001.08.xsd"
-    );
-
-    fn assert_valid(xml: &[u8]) {
-        crate::iso_xml::test_support::assert_valid(xml, XSD);
-    }
-
-    fn entry(reference: &str, yen: u64, credit: bool) -> NotificationEntry {
-        NotificationEntry {
-            entry_reference: reference.into(),
-            amount_yen: yen,
-            credit,
-            booking_date: "2026-11-24".into(),
-            reversal: false,
-            end_to_end_id: None,
-            debtor_name: None,
-            remittance: None,
-            additional_info: None,
-        }
-    }
-
-    /// 100,000 + 50,128 + 12,000 − 48,000 = 114,128.
-    fn statement() -> Statement {
-        Statement {
-            message_id: "BANK-CAMT053-20261124-0001".into(),
-            created_at: "2026-11-24T23:59:00+09:00".into(),
-            statement_id: "STM-20261124-0001".into(),
-            account_number: "1234567".into(),
-            bank_code: "0005".into(),
-            branch_code: "123".into(),
-            opening_balance_yen: 100_000,
-            closing_balance_yen: 114_128,
-            date: "2026-11-24".into(),
-            entries: vec![
-                NotificationEntry {
-                    debtor_name: Some("ｻﾄｳ ﾊﾅｺ".into()),
-                    remittance: Some("K7M4QX9PT2".into()),
-                    ..entry("CR-20261124-000001", 50_128, true)
-                },
-                NotificationEntry {
-                    debtor_name: Some("K3N8RW2XH5 ﾔﾏﾀﾞ ﾀﾛｳ".into()),
-                    additional_info: Some("振込 & <入金>".into()),
-                    ..entry("CR-20261124-000002", 12_000, true)
-                },
-                NotificationEntry {
-                    end_to_end_id: Some("01a1-payout".into()),
-                    ..entry("DB-20261124-000001", 48_000, false)
-                },
-            ],
-        }
-    }
-
-    #[test]
-    fn round_trip_validates_against_the_official_schema() {
-        let s = statement();
-        let xml = write_camt_053(&s);
-        assert_valid(&xml);
-        let text = String::from_utf8(xml.clone()).unwrap();
-        assert!(text.contains("<Cd>OPBD</Cd>") && text.contains("<Cd>CLBD</Cd>"));
-        assert!(text.contains("<Amt Ccy=\"JPY\">100000</Amt>"));
-        assert!(text.contains("<Amt Ccy=\"JPY\">114128</Amt>"));
-        assert!(text.contains("<MmbId>0005123</MmbId>"));
-        assert!(text.find("OPBD") < text.find("CLBD"));
-        assert!(text.find("CLBD") < text.find("<Ntry>"));
-        let back = read_camt_053(&xml).unwrap();
-        assert_eq!(back, s);
-        assert_eq!(
-            back.entry_identity(&back.entries[0]),
-            "camt054:0005123:1234567:CR-20261124-000001"
-        );
-        assert_eq!(
-            back.entries[2].end_to_end_id.as_deref(),
-            Some("01a1-payout")
-        );
-    }
-
-    #[test]
-    fn negative_zero_and_empty_statements_round_trip() {
-        // An overdrawn account: −5,000 + 3,000 − 0 = −2,000, balances written DBIT.
-        let mut s = statement();
-        s.opening_balance_yen = -5_000;
-        s.closing_balance_yen = -2_000;
-        s.entries = vec![entry("CR-1", 3_000, true)];
-        let xml = write_camt_053(&s);
-        assert_valid(&xml);
-        let text = String::from_utf8(xml.clone()).unwrap();
-        assert!(text.contains("<Amt Ccy=\"JPY\">5000</Amt>\n        <CdtDbtInd>DBIT</CdtDbtInd>"));
-        assert!(text.contains("<Amt Ccy=\"JPY\">2000</Amt>\n        <CdtDbtInd>DBIT</CdtDbtInd>"));
-        assert_eq!(read_camt_053(&xml).unwrap(), s);
-
-        // From overdrawn to zero (written CRDT), with a reversal (DBIT, subtracts) and a long
-        // remittance: −2,000 + 52,128 − 50,128 + 0 = 0.
-        s.opening_balance_yen = -2_000;
-        s.closing_balance_yen = 0;
-        s.entries = vec![
-            entry("CR-2", 52_128, true),
-            NotificationEntry {
-                reversal: true,
-                remittance: Some("K7M4QX9PT2 ﾀﾅｶ ".repeat(20)),
-                ..entry("RV-1", 50_128, false)
-            },
-            entry("CR-0", 0, true),
-        ];
-        let xml = write_camt_053(&s);
-        assert_valid(&xml);
-        let text = String::from_utf8(xml.clone()).unwrap();
-        assert!(text.contains("<Amt Ccy=\"JPY\">0</Amt>\n        <CdtDbtInd>CRDT</CdtDbtInd>"));
-        assert_eq!(read_camt_053(&xml).unwrap(), s);
-
-        // A day without entries.
-        s.entries.clear();
-        s.opening_balance_yen = 7;
-        s.closing_balance_yen = 7;
-        let xml = write_camt_053(&s);
-        assert_valid(&xml);
-        assert_eq!(read_camt_053(&xml).unwrap(), s);
-    }
-
-    #[test]
-    fn an_entry_reported_by_camt054_and_camt053_has_one_identity() {
-        // The bank notified the credit intraday (camt.054) and lists it again at end of day.
-        let camt054 = r#"<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
- <BkToCstmrDbtCdtNtfctn>
-  <GrpHdr><MsgId>N-1</MsgId><CreDtTm>2026-11-24T10:00:00+09:00</CreDtTm></GrpHdr>
-  <Ntfctn><Id>N-1</Id>
-   <Acct><Id><Othr><Id>1234567</Id></Othr></Id>
-    <Svcr><FinInstnId><ClrSysMmbId><MmbId>0005123</MmbId></ClrSysMmbId></FinInstnId></Svcr></Acct>
-   <Ntry><NtryRef>CR-20261124-000002</NtryRef><Amt Ccy="JPY">12000</Amt>
-    <CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-24</Dt></BookgDt>
-    <BkTxCd/></Ntry>
-  </Ntfctn>
- </BkToCstmrDbtCdtNtfctn>
-</Document>
-"#;
-        let n = crate::iso_notification::read_camt_054(camt054.as_bytes()).unwrap();
-        let s = read_camt_053(&write_camt_053(&statement())).unwrap();
-        let intraday = n.entries[0].identity(&n);
-        let same = s
-            .entries
-            .iter()
-            .find(|e| e.entry_reference == "CR-20261124-000002");
-        assert_eq!(s.entry_identity(same.unwrap()), intraday);
-        // Another NtryRef, account or bank is another entry.
-        assert_ne!(s.entry_identity(&s.entries[0]), intraday);
-        let mut other = s.clone();
-        other.account_number = "7654321".into();
-        assert_ne!(other.entry_identity(same.unwrap()), intraday);
-        other = s.clone();
-        other.branch_code = "124".into();
-        assert_ne!(other.entry_identity(same.unwrap()), intraday);
-    }
-
-    #[test]
-    fn reads_a_bank_statement_with_prefixes_and_elements_it_does_not_use() {
-        // Opening dated the previous day, several balance types, a summary, a single page, a
-        // booking date-time: read, and the balances still add up (−1,000 + 12,000 = 11,000).
-        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<!-- from the bank -->
-<s:Document xmlns:s="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">
- <s:BkToCstmrStmt>
-  <s:GrpHdr><s:MsgId>M1</s:MsgId><s:CreDtTm>2026-11-25T01:00:00+09:00</s:CreDtTm>
-   <s:MsgPgntn><s:PgNb>1</s:PgNb><s:LastPgInd>true</s:LastPgInd></s:MsgPgntn></s:GrpHdr>
-  <s:Stmt>
-   <s:Id>S1</s:Id>
-   <s:StmtPgntn><s:PgNb>1</s:PgNb><s:LastPgInd>1</s:LastPgInd></s:StmtPgntn>
-   <s:ElctrncSeqNb>328</s:ElctrncSeqNb>
-   <s:FrToDt><s:FrDtTm>2026-11-24T00:00:00+09:00</s:FrDtTm><s:ToDtTm>2026-11-24T23:59:59+09:00</s:ToDtTm></s:FrToDt>
-   <s:Acct><s:Id><s:Othr><s:Id>7654321</s:Id></s:Othr></s:Id><s:Ccy>JPY</s:Ccy>
-    <s:Svcr><s:FinInstnId><s:ClrSysMmbId><s:MmbId>0009001</s:MmbId></s:ClrSysMmbId>
-     <s:Nm>SMBC</s:Nm></s:FinInstnId></s:Svcr></s:Acct>
-   <s:Bal><s:Tp><s:CdOrPrtry><s:Cd>PRCD</s:Cd></s:CdOrPrtry></s:Tp>
-    <s:Amt Ccy="JPY">1000</s:Amt><s:CdtDbtInd>DBIT</s:CdtDbtInd><s:Dt><s:Dt>2026-11-23</s:Dt></s:Dt></s:Bal>
-   <s:Bal><s:Tp><s:CdOrPrtry><s:Cd>OPBD</s:Cd></s:CdOrPrtry></s:Tp>
-    <s:Amt Ccy="JPY">1000</s:Amt><s:CdtDbtInd>DBIT</s:CdtDbtInd><s:Dt><s:Dt>2026-11-23</s:Dt></s:Dt></s:Bal>
-   <s:Bal><s:Tp><s:CdOrPrtry><s:Prtry>ZENGIN-ZANDAKA</s:Prtry></s:CdOrPrtry></s:Tp>
-    <s:Amt Ccy="JPY">5</s:Amt><s:CdtDbtInd>CRDT</s:CdtDbtInd><s:Dt><s:Dt>2026-11-24</s:Dt></s:Dt></s:Bal>
-   <s:Bal><s:Tp><s:CdOrPrtry><s:Cd>CLBD</s:Cd></s:CdOrPrtry><s:SubTp><s:Cd>OPBD</s:Cd></s:SubTp></s:Tp>
-    <s:Amt Ccy="JPY"> 11000 </s:Amt><s:CdtDbtInd>CRDT</s:CdtDbtInd>
-    <s:Dt><s:DtTm>2026-11-24T23:59:59+09:00</s:DtTm></s:Dt></s:Bal>
-   <s:Bal><s:Tp><s:CdOrPrtry><s:Cd>CLAV</s:Cd></s:CdOrPrtry></s:Tp>
-    <s:Amt Ccy="JPY">11000</s:Amt><s:CdtDbtInd>CRDT</s:CdtDbtInd><s:Dt><s:Dt>2026-11-24</s:Dt></s:Dt></s:Bal>
-   <s:TxsSummry><s:TtlNtries><s:NbOfNtries>1</s:NbOfNtries></s:TtlNtries></s:TxsSummry>
-   <s:Ntry>
-    <s:NtryRef>R1</s:NtryRef><s:Amt Ccy="JPY">12000</s:Amt><s:CdtDbtInd>CRDT</s:CdtDbtInd>
-    <s:Sts><s:Cd>BOOK</s:Cd></s:Sts><s:BookgDt><s:DtTm>2026-11-24T10:30:00+09:00</s:DtTm></s:BookgDt>
-    <s:AcctSvcrRef>X</s:AcctSvcrRef>
-    <s:BkTxCd><s:Prtry><s:Cd>01</s:Cd></s:Prtry></s:BkTxCd>
-    <s:NtryDtls><s:TxDtls>
-     <s:RltdPties><s:Dbtr><s:Pty><s:Nm>ｽｽﾞｷ ｲﾁﾛｳ</s:Nm></s:Pty></s:Dbtr></s:RltdPties>
-     <s:RmtInf><s:Ustrd>K7M4QX9PT2</s:Ustrd><s:Ustrd><![CDATA[ & more]]></s:Ustrd></s:RmtInf>
-    </s:TxDtls></s:NtryDtls>
-   </s:Ntry>
-   <s:AddtlStmtInf>end of day</s:AddtlStmtInf>
-  </s:Stmt>
- </s:BkToCstmrStmt>
-</s:Document>
-"#;
-        assert_valid(xml.as_bytes());
-        let s = read_camt_053(xml.as_bytes()).unwrap();
-        assert_eq!(
-            (s.bank_code.as_str(), s.branch_code.as_str()),
-            ("0009", "001")
-        );
-        assert_eq!(s.account_number, "7654321");
-        assert_eq!(
-            (s.opening_balance_yen, s.closing_balance_yen),
-            (-1_000, 11_000)
-        );
-        assert_eq!(s.date, "2026-11-24");
-        let e = &s.entries[0];
-        assert_eq!((e.amount_yen, e.credit), (12_000, true));
-        assert_eq!(e.booking_date, "2026-11-24");
-        assert_eq!(e.debtor_name.as_deref(), Some("ｽｽﾞｷ ｲﾁﾛｳ"));
-        assert_eq!(e.remittance.as_deref(), Some("K7M4QX9PT2 & more"));
-        assert_eq!(s.entry_identity(e), "camt054:0009001:7654321:R1");
-    }
-
-    #[test]
-    fn a_statement_that_does_not_add_up_is_rejected_naming_the_closing_balance() {
-        let cases: Vec<(&str, Statement, &str)> = vec![
-            (
-                "closing one yen too high",
-                Statement {
-                    closing_balance_yen: 114_129,
-                    ..statement()
-                },
-                "the closing balance (CLBD) 114129 does not add up: opening 100000 + credits 62128 - debits 48000 = 114128",
-            ),
-            (
-                "closing with the wrong sign",
-                Statement {
-                    closing_balance_yen: -114_128,
-                    ..statement()
-                },
-                "the closing balance (CLBD) -114128 does not add up",
-            ),
-            (
-                "a debit counted as a credit",
-                Statement {
-                    closing_balance_yen: 210_128,
-                    ..statement()
-                },
-                "= 114128",
-            ),
-            (
-                "an entry missing",
-                Statement {
-                    entries: statement().entries[..2].to_vec(),
-                    ..statement()
-                },
-                "opening 100000 + credits 62128 - debits 0 = 162128",
-            ),
-        ];
-        for (name, s, reason) in cases {
-            // The schema does not check sums: the document is valid, the reader refuses it.
-            let xml = write_camt_053(&s);
-            assert_valid(&xml);
-            let err = read_camt_053(&xml).unwrap_err();
-            assert_eq!(
-                err.path, "/Document/BkToCstmrStmt/Stmt/Bal[2]",
-                "{name}: {err}"
-            );
-            assert!(err.reason.contains(reason), "{name}: {err}");
-        }
-        // The closing balance is named wherever it stands.
-        let mut text = String::from_utf8(write_camt_053(&statement())).unwrap();
-        text = text
-            .replace("<Cd>OPBD</Cd>", "<Cd>SWAP</Cd>")
-            .replace("<Cd>CLBD</Cd>", "<Cd>OPBD</Cd>")
-            .replace("<Cd>SWAP</Cd>", "<Cd>CLBD</Cd>");
-        assert!(text.find("CLBD") < text.find("OPBD"));
-        let err = read_camt_053(text.as_bytes()).unwrap_err();
-        assert_eq!(err.path, "/Document/BkToCstmrStmt/Stmt/Bal[1]", "{err}");
-        assert!(
-            err.reason.contains("closing balance (CLBD) 100000"),
-            "{err}"
-        );
-    }
-
-    /// The written document with the first `from` replaced by `to` (which must occur).
-    fn altered(from: &str, to: &str) -> Vec<u8> {
-        edited(&[(from, to)])
-    }
-
-    fn edited(edits: &[(&str, &str)]) -> Vec<u8> {
-        let mut text = String::from_utf8(write_camt_053(&statement())).unwrap();
-        for (from, to) in edits {
-            assert!(text.contains(from), "{from:?} not in the document");
-            text = text.replacen(from, to, 1);
-        }
-        text.into_bytes()
-    }
-
-    /// The written document cut just before `marker`.
-    fn truncated_before(marker: &str) -> Vec<u8> {
-        let text = String::from_utf8(write_camt_053(&statement())).unwrap();
-        let at = text.find(marker).expect("marker in the document");
-        text.as_bytes()[..at].to_vec()
-    }
-
-    #[test]
-    fn malformed_documents_are_rejected_with_path_and_reason() {
-        let ntry1 = "<NtryRef>CR-20261124-000001</NtryRef>";
-        let amt1 = "<Amt Ccy=\"JPY\">50128</Amt>";
-        let opbd = "<Amt Ccy=\"JPY\">100000</Amt>";
-        let bal_dt = "<Dt>\n          <Dt>2026-11-24</Dt>\n        </Dt>";
-        let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
-            (
-                "wrong namespace",
-                altered(CAMT_053_NS, crate::iso_notification::CAMT_054_NS),
-                "/Document",
-                "expected Document in namespace",
-            ),
-            (
-                "no namespace",
-                altered(&format!(" xmlns=\"{CAMT_053_NS}\""), ""),
-                "/Document",
-                "no namespace",
-            ),
-            (
-                "wrong root",
-                edited(&[("<Document", "<Doc"), ("</Document>", "</Doc>")]),
-                "/Doc",
-                "expected Document",
-            ),
-            (
-                "another message",
-                edited(&[
-                    ("<BkToCstmrStmt>", "<BkToCstmrDbtCdtNtfctn>"),
-                    ("</BkToCstmrStmt>", "</BkToCstmrDbtCdtNtfctn>"),
-                ]),
-                "/Document/BkToCstmrDbtCdtNtfctn",
-                "expected BkToCstmrStmt",
-            ),
-            (
-                "missing MsgId",
-                altered("<MsgId>BANK-CAMT053-20261124-0001</MsgId>", ""),
-                "GrpHdr/MsgId",
-                "missing",
-            ),
-            (
-                "empty MsgId",
-                altered("<MsgId>BANK-CAMT053-20261124-0001</MsgId>", "<MsgId/>"),
-                "GrpHdr/MsgId",
-                "empty",
-            ),
-            (
-                "missing Stmt Id",
-                altered("<Id>STM-20261124-0001</Id>", ""),
-                "/Document/BkToCstmrStmt/Stmt/Id",
-                "missing",
-            ),
-            (
-                "missing Stmt",
-                edited(&[("<Stmt>", "<Rpt>"), ("</Stmt>", "</Rpt>")]),
-                "/Document/BkToCstmrStmt/Stmt",
-                "missing",
-            ),
-            (
-                "two statements",
-                altered("</Stmt>", "</Stmt><Stmt></Stmt>"),
-                "BkToCstmrStmt/Stmt[2]",
-                "more than one Stmt",
-            ),
-            (
-                "not the last page of the statement",
-                altered(
-                    "<Id>STM-20261124-0001</Id>",
-                    "<Id>STM-20261124-0001</Id><StmtPgntn><PgNb>1</PgNb><LastPgInd>false</LastPgInd></StmtPgntn>",
-                ),
-                "Stmt/StmtPgntn/LastPgInd",
-                "not the last page",
-            ),
-            (
-                "not the last page of the message",
-                altered(
-                    "</GrpHdr>",
-                    "<MsgPgntn><PgNb>1</PgNb><LastPgInd>0</LastPgInd></MsgPgntn></GrpHdr>",
-                ),
-                "GrpHdr/MsgPgntn/LastPgInd",
-                "not the last page",
-            ),
-            (
-                "missing account",
-                altered("<Id>1234567</Id>", ""),
-                "Stmt/Acct/Id/Othr/Id",
-                "missing",
-            ),
-            (
-                "missing bank",
-                altered("<MmbId>0005123</MmbId>", ""),
-                "ClrSysMmbId/MmbId",
-                "missing",
-            ),
-            (
-                "bank code not 4+3 digits",
-                altered("<MmbId>0005123</MmbId>", "<MmbId>BOJPJPJT</MmbId>"),
-                "ClrSysMmbId/MmbId",
-                "4-digit bank and 3-digit branch",
-            ),
-            (
-                "other clearing system",
-                altered("<Cd>JPZGN</Cd>", "<Cd>USABA</Cd>"),
-                "ClrSysId/Cd",
-                "expected JPZGN",
-            ),
-            (
-                "no opening balance",
-                altered("<Cd>OPBD</Cd>", "<Cd>ITBD</Cd>"),
-                "/Document/BkToCstmrStmt/Stmt/Bal",
-                "missing the opening booked balance (OPBD)",
-            ),
-            (
-                "no closing balance",
-                altered("<Cd>CLBD</Cd>", "<Cd>CLAV</Cd>"),
-                "/Document/BkToCstmrStmt/Stmt/Bal",
-                "missing the closing booked balance (CLBD)",
-            ),
-            (
-                "two opening balances",
-                altered("<Cd>CLBD</Cd>", "<Cd>OPBD</Cd>"),
-                "Stmt/Bal[2]",
-                "more than one opening booked balance (OPBD) (first in Bal[1])",
-            ),
-            (
-                "balance without type",
-                altered("<Cd>OPBD</Cd>", ""),
-                "Stmt/Bal[1]/Tp/CdOrPrtry/Cd",
-                "missing",
-            ),
-            (
-                "balance without amount",
-                altered(opbd, ""),
-                "Stmt/Bal[1]/Amt",
-                "missing",
-            ),
-            (
-                "balance with decimals",
-                altered(opbd, "<Amt Ccy=\"JPY\">100000.00</Amt>"),
-                "Stmt/Bal[1]/Amt",
-                "JPY amounts have no decimals",
-            ),
-            (
-                "balance in another currency",
-                altered(opbd, "<Amt Ccy=\"USD\">100000</Amt>"),
-                "Stmt/Bal[1]/Amt",
-                "currency \"USD\", expected JPY",
-            ),
-            (
-                "balance without currency",
-                altered(opbd, "<Amt>100000</Amt>"),
-                "Stmt/Bal[1]/Amt",
-                "without Ccy",
-            ),
-            (
-                "negative balance amount",
-                altered(opbd, "<Amt Ccy=\"JPY\">-100000</Amt>"),
-                "Stmt/Bal[1]/Amt",
-                "a negative balance is written as DBIT",
-            ),
-            (
-                "balance beyond i64",
-                altered(opbd, "<Amt Ccy=\"JPY\">9223372036854775808</Amt>"),
-                "Stmt/Bal[1]/Amt",
-                "too large",
-            ),
-            (
-                "balance without CdtDbtInd",
-                altered("<CdtDbtInd>CRDT</CdtDbtInd>", ""),
-                "Stmt/Bal[1]/CdtDbtInd",
-                "missing",
-            ),
-            (
-                "balance with unknown CdtDbtInd",
-                altered("<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>+</CdtDbtInd>"),
-                "Stmt/Bal[1]/CdtDbtInd",
-                "expected CRDT or DBIT",
-            ),
-            (
-                "balance without date",
-                altered(bal_dt, ""),
-                "Stmt/Bal[1]/Dt",
-                "missing",
-            ),
-            (
-                "balance with a bad date",
-                altered("<Dt>2026-11-24</Dt>", "<Dt>2026/11/24</Dt>"),
-                "Stmt/Bal[1]/Dt/Dt",
-                "not an ISO date",
-            ),
-            (
-                "opening after closing",
-                altered("<Dt>2026-11-24</Dt>", "<Dt>2026-11-25</Dt>"),
-                "Stmt/Bal[1]/Dt",
-                "the opening balance is dated 2026-11-25, after the closing balance (2026-11-24)",
-            ),
-            (
-                "entry without NtryRef",
-                altered(ntry1, ""),
-                "Stmt/Ntry[1]/NtryRef",
-                "missing",
-            ),
-            (
-                "entry with decimals",
-                altered(amt1, "<Amt Ccy=\"JPY\">50128.00</Amt>"),
-                "Stmt/Ntry[1]/Amt",
-                "JPY amounts have no decimals",
-            ),
-            (
-                "entry in another currency",
-                altered(amt1, "<Amt Ccy=\"EUR\">50128</Amt>"),
-                "Stmt/Ntry[1]/Amt",
-                "currency \"EUR\", expected JPY",
-            ),
-            (
-                "entry without CdtDbtInd",
-                altered("<CdtDbtInd>DBIT</CdtDbtInd>", ""),
-                "Stmt/Ntry[3]/CdtDbtInd",
-                "missing",
-            ),
-            (
-                "duplicate NtryRef",
-                altered(
-                    "<NtryRef>CR-20261124-000002</NtryRef>",
-                    "<NtryRef>CR-20261124-000001</NtryRef>",
-                ),
-                "Stmt/Ntry[2]/NtryRef",
-                "duplicate entry reference \"CR-20261124-000001\" (first in Ntry[1])",
-            ),
-            (
-                "pending entry",
-                altered("<Cd>BOOK</Cd>", "<Cd>PDNG</Cd>"),
-                "Stmt/Ntry[1]/Sts",
-                "only booked entries",
-            ),
-            (
-                "entry without booking date",
-                altered("<BookgDt>\n          <Dt>2026-11-24</Dt>\n        </BookgDt>", ""),
-                "Stmt/Ntry[1]/BookgDt",
-                "missing",
-            ),
-            (
-                "bad reversal indicator",
-                altered("<Sts>", "<RvslInd>yes</RvslInd><Sts>"),
-                "Stmt/Ntry[1]/RvslInd",
-                "expected true or false",
-            ),
-            (
-                "batch booking",
-                altered("</TxDtls>", "</TxDtls><TxDtls/>"),
-                "Stmt/Ntry[1]/NtryDtls/TxDtls",
-                "more than one transaction",
-            ),
-            (
-                "truncated document",
-                truncated_before("<AddtlNtryInf>"),
-                "/Document/BkToCstmrStmt/Stmt/Ntry[2]",
-                "ends inside",
-            ),
-            (
-                "not well-formed",
-                altered("</NtryRef>", "</NtryReff>"),
-                "Ntry[1]/NtryRef",
-                "malformed XML",
-            ),
-            (
-                "unclosed",
-                altered("</Document>", ""),
-                "/Document",
-                "ends inside",
-            ),
-            (
-                "second root",
-                altered("</Document>", "</Document><Document/>"),
-                "/Document",
-                "second root",
-            ),
-            ("empty input", Vec::new(), "/", "no root element"),
-        ];
-        for (name, xml, path, reason) in cases {
-            match read_camt_053(&xml) {
-                Ok(_) => panic!("{name}: accepted"),
-                Err(e) => assert!(
-                    e.path.contains(path) && e.reason.contains(reason),
-                    "{name}: got {e}, expected path containing {path:?} and reason {reason:?}"
-                ),
-            }
-        }
-    }
-
-    #[test]
-    fn the_number_of_entries_is_limited() {
-        let xml = write_camt_053(&statement());
-        assert_eq!(read_with_limit(&xml, 3).unwrap().entries.len(), 3);
-        let err = read_with_limit(&xml, 2).unwrap_err();
-        assert!(err.path.ends_with("/Stmt/Ntry[3]"), "{err}");
-        assert_eq!(err.reason, "more than 2 entries");
-    }
-
-    #[test]
-    fn an_invalid_document_is_caught_by_the_schema_check() {
-        // The check itself must be able to fail: a balance without a type is invalid.
-        let xml = altered(
-            "<Tp>\n          <CdOrPrtry>\n            <Cd>OPBD</Cd>\n          </CdOrPrtry>\n        </Tp>",
-            "",
-        );
-        let result = std::panic::catch_unwind(|| assert_valid(&xml));
-        assert!(result.is_err(), "a balance without Tp must fail validation");
-    }
-}
+#[path = "iso_statement_tests.rs"]
+mod tests;

@@ -103,8 +103,14 @@ impl Xml {
         self.close(name);
     }
 
-    /// The camt `Acct` block: account number, currency and servicing bank branch.
-    pub(crate) fn camt_account(&mut self, number: &str, bank_code: &str, branch_code: &str) {
+    /// The camt `Acct` block: account number, currency and, when known, the servicing bank
+    /// branch.
+    pub(crate) fn camt_account(
+        &mut self,
+        number: &str,
+        bank_code: &Option<String>,
+        branch_code: &Option<String>,
+    ) {
         self.open("Acct");
         self.open("Id");
         self.open("Othr");
@@ -112,9 +118,11 @@ impl Xml {
         self.close("Othr");
         self.close("Id");
         self.leaf("Ccy", "JPY");
-        self.open("Svcr");
-        self.financial_institution(bank_code, branch_code);
-        self.close("Svcr");
+        if let (Some(bank), Some(branch)) = (bank_code, branch_code) {
+            self.open("Svcr");
+            self.financial_institution(bank, branch);
+            self.close("Svcr");
+        }
         self.close("Acct");
     }
 }
@@ -265,7 +273,10 @@ pub(crate) fn parse_yen(text: &str) -> Result<u64, String> {
         return Err("empty amount".into());
     }
     if t.starts_with('-') {
-        return Err(format!("negative amount {t:?}"));
+        return Err(format!(
+            "negative amount {t:?}: amounts are never negative in ISO 20022 (the direction, \
+             CRDT or DBIT, says which way; a negative balance is written as DBIT)"
+        ));
     }
     if t.contains('.') {
         return Err(format!("JPY amounts have no decimals: {t:?}"));
@@ -293,22 +304,6 @@ pub(crate) fn parse_bool(text: &str) -> Result<bool, String> {
         "false" | "0" => Ok(false),
         other => Err(format!("{other:?}, expected true or false")),
     }
-}
-
-/// The date part of an `xs:date` or `xs:dateTime` (`YYYY-MM-DD…`).
-pub(crate) fn iso_date(text: &str) -> Option<String> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    let shaped = b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
-        && (b.len() == 10 || matches!(b[10], b'T' | b'Z' | b'+' | b'-'));
-    shaped.then(|| t[..10].to_string())
 }
 
 #[cfg(test)]

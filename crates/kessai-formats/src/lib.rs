@@ -5,10 +5,15 @@
 pub mod detect;
 pub mod iso20022;
 mod iso_camt;
+mod iso_camt_entry;
 pub mod iso_debit;
+pub mod iso_identity;
+#[cfg(test)]
+mod iso_inbound_tests;
 pub mod iso_notification;
 mod iso_pain;
 pub mod iso_statement;
 pub mod iso_status;
+mod iso_values;
 mod iso_xml;
 pub mod zengin;

@@ -213,18 +213,18 @@ fn camt_054_returning(instruction: &Value) -> Vec<u8> {
         created_at: "2026-11-27T10:00:00+09:00".into(),
         notification_id: format!("RET-{}", &id[..8]),
         account_number: "1234567".into(),
-        bank_code: "0001".into(),
-        branch_code: "001".into(),
+        bank_code: Some("0001".into()),
+        branch_code: Some("001".into()),
         entries: vec![NotificationEntry {
-            entry_reference: format!("RET{}", &id[id.len() - 12..]),
+            entry_reference: Some("1".into()),
+            account_servicer_reference: Some(format!("RET{}", &id[id.len() - 12..])),
             amount_yen: instruction["amount_yen"].as_u64().unwrap(),
             credit: true,
-            booking_date: "2026-11-27".into(),
+            booking_date: Some("2026-11-27".into()),
             reversal: true,
             end_to_end_id: Some(id.replace('-', "")),
-            debtor_name: None,
-            remittance: None,
             additional_info: Some("AC04 closed account".into()),
+            ..NotificationEntry::default()
         }],
     })
 }

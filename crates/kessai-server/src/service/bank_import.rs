@@ -65,12 +65,30 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         format,
         credits,
         answers,
+        ignored,
+        accounts,
     } = read(bytes)?;
+    // Money in an account Kessai does not hold is not Kessai's to book: the file is refused.
+    for (bank, branch, number) in &accounts {
+        if !app
+            .config
+            .holds_account(bank.as_deref(), branch.as_deref(), number)
+        {
+            let bank = match (bank, branch) {
+                (Some(b), Some(r)) => format!("{b}-{r} "),
+                _ => String::new(),
+            };
+            return Err(read::invalid_file(format!(
+                "the file reports on account {bank}{number}, which is not a collection account \
+                 Kessai is configured to hold: nothing applied"
+            )));
+        }
+    }
     let sha256 = hex::encode(Sha256::digest(bytes));
     let summary = ImportSummary {
         name: name.to_string(),
         format: format.clone(),
-        records: credits.len() + answers.len(),
+        records: credits.len() + answers.len() + ignored,
         matched: 0,
         unmatched: 0,
         duplicates: 0,
@@ -80,7 +98,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
         reversals_listed: 0,
         answers_applied: 0,
         answers_duplicate: 0,
-        answers_ignored: 0,
+        answers_ignored: ignored,
         returns_for_operator: 0,
     };
     // One transaction for the whole file: it is applied entirely or not at all.
@@ -119,6 +137,8 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
                     let credit = apply_credit_to(app, tx, input, Matching::SuspenseOnly).await?;
                     s.count(&credit);
                 }
+                // A debit that answers none of Kessai's transfers is a withdrawal to list.
+                (AnswerOutcome::Unknown, None) if a.withdrawal => s.cancellations += 1,
                 (AnswerOutcome::Unknown | AnswerOutcome::Stale, _) => s.answers_ignored += 1,
                 (AnswerOutcome::ForOperator, _) => s.returns_for_operator += 1,
             }
@@ -127,7 +147,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             sha256: &sha256,
             format: &format,
             name,
-            records: (credits.len() + answers.len()) as i64,
+            records: (credits.len() + answers.len() + ignored) as i64,
             applied: (s.matched + s.unmatched) as i64,
             duplicates: s.duplicates as i64,
             now_ms: app.clock.now().0,

@@ -17,13 +17,14 @@ impl BankState {
         self.day_entries
             .extend(entries.iter().map(DayEntry::from_entry));
         let seq = self.next();
+        let entries = numbered(entries);
         let n = Notification {
             message_id: format!("SIMBANK-NTFCTN-{seq:06}"),
             created_at: created_at.into(),
             notification_id: format!("NTF{seq:06}"),
             account_number: self.operator.account_number.clone(),
-            bank_code: self.operator.bank_code.clone(),
-            branch_code: self.operator.branch_code.clone(),
+            bank_code: Some(self.operator.bank_code.clone()),
+            branch_code: Some(self.operator.branch_code.clone()),
             entries,
         };
         let _ = booking_date;
@@ -44,15 +45,13 @@ impl BankState {
             .map(|c| {
                 let r = self.next();
                 NotificationEntry {
-                    entry_reference: format!("CR{r:010}"),
+                    account_servicer_reference: Some(format!("CR{r:010}")),
                     amount_yen: c.amount_yen,
                     credit: true,
-                    booking_date: booking_date.into(),
-                    reversal: false,
-                    end_to_end_id: None,
+                    booking_date: Some(booking_date.into()),
                     debtor_name: Some(c.payer_name),
                     remittance: (!c.remittance.is_empty()).then_some(c.remittance),
-                    additional_info: None,
+                    ..NotificationEntry::default()
                 }
             })
             .collect();
@@ -79,8 +78,8 @@ impl BankState {
             let rejected = self.draw() % 1000 < u64::from(self.reject_per_mille);
             if rejected {
                 statuses.push(TransactionStatus {
-                    end_to_end_id: t.end_to_end_id.clone(),
-                    status: TxStatus::Rejected,
+                    end_to_end_id: Some(t.end_to_end_id.clone()),
+                    status: Some(TxStatus::Rejected),
                     reason_code: Some("AC01".into()),
                     reason_text: Some("incorrect account number".into()),
                 });
@@ -90,22 +89,20 @@ impl BankState {
             *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
             *self.balances.entry(to).or_default() += t.amount_yen as i64;
             statuses.push(TransactionStatus {
-                end_to_end_id: t.end_to_end_id.clone(),
-                status: TxStatus::Settled,
+                end_to_end_id: Some(t.end_to_end_id.clone()),
+                status: Some(TxStatus::Settled),
                 reason_code: None,
                 reason_text: None,
             });
             let r = self.next();
             let debit = NotificationEntry {
-                entry_reference: format!("DB{r:010}"),
+                account_servicer_reference: Some(format!("DB{r:010}")),
                 amount_yen: t.amount_yen,
                 credit: false,
-                booking_date: booking_date.into(),
-                reversal: false,
+                booking_date: Some(booking_date.into()),
                 end_to_end_id: Some(t.end_to_end_id.clone()),
-                debtor_name: None,
                 remittance: (!t.remittance.is_empty()).then(|| t.remittance.clone()),
-                additional_info: None,
+                ..NotificationEntry::default()
             };
             // Drawn only when returns are on, so that older seeds decide as they did.
             let returned =
@@ -116,7 +113,7 @@ impl BankState {
                 *self.balances.entry(account_key(&t.creditor)).or_default() -= t.amount_yen as i64;
                 let r = self.next();
                 let back = NotificationEntry {
-                    entry_reference: format!("RT{r:010}"),
+                    account_servicer_reference: Some(format!("RT{r:010}")),
                     credit: true,
                     reversal: true,
                     additional_info: Some(super::RETURN_REASON.into()),
@@ -178,13 +175,26 @@ impl BankState {
             created_at: created_at.into(),
             statement_id: format!("STMT{seq:06}"),
             account_number: self.operator.account_number.clone(),
-            bank_code: self.operator.bank_code.clone(),
-            branch_code: self.operator.branch_code.clone(),
-            opening_balance_yen: closing - net,
-            closing_balance_yen: closing,
+            bank_code: Some(self.operator.bank_code.clone()),
+            branch_code: Some(self.operator.branch_code.clone()),
+            opening_balance_yen: Some(closing - net),
+            closing_balance_yen: Some(closing),
             date: date.into(),
-            entries,
+            entries: numbered(entries),
         };
         Some((format!("{seq:06}-camt.053.xml"), write_camt_053(&statement)))
     }
+}
+
+/// The entries numbered 1..n in the document, as banks do (`NtryRef` is unique within one
+/// message only); the bank's own reference (`AcctSvcrRef`) stays the entry's across documents.
+fn numbered(entries: Vec<NotificationEntry>) -> Vec<NotificationEntry> {
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| NotificationEntry {
+            entry_reference: Some((i + 1).to_string()),
+            ..e
+        })
+        .collect()
 }

@@ -76,6 +76,7 @@ pub struct BankState {
 /// An entry as the bank keeps it until the statement (a serializable copy of the ISO entry).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayEntry {
+    /// The bank's own reference for the entry (`AcctSvcrRef`).
     pub entry_reference: String,
     pub amount_yen: u64,
     pub credit: bool,
@@ -92,10 +93,10 @@ pub struct DayEntry {
 impl DayEntry {
     fn from_entry(e: &NotificationEntry) -> DayEntry {
         DayEntry {
-            entry_reference: e.entry_reference.clone(),
+            entry_reference: e.account_servicer_reference.clone().unwrap_or_default(),
             amount_yen: e.amount_yen,
             credit: e.credit,
-            booking_date: e.booking_date.clone(),
+            booking_date: e.booking_date.clone().unwrap_or_default(),
             end_to_end_id: e.end_to_end_id.clone(),
             debtor_name: e.debtor_name.clone(),
             remittance: e.remittance.clone(),
@@ -105,16 +106,17 @@ impl DayEntry {
 
     fn to_entry(&self) -> NotificationEntry {
         NotificationEntry {
-            entry_reference: self.entry_reference.clone(),
+            account_servicer_reference: Some(self.entry_reference.clone()),
             amount_yen: self.amount_yen,
             credit: self.credit,
-            booking_date: self.booking_date.clone(),
+            booking_date: Some(self.booking_date.clone()),
             // A returned transfer reverses the operator's debit, with the bank's reason.
             reversal: self.returned_transfer,
             end_to_end_id: self.end_to_end_id.clone(),
             debtor_name: self.debtor_name.clone(),
             remittance: self.remittance.clone(),
             additional_info: self.returned_transfer.then(|| RETURN_REASON.to_string()),
+            ..NotificationEntry::default()
         }
     }
 }

@@ -18,6 +18,13 @@ pub(super) struct Parsed {
     pub(super) format: String,
     pub(super) credits: Vec<Incoming>,
     pub(super) answers: Vec<Answer>,
+    /// The accounts the file reports on (bank, branch, number), where the importer checks them
+    /// (ISO 20022: one per document; the bank and branch are `None` when the file leaves them
+    /// out).
+    pub(super) accounts: Vec<(Option<String>, Option<String>, String)>,
+    /// Records that name nothing Kessai can act on (a pain.002 status without the original
+    /// end-to-end ID, or without any status): counted, not applied.
+    pub(super) ignored: usize,
 }
 
 /// The bank's word about one of Kessai's own transfers.
@@ -28,6 +35,9 @@ pub(super) struct Answer {
     /// Money that came back: if no instruction of Kessai's is found, it is still money in the
     /// bank, and is booked as an incoming credit (to suspense) instead of being lost.
     pub(super) money_back: Option<CreditInput>,
+    /// Money left the account (a debit entry): if it answers no instruction of Kessai's, it is
+    /// listed for the operator like any other withdrawal.
+    pub(super) withdrawal: bool,
 }
 
 /// One incoming credit from any format, ready to be applied.
@@ -67,7 +77,7 @@ pub(super) enum Effect {
     ListOnly,
 }
 
-fn invalid_file(message: impl Into<String>) -> AppError {
+pub(super) fn invalid_file(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
 }
 
@@ -80,6 +90,8 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
         format: "zengin-03".into(),
         credits: vec![],
         answers: vec![],
+        ignored: 0,
+        accounts: vec![],
     };
     for (account, e) in zengin::statement::statement_entries(file) {
         if e.is_return() && !e.edi.is_empty() {
@@ -104,6 +116,7 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
                     }
                     .input(),
                 ),
+                withdrawal: false,
             });
             continue;
         }
@@ -118,6 +131,7 @@ fn statement(file: &zengin::ZenginFile) -> Parsed {
                 target,
                 answer: BankAnswer::Settled,
                 money_back: None,
+                withdrawal: false,
             });
             continue;
         }
@@ -176,52 +190,32 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
             format: "zengin-01".into(),
             credits,
             answers: vec![],
+            ignored: 0,
+            accounts: vec![],
         });
     }
     if kind == Detected::Pain002 {
         let report = iso_status::read_pain_002(bytes)
             .map_err(|e| invalid_file(format!("pain.002 rejected, nothing applied: {e}")))?;
-        let answers = report
-            .transactions
-            .iter()
-            .map(|t| Answer {
-                identity: format!(
-                    "pain002:{}:{}:{:?}",
-                    report.original_message_id, t.end_to_end_id, t.status
-                ),
-                target: AnswerTarget::EndToEnd(t.end_to_end_id.clone()),
-                answer: match t.status {
-                    TxStatus::Accepted | TxStatus::Pending => BankAnswer::Accepted,
-                    TxStatus::Settled => BankAnswer::Settled,
-                    TxStatus::Rejected => BankAnswer::Rejected {
-                        reason: [t.reason_code.as_deref(), t.reason_text.as_deref()]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    },
-                },
-                money_back: None,
-            })
-            .collect();
-        return Ok(Parsed {
-            format: "pain.002.001.11".into(),
-            credits: vec![],
-            answers,
-        });
+        return Ok(status_report(&report));
     }
     if kind == Detected::Camt054 {
         let n = iso_notification::read_camt_054(bytes)
             .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
-        let entries = n.entries.iter().map(|e| (e.identity(&n), e));
-        return Ok(camt_entries("camt.054.001.08", &n.account_number, entries));
+        let entries = n.entry_identities().into_iter().zip(&n.entries);
+        let mut parsed = camt_entries("camt.054.001.08", &n.account_number, entries);
+        parsed.accounts = vec![(n.bank_code, n.branch_code, n.account_number)];
+        return Ok(parsed);
     }
     if kind == Detected::Camt053 {
         let st = iso_statement::read_camt_053(bytes)
             .map_err(|e| invalid_file(format!("camt.053 rejected, nothing applied: {e}")))?;
-        // The same identity as camt.054's: an entry reported intraday and at end of day applies once.
-        let entries = st.entries.iter().map(|e| (st.entry_identity(e), e));
-        return Ok(camt_entries("camt.053.001.08", &st.account_number, entries));
+        // The same identities as camt.054's: an entry reported intraday and at end of day
+        // applies once.
+        let entries = st.entry_identities().into_iter().zip(&st.entries);
+        let mut parsed = camt_entries("camt.053.001.08", &st.account_number, entries);
+        parsed.accounts = vec![(st.bank_code, st.branch_code, st.account_number)];
+        return Ok(parsed);
     }
     Err(invalid_file("the file format is not recognized (expected Zengin 01 or 03, pain.002.001.11, camt.053.001.08 or camt.054.001.08)"))
 }
@@ -238,6 +232,8 @@ fn camt_entries<'a>(
         format: format.into(),
         credits: vec![],
         answers: vec![],
+        ignored: 0,
+        accounts: vec![],
     };
     for (identity, e) in entries {
         let reference = [
@@ -278,23 +274,62 @@ fn camt_entries<'a>(
                         .to_string(),
                     },
                     money_back: Some(incoming(Effect::Credit).input()),
+                    withdrawal: false,
                 }),
                 // Money in; a reversed credit with no reference of ours is money in all the same.
                 None => parsed.credits.push(incoming(Effect::Credit)),
             },
             // The bank took back money it had reported arriving.
             (false, true) => parsed.credits.push(incoming(Effect::Reversal)),
-            (false, false) => {
-                if let Some(e2e) = &e.end_to_end_id {
-                    parsed.answers.push(Answer {
-                        identity,
-                        target: AnswerTarget::EndToEnd(e2e.clone()),
-                        answer: BankAnswer::Settled,
-                        money_back: None,
-                    });
-                }
-            }
+            (false, false) => match ours {
+                // One of Kessai's transfers left the account.
+                Some(e2e) => parsed.answers.push(Answer {
+                    identity,
+                    target: AnswerTarget::EndToEnd(e2e.to_string()),
+                    answer: BankAnswer::Settled,
+                    money_back: None,
+                    withdrawal: true,
+                }),
+                // Money left that Kessai did not send: listed for the operator, never dropped.
+                None => parsed.credits.push(incoming(Effect::ListOnly)),
+            },
         }
+    }
+    parsed
+}
+
+/// A pain.002: one answer per transaction status. A status naming no end-to-end ID, or giving
+/// no status Kessai acts on, is counted as ignored.
+fn status_report(report: &iso_status::StatusReport) -> Parsed {
+    let mut parsed = Parsed {
+        format: "pain.002.001.11".into(),
+        credits: vec![],
+        answers: vec![],
+        ignored: 0,
+        accounts: vec![],
+    };
+    for t in &report.transactions {
+        let (Some(e2e), Some(status)) = (&t.end_to_end_id, t.status) else {
+            parsed.ignored += 1;
+            continue;
+        };
+        parsed.answers.push(Answer {
+            identity: t.identity(report),
+            target: AnswerTarget::EndToEnd(e2e.clone()),
+            answer: match status {
+                TxStatus::Accepted | TxStatus::Pending => BankAnswer::Accepted,
+                TxStatus::Settled => BankAnswer::Settled,
+                TxStatus::Rejected => BankAnswer::Rejected {
+                    reason: [t.reason_code.as_deref(), t.reason_text.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                },
+            },
+            money_back: None,
+            withdrawal: false,
+        });
     }
     parsed
 }
