@@ -46,8 +46,13 @@ pub struct Notice {
 pub enum NoticeKind {
     /// The party's own registration was received; their ID is in the email's context.
     Registered,
-    /// The counterpart's registration differs in these fields; nothing proceeds.
-    Mismatch { fields: Vec<String> },
+    /// The two registrations differ in these fields; nothing proceeds until one is amended.
+    /// Both parties are told; `registered_by` is the party whose registration (or amendment)
+    /// was just compared.
+    Mismatch {
+        fields: Vec<String>,
+        registered_by: Party,
+    },
     /// Both registrations match.
     Agreed,
     /// How to pay: amount, deadline, and the 振込依頼人コード to give the bank; the reference
