@@ -11,6 +11,7 @@ pub mod mail;
 pub mod offline;
 pub mod scheduler;
 pub mod secrets;
+pub mod words;
 pub mod service;
 pub mod web;
 

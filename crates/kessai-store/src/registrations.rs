@@ -93,6 +93,31 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Replaces the details of a registration not yet in a deal (an amendment after a
+    /// mismatch); `false` when it is in a deal already. ID, role and creation time stay.
+    pub async fn amend_registration(&mut self, r: &NewRegistration<'_>) -> Result<bool> {
+        let email = match r.role {
+            Party::Buyer => &r.terms.buyer_email,
+            Party::Seller => &r.terms.seller_email,
+        };
+        let done = sqlx::query(
+            "UPDATE registrations SET pairing_key = $1, terms_json = $2, email = $3, lang = $4, shipping_address = $5, \
+             bank_account_json = $6, password_hash = $7 WHERE public_id = $8 AND role = $9 AND deal_id IS NULL",
+        )
+        .bind(r.terms.pairing_key())
+        .bind(serde_json::to_string(r.terms).expect("terms serialize"))
+        .bind(email.trim())
+        .bind(r.lang)
+        .bind(r.shipping_address)
+        .bind(serde_json::to_string(r.bank_account).expect("account serializes"))
+        .bind(r.password_hash)
+        .bind(r.public_id.as_str())
+        .bind(r.role.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Takes the lock for one pairing key until commit (a row lock on PostgreSQL; SQLite
     /// transactions are already serialized).
     pub async fn lock_pairing(&mut self, pairing_key: &str) -> Result<()> {

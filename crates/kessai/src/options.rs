@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// Where outbound bank files (payouts, refunds) are written.
     #[arg(long, env = "KESSAI_BANK_OUT", default_value = "bank-out")]
     pub bank_out: PathBuf,
+    /// Where people reach this server (scheme, host, port, any path prefix): every email links
+    /// to the deal page under it.
+    #[arg(long, env = "KESSAI_PUBLIC_URL", default_value = kessai_server::config::DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
     /// How often the scheduler looks for passed deadlines, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
@@ -123,6 +127,7 @@ impl ServeArgs {
             ));
         }
         config.scheduler_interval = Duration::from_millis(self.scheduler_interval_ms);
+        config.public_url = self.public_url.trim_end_matches('/').to_string();
         Ok(config)
     }
 }
