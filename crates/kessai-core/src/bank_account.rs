@@ -16,6 +16,21 @@ pub enum AccountType {
 }
 
 impl AccountType {
+    /// The name in the API: `ordinary`, `current`, `savings`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountType::Ordinary => "ordinary",
+            AccountType::Current => "current",
+            AccountType::Savings => "savings",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountType> {
+        [AccountType::Ordinary, AccountType::Current, AccountType::Savings]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
     /// 預金種目 as Zengin records and Kessai's ISO messages carry it.
     pub fn zengin_code(self) -> u8 {
         match self {

@@ -37,6 +37,7 @@ pub fn app(state: Arc<App>) -> Router {
     Router::new()
         .merge(api::router())
         .merge(web::router())
+        .fallback(web::fallback)
         .with_state(state)
 }
 

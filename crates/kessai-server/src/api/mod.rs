@@ -4,6 +4,7 @@
 //! the others are idempotent by nature (a bank file by its content, an export or assignment by
 //! the state it changes, the scheduler and clock by design).
 
+mod amend;
 mod bank;
 mod extract;
 mod openapi;
@@ -27,6 +28,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/registrations/{role}", post(party::register))
+        .route("/v1/registrations/{deal_id}/amend", post(amend::amend))
         .route("/v1/deals/{deal_id}", get(party::view))
         .route("/v1/deals/{deal_id}/shipment", post(party::ship))
         .route("/v1/deals/{deal_id}/receipt", post(party::receipt))

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::transact_idempotent;
 use crate::App;
 use axum::http::StatusCode;
+use kessai_store::Registration;
 
 pub async fn amend(
     app: &App,
@@ -19,6 +20,16 @@ pub async fn amend(
     key: Option<&IdempotencyKey>,
 ) -> AppResult<(StatusCode, String)> {
     let reg = login(app, deal_id, password).await?;
+    amend_as(app, &reg, input, key).await
+}
+
+/// [`amend`] for a party already signed in.
+pub async fn amend_as(
+    app: &App,
+    reg: &Registration,
+    input: &RegistrationInput,
+    key: Option<&IdempotencyKey>,
+) -> AppResult<(StatusCode, String)> {
     if reg.deal_id.is_some() {
         return Err(AppError::new(
             StatusCode::CONFLICT,
