@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod bank;
+pub mod browser;
+pub mod mime;
 pub mod smtp;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};
