@@ -26,9 +26,13 @@ impl AccountType {
     }
 
     pub fn parse(s: &str) -> Option<AccountType> {
-        [AccountType::Ordinary, AccountType::Current, AccountType::Savings]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            AccountType::Ordinary,
+            AccountType::Current,
+            AccountType::Savings,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 
     /// 預金種目 as Zengin records and Kessai's ISO messages carry it.
@@ -78,7 +82,8 @@ fn digits(s: &str, n: usize) -> bool {
 
 impl BankAccount {
     /// Codes and number are read after NFKC (０００１ as typed with a Japanese input method is
-    /// 0001), the holder name as `kana.rs` folds it.
+    /// 0001), the holder name as `kana.rs` folds it. The first problem; [`BankAccount::parse_all`]
+    /// for every one.
     pub fn parse(
         bank_code: &str,
         branch_code: &str,
@@ -86,35 +91,67 @@ impl BankAccount {
         account_number: &str,
         holder_name: &str,
     ) -> Result<BankAccount, BankAccountError> {
-        let err = |field, problem| Err(BankAccountError { field, problem });
+        Self::parse_all(
+            bank_code,
+            branch_code,
+            account_type,
+            account_number,
+            holder_name,
+        )
+        .map_err(|mut all| all.remove(0))
+    }
+
+    /// Like [`BankAccount::parse`], reporting the problem of every field, in field order.
+    pub fn parse_all(
+        bank_code: &str,
+        branch_code: &str,
+        account_type: AccountType,
+        account_number: &str,
+        holder_name: &str,
+    ) -> Result<BankAccount, Vec<BankAccountError>> {
+        let mut errors = vec![];
+        let mut check = |ok: bool, field, problem| {
+            if !ok {
+                errors.push(BankAccountError { field, problem });
+            }
+        };
         let (bank_code, branch_code) = (
             crate::text::digits(bank_code),
             crate::text::digits(branch_code),
         );
-        if !digits(&bank_code, 4) {
-            return err("bank_code", AccountProblem::Digits(4));
-        }
-        if !digits(&branch_code, 3) {
-            return err("branch_code", AccountProblem::Digits(3));
-        }
+        check(
+            digits(&bank_code, 4),
+            "bank_code",
+            AccountProblem::Digits(4),
+        );
+        check(
+            digits(&branch_code, 3),
+            "branch_code",
+            AccountProblem::Digits(3),
+        );
         // Shorter numbers are written with leading zeros, as banks do.
         let number = format!("{:0>7}", crate::text::digits(account_number));
-        if !digits(&number, 7) {
-            return err("account_number", AccountProblem::UpToDigits(7));
-        }
+        check(
+            digits(&number, 7),
+            "account_number",
+            AccountProblem::UpToDigits(7),
+        );
         let holder = crate::kana::KanaName::parse(holder_name, HOLDER_NAME_CHARS).map_err(|e| {
-            BankAccountError {
+            errors.push(BankAccountError {
                 field: "holder_name",
                 problem: AccountProblem::Name(e),
-            }
-        })?;
-        Ok(BankAccount {
-            bank_code,
-            branch_code,
-            account_type,
-            account_number: number,
-            holder_name: holder.as_str().to_string(),
-        })
+            })
+        });
+        match holder {
+            Ok(holder) if errors.is_empty() => Ok(BankAccount {
+                bank_code,
+                branch_code,
+                account_type,
+                account_number: number,
+                holder_name: holder.as_str().to_string(),
+            }),
+            _ => Err(errors),
+        }
     }
 
     /// The account with all but the last three digits hidden, for pages and emails.
@@ -163,6 +200,12 @@ mod tests {
             ("0001", "001", "1", " ", "holder_name"),
             ("0001", "001", "1", "山田", "holder_name"),
         ];
+        let all = BankAccount::parse_all("1", "2", AccountType::Ordinary, "x", "山").unwrap_err();
+        let fields: Vec<&str> = all.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["bank_code", "branch_code", "account_number", "holder_name"]
+        );
         for (bank, branch, number, holder, field) in bad {
             let e = BankAccount::parse(bank, branch, AccountType::Ordinary, number, holder)
                 .unwrap_err();

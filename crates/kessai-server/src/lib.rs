@@ -11,9 +11,9 @@ pub mod mail;
 pub mod offline;
 pub mod scheduler;
 pub mod secrets;
-pub mod words;
 pub mod service;
 pub mod web;
+pub mod words;
 
 use axum::Router;
 use clock::Clock;

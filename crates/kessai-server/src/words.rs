@@ -1,8 +1,8 @@
 //! The words people read for Kessai's names: field labels, deal states and timeline events,
 //! in Japanese and English, shared by pages and emails so that no message shows an API name.
 
-use crate::i18n::Lang;
 use crate::bank_master::BankMaster;
+use crate::i18n::Lang;
 use kessai_core::{AccountType, BankAccount};
 
 /// A request field as a person calls it; `bank_account.bank_code` and `bank_code` alike.
@@ -72,14 +72,24 @@ pub fn event(lang: Lang, event: &str) -> &str {
         "completed" => lang.t("受取確認・送金指示", "Receipt confirmed, payout instructed"),
         "refunded" => lang.t("返金指示", "Refund instructed"),
         "cancelled" => lang.t("取消", "Cancelled"),
-        "late_payment_returned" => lang.t("終了後の入金の返金指示", "Late payment: return instructed"),
+        "late_payment_returned" => {
+            lang.t("終了後の入金の返金指示", "Late payment: return instructed")
+        }
         "payment_reversed" => lang.t("入金の取消（銀行）", "Payment reversed by the bank"),
         "payout_sent" | "refund_sent" => lang.t("銀行へ振込を依頼", "Transfer sent to the bank"),
-        "payout_accepted" | "refund_accepted" => lang.t("銀行が振込を受付", "Bank accepted the transfer"),
+        "payout_accepted" | "refund_accepted" => {
+            lang.t("銀行が振込を受付", "Bank accepted the transfer")
+        }
         "payout_completed" => lang.t("送金完了", "Payout completed"),
         "refund_completed" => lang.t("返金完了", "Refund completed"),
-        "payout_rejected" | "refund_rejected" => lang.t("振込できず（口座の確認が必要）", "Transfer failed (the account needs checking)"),
-        "payout_came_back_unresolved" | "refund_came_back_unresolved" => lang.t("振込が戻りました（運営者が確認中）", "Transfer came back (the operator is checking)"),
+        "payout_rejected" | "refund_rejected" => lang.t(
+            "振込できず（口座の確認が必要）",
+            "Transfer failed (the account needs checking)",
+        ),
+        "payout_came_back_unresolved" | "refund_came_back_unresolved" => lang.t(
+            "振込が戻りました（運営者が確認中）",
+            "Transfer came back (the operator is checking)",
+        ),
         other => other,
     }
 }
@@ -104,7 +114,10 @@ fn bank_and_branch(lang: Lang, a: &BankAccount, master: Option<&BankMaster>) -> 
             format!("{bank}（{}） {branch}（{}）", a.bank_code, a.branch_code)
         }
         (Some((bank, branch)), Lang::En) => {
-            format!("{bank} (bank {}), {branch} (branch {})", a.bank_code, a.branch_code)
+            format!(
+                "{bank} (bank {}), {branch} (branch {})",
+                a.bank_code, a.branch_code
+            )
         }
         (None, Lang::Ja) => format!("銀行 {} 支店 {}", a.bank_code, a.branch_code),
         (None, Lang::En) => format!("bank {}, branch {}", a.bank_code, a.branch_code),

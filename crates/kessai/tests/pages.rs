@@ -265,8 +265,12 @@ async fn operator_assigns_suspense_money_on_a_page(db: Db) {
         .await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("funded") && !page.contains("ﾅﾏｴﾀﾞｹ"),
+        page.contains("data-status=\"funded\"") && !page.contains("ﾅﾏｴﾀﾞｹ"),
         "assigned and gone from the list: {page}"
+    );
+    assert!(
+        page.contains("入金済・発送待ち") && !page.contains("→ funded"),
+        "the deal's state in words: {page}"
     );
     assert_eq!(
         s.view(&buyer, support::BUYER_PW).await.ok()["status"],

@@ -41,6 +41,7 @@ pub async fn amend(
         format!("POST /v1/registrations/{deal_id}/amend"),
         &body,
     )?;
-    let (status, body) = amend_registration(&app, &deal_id, &password, &input, key.as_ref()).await?;
+    let (status, body) =
+        amend_registration(&app, &deal_id, &password, &input, key.as_ref()).await?;
     Ok(json_response(status, body))
 }

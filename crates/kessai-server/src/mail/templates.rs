@@ -198,7 +198,9 @@ fn mismatch_lines(cx: &MailContext<'_>, fields: &[String], registered_by: Party)
         (true, Lang::Ja) => format!("あなたの登録内容が{other}の登録と一致しませんでした。"),
         (true, Lang::En) => format!("Your registration does not match {other}'s."),
         (false, Lang::Ja) => format!("{other}が登録した内容が、あなたの登録と一致しませんでした。"),
-        (false, Lang::En) => format!("{other} registered this deal, and it does not match your registration."),
+        (false, Lang::En) => {
+            format!("{other} registered this deal, and it does not match your registration.")
+        }
     };
     let next = match l {
         Lang::Ja => format!("次にすること: 取引ページであなたの登録内容を確認し、誤りがあればその場で訂正してください（取引IDは変わりません）。あなたの内容が正しければ、{other}に訂正を依頼してください。一致するまで取引は進みません。"),
@@ -206,7 +208,11 @@ fn mismatch_lines(cx: &MailContext<'_>, fields: &[String], registered_by: Party)
     };
     vec![
         what,
-        format!("{}: {}", l.t("一致しない項目", "Fields that differ"), words::field_list(l, fields)),
+        format!(
+            "{}: {}",
+            l.t("一致しない項目", "Fields that differ"),
+            words::field_list(l, fields)
+        ),
         next,
     ]
 }

@@ -55,16 +55,50 @@ impl FieldError {
         let pick = |j: String, e: String| if ja { j } else { e };
         match &self.problem {
             Problem::Required => lang.t("入力してください", "required").into(),
-            Problem::TooLong(n) => pick(format!("{n}文字以内で入力してください"), format!("at most {n} characters")),
-            Problem::NotEmail => lang.t("メールアドレスを正しく入力してください", "not an email address").into(),
-            Problem::SameEmails => lang.t("買主と異なるメールアドレスを入力してください", "must differ from the buyer's email").into(),
-            Problem::Price => lang.t("1円から100億円までの整数で入力してください", "a whole number of yen from 1 to 10,000,000,000").into(),
-            Problem::PasswordShort(n) => pick(format!("{n}文字以上で入力してください"), format!("at least {n} characters")),
-            Problem::Account(AccountProblem::Digits(n)) => pick(format!("{n}桁の数字で入力してください"), format!("must be {n} digits")),
-            Problem::Account(AccountProblem::UpToDigits(n)) => pick(format!("{n}桁までの数字で入力してください"), format!("up to {n} digits")),
+            Problem::TooLong(n) => pick(
+                format!("{n}文字以内で入力してください"),
+                format!("at most {n} characters"),
+            ),
+            Problem::NotEmail => lang
+                .t(
+                    "メールアドレスを正しく入力してください",
+                    "not an email address",
+                )
+                .into(),
+            Problem::SameEmails => lang
+                .t(
+                    "買主と異なるメールアドレスを入力してください",
+                    "must differ from the buyer's email",
+                )
+                .into(),
+            Problem::Price => lang
+                .t(
+                    "1円から100億円までの整数で入力してください",
+                    "a whole number of yen from 1 to 10,000,000,000",
+                )
+                .into(),
+            Problem::PasswordShort(n) => pick(
+                format!("{n}文字以上で入力してください"),
+                format!("at least {n} characters"),
+            ),
+            Problem::Account(AccountProblem::Digits(n)) => pick(
+                format!("{n}桁の数字で入力してください"),
+                format!("must be {n} digits"),
+            ),
+            Problem::Account(AccountProblem::UpToDigits(n)) => pick(
+                format!("{n}桁までの数字で入力してください"),
+                format!("up to {n} digits"),
+            ),
             Problem::Account(AccountProblem::Name(k)) => kana_reason(lang, k),
-            Problem::UnknownBank => lang.t("この銀行コードの銀行はありません", "no bank has this code").into(),
-            Problem::UnknownBranch => lang.t("この銀行にこの支店コードの支店はありません", "this bank has no branch with this code").into(),
+            Problem::UnknownBank => lang
+                .t("この銀行コードの銀行はありません", "no bank has this code")
+                .into(),
+            Problem::UnknownBranch => lang
+                .t(
+                    "この銀行にこの支店コードの支店はありません",
+                    "this bank has no branch with this code",
+                )
+                .into(),
         }
     }
 
@@ -91,8 +125,12 @@ fn kana_reason(lang: Lang, e: &KanaError) -> String {
             Lang::En => format!("{ch} cannot be used: kana, A-Z, 0-9, space and ( ) - . only"),
         },
         KanaError::TooLong { max, got } => match lang {
-            Lang::Ja => format!("{max}文字以内で入力してください（濁点・半濁点も1文字、いま{got}文字）"),
-            Lang::En => format!("at most {max} characters (ﾞ and ﾟ count as one each); this has {got}"),
+            Lang::Ja => {
+                format!("{max}文字以内で入力してください（濁点・半濁点も1文字、いま{got}文字）")
+            }
+            Lang::En => {
+                format!("at most {max} characters (ﾞ and ﾟ count as one each); this has {got}")
+            }
         },
     }
 }
@@ -118,16 +156,28 @@ mod tests {
     #[test]
     fn a_kanji_holder_is_asked_for_katakana() {
         let e = holder_error("山田太郎");
-        assert_eq!(e.reason(Lang::Ja), "カナで入力してください（「山」は使えません）");
-        assert_eq!(e.describe(Lang::En), "Account holder: enter in katakana (山 cannot be used)");
+        assert_eq!(
+            e.reason(Lang::Ja),
+            "カナで入力してください（「山」は使えません）"
+        );
+        assert_eq!(
+            e.describe(Lang::En),
+            "Account holder: enter in katakana (山 cannot be used)"
+        );
         assert_eq!(e.input_name(), "holder_name");
         assert_eq!(holder_error(" ").problem, Problem::Required);
     }
 
     #[test]
     fn english_names_fields_as_people_do() {
-        let e = FieldError::new("bank_account.bank_code", Problem::Account(AccountProblem::Digits(4)));
+        let e = FieldError::new(
+            "bank_account.bank_code",
+            Problem::Account(AccountProblem::Digits(4)),
+        );
         assert_eq!(e.to_app_error().message, "Bank code: must be 4 digits");
-        assert_eq!(e.to_app_error().field.as_deref(), Some("bank_account.bank_code"));
+        assert_eq!(
+            e.to_app_error().field.as_deref(),
+            Some("bank_account.bank_code")
+        );
     }
 }

@@ -23,7 +23,14 @@ pub async fn register_in(
     tx.lock_pairing(&v.terms.pairing_key()).await?;
     let id = insert_with_fresh_id(tx, role, v, hash, now.0).await?;
     let mine = load(tx, &id).await?;
-    event(app, tx, &id, "registered", serde_json::json!({ "role": role.as_str() })).await?;
+    event(
+        app,
+        tx,
+        &id,
+        "registered",
+        serde_json::json!({ "role": role.as_str() }),
+    )
+    .await?;
     notify(app, tx, &mine, &NoticeKind::Registered, None).await?;
     pair(app, tx, mine).await
 }
@@ -53,7 +60,14 @@ pub async fn amend_in(
         ));
     }
     let mine = load(tx, id).await?;
-    event(app, tx, id, "amended", serde_json::json!({ "role": mine.role.as_str() })).await?;
+    event(
+        app,
+        tx,
+        id,
+        "amended",
+        serde_json::json!({ "role": mine.role.as_str() }),
+    )
+    .await?;
     pair(app, tx, mine).await
 }
 
@@ -98,7 +112,8 @@ async fn pair(app: &App, tx: &mut Tx, mine: Registration) -> AppResult<Registrat
             // Either side may be the one to correct: both are marked and both are told.
             for r in [&mine, &other] {
                 tx.set_mismatch(&r.public_id, &fields).await?;
-                let detail = serde_json::json!({ "fields": fields, "registered_by": mine.role.as_str() });
+                let detail =
+                    serde_json::json!({ "fields": fields, "registered_by": mine.role.as_str() });
                 event(app, tx, &r.public_id, "mismatch", detail).await?;
                 notify(app, tx, r, &kind, None).await?;
             }

@@ -40,22 +40,26 @@ impl BankAccountInput {
         &self,
         master: Option<&crate::bank_master::BankMaster>,
     ) -> AppResult<BankAccount> {
-        self.check(master).map_err(|e| e.to_app_error())
+        self.check(master).map_err(|e| first(&e))
     }
 
-    /// Like [`BankAccountInput::to_account`], the error as data.
+    /// Like [`BankAccountInput::to_account`], every error as data.
     pub fn check(
         &self,
         master: Option<&crate::bank_master::BankMaster>,
-    ) -> Result<BankAccount, FieldError> {
-        let account = BankAccount::parse(
+    ) -> Result<BankAccount, Vec<FieldError>> {
+        let account = BankAccount::parse_all(
             &self.bank_code,
             &self.branch_code,
             self.account_type,
             &self.account_number,
             &self.holder_name,
         )
-        .map_err(|e| FieldError::account("bank_account", e))?;
+        .map_err(|all| {
+            all.into_iter()
+                .map(|e| FieldError::account("bank_account", e))
+                .collect::<Vec<_>>()
+        })?;
         if let Some(master) = master {
             master
                 .check(&account.bank_code, &account.branch_code)
@@ -64,7 +68,10 @@ impl BankAccountInput {
                         UnknownCode::Bank(_) => Problem::UnknownBank,
                         UnknownCode::Branch(..) => Problem::UnknownBranch,
                     };
-                    FieldError::new(format!("bank_account.{}", e.field()), problem)
+                    vec![FieldError::new(
+                        format!("bank_account.{}", e.field()),
+                        problem,
+                    )]
                 })?;
         }
         Ok(account)
@@ -166,7 +173,7 @@ pub fn validate(
     let bank_account = input
         .bank_account
         .check(master)
-        .map_err(|e| errors.push(e))
+        .map_err(|e| errors.extend(e))
         .ok();
     if input.password.chars().count() < MIN_PASSWORD_CHARS {
         errors.push(FieldError::new(

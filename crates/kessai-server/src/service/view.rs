@@ -156,7 +156,10 @@ pub async fn deal_view(app: &App, reg: &Registration) -> AppResult<DealView> {
             Party::Seller => {
                 view.fee_yen = Some(d.fee.0);
                 view.payout_yen = Some(d.payout().0);
-                if matches!(d.state, DealState::Funded | DealState::Shipped | DealState::Completed) {
+                if matches!(
+                    d.state,
+                    DealState::Funded | DealState::Shipped | DealState::Completed
+                ) {
                     view.ship_to = ship_to(app, &r.buyer_id).await?;
                 }
             }

@@ -112,7 +112,7 @@ impl AccountForm {
         AccountForm {
             bank_code: a.bank_code.clone(),
             branch_code: a.branch_code.clone(),
-        account_type: a.account_type.as_str().into(),
+            account_type: a.account_type.as_str().into(),
             account_number: a.account_number.clone(),
             holder_name: a.holder_name.clone(),
         }

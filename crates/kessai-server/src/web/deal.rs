@@ -3,8 +3,8 @@
 
 use super::csrf;
 use super::deal_page::{self, DealPage};
-use super::layout::{error_box, page_at, respond};
 use super::errors::describe_error;
+use super::layout::{error_box, page_at, respond};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::service::auth::{login, require_role};
@@ -61,7 +61,12 @@ pub struct LoginQuery {
 pub async fn login_form(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
     let (token, csrf_cookie) = csrf::token(&headers);
-    let deal_id: String = q.deal_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect();
+    let deal_id: String = q
+        .deal_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(16)
+        .collect();
     respond(
         StatusCode::OK,
         &[lang_cookie, csrf_cookie],

@@ -15,25 +15,48 @@ use maud::{html, Markup};
 /// The status, refined by what the bank has done with this party's money.
 fn status_text(lang: Lang, v: &DealView) -> &'static str {
     let done = |purpose: &str| {
-        let mine: Vec<&MoneyOut> = v.money_out.iter().filter(|m| m.purpose == purpose).collect();
+        let mine: Vec<&MoneyOut> = v
+            .money_out
+            .iter()
+            .filter(|m| m.purpose == purpose)
+            .collect();
         !mine.is_empty() && mine.iter().all(|m| m.status == "completed")
     };
     match (v.status.as_str(), v.role.as_str()) {
-        ("completed", "seller") if done("payout") => lang.t("完了（送金済）", "Completed (paid out)"),
-        ("completed", "seller") => lang.t("完了（送金手続き中）", "Completed (payout instructed, not yet paid)"),
-        ("refunded" | "cancelled", "buyer") if done("refund") => lang.t("返金済（取引終了）", "Refunded (deal ended)"),
-        ("refunded", "buyer") => lang.t("返金手続き中（取引終了）", "Refund instructed, not yet paid (deal ended)"),
+        ("completed", "seller") if done("payout") => {
+            lang.t("完了（送金済）", "Completed (paid out)")
+        }
+        ("completed", "seller") => lang.t(
+            "完了（送金手続き中）",
+            "Completed (payout instructed, not yet paid)",
+        ),
+        ("refunded" | "cancelled", "buyer") if done("refund") => {
+            lang.t("返金済（取引終了）", "Refunded (deal ended)")
+        }
+        ("refunded", "buyer") => lang.t(
+            "返金手続き中（取引終了）",
+            "Refund instructed, not yet paid (deal ended)",
+        ),
         (status, _) => words::status(lang, status),
     }
 }
 
 fn money_status(lang: Lang, status: &str) -> &'static str {
     match status {
-        "pending" => lang.t("指示済（銀行への送信待ち）", "Instructed (not yet sent to the bank)"),
+        "pending" => lang.t(
+            "指示済（銀行への送信待ち）",
+            "Instructed (not yet sent to the bank)",
+        ),
         "sent" => lang.t("銀行へ送信済", "Sent to the bank"),
-        "accepted" => lang.t("銀行が受付済（振込待ち）", "Accepted by the bank (not yet paid)"),
+        "accepted" => lang.t(
+            "銀行が受付済（振込待ち）",
+            "Accepted by the bank (not yet paid)",
+        ),
         "completed" => lang.t("振込完了", "Paid"),
-        "rejected" => lang.t("振込できず（運営者が口座を確認します）", "Could not be paid (the operator checks the account)"),
+        "rejected" => lang.t(
+            "振込できず（運営者が口座を確認します）",
+            "Could not be paid (the operator checks the account)",
+        ),
         _ => lang.t("不明", "Unknown"),
     }
 }
@@ -59,8 +82,16 @@ fn money_out(lang: Lang, v: &DealView) -> Markup {
 
 fn payment(lang: Lang, p: &PaymentDetails) -> Markup {
     let a = &p.account;
-    let bank = a.bank_name.as_deref().map(|n| format!("{n}（{}）", a.bank_code)).unwrap_or_else(|| a.bank_code.clone());
-    let branch = a.branch_name.as_deref().map(|n| format!("{n}（{}）", a.branch_code)).unwrap_or_else(|| a.branch_code.clone());
+    let bank = a
+        .bank_name
+        .as_deref()
+        .map(|n| format!("{n}（{}）", a.bank_code))
+        .unwrap_or_else(|| a.bank_code.clone());
+    let branch = a
+        .branch_name
+        .as_deref()
+        .map(|n| format!("{n}（{}）", a.branch_code))
+        .unwrap_or_else(|| a.branch_code.clone());
     let kind = AccountType::parse(&a.account_type).map_or("", |t| words::account_type(lang, t));
     html! {
         h2 { (lang.t("お支払い方法", "How to pay")) }
@@ -81,7 +112,12 @@ fn payment(lang: Lang, p: &PaymentDetails) -> Markup {
 }
 
 /// The overpayment and its fate, while no refund of it has been instructed yet.
-fn overpayment(lang: Lang, v: &DealView, own: &BankAccount, master: Option<&crate::bank_master::BankMaster>) -> Markup {
+fn overpayment(
+    lang: Lang,
+    v: &DealView,
+    own: &BankAccount,
+    master: Option<&crate::bank_master::BankMaster>,
+) -> Markup {
     let pending_refund = v.money_out.iter().any(|m| m.purpose == "refund");
     html! {
         @if v.role == "buyer" && v.excess_yen > 0 && !pending_refund {
@@ -105,7 +141,11 @@ pub struct DealPage<'a> {
 /// Everything above the step forms.
 pub fn facts(d: &DealPage) -> Markup {
     let (lang, v) = (d.lang, d.view);
-    let role = if v.role == "buyer" { lang.t("買主", "Buyer") } else { lang.t("売主", "Seller") };
+    let role = if v.role == "buyer" {
+        lang.t("買主", "Buyer")
+    } else {
+        lang.t("売主", "Seller")
+    };
     html! {
         table {
             tr { th { (lang.t("取引ID", "Deal ID")) } td.id { (v.deal_id) } }

@@ -16,7 +16,11 @@ pub fn page_for(lang: Lang) -> Response {
     respond(
         StatusCode::NOT_FOUND,
         &[],
-        page(lang, lang.t("ページが見つかりません", "Page not found"), body),
+        page(
+            lang,
+            lang.t("ページが見つかりません", "Page not found"),
+            body,
+        ),
     )
 }
 

@@ -139,7 +139,12 @@ pub async fn form_page(
         return super::not_found::page_for(lang);
     };
     let (token, csrf_cookie) = csrf::token(&headers);
-    let body = form(role, &token, &RegistrationForm::default(), &Problems::none(lang));
+    let body = form(
+        role,
+        &token,
+        &RegistrationForm::default(),
+        &Problems::none(lang),
+    );
     respond(
         StatusCode::OK,
         &[lang_cookie, csrf_cookie],
@@ -162,7 +167,11 @@ pub async fn submit(
     let again = |status: StatusCode, error: Option<&AppError>, errors: &[FieldError]| {
         let p = Problems { lang, errors };
         let body = html! { @if let Some(e) = error { (error_box(&describe_error(lang, e))) } (form(role, &token, &f, &p)) };
-        respond(status, &[csrf_cookie.clone()], page(lang, title(lang, role), body))
+        respond(
+            status,
+            &[csrf_cookie.clone()],
+            page(lang, title(lang, role), body),
+        )
     };
     if !csrf::verify(&headers, &f.csrf) {
         return again(StatusCode::FORBIDDEN, Some(&csrf_error(lang)), &[]);

@@ -3,9 +3,9 @@
 //! recovered by a suspense credit or written off.
 
 use super::csrf;
+use super::errors::describe_error;
 use super::layout::{error_box, page, page_at, respond, LangQuery};
 use super::operator::{login_page, signed_in};
-use super::errors::describe_error;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{format_jst, Lang};
 use crate::service::{credit, suspense};

@@ -2,8 +2,8 @@
 //! in a form, refilled with the error when the account is mistyped.
 
 use super::account_form::{AccountForm, Problems};
-use super::layout::{error_box, page, page_at, respond};
 use super::errors::describe_error;
+use super::layout::{error_box, page, page_at, respond};
 use super::suspense::{failed, guard, page_for, visit};
 use crate::i18n::{format_jst, Lang};
 use crate::service::suspense;
@@ -87,7 +87,14 @@ pub async fn return_form(
         Ok(credit) => respond(
             StatusCode::OK,
             &v.cookies,
-            return_page(v.lang, &v.token, &credit, &AccountForm::default(), None, &Problems::none(v.lang)),
+            return_page(
+                v.lang,
+                &v.token,
+                &credit,
+                &AccountForm::default(),
+                None,
+                &Problems::none(v.lang),
+            ),
         ),
         Err(page) => *page,
     }
@@ -118,10 +125,16 @@ pub async fn return_credit(
         .check(app.config.bank_master.as_deref());
     let (result, errors) = match account {
         Ok(account) => (
-            crate::transact!(*app, |tx| suspense::return_credit(&app, tx, &f.credit_id, &account).await),
+            crate::transact!(*app, |tx| suspense::return_credit(
+                &app,
+                tx,
+                &f.credit_id,
+                &account
+            )
+            .await),
             vec![],
         ),
-        Err(e) => (Err(e.to_app_error()), vec![e]),
+        Err(e) => (Err(crate::service::field_error::first(&e)), e),
     };
     match result {
         Ok(r) => {
@@ -138,8 +151,14 @@ pub async fn return_credit(
                     &token,
                     &credit,
                     &f.account,
-                    errors.is_empty().then(|| describe_error(lang, &e)).as_deref(),
-                    &Problems { lang, errors: &errors },
+                    errors
+                        .is_empty()
+                        .then(|| describe_error(lang, &e))
+                        .as_deref(),
+                    &Problems {
+                        lang,
+                        errors: &errors,
+                    },
                 ),
             ),
             Err(page) => *page,
