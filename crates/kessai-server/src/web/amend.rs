@@ -37,7 +37,7 @@ pub async fn submit(
     let again = |role, status, error: Option<&AppError>, errors: &[FieldError]| {
         let p = Problems { lang, errors };
         let body = html! { @if let Some(e) = error { (error_box(&describe_error(lang, e))) } (form(role, &token, &f, &p)) };
-        respond(status, &[csrf_cookie.clone()], page(lang, title, body))
+        respond(status, std::slice::from_ref(&csrf_cookie), page(lang, title, body))
     };
     if !csrf::verify(&headers, &f.csrf) {
         return again(guessed, StatusCode::FORBIDDEN, Some(&csrf_error(lang)), &[]);
@@ -56,7 +56,7 @@ pub async fn submit(
     match outcome {
         Ok(o) => respond(
             StatusCode::OK,
-            &[csrf_cookie.clone()],
+            std::slice::from_ref(&csrf_cookie),
             outcome_page(lang, &token, reg.role, &o, &f),
         ),
         Err(e) => again(reg.role, e.status, Some(&e), &[]),

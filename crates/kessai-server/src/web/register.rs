@@ -169,7 +169,7 @@ pub async fn submit(
         let body = html! { @if let Some(e) = error { (error_box(&describe_error(lang, e))) } (form(role, &token, &f, &p)) };
         respond(
             status,
-            &[csrf_cookie.clone()],
+            std::slice::from_ref(&csrf_cookie),
             page(lang, title(lang, role), body),
         )
     };
@@ -186,7 +186,7 @@ pub async fn submit(
     match outcome {
         Ok(o) => respond(
             StatusCode::CREATED,
-            &[csrf_cookie.clone()],
+            std::slice::from_ref(&csrf_cookie),
             outcome_page(lang, &token, role, &o, &f),
         ),
         Err(e) => again(e.status, Some(&e), &[]),
