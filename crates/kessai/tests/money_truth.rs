@@ -6,7 +6,7 @@
 mod support;
 
 use reqwest::Method;
-use support::bank::{import_all, sim, sim_run};
+use support::bank::{import_all, sim_init, sim_run};
 use support::browser::Browser;
 use support::{Db, TestServer, BUYER_PW, SELLER_PW};
 
@@ -105,15 +105,7 @@ async fn instructed_is_not_paid_until_the_bank_says_so(db: Db) {
         s.dir.path().join("bank-out"),
         s.dir.path().join("from-bank"),
     );
-    sim(&[
-        "init",
-        "--state",
-        state.to_str().unwrap(),
-        "--seed",
-        "3",
-        "--reject-rate",
-        "0",
-    ]);
+    sim_init(&state, 3, "0");
     s.export("iso20022", "2026-11-24").await.ok();
     sim_run(state.to_str().unwrap(), &bank_out, &inbox);
     import_all(&s, &inbox, &mut vec![]).await;

@@ -37,7 +37,11 @@ pub async fn submit(
     let again = |role, status, error: Option<&AppError>, errors: &[FieldError]| {
         let p = Problems { lang, errors };
         let body = html! { @if let Some(e) = error { (error_box(&describe_error(lang, e))) } (form(role, &token, &f, &p)) };
-        respond(status, std::slice::from_ref(&csrf_cookie), page(lang, title, body))
+        respond(
+            status,
+            std::slice::from_ref(&csrf_cookie),
+            page(lang, title, body),
+        )
     };
     if !csrf::verify(&headers, &f.csrf) {
         return again(guessed, StatusCode::FORBIDDEN, Some(&csrf_error(lang)), &[]);
