@@ -78,7 +78,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, for programs: `invalid_field`, `invalid_json`, `invalid_deal_id`, `deal_not_found`,
     /// `wrong_password`, `login_locked`, `wrong_party`, `not_agreed`, `wrong_state`,
-    /// `idempotency_key_reused`, `unauthorized`, `busy`, `internal`.
+    /// `idempotency_key_reused`, `unauthorized`, `busy`, `not_found` (no endpoint at this address),
+    /// `internal`.
     pub code: String,
     /// For people.
     pub message: String,
