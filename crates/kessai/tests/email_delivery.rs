@@ -166,4 +166,19 @@ async fn emails_land_in_the_mail_directory(db: Db) {
             assert!(!text.contains(raw_name), "{raw_name} in {text}");
         }
     }
+    // The link opens the deal's sign-in with the deal ID filled in.
+    let (id, _) = &outbox[0];
+    let page = s
+        .http
+        .get(format!("{}/deal?deal_id={id}&lang=ja", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("name=\"deal_id\" type=\"text\" value=\"{id}\"")),
+        "{page}"
+    );
 }
