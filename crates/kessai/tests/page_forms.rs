@@ -184,4 +184,9 @@ async fn a_mismatch_is_corrected_on_the_page(db: Db) {
         s.view(&buyer, BUYER_PW).await.ok()["status"],
         "awaiting_payment"
     );
+    // Its language switch leads to a page, not to an address that takes POST only.
+    assert!(page.contains("href=\"?lang=en\""), "{page}");
+    let (status, english) = b.get("/register/amend?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(english.contains("Open a deal"), "{english}");
 }

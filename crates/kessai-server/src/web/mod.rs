@@ -28,7 +28,9 @@ pub fn router() -> Router<Arc<App>> {
             "/register/{role}",
             get(register::form_page).post(register::submit),
         )
-        .route("/register/amend", axum::routing::post(amend::submit))
+        // The answer to a correction switches language here: the deal sign-in, where the
+        // correction form of a mismatched deal is.
+        .route("/register/amend", get(deal::login_form).post(amend::submit))
         .route("/deal", get(deal::login_form).post(deal::open))
         .route("/deal/shipment", axum::routing::post(deal::ship))
         .route("/deal/receipt", axum::routing::post(deal::receipt))
