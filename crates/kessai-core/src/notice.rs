@@ -81,6 +81,17 @@ pub enum NoticeKind {
     RefundInstructed { amount: Yen, reason: RefundReason },
     /// The deal ended without a payout.
     Cancelled { reason: RefundReason },
+    /// The bank has paid a payout or refund instructed earlier: the money has left.
+    TransferCompleted {
+        purpose: crate::deal::InstructionPurpose,
+        amount: Yen,
+    },
+    /// The bank could not pay a payout or refund (or it came back); the operator corrects the
+    /// account and it goes out again.
+    TransferFailed {
+        purpose: crate::deal::InstructionPurpose,
+        amount: Yen,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

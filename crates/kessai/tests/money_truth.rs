@@ -121,6 +121,17 @@ async fn instructed_is_not_paid_until_the_bank_says_so(db: Db) {
         page.contains("完了（送金済）") && page.contains("振込完了"),
         "{page}"
     );
+    // ... and so do the emails: each party hears that its money has been paid, and where to.
+    let paid = mail_with(&s, &seller, "代金の送金が完了しました").await;
+    assert!(
+        paid.contains("金額: ¥3,856") && paid.contains("****567"),
+        "{paid}"
+    );
+    let refunded = mail_with(&s, &buyer, "返金が完了しました").await;
+    assert!(
+        refunded.contains("金額: ¥500") && refunded.contains("****321"),
+        "{refunded}"
+    );
     s.assert_books_sound().await;
 }
 

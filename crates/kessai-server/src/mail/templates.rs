@@ -5,7 +5,7 @@ use crate::bank_master::BankMaster;
 use crate::i18n::{format_jst, Lang};
 use crate::words;
 use kessai_core::notice::{NoticeKind, RefundReason};
-use kessai_core::{BankAccount, Party, Yen};
+use kessai_core::{BankAccount, InstructionPurpose, Party, Yen};
 
 /// What a template may mention besides the notice itself.
 pub struct MailContext<'a> {
@@ -159,6 +159,37 @@ pub fn render(kind: &NoticeKind, cx: &MailContext<'_>) -> (String, String) {
         NoticeKind::Cancelled { reason } => (
             l.t("取引は終了しました", "Your deal has ended"),
             vec![format!("{}: {}", l.t("理由", "Reason"), reason_text(l, *reason))],
+        ),
+        NoticeKind::TransferCompleted { purpose, amount } => {
+            let refund = *purpose == InstructionPurpose::Refund;
+            (
+                if refund {
+                    l.t("返金が完了しました", "Your refund has been paid")
+                } else {
+                    l.t("代金の送金が完了しました", "Your payout has been paid")
+                },
+                vec![
+                    format!("{}: {amount}", l.t("金額", "Amount")),
+                    format!("{}: {}", l.t("振込先", "To"), words::account_masked(l, cx.own_account, cx.bank_master)),
+                    l.t("銀行が振込を完了しました。", "The bank has made the transfer.").into(),
+                ],
+            )
+        }
+        NoticeKind::TransferFailed { purpose, amount } => (
+            if *purpose == InstructionPurpose::Refund {
+                l.t("返金を振り込めませんでした", "Your refund could not be paid")
+            } else {
+                l.t("代金を振り込めませんでした", "Your payout could not be paid")
+            },
+            vec![
+                format!("{}: {amount}", l.t("金額", "Amount")),
+                format!("{}: {}", l.t("振込先", "To"), words::account_masked(l, cx.own_account, cx.bank_master)),
+                l.t(
+                    "銀行がこの口座へ振り込めませんでした。運営者が口座を確認し、改めて振り込みます。口座に誤りがあれば運営者にご連絡ください。",
+                    "The bank could not pay into this account. The operator checks the account and sends the money again; if the account is wrong, please tell the operator.",
+                )
+                .into(),
+            ],
         ),
     };
     let role = match cx.role {
