@@ -160,36 +160,22 @@ pub fn render(kind: &NoticeKind, cx: &MailContext<'_>) -> (String, String) {
             l.t("取引は終了しました", "Your deal has ended"),
             vec![format!("{}: {}", l.t("理由", "Reason"), reason_text(l, *reason))],
         ),
-        NoticeKind::TransferCompleted { purpose, amount } => {
-            let refund = *purpose == InstructionPurpose::Refund;
+        NoticeKind::TransferCompleted { purpose, amount } => transfer_news(
+            cx,
+            *purpose,
+            *amount,
+            [("返金が完了しました", "Your refund has been paid"), ("代金の送金が完了しました", "Your payout has been paid")],
+            ("銀行が振込を完了しました。", "The bank has made the transfer."),
+        ),
+        NoticeKind::TransferFailed { purpose, amount } => transfer_news(
+            cx,
+            *purpose,
+            *amount,
+            [("返金を振り込めませんでした", "Your refund could not be paid"), ("代金を振り込めませんでした", "Your payout could not be paid")],
             (
-                if refund {
-                    l.t("返金が完了しました", "Your refund has been paid")
-                } else {
-                    l.t("代金の送金が完了しました", "Your payout has been paid")
-                },
-                vec![
-                    format!("{}: {amount}", l.t("金額", "Amount")),
-                    format!("{}: {}", l.t("振込先", "To"), words::account_masked(l, cx.own_account, cx.bank_master)),
-                    l.t("銀行が振込を完了しました。", "The bank has made the transfer.").into(),
-                ],
-            )
-        }
-        NoticeKind::TransferFailed { purpose, amount } => (
-            if *purpose == InstructionPurpose::Refund {
-                l.t("返金を振り込めませんでした", "Your refund could not be paid")
-            } else {
-                l.t("代金を振り込めませんでした", "Your payout could not be paid")
-            },
-            vec![
-                format!("{}: {amount}", l.t("金額", "Amount")),
-                format!("{}: {}", l.t("振込先", "To"), words::account_masked(l, cx.own_account, cx.bank_master)),
-                l.t(
-                    "銀行がこの口座へ振り込めませんでした。運営者が口座を確認し、改めて振り込みます。口座に誤りがあれば運営者にご連絡ください。",
-                    "The bank could not pay into this account. The operator checks the account and sends the money again; if the account is wrong, please tell the operator.",
-                )
-                .into(),
-            ],
+                "銀行がこの口座へ振り込めませんでした。運営者が口座を確認し、改めて振り込みます。口座に誤りがあれば運営者にご連絡ください。",
+                "The bank could not pay into this account. The operator checks the account and sends the money again; if the account is wrong, please tell the operator.",
+            ),
         ),
     };
     let role = match cx.role {
@@ -253,4 +239,29 @@ fn instructed_not_done(l: Lang) -> &'static str {
         "銀行への振込を指示しました。振込が完了するまで数営業日かかることがあります。完了は取引ページでご確認いただけます。",
         "The transfer has been instructed to the bank; it can take a few business days to complete. The deal page shows when it has.",
     )
+}
+
+type Words = (&'static str, &'static str);
+
+/// What the bank did with a payout or refund: the subject (`[refund, payout]`), the amount, the
+/// recipient's own account (masked) and what it means.
+fn transfer_news(
+    cx: &MailContext<'_>,
+    purpose: InstructionPurpose,
+    amount: Yen,
+    subjects: [Words; 2],
+    note: Words,
+) -> (&'static str, Vec<String>) {
+    let l = cx.lang;
+    let (ja, en) = subjects[usize::from(purpose != InstructionPurpose::Refund)];
+    let lines = vec![
+        format!("{}: {amount}", l.t("金額", "Amount")),
+        format!(
+            "{}: {}",
+            l.t("振込先", "To"),
+            words::account_masked(l, cx.own_account, cx.bank_master)
+        ),
+        l.t(note.0, note.1).into(),
+    ];
+    (l.t(ja, en), lines)
 }
