@@ -1,6 +1,7 @@
 // End-to-end test of Kessai's web pages in a real browser (Debian's Chromium driven by
-// playwright-core): language switch, both registrations, payment through the operator API,
-// shipment, receipt, and the CSRF refusal.
+// playwright-core): language switch, both registrations (a mismatch corrected in place),
+// payment through the operator API, the shipping address on the seller's page, shipment,
+// receipt, the CSRF refusal and the 404 page.
 //
 // Run with `bash e2e/run.sh` from the repository root, or directly:
 //   KESSAI_BIN=target/debug/kessai node --test e2e/escrow.test.mjs
@@ -228,8 +229,9 @@ test('2. buyer registers (Japanese form), a short password is refused first', as
   await assertLabelled(page);
   assert.equal(await page.locator('form input[type=hidden][name=csrf]').count(), 1);
 
+  // Full-width digits, as a Japanese input method types them, are taken as they are.
   const bank = {
-    bank_code: '0005', branch_code: '123', account_type: 'savings',
+    bank_code: '０００５', branch_code: '１２３', account_type: 'savings',
     account_number: '7654321', holder_name: 'ﾔﾏﾀﾞ ﾀﾛｳ',
   };
   let form = await fillRegistration(page, 'buyer', { password: 'short', bank });
@@ -239,6 +241,9 @@ test('2. buyer registers (Japanese form), a short password is refused first', as
   await error.waitFor();
   // The Japanese page names the field by its label and says what it must hold.
   assert.match(await error.innerText(), /パスワード: 8文字以上/);
+  // ... and says it again next to the field itself.
+  assert.equal(await page.locator('#password-error').innerText(), '8文字以上で入力してください');
+  assert.equal(await page.locator('#password').getAttribute('aria-describedby'), 'password-error');
   assert.equal(await page.locator('[data-testid=deal-id]').count(), 0);
   // The form comes back with what was typed, except the password.
   form = page.locator('form[action="/register/buyer"]');
@@ -259,7 +264,7 @@ test('2. buyer registers (Japanese form), a short password is refused first', as
   await page.close();
 });
 
-test('3. seller registers the same terms (English form) and the deal is agreed', async () => {
+test('3. seller registers a wrong price (English form), corrects it in place, and the deal is agreed', async () => {
   assert.ok(deal.buyerId, 'needs the buyer registration');
   const page = await sellerContext.newPage();
   await page.goto(`${base}/register/seller?lang=en`);
@@ -274,11 +279,29 @@ test('3. seller registers the same terms (English form) and the deal is agreed',
       account_number: '1234567', holder_name: 'ｻﾄｳ ﾊﾅｺ',
     },
   });
-  const response = await submit(page, form);
+  await form.locator('[name=price_yen]').fill('12900');
+  let response = await submit(page, form);
   assert.equal(response.status(), 201);
   deal.sellerId = (await page.locator('[data-testid=deal-id]').innerText()).trim();
   assert.match(deal.sellerId, /^[23456789A-HJKMNP-TV-Z]{10}$/);
   assert.notEqual(deal.sellerId, deal.buyerId, 'each party has its own deal ID');
+  // Not a green box: what differs, in words, what to do, and the registration to correct.
+  const status = page.locator('[data-testid=status]');
+  assert.equal(await status.getAttribute('data-status'), 'mismatch');
+  assert.equal(await page.locator('.ok').count(), 0);
+  assert.equal(await page.locator('[data-testid=mismatched-fields] strong').innerText(), 'Price');
+  assert.match(await status.innerText(), /What to do next/);
+  await assertLabelled(page);
+  const amend = page.locator('form[action="/register/amend"]');
+  assert.equal(await amend.locator('[name=price_yen]').inputValue(), '12900', 'prefilled');
+  assert.equal(await amend.locator('[name=deal_id]').inputValue(), deal.sellerId);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'mismatch.png'), fullPage: true });
+
+  await amend.locator('[name=price_yen]').fill(TERMS.price_yen);
+  await amend.locator('[name=password]').pressSequentially(SELLER_PASSWORD);
+  response = await submit(page, amend);
+  assert.equal(response.status(), 200);
+  assert.equal((await page.locator('[data-testid=deal-id]').innerText()).trim(), deal.sellerId, 'same deal ID');
   assert.match(await page.locator('[data-testid=status]').innerText(), /the deal is agreed/);
   await page.close();
 });
@@ -289,6 +312,10 @@ test('4. the buyer sees how to pay; the payment arrives through the operator API
   const status = await login(page, deal.buyerId, BUYER_PASSWORD);
   assert.equal(await status.getAttribute('data-status'), 'awaiting_payment');
   assert.match(await page.locator('body').innerText(), new RegExp(deal.buyerId));
+  // The collection account, field by field, with its 預金種目.
+  const payTo = await page.locator('[data-testid=pay-to]').innerText();
+  assert.match(payTo, /預金種目\s+普通/);
+  assert.match(payTo, /1234567/);
   await page.close();
 
   const res = await fetch(`${base}/v1/operator/bank-credits`, {
@@ -313,6 +340,10 @@ test('5. seller sees the deal funded and reports shipment', async () => {
   let status = await login(page, deal.sellerId, SELLER_PASSWORD);
   assert.equal(await status.getAttribute('data-status'), 'funded');
   assert.equal(await status.innerText(), 'Paid, awaiting shipment');
+  // Paid: the seller now sees where to ship.
+  const shipTo = await page.locator('[data-testid=ship-to]').innerText();
+  assert.match(shipTo, /山田 太郎/);
+  assert.match(shipTo, /東京都千代田区千代田1-1/);
 
   const form = page.locator('form[action="/deal/shipment"]');
   await form.locator('[name=tracking_number]').fill(TRACKING);
@@ -341,7 +372,7 @@ test('6. buyer confirms receipt and the deal is completed', async () => {
   await page.locator('.ok[role=status]').waitFor();
   status = page.locator('[data-testid=status]');
   assert.equal(await status.getAttribute('data-status'), 'completed');
-  assert.equal(await status.innerText(), '完了（送金指示済）');
+  assert.equal(await status.innerText(), '完了');
   assert.equal(await page.locator('form[action="/deal/receipt"]').count(), 0, 'no second receipt form');
 
   const rows = await page.locator('table[data-testid=timeline] tr').count();
@@ -426,4 +457,15 @@ test('8. the operator returns unmatched money to its payer from the suspense pag
   assert.equal(returns[0].amount_yen, 3300);
   assert.equal(returns[0].bank_account.holder_name, 'ﾀﾅｶ ｲﾁﾛｳ', 'normalized to bank kana');
   await context.close();
+});
+
+test('9. an unknown address gets a real page with a way home', async () => {
+  const page = await buyerContext.newPage();
+  const response = await page.goto(`${base}/no/such/page`);
+  assert.equal(response.status(), 404);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+  assert.equal(await page.locator('h1').innerText(), 'ページが見つかりません');
+  await Promise.all([page.waitForURL(`${base}/`), page.locator('[data-testid=home-link]').click()]);
+  assert.match(await page.locator('h1').innerText(), /エスクロー決済/);
+  await page.close();
 });

@@ -18,6 +18,7 @@ pub mod money;
 pub mod notice;
 pub mod reconcile;
 pub mod suspense;
+pub mod text;
 pub mod time;
 
 pub use bank_account::{AccountType, BankAccount};

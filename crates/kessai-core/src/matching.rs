@@ -25,17 +25,15 @@ pub const FIELDS: [&str; 6] = [
     "seller_email",
 ];
 
-/// Folds what people type differently without meaning anything different: surrounding and
-/// repeated spaces (ASCII and ideographic) and, in addresses, letter case.
+/// Folds what people type differently without meaning anything different (see `text.rs`:
+/// NFKC, spaces, a space between Japanese characters).
 pub fn normalize_text(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::text::comparable(s)
 }
 
+/// An address as compared and paired: NFKC, trimmed, lower case.
 pub fn normalize_email(s: &str) -> String {
-    s.trim().to_lowercase()
+    crate::text::normalize(s).to_lowercase()
 }
 
 impl Terms {
@@ -113,6 +111,10 @@ mod tests {
             (|_| {}, vec![]),
             (|t| t.item = "  ギター\u{3000}Fender ".into(), vec![]),
             (|t| t.buyer_email = "TARO@example.jp".into(), vec![]),
+            (|t| t.item = "ｷﾞﾀｰ Ｆｅｎｄｅｒ".into(), vec![]),
+            (|t| t.buyer_name = "山田太郎".into(), vec![]),
+            (|t| t.seller_name = "佐藤\u{3000}花子".into(), vec![]),
+            (|t| t.item = "ギター Fend er".into(), vec!["item"]),
             (|t| t.price = Yen(49_999), vec!["price_yen"]),
             (|t| t.item = "ベース".into(), vec!["item"]),
             (

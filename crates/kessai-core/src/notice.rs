@@ -46,8 +46,13 @@ pub struct Notice {
 pub enum NoticeKind {
     /// The party's own registration was received; their ID is in the email's context.
     Registered,
-    /// The counterpart's registration differs in these fields; nothing proceeds.
-    Mismatch { fields: Vec<String> },
+    /// The two registrations differ in these fields; nothing proceeds until one is amended.
+    /// Both parties are told; `registered_by` is the party whose registration (or amendment)
+    /// was just compared.
+    Mismatch {
+        fields: Vec<String>,
+        registered_by: Party,
+    },
     /// Both registrations match.
     Agreed,
     /// How to pay: amount, deadline, and the 振込依頼人コード to give the bank; the reference
@@ -76,6 +81,17 @@ pub enum NoticeKind {
     RefundInstructed { amount: Yen, reason: RefundReason },
     /// The deal ended without a payout.
     Cancelled { reason: RefundReason },
+    /// The bank has paid a payout or refund instructed earlier: the money has left.
+    TransferCompleted {
+        purpose: crate::deal::InstructionPurpose,
+        amount: Yen,
+    },
+    /// The bank could not pay a payout or refund (or it came back); the operator corrects the
+    /// account and it goes out again.
+    TransferFailed {
+        purpose: crate::deal::InstructionPurpose,
+        amount: Yen,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -90,6 +90,8 @@ pub struct Config {
     pub mail_interval: Duration,
     /// Lets `POST /v1/operator/clock` move time forward: for tests and demos only.
     pub test_clock: bool,
+    /// Where people reach this server: the links in emails start with it.
+    pub public_url: String,
     /// Start the outbox and scheduler workers (off for some tests and the bench's measured server).
     pub workers: bool,
 }
@@ -118,6 +120,7 @@ impl Config {
             mail_interval: Duration::from_millis(200),
             test_clock: false,
             workers: true,
+            public_url: DEFAULT_PUBLIC_URL.into(),
         }
     }
 }
@@ -210,6 +213,9 @@ impl Config {
         Ok(())
     }
 }
+
+/// The address of a server on its default listen address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:7480";
 
 /// The operator bank of the demo and the simulator (and of tests): 0001-001 1234567 at the
 /// simulated bank. Never a default of a real server.

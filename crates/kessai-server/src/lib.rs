@@ -14,6 +14,7 @@ pub mod scheduler;
 pub mod secrets;
 pub mod service;
 pub mod web;
+pub mod words;
 
 use axum::Router;
 use clock::Clock;
@@ -37,6 +38,7 @@ pub fn app(state: Arc<App>) -> Router {
     Router::new()
         .merge(api::router())
         .merge(web::router())
+        .fallback(web::fallback)
         .with_state(state)
 }
 

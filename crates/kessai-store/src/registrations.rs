@@ -66,30 +66,53 @@ fn from_row(row: &AnyRow) -> Result<Registration> {
     })
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds what a registration says, in column order from `pairing_key` to `password_hash`.
+fn bind_details<'q>(query: AnyQuery<'q>, r: &NewRegistration<'q>) -> AnyQuery<'q> {
+    let email = match r.role {
+        Party::Buyer => &r.terms.buyer_email,
+        Party::Seller => &r.terms.seller_email,
+    };
+    query
+        .bind(r.terms.pairing_key())
+        .bind(serde_json::to_string(r.terms).expect("terms serialize"))
+        .bind(email.trim().to_string())
+        .bind(r.lang)
+        .bind(r.shipping_address)
+        .bind(serde_json::to_string(r.bank_account).expect("account serializes"))
+        .bind(r.password_hash)
+}
+
 impl Tx {
     /// Inserts a registration; `false` when the (random) public ID is already taken.
     pub async fn insert_registration(&mut self, r: &NewRegistration<'_>) -> Result<bool> {
-        let email = match r.role {
-            Party::Buyer => &r.terms.buyer_email,
-            Party::Seller => &r.terms.seller_email,
-        };
-        let done = sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO registrations (public_id, role, pairing_key, terms_json, email, lang, shipping_address, \
              bank_account_json, password_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (public_id) DO NOTHING",
         )
         .bind(r.public_id.as_str())
-        .bind(r.role.as_str())
-        .bind(r.terms.pairing_key())
-        .bind(serde_json::to_string(r.terms).expect("terms serialize"))
-        .bind(email.trim())
-        .bind(r.lang)
-        .bind(r.shipping_address)
-        .bind(serde_json::to_string(r.bank_account).expect("account serializes"))
-        .bind(r.password_hash)
-        .bind(r.now_ms)
-        .execute(self.conn())
-        .await?;
+        .bind(r.role.as_str());
+        let done = bind_details(query, r)
+            .bind(r.now_ms)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the details of a registration not yet in a deal (an amendment after a
+    /// mismatch); `false` when it is in a deal already. ID, role and creation time stay.
+    pub async fn amend_registration(&mut self, r: &NewRegistration<'_>) -> Result<bool> {
+        let query = sqlx::query(
+            "UPDATE registrations SET pairing_key = $1, terms_json = $2, email = $3, lang = $4, shipping_address = $5, \
+             bank_account_json = $6, password_hash = $7 WHERE public_id = $8 AND role = $9 AND deal_id IS NULL",
+        );
+        let done = bind_details(query, r)
+            .bind(r.public_id.as_str())
+            .bind(r.role.as_str())
+            .execute(self.conn())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

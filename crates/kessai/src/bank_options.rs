@@ -86,8 +86,8 @@ impl BankEntry {
             &self.requester_name,
         )
         .map_err(|e| match e.field {
-            "holder_name" => anyhow::anyhow!("requester_name: {}", e.reason),
-            field => anyhow::anyhow!("{field}: {}", e.reason),
+            "holder_name" => anyhow::anyhow!("requester_name: {}", e.problem),
+            field => anyhow::anyhow!("{field}: {}", e.problem),
         })?;
         let designation = Designation::from_code(self.transfer_designation).ok_or_else(|| {
             anyhow::anyhow!(

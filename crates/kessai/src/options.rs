@@ -90,6 +90,10 @@ pub struct ServeArgs {
     /// Connections served at once; more wait until one closes.
     #[arg(long, env = "KESSAI_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
+    /// Where people reach this server (scheme, host, port, any path prefix): every email links
+    /// to the deal page under it.
+    #[arg(long, env = "KESSAI_PUBLIC_URL", default_value = kessai_server::config::DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
     /// How often the scheduler looks for passed deadlines, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
@@ -141,6 +145,7 @@ impl ServeArgs {
         }
         self.bank.apply(&mut config)?;
         config.scheduler_interval = Duration::from_millis(self.scheduler_interval_ms);
+        config.public_url = self.public_url.trim_end_matches('/').to_string();
         Ok(config)
     }
 }

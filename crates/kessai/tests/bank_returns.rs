@@ -150,6 +150,13 @@ async fn returns_are_booked_once_in_any_order(db: Db) {
         "{after}"
     );
     assert_eq!(instruction(&s, &b, "payout").await["status"], "rejected");
+    let told = s.app.store.emails_for(&seller_b).await.unwrap();
+    assert!(
+        told.iter()
+            .any(|m| m.subject.contains("代金を振り込めませんでした")
+                && m.body.contains("運営者が口座を確認")),
+        "the seller hears its payout did not arrive: {told:?}"
+    );
     assert_eq!(balance(&s, "unmatched_receipts").await, 0);
     s.assert_books_sound().await;
 

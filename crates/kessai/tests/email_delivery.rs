@@ -56,17 +56,13 @@ async fn emails_reach_a_real_smtp_server(db: Db) {
             .find(|m| String::from_utf8_lossy(&m.data).contains(&format!("<{}@kessai>", email.id)))
             .unwrap_or_else(|| panic!("outbox email {} not received", email.id));
         assert!(m.from.contains("kessai@localhost"));
-        // Headers must be 7-bit: Japanese travels encoded (RFC 2047), never raw.
-        let raw = String::from_utf8_lossy(&m.data);
-        let headers = raw.split("\r\n\r\n").next().unwrap();
-        assert!(headers.is_ascii(), "non-ASCII header bytes: {headers}");
+        let text = support::mime::checked_text(&m.data);
+        // SMTP carries CRLF line ends; the text is otherwise exactly what the outbox holds.
+        assert_eq!(text.trim_end(), email.body.trim_end());
         let parsed = mail_parser::MessageParser::default()
             .parse(&m.data)
             .expect("parseable MIME");
         assert_eq!(parsed.subject(), Some(email.subject.as_str()));
-        let text = parsed.body_text(0).expect("a text body");
-        // SMTP carries CRLF line ends; the text is otherwise exactly what the outbox holds.
-        assert_eq!(text.replace("\r\n", "\n").trim_end(), email.body.trim_end());
         assert_eq!(
             parsed.message_id(),
             Some(format!("{}@kessai", email.id).as_str())
@@ -93,6 +89,34 @@ async fn emails_reach_a_real_smtp_server(db: Db) {
     );
 }
 
+/// Every kind of email a deal sends: registration, a mismatch and its correction, agreement
+/// and payment instructions, a short payment, an overpayment, the ship request, shipment,
+/// payout and the overpayment's refund. Returns every party's deal ID.
+async fn a_deal_with_every_email(s: &support::TestServer) -> Vec<String> {
+    let buyer = s
+        .register("buyer", &support::registration("buyer", "dir", 1_000))
+        .await
+        .str("deal_id");
+    let mut wrong = support::registration("seller", "dir", 900);
+    let seller = s.register("seller", &wrong).await.str("deal_id");
+    wrong["price_yen"] = serde_json::json!(1_000);
+    s.send(
+        s.request(
+            reqwest::Method::POST,
+            &format!("/v1/registrations/{seller}/amend"),
+        )
+        .basic_auth(&seller, Some(support::SELLER_PW))
+        .json(&wrong),
+    )
+    .await
+    .ok();
+    s.credit("dir-1", 400, &buyer).await.ok();
+    s.credit("dir-2", 700, &buyer).await.ok();
+    s.ship(&seller).await.ok();
+    s.receipt(&buyer).await.ok();
+    vec![buyer, seller]
+}
+
 async fn emails_land_in_the_mail_directory(db: Db) {
     let s = support::spawn_with(
         db,
@@ -103,22 +127,21 @@ async fn emails_land_in_the_mail_directory(db: Db) {
         },
     )
     .await;
-    let (buyer, seller) = s.agreed_deal("dir", 1_000).await;
-    let mut expected: Vec<String> = vec![];
-    for id in [&buyer, &seller] {
-        expected.extend(
-            s.app
-                .store
-                .emails_for(id)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|e| format!("{}.eml", e.id)),
-        );
+    let ids = a_deal_with_every_email(&s).await;
+    let mut outbox = vec![];
+    for id in &ids {
+        for e in s.app.store.emails_for(id).await.unwrap() {
+            outbox.push((id.clone(), e));
+        }
     }
+    let mut expected: Vec<String> = outbox
+        .iter()
+        .map(|(_, e)| format!("{}.eml", e.id))
+        .collect();
     expected.sort();
+    assert!(expected.len() >= 14, "{expected:?}");
     let dir = s.dir.path().join("mail");
-    let files = wait_for(|| {
+    wait_for(|| {
         let mut names: Vec<String> = std::fs::read_dir(&dir)
             .ok()?
             .flatten()
@@ -128,7 +151,34 @@ async fn emails_land_in_the_mail_directory(db: Db) {
         (names == expected).then_some(names)
     })
     .await;
-    let first = std::fs::read(dir.join(&files[0])).unwrap();
-    let parsed = mail_parser::MessageParser::default().parse(&first).unwrap();
-    assert!(parsed.subject().unwrap().starts_with("[Kessai] "));
+    // Each file, read strictly, is its outbox row, and links to its recipient's deal page.
+    for (id, email) in &outbox {
+        let raw = std::fs::read(dir.join(format!("{}.eml", email.id))).unwrap();
+        let text = support::mime::checked_text(&raw);
+        assert_eq!(text.trim_end(), email.body.trim_end());
+        let link = format!("http://127.0.0.1:7480/deal?deal_id={id}&lang=ja");
+        assert!(
+            text.contains(&link),
+            "no link to {link} in {}: {text}",
+            email.subject
+        );
+        for raw_name in ["price_yen", "item,", "bank_account"] {
+            assert!(!text.contains(raw_name), "{raw_name} in {text}");
+        }
+    }
+    // The link opens the deal's sign-in with the deal ID filled in.
+    let (id, _) = &outbox[0];
+    let page = s
+        .http
+        .get(format!("{}/deal?deal_id={id}&lang=ja", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("name=\"deal_id\" type=\"text\" value=\"{id}\"")),
+        "{page}"
+    );
 }

@@ -205,16 +205,22 @@ async fn mismatch_names_fields_then_corrected_registration_agrees(db: Db) {
         json!(["item", "price_yen"])
     );
     let seller_id = seller.str("deal_id");
-    let mail = s.app.store.emails_for(&seller_id).await.unwrap();
-    assert!(
-        mail.iter()
-            .any(|m| m.subject.contains("一致しません") && m.body.contains("item, price_yen")),
-        "{mail:?}"
-    );
-    assert_eq!(
-        s.view(&buyer_id, BUYER_PW).await.ok()["status"],
-        "waiting_for_counterpart"
-    );
+    // Both parties hear of it, the fields named as people call them, with what to do next.
+    for (id, whose) in [
+        (&seller_id, "あなたの登録内容が買主の登録と"),
+        (&buyer_id, "売主が登録した内容が"),
+    ] {
+        let mail = s.app.store.emails_for(id).await.unwrap();
+        assert!(
+            mail.iter().any(|m| m.subject.contains("一致しません")
+                && m.body.contains("一致しない項目: 商品名、代金")
+                && m.body.contains(whose)
+                && m.body.contains("次にすること")
+                && !m.body.contains("price_yen")),
+            "{mail:?}"
+        );
+    }
+    assert_eq!(s.view(&buyer_id, BUYER_PW).await.ok()["status"], "mismatch");
     // Nothing proceeds on a mismatch: no deal, no money can be matched.
     let credit = s.credit("mm-1", 10_000, &buyer_id).await;
     assert_eq!(credit.ok()["outcome"], "unmatched");

@@ -3,7 +3,8 @@
 
 mod support;
 
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
+use support::browser::{csrf_of, deal_id_of, Browser};
 use support::Db;
 
 on_both_databases!(
@@ -11,51 +12,6 @@ on_both_databases!(
     operator_assigns_suspense_money_on_a_page,
     operator_returns_money_and_writes_off_claims_on_pages
 );
-
-/// A browser-like client: keeps cookies, reads the CSRF token from the form.
-struct Browser {
-    http: Client,
-    base: String,
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\" value=\"")
-        .expect("form has a csrf field")
-        + 19;
-    html[at..at + 48].to_string()
-}
-
-fn deal_id_of(html: &str) -> String {
-    let at = html
-        .find("data-testid=\"deal-id\">")
-        .expect("page shows the deal ID")
-        + 22;
-    html[at..at + 10].to_string()
-}
 
 fn form<'a>(csrf: &'a str, role: &str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut v = vec![
@@ -90,10 +46,7 @@ fn form<'a>(csrf: &'a str, role: &str, fields: &[(&'a str, &'a str)]) -> Vec<(&'
 
 async fn pages_register_and_run_a_deal(db: Db) {
     let s = support::spawn(db).await;
-    let b = Browser {
-        http: Client::builder().cookie_store(true).build().unwrap(),
-        base: s.base.clone(),
-    };
+    let b = Browser::new(&s.base);
 
     let (status, home) = b.get("/").await;
     assert_eq!(status, 200);
@@ -259,10 +212,7 @@ async fn pages_register_and_run_a_deal(db: Db) {
 
 async fn operator_assigns_suspense_money_on_a_page(db: Db) {
     let s = support::spawn(db).await;
-    let b = Browser {
-        http: Client::builder().cookie_store(true).build().unwrap(),
-        base: s.base.clone(),
-    };
+    let b = Browser::new(&s.base);
     let (buyer, _) = s.agreed_deal("op-page", 4_200).await;
     s.credit("op-unmatched", 4_200, "ﾅﾏｴﾀﾞｹ").await.ok();
 
@@ -315,8 +265,12 @@ async fn operator_assigns_suspense_money_on_a_page(db: Db) {
         .await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("funded") && !page.contains("ﾅﾏｴﾀﾞｹ"),
+        page.contains("data-status=\"funded\"") && !page.contains("ﾅﾏｴﾀﾞｹ"),
         "assigned and gone from the list: {page}"
+    );
+    assert!(
+        page.contains("入金済・発送待ち") && !page.contains("→ funded"),
+        "the deal's state in words: {page}"
     );
     assert_eq!(
         s.view(&buyer, support::BUYER_PW).await.ok()["status"],
@@ -327,10 +281,7 @@ async fn operator_assigns_suspense_money_on_a_page(db: Db) {
 
 async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
     let s = support::spawn(db).await;
-    let b = Browser {
-        http: Client::builder().cookie_store(true).build().unwrap(),
-        base: s.base.clone(),
-    };
+    let b = Browser::new(&s.base);
     s.credit("op-return", 2_500, "ﾀﾅｶ ｲﾁﾛｳ").await.ok();
     let (_, page) = b.get("/operator").await;
     let csrf = csrf_of(&page);

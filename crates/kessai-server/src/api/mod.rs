@@ -4,6 +4,7 @@
 //! the others are idempotent by nature (a bank file by its content, an export or assignment by
 //! the state it changes, the scheduler and clock by design).
 
+mod amend;
 mod bank;
 mod extract;
 mod openapi;
@@ -27,6 +28,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/registrations/{role}", post(party::register))
+        .route("/v1/registrations/{deal_id}/amend", post(amend::amend))
         .route("/v1/deals/{deal_id}", get(party::view))
         .route("/v1/deals/{deal_id}/shipment", post(party::ship))
         .route("/v1/deals/{deal_id}/receipt", post(party::receipt))
@@ -76,7 +78,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, for programs: `invalid_field`, `invalid_json`, `invalid_deal_id`, `deal_not_found`,
     /// `wrong_password`, `login_locked`, `wrong_party`, `not_agreed`, `wrong_state`,
-    /// `idempotency_key_reused`, `unauthorized`, `busy`, `internal`.
+    /// `idempotency_key_reused`, `unauthorized`, `busy`, `not_found` (no endpoint at this address),
+    /// `internal`.
     pub code: String,
     /// For people.
     pub message: String,

@@ -2,6 +2,7 @@
 //! each answer is applied once, moves the instruction's status, and when the money has left
 //! the account, posts the journal that takes it out of the ledger.
 
+mod news;
 mod returns;
 
 use super::credit::CreditInput;
@@ -151,6 +152,7 @@ pub async fn apply_answer(
         &detail,
     )
     .await?;
+    news::tell(app, tx, &state, status).await?;
     Ok(AnswerOutcome::Applied)
 }
 

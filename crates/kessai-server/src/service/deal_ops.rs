@@ -2,11 +2,11 @@
 //! deal, lets the core decide, and saves the transition with its journals, instructions,
 //! timeline event and emails in the caller's transaction.
 
-use super::notify::notify;
+use super::notify::{notify_with, Extras};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;
-use kessai_core::{DealCommand, Party, Transition};
+use kessai_core::{DealCommand, NoticeKind, Party, Transition};
 use kessai_store::{DealRecord, Registration, Tx};
 
 /// Both parties of a deal, as registered.
@@ -105,14 +105,14 @@ async fn save(
     tx.add_event(Some(&record.id), None, now, t.event, &detail)
         .await?;
     for n in &t.notices {
-        notify(
-            app,
-            tx,
-            parties.get(n.to),
-            &n.kind,
-            Some(parties.buyer.public_id.as_str()),
-        )
-        .await?;
+        // The seller learns where to ship only once the money is held.
+        let ship_to = matches!(n.kind, NoticeKind::ShipRequested { .. }).then_some(&parties.buyer);
+        let extras = Extras {
+            payment_reference: Some(parties.buyer.public_id.as_str()),
+            pay_to: None,
+            ship_to,
+        };
+        notify_with(app, tx, parties.get(n.to), &n.kind, &extras).await?;
     }
     Ok(())
 }

@@ -1,13 +1,16 @@
 //! The shell around the core: load, call `kessai_core`, save the result in one transaction.
 //! Pages and the API both go through here, so a step behaves the same however it arrives.
 
+pub mod amend;
 pub mod auth;
 pub mod bank_answers;
 pub mod bank_export;
 pub mod bank_import;
 pub mod credit;
 pub mod deal_ops;
+pub mod field_error;
 pub mod notify;
+pub mod pairing;
 pub mod register;
 pub mod suspense;
 pub mod transact;

@@ -1,15 +1,17 @@
 //! Registering one side of a deal and matching it with the other side (seed 000, 5001–5004).
 
-use super::notify::notify;
+use super::field_error::{first, FieldError, Problem};
+use super::pairing;
 use super::transact::IdempotencyKey;
-use crate::error::{AppError, AppResult};
+use crate::bank_master::UnknownCode;
+use crate::error::AppResult;
 use crate::secrets;
 use crate::transact_idempotent;
 use crate::App;
 use axum::http::StatusCode;
-use kessai_core::matching::{best_candidate, Terms};
-use kessai_core::{AccountType, BankAccount, Deal, DealId, NoticeKind, Party, Yen};
-use kessai_store::{DealRecord, NewRegistration, Registration, Tx};
+use kessai_core::matching::Terms;
+use kessai_core::text::normalize;
+use kessai_core::{AccountType, BankAccount, Party, Yen};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -38,27 +40,38 @@ impl BankAccountInput {
         &self,
         master: Option<&crate::bank_master::BankMaster>,
     ) -> AppResult<BankAccount> {
-        let account = BankAccount::parse(
+        self.check(master).map_err(|e| first(&e))
+    }
+
+    /// Like [`BankAccountInput::to_account`], every error as data.
+    pub fn check(
+        &self,
+        master: Option<&crate::bank_master::BankMaster>,
+    ) -> Result<BankAccount, Vec<FieldError>> {
+        let account = BankAccount::parse_all(
             &self.bank_code,
             &self.branch_code,
             self.account_type,
             &self.account_number,
             &self.holder_name,
         )
-        .map_err(|e| {
-            AppError::invalid(
-                &format!("bank_account.{}", e.field),
-                format!("bank_account.{e}"),
-            )
+        .map_err(|all| {
+            all.into_iter()
+                .map(|e| FieldError::account("bank_account", e))
+                .collect::<Vec<_>>()
         })?;
         if let Some(master) = master {
             master
                 .check(&account.bank_code, &account.branch_code)
                 .map_err(|e| {
-                    AppError::invalid(
-                        &format!("bank_account.{}", e.field()),
-                        format!("bank_account.{}: {e}", e.field()),
-                    )
+                    let problem = match e {
+                        UnknownCode::Bank(_) => Problem::UnknownBank,
+                        UnknownCode::Branch(..) => Problem::UnknownBranch,
+                    };
+                    vec![FieldError::new(
+                        format!("bank_account.{}", e.field()),
+                        problem,
+                    )]
                 })?;
         }
         Ok(account)
@@ -107,87 +120,102 @@ pub struct ValidRegistration {
     pub lang: String,
 }
 
-fn text(field: &str, value: &str) -> AppResult<String> {
-    let v = value.trim();
+/// Free text as stored: NFKC, spaces collapsed, not empty, at most [`MAX_TEXT_CHARS`].
+fn text(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+    let v = normalize(value);
     if v.is_empty() {
-        return Err(AppError::invalid(field, format!("{field} is required")));
+        errors.push(FieldError::new(field, Problem::Required));
+    } else if v.chars().count() > MAX_TEXT_CHARS {
+        errors.push(FieldError::new(field, Problem::TooLong(MAX_TEXT_CHARS)));
     }
-    if v.chars().count() > MAX_TEXT_CHARS {
-        return Err(AppError::invalid(
-            field,
-            format!("{field} is longer than {MAX_TEXT_CHARS} characters"),
-        ));
-    }
-    Ok(v.to_string())
+    v
 }
 
-fn email(field: &str, value: &str) -> AppResult<String> {
-    let v = text(field, value)?;
+fn email(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+    let before = errors.len();
+    let v = text(field, value, errors);
     let valid = v.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty() && domain.contains('.') && !v.contains(' ')
     });
-    if !valid || v.parse::<lettre::Address>().is_err() {
-        return Err(AppError::invalid(
-            field,
-            format!("{field} is not an email address"),
-        ));
+    if errors.len() == before && (!valid || v.parse::<lettre::Address>().is_err()) {
+        errors.push(FieldError::new(field, Problem::NotEmail));
     }
-    Ok(v)
+    v
 }
 
+/// Checks every field after normalizing it (`kessai_core::text`) and reports every problem.
 pub fn validate(
     role: Party,
     input: &RegistrationInput,
     master: Option<&crate::bank_master::BankMaster>,
-) -> AppResult<ValidRegistration> {
-    let price = Yen::positive(input.price_yen).ok_or_else(|| {
-        AppError::invalid(
-            "price_yen",
-            "price_yen must be a whole number of yen from 1 to 10,000,000,000",
-        )
-    })?;
-    let terms = Terms {
-        item: text("item", &input.item)?,
-        price,
-        buyer_name: text("buyer_name", &input.buyer_name)?,
-        buyer_email: email("buyer_email", &input.buyer_email)?,
-        seller_name: text("seller_name", &input.seller_name)?,
-        seller_email: email("seller_email", &input.seller_email)?,
-    };
-    if terms.buyer_email.eq_ignore_ascii_case(&terms.seller_email) {
-        return Err(AppError::invalid(
-            "seller_email",
-            "the buyer and the seller must have different email addresses",
-        ));
+) -> Result<ValidRegistration, Vec<FieldError>> {
+    let mut errors = vec![];
+    let price = Yen::positive(input.price_yen);
+    if price.is_none() {
+        errors.push(FieldError::new("price_yen", Problem::Price));
+    }
+    let item = text("item", &input.item, &mut errors);
+    let buyer_name = text("buyer_name", &input.buyer_name, &mut errors);
+    let buyer_email = email("buyer_email", &input.buyer_email, &mut errors);
+    let seller_name = text("seller_name", &input.seller_name, &mut errors);
+    let seller_email = email("seller_email", &input.seller_email, &mut errors);
+    if !buyer_email.is_empty() && buyer_email.eq_ignore_ascii_case(&seller_email) {
+        errors.push(FieldError::new("seller_email", Problem::SameEmails));
     }
     let shipping_address = match role {
         Party::Buyer => Some(text(
             "shipping_address",
             input.shipping_address.as_deref().unwrap_or(""),
-        )?),
+            &mut errors,
+        )),
         Party::Seller => None,
     };
-    let bank_account = input.bank_account.to_account(master)?;
+    let bank_account = input
+        .bank_account
+        .check(master)
+        .map_err(|e| errors.extend(e))
+        .ok();
     if input.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid(
+        errors.push(FieldError::new(
             "password",
-            format!("the password needs at least {MIN_PASSWORD_CHARS} characters"),
+            Problem::PasswordShort(MIN_PASSWORD_CHARS),
         ));
     }
     let lang = crate::i18n::Lang::parse(input.lang.as_deref())
         .code()
         .to_string();
-    Ok(ValidRegistration {
-        terms,
-        shipping_address,
-        bank_account,
-        password: input.password.clone(),
-        lang,
-    })
+    match (price, bank_account) {
+        (Some(price), Some(bank_account)) if errors.is_empty() => Ok(ValidRegistration {
+            terms: Terms {
+                item,
+                price,
+                buyer_name,
+                buyer_email,
+                seller_name,
+                seller_email,
+            },
+            shipping_address,
+            bank_account,
+            password: input.password.clone(),
+            lang,
+        }),
+        _ => Err(errors),
+    }
 }
 
-/// Registers one side and tries to match it. The password is hashed before the transaction so
-/// the slow hash never holds a database lock.
+/// Validates (the first problem is the API's answer) and hashes the password, before any
+/// transaction so the slow hash never holds a database lock.
+pub async fn prepare(
+    app: &App,
+    role: Party,
+    input: &RegistrationInput,
+) -> AppResult<(ValidRegistration, String)> {
+    let valid = validate(role, input, app.config.bank_master.as_deref()).map_err(|e| first(&e))?;
+    let hash = secrets::hash_password(valid.password.clone(), app.config.password_cost).await?;
+    Ok((valid, hash))
+}
+
+/// Registers one side and tries to match it.
 /// With an idempotency key, a repeat of the same registration returns the first response.
 pub async fn register(
     app: &App,
@@ -195,169 +223,9 @@ pub async fn register(
     input: &RegistrationInput,
     key: Option<&IdempotencyKey>,
 ) -> AppResult<(StatusCode, String)> {
-    let valid = validate(role, input, app.config.bank_master.as_deref())?;
-    let hash = secrets::hash_password(valid.password.clone(), app.config.password_cost).await?;
-    transact_idempotent!(*app, key, StatusCode::CREATED, |tx| register_in(
+    let (valid, hash) = prepare(app, role, input).await?;
+    transact_idempotent!(*app, key, StatusCode::CREATED, |tx| pairing::register_in(
         app, tx, role, &valid, &hash
     )
     .await)
-}
-
-async fn register_in(
-    app: &App,
-    tx: &mut Tx,
-    role: Party,
-    v: &ValidRegistration,
-    hash: &str,
-) -> AppResult<RegistrationOutcome> {
-    let now = app.clock.now();
-    let key = v.terms.pairing_key();
-    tx.lock_pairing(&key).await?;
-    let id = insert_with_fresh_id(tx, role, v, hash, now.0).await?;
-    let mine = tx
-        .registration(&id)
-        .await?
-        .ok_or_else(|| AppError::internal("registration vanished"))?;
-    tx.add_event(
-        None,
-        Some(id.as_str()),
-        now.0,
-        "registered",
-        &serde_json::json!({ "role": role.as_str() }),
-    )
-    .await?;
-    notify(app, tx, &mine, &NoticeKind::Registered, None).await?;
-
-    let candidates: Vec<(DealId, Terms)> = tx
-        .open_registrations(&key, role.other())
-        .await?
-        .into_iter()
-        .map(|r| (r.public_id, r.terms))
-        .collect();
-    let (status, fields) = match best_candidate(&v.terms, &candidates) {
-        None => ("waiting_for_counterpart", vec![]),
-        Some((_, fields)) if !fields.is_empty() => {
-            tx.set_mismatch(&id, &fields).await?;
-            tx.add_event(
-                None,
-                Some(id.as_str()),
-                now.0,
-                "mismatch",
-                &serde_json::json!({ "fields": fields }),
-            )
-            .await?;
-            let names: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-            notify(
-                app,
-                tx,
-                &mine,
-                &NoticeKind::Mismatch {
-                    fields: names.clone(),
-                },
-                None,
-            )
-            .await?;
-            ("mismatch", names)
-        }
-        Some((other_id, _)) => {
-            let other = tx
-                .registration(other_id)
-                .await?
-                .ok_or_else(|| AppError::internal("candidate vanished"))?;
-            agree(app, tx, mine, other).await?;
-            ("agreed", vec![])
-        }
-    };
-    Ok(RegistrationOutcome {
-        deal_id: id.to_string(),
-        role: role.as_str().into(),
-        status: status.into(),
-        mismatched_fields: fields,
-    })
-}
-
-async fn insert_with_fresh_id(
-    tx: &mut Tx,
-    role: Party,
-    v: &ValidRegistration,
-    hash: &str,
-    now_ms: i64,
-) -> AppResult<DealId> {
-    // 44 random bits: a collision is rare, but it is checked, not assumed away.
-    for _ in 0..8 {
-        let id = secrets::new_deal_id();
-        let new = NewRegistration {
-            public_id: &id,
-            role,
-            terms: &v.terms,
-            lang: &v.lang,
-            shipping_address: v.shipping_address.as_deref(),
-            bank_account: &v.bank_account,
-            password_hash: hash,
-            now_ms,
-        };
-        if tx.insert_registration(&new).await? {
-            return Ok(id);
-        }
-    }
-    Err(AppError::internal("could not draw a free deal ID"))
-}
-
-/// Both sides match: create the deal, tell both, and tell the buyer how to pay.
-async fn agree(app: &App, tx: &mut Tx, a: Registration, b: Registration) -> AppResult<()> {
-    let now = app.clock.now();
-    let (buyer, seller) = if a.role == Party::Buyer {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    let price = buyer.terms.price;
-    let fee = app.config.fee.fee_for(price);
-    let record = DealRecord {
-        id: kessai_store::new_internal_id(),
-        buyer_id: buyer.public_id.clone(),
-        seller_id: seller.public_id.clone(),
-        item: buyer.terms.item.clone(),
-        deal: Deal::agreed(price, fee, now, app.config.pay_days, app.config.ship_days),
-        version: 0,
-        created_at_ms: now.0,
-    };
-    for r in [&buyer, &seller] {
-        if !tx.claim_registration(&r.public_id, &record.id).await? {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "busy",
-                "the counterpart was matched at the same moment",
-            ));
-        }
-    }
-    tx.insert_deal(&record, now.0).await?;
-    let detail = serde_json::json!({ "price_yen": price.0, "pay_by_ms": record.deal.pay_by.0 });
-    tx.add_event(Some(&record.id), None, now.0, "agreed", &detail)
-        .await?;
-    let reference = buyer.public_id.as_str();
-    notify(app, tx, &buyer, &NoticeKind::Agreed, None).await?;
-    notify(app, tx, &seller, &NoticeKind::Agreed, None).await?;
-    // The buyer pays into the deal's own account when the operator uses virtual accounts.
-    let mut pay_to = app.config.collection_account().clone();
-    if let Some((first, last)) = app.config.virtual_accounts {
-        match tx
-            .allocate_virtual_account(&record.id, first, last, now.0)
-            .await?
-        {
-            Some(number) => pay_to.account_number = number,
-            None => tracing::warn!(
-                "virtual accounts {first}-{last} are used up; deal {} is paid by reference",
-                record.id
-            ),
-        }
-    }
-    let payer_code = tx.allocate_payer_code(&record.id).await?;
-    let pay = NoticeKind::PaymentInstructions {
-        amount: price,
-        pay_by: record.deal.pay_by,
-        payer_code: Some(payer_code),
-    };
-    super::notify::notify_paying_to(app, tx, &buyer, &pay, Some(reference), &pay_to).await?;
-    Ok(())
 }

@@ -2,20 +2,21 @@
 //! and the one form this party can use next (ship or confirm receipt).
 
 use super::csrf;
-use super::layout::{error_box, page_at, respond, LangQuery};
-use super::register::describe_error;
+use super::deal_page::{self, DealPage};
+use super::errors::describe_error;
+use super::layout::{error_box, page_at, respond};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::service::auth::{login, require_role};
 use crate::service::deal_ops;
-use crate::service::view::{deal_view, DealView};
+use crate::service::view::deal_view;
 use crate::transact;
 use crate::App;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
-use kessai_core::{DealCommand, Party, Yen};
+use kessai_core::{DealCommand, Party};
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -49,53 +50,32 @@ fn login_page(lang: Lang, token: &str, deal_id: &str, error: Option<&AppError>) 
     page_at(lang, lang.t("取引を開く", "Open a deal"), body, "/deal")
 }
 
-pub async fn login_form(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    lang: Option<String>,
+    /// Filled in by the links in emails.
+    #[serde(default)]
+    deal_id: String,
+}
+
+pub async fn login_form(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
     let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
     let (token, csrf_cookie) = csrf::token(&headers);
+    let deal_id: String = q
+        .deal_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(16)
+        .collect();
     respond(
         StatusCode::OK,
         &[lang_cookie, csrf_cookie],
-        login_page(lang, &token, "", None),
+        login_page(lang, &token, &deal_id, None),
     )
 }
 
-fn status_text(lang: Lang, status: &str) -> &'static str {
-    match status {
-        "waiting_for_counterpart" => lang.t("相手方の登録待ち", "Waiting for the other party"),
-        "mismatch" => lang.t("登録内容が不一致", "Registrations differ"),
-        "awaiting_payment" => lang.t("入金待ち", "Awaiting payment"),
-        "funded" => lang.t("入金済・発送待ち", "Paid, awaiting shipment"),
-        "shipped" => lang.t("発送済・受取待ち", "Shipped, awaiting receipt"),
-        "completed" => lang.t("完了（送金指示済）", "Completed (payout instructed)"),
-        "refunded" => lang.t("返金済", "Refunded"),
-        "cancelled" => lang.t("取消", "Cancelled"),
-        _ => "?",
-    }
-}
-
-fn event_text(lang: Lang, event: &str) -> &str {
-    match event {
-        "registered" => lang.t("登録", "Registered"),
-        "mismatch" => lang.t("不一致", "Mismatch"),
-        "agreed" => lang.t("取引成立", "Agreed"),
-        "paid_short" => lang.t("一部入金", "Partly paid"),
-        "funded" => lang.t("入金確認", "Paid in full"),
-        "paid_extra" => lang.t("追加入金", "Further payment"),
-        "shipped" => lang.t("発送", "Shipped"),
-        "completed" => lang.t("受取確認・送金指示", "Receipt confirmed, payout instructed"),
-        "refunded" => lang.t("返金", "Refunded"),
-        "cancelled" => lang.t("取消", "Cancelled"),
-        "late_payment_returned" => lang.t("終了後の入金を返金", "Late payment returned"),
-        other => other,
-    }
-}
-
-fn deal_page(lang: Lang, token: &str, v: &DealView, notice: Option<Markup>) -> Markup {
-    let role = if v.role == "buyer" {
-        lang.t("買主", "Buyer")
-    } else {
-        lang.t("売主", "Seller")
-    };
+fn deal_page(d: &DealPage, notice: Option<Markup>) -> Markup {
+    let (lang, token, v) = (d.lang, d.token, d.view);
     let action = |path: &str, label: &str, extra: Markup| {
         html! {
             form method="post" action=(path) {
@@ -110,45 +90,23 @@ fn deal_page(lang: Lang, token: &str, v: &DealView, notice: Option<Markup>) -> M
     };
     let body = html! {
         @if let Some(n) = notice { (n) }
-        table {
-            tr { th { (lang.t("取引ID", "Deal ID")) } td.id { (v.deal_id) } }
-            tr { th { (lang.t("立場", "Role")) } td { (role) } }
-            tr { th { (lang.t("状態", "Status")) } td data-testid="status" data-status=(v.status) { (status_text(lang, &v.status)) } }
-            tr { th { (lang.t("商品", "Item")) } td { (v.item) } }
-            tr { th { (lang.t("代金", "Price")) } td { (Yen(v.price_yen)) } }
-            tr { th { (lang.t("入金額", "Received")) } td { (Yen(v.received_yen)) } }
-            @if let Some(fee) = v.fee_yen { tr { th { (lang.t("手数料", "Fee")) } td { (Yen(fee)) } } }
-            @if let Some(p) = v.payout_yen { tr { th { (lang.t("受取額", "Payout")) } td { (Yen(p)) } } }
-            @if let (Some(d), "funded") = (&v.ship_by, v.status.as_str()) { tr { th { (lang.t("発送期限", "Ship by")) } td { (d) } } }
-            @if let Some(t) = &v.tracking_number { tr { th { (lang.t("追跡番号", "Tracking number")) } td { (t) } } }
+        (deal_page::facts(d))
+        @match deal_page::step_of(v) {
+            Some(Party::Seller) => {
+                h2 { (lang.t("発送を報告する", "Report shipment")) }
+                (action("/deal/shipment", lang.t("発送を報告", "Report shipment"), html! {
+                    label for="tracking_number" { (lang.t("追跡番号（任意）", "Tracking number (optional)")) }
+                    input id="tracking_number" name="tracking_number" type="text";
+                }))
+            }
+            Some(Party::Buyer) => {
+                h2 { (lang.t("受取を確認する", "Confirm receipt")) }
+                p { (lang.t("受取を確認すると、売主へ代金が送金されます。", "Confirming receipt pays the seller.")) }
+                (action("/deal/receipt", lang.t("受け取りました", "I received it"), html! {}))
+            }
+            None => {}
         }
-        @if !v.mismatched_fields.is_empty() {
-            p.error { (lang.t("一致しない項目", "Fields that differ")) ": " (v.mismatched_fields.join(", ")) }
-        }
-        @if let Some(p) = &v.payment {
-            h2 { (lang.t("お支払い方法", "How to pay")) }
-            p { (lang.t("お支払い残額", "Still to pay")) ": " strong { (Yen(p.remaining_yen)) } }
-            p { (lang.t("振込先", "Pay to")) ": " (p.pay_to) }
-            p { (lang.t("振込依頼人名の前に参照番号を入れてください", "Put this reference before your name")) ": " strong.id { (p.reference) } }
-            p { (lang.t("お支払い期限", "Pay by")) ": " (p.pay_by) }
-        }
-        @if v.role == "seller" && v.status == "funded" {
-            h2 { (lang.t("発送を報告する", "Report shipment")) }
-            (action("/deal/shipment", lang.t("発送を報告", "Report shipment"), html! {
-                label for="tracking_number" { (lang.t("追跡番号（任意）", "Tracking number (optional)")) }
-                input id="tracking_number" name="tracking_number" type="text";
-            }))
-        }
-        @if v.role == "buyer" && v.status == "shipped" {
-            h2 { (lang.t("受取を確認する", "Confirm receipt")) }
-            p { (lang.t("受取を確認すると、売主へ代金が送金されます。", "Confirming receipt pays the seller.")) }
-            (action("/deal/receipt", lang.t("受け取りました", "I received it"), html! {}))
-        }
-        h2 { (lang.t("経過", "Timeline")) }
-        table data-testid="timeline" {
-            thead { tr { th style="width:12rem" { (lang.t("日時", "When")) } th { (lang.t("出来事", "What happened")) } } }
-            tbody { @for e in &v.timeline { tr { td { (e.at) } td { (event_text(lang, &e.event)) } } } }
-        }
+        (deal_page::timeline(lang, v))
     };
     // A deal is shown only in answer to a POST with its password; switching the language leads
     // to the sign-in in that language.
@@ -164,14 +122,7 @@ async fn authenticate(
     let (lang, _) = csrf::lang(headers, None);
     let (token, csrf_cookie) = csrf::token(headers);
     let error = if !csrf::verify(headers, &f.csrf) {
-        AppError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            lang.t(
-                "フォームの有効期限が切れました。もう一度送信してください。",
-                "The form expired. Please submit it again.",
-            ),
-        )
+        super::errors::csrf_error(lang)
     } else {
         match login(app, &f.deal_id, &f.password).await {
             Ok(reg) => return Ok(reg),
@@ -195,7 +146,16 @@ async fn show(
     let (lang, _) = csrf::lang(headers, None);
     let (token, csrf_cookie) = csrf::token(headers);
     match deal_view(app, reg).await {
-        Ok(v) => respond(status, &[csrf_cookie], deal_page(lang, &token, &v, notice)),
+        Ok(v) => {
+            let d = DealPage {
+                lang,
+                token: &token,
+                view: &v,
+                reg,
+                master: app.config.bank_master.as_deref(),
+            };
+            respond(status, &[csrf_cookie], deal_page(&d, notice))
+        }
         Err(e) => respond(
             e.status,
             &[csrf_cookie],

@@ -2,9 +2,13 @@
 //! Every form carries a CSRF token that must equal the one in the visitor's cookie.
 
 mod account_form;
+mod amend;
 mod csrf;
 mod deal;
+mod deal_page;
+mod errors;
 mod layout;
+mod not_found;
 mod operator;
 mod register;
 mod suspense;
@@ -15,13 +19,18 @@ use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
 
+pub use not_found::fallback;
+
 pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/", get(layout::home))
         .route(
             "/register/{role}",
-            get(register::form).post(register::submit),
+            get(register::form_page).post(register::submit),
         )
+        // The answer to a correction switches language here: the deal sign-in, where the
+        // correction form of a mismatched deal is.
+        .route("/register/amend", get(deal::login_form).post(amend::submit))
         .route("/deal", get(deal::login_form).post(deal::open))
         .route("/deal/shipment", axum::routing::post(deal::ship))
         .route("/deal/receipt", axum::routing::post(deal::receipt))

@@ -1,17 +1,22 @@
-//! The registration pages: one form per role; the result shows the new deal ID.
+//! The registration pages: one form per role; the result shows the new deal ID, or — when the
+//! other side's registration differs — what differs, what to do, and the form to correct it.
 
-use super::account_form::{field, AccountForm};
+use super::account_form::{field, text_area, AccountForm, Problems};
 use super::csrf;
+use super::errors::{csrf_error, describe_error};
 use super::layout::{error_box, page, respond, LangQuery};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::service::register::{register, RegistrationInput, RegistrationOutcome};
+use crate::service::field_error::FieldError;
+use crate::service::register::{register, validate, RegistrationInput, RegistrationOutcome};
+use crate::words;
 use crate::App;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use kessai_core::Party;
+use kessai_store::Registration;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -19,7 +24,10 @@ use std::sync::Arc;
 #[derive(Deserialize, Default, Clone)]
 pub struct RegistrationForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
+    /// Only when amending: the registration's own deal ID.
+    #[serde(default)]
+    pub deal_id: String,
     #[serde(default)]
     item: String,
     #[serde(default)]
@@ -33,15 +41,46 @@ pub struct RegistrationForm {
     #[serde(default)]
     seller_email: String,
     #[serde(default)]
-    shipping_address: String,
+    pub shipping_address: String,
     #[serde(flatten)]
     account: AccountForm,
     #[serde(default)]
-    password: String,
+    pub password: String,
 }
 
-fn role_of(path: &str) -> Option<Party> {
-    Party::parse(path)
+impl RegistrationForm {
+    /// A stored registration, to be corrected.
+    pub fn from_registration(r: &Registration) -> RegistrationForm {
+        RegistrationForm {
+            deal_id: r.public_id.to_string(),
+            item: r.terms.item.clone(),
+            price_yen: r.terms.price.0.to_string(),
+            buyer_name: r.terms.buyer_name.clone(),
+            buyer_email: r.terms.buyer_email.clone(),
+            seller_name: r.terms.seller_name.clone(),
+            seller_email: r.terms.seller_email.clone(),
+            shipping_address: r.shipping_address.clone().unwrap_or_default(),
+            account: AccountForm::from_account(&r.bank_account),
+            ..RegistrationForm::default()
+        }
+    }
+
+    /// The API's input; a price that is not a whole number becomes 0, which validation names.
+    pub fn to_input(&self, lang: Lang) -> RegistrationInput {
+        let price = kessai_core::text::digits(&self.price_yen).replace(',', "");
+        RegistrationInput {
+            item: self.item.clone(),
+            price_yen: price.parse().unwrap_or(0),
+            buyer_name: self.buyer_name.clone(),
+            buyer_email: self.buyer_email.clone(),
+            seller_name: self.seller_name.clone(),
+            seller_email: self.seller_email.clone(),
+            shipping_address: Some(self.shipping_address.clone()),
+            bank_account: self.account.to_input(),
+            password: self.password.clone(),
+            lang: Some(lang.code().into()),
+        }
+    }
 }
 
 fn title(lang: Lang, role: Party) -> &'static str {
@@ -51,272 +90,157 @@ fn title(lang: Lang, role: Party) -> &'static str {
     }
 }
 
-fn form_page(
-    lang: Lang,
-    role: Party,
-    token: &str,
-    f: &RegistrationForm,
-    error: Option<&AppError>,
-) -> Markup {
+/// The registration form: new (`f.deal_id` empty) or correcting the registration `f.deal_id`.
+pub fn form(role: Party, token: &str, f: &RegistrationForm, p: &Problems) -> Markup {
+    let lang = p.lang;
     let account_label = match role {
         Party::Buyer => lang.t("返金先口座", "Refund account"),
         Party::Seller => lang.t("受取口座", "Payout account"),
     };
-    let body = html! {
-        @if let Some(e) = error { (error_box(&describe_error(lang, e))) }
-        form method="post" action=(format!("/register/{}", role.as_str())) {
+    let amending = !f.deal_id.is_empty();
+    let action = if amending {
+        "/register/amend".to_string()
+    } else {
+        format!("/register/{}", role.as_str())
+    };
+    html! {
+        (p.summary())
+        form method="post" action=(action) data-testid=[amending.then_some("amend-form")] {
             input type="hidden" name="csrf" value=(token);
-            (field(lang.t("商品名", "Item"), "item", "text", &f.item))
-            (field(lang.t("代金（円）", "Price (yen)"), "price_yen", "number", &f.price_yen))
-            (field(lang.t("買主の氏名", "Buyer's name"), "buyer_name", "text", &f.buyer_name))
-            (field(lang.t("買主のメールアドレス", "Buyer's email"), "buyer_email", "email", &f.buyer_email))
-            (field(lang.t("売主の氏名", "Seller's name"), "seller_name", "text", &f.seller_name))
-            (field(lang.t("売主のメールアドレス", "Seller's email"), "seller_email", "email", &f.seller_email))
+            @if amending { input type="hidden" name="deal_id" value=(f.deal_id); }
+            (field(lang.t("商品名", "Item"), "item", "text", &f.item, p))
+            (field(lang.t("代金（円）", "Price (yen)"), "price_yen", "text", &f.price_yen, p))
+            (field(lang.t("買主の氏名", "Buyer's name"), "buyer_name", "text", &f.buyer_name, p))
+            (field(lang.t("買主のメールアドレス", "Buyer's email"), "buyer_email", "email", &f.buyer_email, p))
+            (field(lang.t("売主の氏名", "Seller's name"), "seller_name", "text", &f.seller_name, p))
+            (field(lang.t("売主のメールアドレス", "Seller's email"), "seller_email", "email", &f.seller_email, p))
             @if role == Party::Buyer {
-                label for="shipping_address" { (lang.t("お届け先住所", "Shipping address")) }
-                textarea id="shipping_address" name="shipping_address" required { (f.shipping_address) }
+                (text_area(lang.t("お届け先住所", "Shipping address"), "shipping_address", &f.shipping_address, p))
             }
-            (f.account.fieldset(lang, account_label))
-            label for="password" { (lang.t("パスワード（8文字以上）", "Password (8 characters or more)")) }
-            input id="password" name="password" type="password" autocomplete="new-password" required;
-            button type="submit" { (lang.t("登録する", "Register")) }
+            (f.account.fieldset(account_label, p))
+            @if amending {
+                (field(lang.t("パスワード（登録時のもの）", "Password (the one you registered with)"), "password", "password", "", p))
+                button type="submit" { (lang.t("訂正して照合する", "Correct and compare again")) }
+            } @else {
+                (field(lang.t("パスワード（8文字以上）", "Password (8 characters or more)"), "password", "password", "", p))
+                button type="submit" { (lang.t("登録する", "Register")) }
+            }
         }
-    };
-    page(lang, title(lang, role), body)
-}
-
-/// A field's label and, in Japanese, what it must hold (the English text comes from the API).
-fn field_text(lang: Lang, field: &str) -> (&str, Option<&'static str>) {
-    let table: [(&str, &str, &str, &str); 14] = [
-        ("item", "商品名", "Item", "入力してください（200文字まで）"),
-        (
-            "price_yen",
-            "代金",
-            "Price",
-            "1円から100億円までの整数で入力してください",
-        ),
-        (
-            "buyer_name",
-            "買主の氏名",
-            "Buyer's name",
-            "入力してください（200文字まで）",
-        ),
-        (
-            "buyer_email",
-            "買主のメールアドレス",
-            "Buyer's email",
-            "メールアドレスを正しく入力してください",
-        ),
-        (
-            "seller_name",
-            "売主の氏名",
-            "Seller's name",
-            "入力してください（200文字まで）",
-        ),
-        (
-            "seller_email",
-            "売主のメールアドレス",
-            "Seller's email",
-            "買主と異なるメールアドレスを正しく入力してください",
-        ),
-        (
-            "shipping_address",
-            "お届け先住所",
-            "Shipping address",
-            "入力してください（200文字まで）",
-        ),
-        (
-            "bank_account.bank_code",
-            "銀行コード",
-            "Bank code",
-            "4桁の数字で入力してください",
-        ),
-        (
-            "bank_account.branch_code",
-            "支店コード",
-            "Branch code",
-            "3桁の数字で入力してください",
-        ),
-        (
-            "bank_account.account_number",
-            "口座番号",
-            "Account number",
-            "7桁までの数字で入力してください",
-        ),
-        (
-            "bank_account.holder_name",
-            "口座名義",
-            "Account holder",
-            "1〜30文字で入力してください",
-        ),
-        (
-            "password",
-            "パスワード",
-            "Password",
-            "8文字以上で入力してください",
-        ),
-        (
-            "deal_id",
-            "取引ID",
-            "Deal ID",
-            "正しい取引IDを入力してください",
-        ),
-        (
-            "tracking_number",
-            "追跡番号",
-            "Tracking number",
-            "64文字までで入力してください",
-        ),
-    ];
-    match table.iter().find(|(f, ..)| *f == field) {
-        Some((_, ja, en, rule)) => (lang.t(ja, en), Some(*rule)),
-        None => (field, None),
     }
 }
 
-/// The error for a person: in Japanese by its stable code (the API's English message is the
-/// fallback and the English text), with an invalid field named by its label.
-pub fn describe_error(lang: Lang, e: &AppError) -> String {
-    let ja = match e.code {
-        "invalid_deal_id" => Some("取引IDが正しくありません（入力間違いの可能性があります）"),
-        "deal_not_found" => Some("この取引IDの取引はありません"),
-        "wrong_password" => {
-            Some("パスワードが違います（5回続けて間違えると一時的にロックされます）")
-        }
-        "login_locked" => Some("パスワードの誤りが続いたため、しばらくログインできません"),
-        "wrong_party" => Some("この操作は相手方の取引IDでのみ行えます"),
-        "not_agreed" => Some("まだ取引が成立していません"),
-        "wrong_state" => Some("現在の取引状態ではこの操作はできません"),
-        "csrf" => Some("フォームの有効期限が切れました。もう一度送信してください。"),
-        _ => None,
-    };
-    let message = match (lang, ja) {
-        (Lang::Ja, Some(text)) => text.to_string(),
-        _ => e.message.clone(),
-    };
-    match (&e.field, lang) {
-        (Some(f), Lang::Ja) if e.code == "invalid_field" => match field_text(lang, f) {
-            (label, Some(rule)) => format!("{label}: {rule}"),
-            (label, None) => format!("{label}: {message}"),
-        },
-        (Some(f), Lang::En) if e.code == "invalid_field" => {
-            format!("{}: {message}", field_text(lang, f).0)
-        }
-        _ => message,
-    }
-}
-
-pub async fn form(
+pub async fn form_page(
     headers: HeaderMap,
     Path(role): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
-    let Some(role) = role_of(&role) else {
-        return not_found(lang);
+    let Some(role) = Party::parse(&role) else {
+        return super::not_found::page_for(lang);
     };
     let (token, csrf_cookie) = csrf::token(&headers);
+    let body = form(
+        role,
+        &token,
+        &RegistrationForm::default(),
+        &Problems::none(lang),
+    );
     respond(
         StatusCode::OK,
         &[lang_cookie, csrf_cookie],
-        form_page(lang, role, &token, &RegistrationForm::default(), None),
+        page(lang, title(lang, role), body),
     )
-}
-
-fn not_found(lang: Lang) -> Response {
-    let body = html! {
-        p { (lang.t("お探しのページはありません。", "There is no such page.")) " " a href="/" { (lang.t("トップへ", "Go to the home page")) } }
-    };
-    respond(
-        StatusCode::NOT_FOUND,
-        &[],
-        page(
-            lang,
-            lang.t("ページが見つかりません", "Page not found"),
-            body,
-        ),
-    )
-}
-
-fn to_input(f: &RegistrationForm, lang: Lang) -> Result<RegistrationInput, AppError> {
-    let price_yen =
-        f.price_yen.trim().parse().map_err(|_| {
-            AppError::invalid("price_yen", "price_yen must be a whole number of yen")
-        })?;
-    Ok(RegistrationInput {
-        item: f.item.clone(),
-        price_yen,
-        buyer_name: f.buyer_name.clone(),
-        buyer_email: f.buyer_email.clone(),
-        seller_name: f.seller_name.clone(),
-        seller_email: f.seller_email.clone(),
-        shipping_address: Some(f.shipping_address.clone()),
-        bank_account: f.account.to_input(),
-        password: f.password.clone(),
-        lang: Some(lang.code().into()),
-    })
 }
 
 pub async fn submit(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Path(role): Path<String>,
-    Form(f): Form<RegistrationForm>,
+    Form(mut f): Form<RegistrationForm>,
 ) -> Response {
     let (lang, _) = csrf::lang(&headers, None);
-    let Some(role) = role_of(&role) else {
-        return not_found(lang);
+    let Some(role) = Party::parse(&role) else {
+        return super::not_found::page_for(lang);
     };
+    f.deal_id.clear();
     let (token, csrf_cookie) = csrf::token(&headers);
-    if !csrf::verify(&headers, &f.csrf) {
-        let e = AppError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            lang.t(
-                "フォームの有効期限が切れました。もう一度送信してください。",
-                "The form expired. Please submit it again.",
-            ),
-        );
-        return respond(
-            StatusCode::FORBIDDEN,
-            &[csrf_cookie],
-            form_page(lang, role, &token, &f, Some(&e)),
-        );
-    }
-    let outcome = match to_input(&f, lang) {
-        Ok(input) => register(&app, role, &input, None).await,
-        Err(e) => Err(e),
+    let again = |status: StatusCode, error: Option<&AppError>, errors: &[FieldError]| {
+        let p = Problems { lang, errors };
+        let body = html! { @if let Some(e) = error { (error_box(&describe_error(lang, e))) } (form(role, &token, &f, &p)) };
+        respond(
+            status,
+            std::slice::from_ref(&csrf_cookie),
+            page(lang, title(lang, role), body),
+        )
     };
-    let outcome: Result<RegistrationOutcome, AppError> =
-        outcome.and_then(|(_, body)| serde_json::from_str(&body).map_err(AppError::internal));
+    if !csrf::verify(&headers, &f.csrf) {
+        return again(StatusCode::FORBIDDEN, Some(&csrf_error(lang)), &[]);
+    }
+    let input = f.to_input(lang);
+    if let Err(errors) = validate(role, &input, app.config.bank_master.as_deref()) {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, None, &errors);
+    }
+    let outcome = register(&app, role, &input, None)
+        .await
+        .and_then(|(_, body)| serde_json::from_str(&body).map_err(AppError::internal));
     match outcome {
         Ok(o) => respond(
             StatusCode::CREATED,
-            &[csrf_cookie],
-            registered_page(lang, &o),
+            std::slice::from_ref(&csrf_cookie),
+            outcome_page(lang, &token, role, &o, &f),
         ),
-        Err(e) => respond(
-            e.status,
-            &[csrf_cookie],
-            form_page(lang, role, &token, &f, Some(&e)),
-        ),
+        Err(e) => again(e.status, Some(&e), &[]),
     }
 }
 
-fn registered_page(lang: Lang, o: &RegistrationOutcome) -> Markup {
-    let status = match o.status.as_str() {
-        "agreed" => lang.t("相手方の登録と一致し、取引が成立しました。詳細をメールでお送りしました。", "Your registration matches the other party's: the deal is agreed. Details are on their way by email."),
-        "mismatch" => lang.t("相手方の登録と一致しない項目があります。取引は進みません。", "Some fields differ from the other party's registration. The deal does not proceed."),
-        _ => lang.t("相手方の登録を待っています。", "Waiting for the other party to register."),
-    };
+/// After registering or correcting: the deal ID and where the deal stands; on a mismatch,
+/// which fields differ, what to do, and the registration in a form to correct it.
+pub fn outcome_page(
+    lang: Lang,
+    token: &str,
+    role: Party,
+    o: &RegistrationOutcome,
+    f: &RegistrationForm,
+) -> Markup {
+    let mut again = f.clone();
+    again.deal_id = o.deal_id.clone();
     let body = html! {
-        p.ok { (lang.t("登録を受け付けました。この取引IDを控えてください。", "Registration received. Keep this deal ID.")) }
         p { (lang.t("あなたの取引ID", "Your deal ID")) ": " span.id data-testid="deal-id" { (o.deal_id) } }
-        p data-testid="status" { (status) }
-        @if !o.mismatched_fields.is_empty() {
-            p.error { (lang.t("一致しない項目", "Fields that differ")) ": " (o.mismatched_fields.join(", ")) }
+        @match o.status.as_str() {
+            "mismatch" => {
+                (mismatch_notice(lang, role, &o.mismatched_fields))
+                (form(role, token, &again, &Problems::none(lang)))
+            }
+            status => {
+                p.ok role="status" data-testid="status" data-status=(status) {
+                    @if status == "agreed" {
+                        (lang.t("相手方の登録と一致し、取引が成立しました。詳細をメールでお送りしました。", "Your registration matches the other party's: the deal is agreed. Details are on their way by email."))
+                    } @else {
+                        (lang.t("登録を受け付けました。この取引IDを控えてください。相手方の登録を待っています。", "Registration received. Keep this deal ID. Waiting for the other party to register."))
+                    }
+                }
+                p { a href=(format!("/deal?deal_id={}", o.deal_id)) { (lang.t("取引ページを開く", "Open the deal page")) } }
+            }
         }
-        p { a href="/deal" { (lang.t("取引ページを開く", "Open the deal page")) } }
     };
-    page(lang, lang.t("登録完了", "Registered"), body)
+    let title = match o.status.as_str() {
+        "mismatch" => lang.t("登録内容が一致しません", "The registrations differ"),
+        _ => lang.t("登録を受け付けました", "Registered"),
+    };
+    page(lang, title, body)
+}
+
+/// What differs and what to do next, for either party.
+pub fn mismatch_notice(lang: Lang, role: Party, fields: &[String]) -> Markup {
+    let other = words::party(lang, role.other());
+    html! {
+        div.error role="alert" data-testid="status" data-status="mismatch" {
+            p { (lang.t("相手方の登録と一致しない項目があります。一致するまで取引は進みません。", "Some fields differ from the other party's registration. Nothing proceeds until they match.")) }
+            p data-testid="mismatched-fields" { (lang.t("一致しない項目", "Fields that differ")) ": " strong { (words::field_list(lang, fields)) } }
+            p { (match lang {
+                Lang::Ja => format!("次にすること: 下のフォームであなたの登録内容を確認し、誤りがあれば訂正してください（取引IDは変わりません）。あなたの内容が正しければ、{other}に訂正を依頼してください。"),
+                Lang::En => format!("What to do next: check your registration in the form below and correct it if it is wrong (your deal ID stays the same). If yours is right, ask {other} to correct theirs."),
+            }) }
+        }
+    }
 }

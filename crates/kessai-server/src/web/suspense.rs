@@ -3,9 +3,9 @@
 //! recovered by a suspense credit or written off.
 
 use super::csrf;
+use super::errors::describe_error;
 use super::layout::{error_box, page, page_at, respond, LangQuery};
 use super::operator::{login_page, signed_in};
-use super::register::describe_error;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{format_jst, Lang};
 use crate::service::{credit, suspense};
@@ -260,7 +260,11 @@ pub async fn assign(
         headers,
         &f.csrf,
         |tx| credit::assign_credit(&app, tx, &f.credit_id, &f.deal_id).await,
-        |lang, r| html! { (lang.t("割り当てました", "Assigned")) ": " (r.deal_id.unwrap_or_default()) " → " (r.deal_state.unwrap_or_default()) }
+        |lang, r| html! {
+            (lang.t("割り当てました", "Assigned")) ": " (r.deal_id.unwrap_or_default()) " — "
+            (lang.t("取引の状態", "the deal is now")) ": "
+            span data-testid="deal-state" data-status=(r.deal_state.as_deref().unwrap_or_default()) { (crate::words::status(lang, r.deal_state.as_deref().unwrap_or_default())) }
+        }
     )
 }
 

@@ -1,9 +1,9 @@
 //! The operator's page for returning a suspense credit to its payer: the payer's account
 //! in a form, refilled with the error when the account is mistyped.
 
-use super::account_form::AccountForm;
+use super::account_form::{AccountForm, Problems};
+use super::errors::describe_error;
 use super::layout::{error_box, page, page_at, respond};
-use super::register::describe_error;
 use super::suspense::{failed, guard, page_for, visit};
 use crate::i18n::{format_jst, Lang};
 use crate::service::suspense;
@@ -31,16 +31,18 @@ fn return_page(
     credit: &CreditRecord,
     f: &AccountForm,
     error: Option<&str>,
+    p: &Problems,
 ) -> Markup {
     let body = html! {
         @if let Some(e) = error { (error_box(e)) }
+        (p.summary())
         p data-testid="return-credit" {
             (Yen(credit.amount_yen)) " — " (credit.reference) " (" (format_jst(Millis(credit.received_at_ms))) ")"
         }
         form method="post" action="/operator/suspense/return" {
             input type="hidden" name="csrf" value=(token);
             input type="hidden" name="credit_id" value=(credit.id);
-            (f.fieldset(lang, lang.t("返金先の口座（振込人の口座）", "Account to return it to (the payer's)")))
+            (f.fieldset(lang.t("返金先の口座（振込人の口座）", "Account to return it to (the payer's)"), p))
             button type="submit" { (lang.t("返金する", "Return the money")) }
         }
         p { a href="/operator/suspense" { (lang.t("一覧に戻る", "Back to the list")) } }
@@ -85,7 +87,14 @@ pub async fn return_form(
         Ok(credit) => respond(
             StatusCode::OK,
             &v.cookies,
-            return_page(v.lang, &v.token, &credit, &AccountForm::default(), None),
+            return_page(
+                v.lang,
+                &v.token,
+                &credit,
+                &AccountForm::default(),
+                None,
+                &Problems::none(v.lang),
+            ),
         ),
         Err(page) => *page,
     }
@@ -110,19 +119,22 @@ pub async fn return_credit(
         Ok(ok) => ok,
         Err(page) => return *page,
     };
-    let result = match f
+    let account = f
         .account
         .to_input()
-        .to_account(app.config.bank_master.as_deref())
-    {
-        Ok(account) => crate::transact!(*app, |tx| suspense::return_credit(
-            &app,
-            tx,
-            &f.credit_id,
-            &account
-        )
-        .await),
-        Err(e) => Err(e),
+        .check(app.config.bank_master.as_deref());
+    let (result, errors) = match account {
+        Ok(account) => (
+            crate::transact!(*app, |tx| suspense::return_credit(
+                &app,
+                tx,
+                &f.credit_id,
+                &account
+            )
+            .await),
+            vec![],
+        ),
+        Err(e) => (Err(crate::service::field_error::first(&e)), e),
     };
     match result {
         Ok(r) => {
@@ -139,7 +151,14 @@ pub async fn return_credit(
                     &token,
                     &credit,
                     &f.account,
-                    Some(&describe_error(lang, &e)),
+                    errors
+                        .is_empty()
+                        .then(|| describe_error(lang, &e))
+                        .as_deref(),
+                    &Problems {
+                        lang,
+                        errors: &errors,
+                    },
                 ),
             ),
             Err(page) => *page,

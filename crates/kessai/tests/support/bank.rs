@@ -41,6 +41,21 @@ pub fn sim(args: &[&str]) -> String {
     out
 }
 
+/// A new simulated bank (`kessai sim bank init`) with this seed and reject rate.
+pub fn sim_init(state: &Path, seed: u64, reject_rate: &str) {
+    let seed = seed.to_string();
+    let state = state.to_string_lossy();
+    sim(&[
+        "init",
+        "--state",
+        &state,
+        "--seed",
+        &seed,
+        "--reject-rate",
+        reject_rate,
+    ]);
+}
+
 /// A simulated bank's day: it answers every new file in `inbox` and writes its files to
 /// `outbox` (`kessai sim bank run`).
 pub fn sim_run(state: &str, inbox: impl AsRef<Path>, outbox: impl AsRef<Path>) {

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod bank;
+pub mod browser;
+pub mod mime;
 pub mod smtp;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};
@@ -375,10 +377,31 @@ impl TestServer {
         r.ok()["instructions"].as_array().unwrap().clone()
     }
 
-    /// Every invariant of `kessai check` must hold.
+    /// Every invariant of `kessai check` must hold, and every email the test caused must be
+    /// well-formed MIME.
     pub async fn assert_books_sound(&self) {
         let violations = self.app.store.check().await.expect("check runs");
         assert!(violations.is_empty(), "ledger violations: {violations:#?}");
+        self.assert_emails_well_formed().await;
+    }
+
+    /// Builds each outbox email as the mail worker sends it and reads it strictly back.
+    pub async fn assert_emails_well_formed(&self) {
+        let refs: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT deal_ref FROM outbox_emails WHERE deal_ref IS NOT NULL",
+        )
+        .fetch_all(self.app.store.pool())
+        .await
+        .expect("outbox");
+        for deal_ref in refs {
+            for email in self.app.store.emails_for(&deal_ref).await.unwrap() {
+                let message =
+                    kessai_server::mail::message::build(&email, &self.app.config.mail_from)
+                        .expect("the email builds");
+                let text = mime::checked_text(&message.formatted());
+                assert_eq!(text.trim_end(), email.body.trim_end(), "{}", email.subject);
+            }
+        }
     }
 
     /// A fingerprint of everything a request could change: deals, ledger, outbox,
