@@ -1,9 +1,10 @@
 //! Buyer and seller endpoints: register, view, report shipment, confirm receipt.
 
-use super::extract::{deal_credentials, idempotency_key, json};
+use super::body::{JsonBody, NoBody, OptionalJsonBody};
+use super::extract::{idempotency_key, DealLogin};
 use super::json_response;
 use crate::error::{AppError, AppResult};
-use crate::service::auth::{login, require_role};
+use crate::service::auth::require_role;
 use crate::service::deal_ops;
 use crate::service::register::{
     register as register_party, RegistrationInput, RegistrationOutcome,
@@ -11,7 +12,6 @@ use crate::service::register::{
 use crate::service::view::{deal_view, DealView};
 use crate::transact_idempotent;
 use crate::App;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -41,14 +41,14 @@ pub async fn register(
     State(app): State<Arc<App>>,
     Path(role_name): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody<RegistrationInput>,
 ) -> AppResult<Response> {
     let role = role(&role_name)?;
-    let input: RegistrationInput = json(&body)?;
+    let input = body.value;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/registrations/{role_name}"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = register_party(&app, role, &input, key.as_ref()).await?;
     Ok(json_response(status, body))
@@ -60,11 +60,8 @@ pub async fn register(
     security(("deal_basic" = [])))]
 pub async fn view(
     State(app): State<Arc<App>>,
-    Path(deal_id): Path<String>,
-    headers: HeaderMap,
+    DealLogin { reg, .. }: DealLogin,
 ) -> AppResult<Json<DealView>> {
-    let password = deal_credentials(&headers, &deal_id)?;
-    let reg = login(&app, &deal_id, &password).await?;
     Ok(Json(deal_view(&app, &reg).await?))
 }
 
@@ -77,9 +74,11 @@ pub struct StepResult {
 }
 
 #[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct ShipmentInput {
-    /// The carrier's tracking number, if there is one (at most 64 characters).
+    /// The carrier's tracking number, if there is one.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub tracking_number: Option<String>,
 }
 
@@ -90,24 +89,21 @@ pub struct ShipmentInput {
     security(("deal_basic" = [])))]
 pub async fn ship(
     State(app): State<Arc<App>>,
-    Path(deal_id): Path<String>,
+    login: DealLogin,
     headers: HeaderMap,
-    body: Bytes,
+    body: OptionalJsonBody<ShipmentInput>,
 ) -> AppResult<Response> {
-    let input: ShipmentInput = if body.is_empty() {
-        ShipmentInput::default()
-    } else {
-        json(&body)?
-    };
-    let tracking = input
+    let tracking = body
+        .value
+        .unwrap_or_default()
         .tracking_number
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty());
     step(
         &app,
-        &deal_id,
+        login,
         &headers,
-        &body,
+        &body.raw,
         "shipment",
         Party::Seller,
         "report shipment",
@@ -124,15 +120,15 @@ pub async fn ship(
     security(("deal_basic" = [])))]
 pub async fn receipt(
     State(app): State<Arc<App>>,
-    Path(deal_id): Path<String>,
+    login: DealLogin,
     headers: HeaderMap,
-    body: Bytes,
+    body: NoBody,
 ) -> AppResult<Response> {
     step(
         &app,
-        &deal_id,
+        login,
         &headers,
-        &body,
+        &body.raw,
         "receipt",
         Party::Buyer,
         "confirm receipt",
@@ -144,7 +140,7 @@ pub async fn receipt(
 #[allow(clippy::too_many_arguments)]
 async fn step(
     app: &App,
-    deal_id: &str,
+    DealLogin { deal_id, reg }: DealLogin,
     headers: &HeaderMap,
     body: &[u8],
     name: &str,
@@ -152,9 +148,7 @@ async fn step(
     what: &str,
     command: DealCommand,
 ) -> AppResult<Response> {
-    let password = deal_credentials(headers, deal_id)?;
     let key = idempotency_key(headers, format!("POST /v1/deals/{deal_id}/{name}"), body)?;
-    let reg = login(app, deal_id, &password).await?;
     require_role(&reg, role, what)?;
     let id = deal_ops::agreed_deal_id(&reg)?.to_string();
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {

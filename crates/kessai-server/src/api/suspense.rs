@@ -2,12 +2,12 @@
 //! assigning a credit to a deal, returning it to its payer, and recovering or writing off a
 //! claim.
 
-use super::extract::{idempotency_key, json, require_operator};
+use super::body::{JsonBody, NoBody};
+use super::extract::{idempotency_key, Operator};
 use super::json_response;
 use crate::error::AppResult;
 use crate::service::suspense::{self, ClaimResult, ReturnResult};
 use crate::{transact_idempotent, App};
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -33,9 +33,8 @@ pub struct SuspenseList {
 #[utoipa::path(get, path = "/v1/operator/suspense", responses((status = 200, body = SuspenseList)), security(("operator_bearer" = [])))]
 pub async fn suspense(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
 ) -> AppResult<Json<SuspenseList>> {
-    require_operator(&app, &headers)?;
     let credits = app.store.unmatched_credits(10_000).await?;
     let total_yen = credits.iter().map(|c| c.amount_yen).sum();
     let claims = app.store.reversal_claims(10_000).await?;
@@ -49,8 +48,10 @@ pub async fn suspense(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignInput {
     /// The buyer's deal ID.
+    #[schema(max_length = 32)]
     pub deal_id: String,
 }
 
@@ -59,12 +60,11 @@ pub struct AssignInput {
     responses((status = 200, body = crate::service::credit::CreditResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn assign(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
     axum::extract::Path(credit_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<AssignInput>,
 ) -> AppResult<Json<crate::service::credit::CreditResult>> {
-    require_operator(&app, &headers)?;
-    let input: AssignInput = json(&body)?;
+    let input = body.value;
     let result = crate::transact!(*app, |tx| crate::service::credit::assign_credit(
         &app,
         tx,
@@ -82,17 +82,16 @@ pub async fn assign(
     responses((status = 200, body = ReturnResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn return_credit(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
     axum::extract::Path(credit_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<crate::service::register::BankAccountInput>,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
-    let a: crate::service::register::BankAccountInput = json(&body)?;
-    let account = a.to_account(app.config.bank_master.as_deref())?;
+    let account = body.value.to_account(app.config.bank_master.as_deref())?;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/suspense/{credit_id}/return"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         suspense::return_credit(&app, tx, &credit_id, &account).await
@@ -105,15 +104,15 @@ pub async fn return_credit(
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn write_off(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
     axum::extract::Path(claim_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: NoBody,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/claims/{claim_id}/write-off"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         suspense::write_off(&app, tx, &claim_id).await
@@ -122,8 +121,10 @@ pub async fn write_off(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecoverInput {
     /// The suspense credit that carried the payer's money back (at most what is still owed).
+    #[schema(max_length = 64)]
     pub credit_id: String,
 }
 
@@ -133,16 +134,16 @@ pub struct RecoverInput {
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn recover(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
     axum::extract::Path(claim_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<RecoverInput>,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
-    let input: RecoverInput = json(&body)?;
+    let input = body.value;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/claims/{claim_id}/recover"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         suspense::recover(&app, tx, &claim_id, &input.credit_id).await
