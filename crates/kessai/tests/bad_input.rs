@@ -109,6 +109,7 @@ async fn party_steps_with_bad_input_change_nothing(db: Db) {
     let bad_json = s
         .request(Method::POST, &format!("/v1/deals/{seller}/shipment"))
         .basic_auth(&seller, Some(SELLER_PW))
+        .header("content-type", "application/json")
         .body("{not json");
     refused(&s, s.send(bad_json), 400, "invalid_json", None).await;
     // Missing credentials, and credentials for another ID than the path's.

@@ -54,7 +54,13 @@ pub async fn import(
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if !declared.is_some_and(|t| UPLOAD_TYPES.contains(&t.as_str())) {
         return Err(unsupported(&UPLOAD_TYPES.join(", ")));
     }

@@ -146,15 +146,16 @@ fn too_large(limit: usize) -> AppError {
     )
 }
 
-/// Parses, checks the shape against `T` and the lengths against `T`'s documented schema.
+/// Parses the JSON, checks the lengths against `T`'s documented schema, then the shape
+/// against `T` (so that a too-long value is named even where the type would also refuse it).
 pub fn parse<T: DeserializeOwned + ToSchema>(body: &[u8]) -> AppResult<T> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de)
+    let tree: serde_json::Value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| shape_error(&e.path().to_string(), e.into_inner()))?;
     de.end().map_err(|e| shape_error("", e))?;
-    let tree: serde_json::Value = serde_json::from_slice(body).map_err(AppError::internal)?;
     check_lengths(&T::name(), &tree)?;
-    Ok(value)
+    serde_path_to_error::deserialize(tree)
+        .map_err(|e| shape_error(&e.path().to_string(), e.into_inner()))
 }
 
 /// The error of a body that is not JSON or not of the endpoint's shape, naming the field at
@@ -169,7 +170,13 @@ fn shape_error(path: &str, inner: serde_json::Error) -> AppError {
     // serde names a missing or unknown field between backticks, at its parent's path.
     let named = text.split('`').nth(1).unwrap_or_default();
     let (status, code, field) = if text.starts_with("unknown field") {
-        (StatusCode::UNPROCESSABLE_ENTITY, "unknown_field", at(named))
+        // (serde_path_to_error has already stepped into it)
+        let field = if path.rsplit('.').next() == Some(named) {
+            path.to_string()
+        } else {
+            at(named)
+        };
+        (StatusCode::UNPROCESSABLE_ENTITY, "unknown_field", field)
     } else if text.starts_with("missing field") {
         (StatusCode::BAD_REQUEST, "invalid_json", at(named))
     } else {
@@ -195,10 +202,21 @@ mod tests {
 
     #[test]
     fn only_json_is_json() {
-        for ok in ["application/json", "Application/JSON; charset=UTF-8", "application/json;charset=\"utf-8\""] {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=UTF-8",
+            "application/json;charset=\"utf-8\"",
+        ] {
             assert!(is_json(ok), "{ok}");
         }
-        for bad in ["text/plain", "application/x-www-form-urlencoded", "application/xml", "", "application/json; charset=latin1", "application/jsonx"] {
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+            "",
+            "application/json; charset=latin1",
+            "application/jsonx",
+        ] {
             assert!(!is_json(bad), "{bad}");
         }
     }

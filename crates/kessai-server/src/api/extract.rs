@@ -41,7 +41,10 @@ impl FromRequestParts<Arc<App>> for DealLogin {
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> AppResult<Self> {
         let Path(deal_id) = Path::<String>::from_request_parts(parts, app)
             .await
-            .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, "invalid_deal_id", e.body_text()).with_field("deal_id"))?;
+            .map_err(|e| {
+                AppError::new(StatusCode::BAD_REQUEST, "invalid_deal_id", e.body_text())
+                    .with_field("deal_id")
+            })?;
         let password = deal_credentials(&parts.headers, &deal_id)?;
         let reg = login(app, &deal_id, &password).await?;
         Ok(DealLogin { deal_id, reg })

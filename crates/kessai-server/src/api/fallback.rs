@@ -56,7 +56,9 @@ pub async fn errors_as_json(request: Request, next: Next) -> Response {
     };
     let mut fixed = AppError::new(status, code, message).into_response();
     if let Some(allow) = parts.headers.get(axum::http::header::ALLOW) {
-        fixed.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+        fixed
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
     }
     fixed
 }

@@ -62,9 +62,17 @@ fn walk(schemas: &Value, schema: &Value, value: &Value, path: &str) -> AppResult
 pub fn unbounded_request_strings(doc: &Value) -> Vec<String> {
     let schemas = &doc["components"]["schemas"];
     let mut bodies = vec![];
-    for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
         for op in item.as_object().into_iter().flat_map(|o| o.values()) {
-            for content in op["requestBody"]["content"].as_object().into_iter().flat_map(|c| c.values()) {
+            for content in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flat_map(|c| c.values())
+            {
                 if let Some(r) = content["schema"]["$ref"].as_str() {
                     bodies.push(r.rsplit('/').next().unwrap_or_default().to_string());
                 }
@@ -77,12 +85,18 @@ pub fn unbounded_request_strings(doc: &Value) -> Vec<String> {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let props = schemas[&name]["properties"].as_object().cloned().unwrap_or_default();
+        let props = schemas[&name]["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         for (field, s) in props {
             if let Some(r) = s["$ref"].as_str() {
                 bodies.push(r.rsplit('/').next().unwrap_or_default().to_string());
             }
-            let is_string = s["type"] == "string" || s["type"].as_array().is_some_and(|t| t.contains(&Value::from("string")));
+            let is_string = s["type"] == "string"
+                || s["type"]
+                    .as_array()
+                    .is_some_and(|t| t.contains(&Value::from("string")));
             if is_string && s["maxLength"].is_null() {
                 out.push(format!("{name}.{field}"));
             }

@@ -180,10 +180,7 @@ pub struct CheckResult {
 
 /// Every ledger invariant, checked now over the whole database.
 #[utoipa::path(get, path = "/v1/operator/check", responses((status = 200, body = CheckResult)), security(("operator_bearer" = [])))]
-pub async fn check(
-    State(app): State<Arc<App>>,
-    _: Operator,
-) -> AppResult<Json<CheckResult>> {
+pub async fn check(State(app): State<Arc<App>>, _: Operator) -> AppResult<Json<CheckResult>> {
     let violations: Vec<String> = app
         .store
         .check()

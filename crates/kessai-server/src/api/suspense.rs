@@ -31,10 +31,7 @@ pub struct SuspenseList {
 
 /// Incoming money that matched no single deal, and open reversal claims, oldest first.
 #[utoipa::path(get, path = "/v1/operator/suspense", responses((status = 200, body = SuspenseList)), security(("operator_bearer" = [])))]
-pub async fn suspense(
-    State(app): State<Arc<App>>,
-    _: Operator,
-) -> AppResult<Json<SuspenseList>> {
+pub async fn suspense(State(app): State<Arc<App>>, _: Operator) -> AppResult<Json<SuspenseList>> {
     let credits = app.store.unmatched_credits(10_000).await?;
     let total_yen = credits.iter().map(|c| c.amount_yen).sum();
     let claims = app.store.reversal_claims(10_000).await?;

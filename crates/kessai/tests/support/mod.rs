@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bank;
+pub mod conformance;
 pub mod smtp;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};
@@ -198,14 +199,24 @@ impl TestServer {
         self.http.request(method, format!("{}{path}", self.base))
     }
 
+    /// Sends a request; an answer under `/v1` must be one `/openapi.json` lists for the path
+    /// and method (status, and an error's code), so every test checks the document.
     pub async fn send(&self, request: RequestBuilder) -> Reply {
-        let response = request.send().await.expect("request reaches the server");
+        let request = request.build().expect("a request");
+        let (method, path) = (request.method().clone(), request.url().path().to_string());
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .expect("request reaches the server");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        Reply {
+        let reply = Reply {
             status,
             body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        }
+        };
+        conformance::assert_documented(method.as_str(), &path, &reply);
+        reply
     }
 
     pub async fn register(&self, role: &str, body: &Value) -> Reply {
