@@ -76,15 +76,20 @@ impl<S: Send + Sync, T: DeserializeOwned + ToSchema> FromRequest<S> for Optional
 }
 
 /// Refuses a declared type other than JSON, then reads the body up to [`MAX_JSON_BYTES`]. An
-/// empty body with no Content-Type is let through (for endpoints where the body is optional).
+/// empty body needs no Content-Type (for endpoints where the body is optional).
 async fn read_json_bytes(req: Request) -> AppResult<Bytes> {
-    let headers = req.headers();
-    match headers.get(CONTENT_TYPE) {
-        None if declared_length(headers) == Some(0) => return Ok(Bytes::new()),
-        Some(v) if is_json(v.to_str().unwrap_or("")) => {}
-        _ => return Err(unsupported("application/json")),
+    let declared = req.headers().get(CONTENT_TYPE).cloned();
+    if declared
+        .as_ref()
+        .is_some_and(|v| !is_json(v.to_str().unwrap_or("")))
+    {
+        return Err(unsupported("application/json"));
     }
-    read_limited(req, MAX_JSON_BYTES).await
+    let bytes = read_limited(req, MAX_JSON_BYTES).await?;
+    if declared.is_none() && !bytes.is_empty() {
+        return Err(unsupported("application/json"));
+    }
+    Ok(bytes)
 }
 
 /// Reads a body of at most `limit` bytes; a longer one is `413 body_too_large` (at once when its
