@@ -79,10 +79,10 @@ pub async fn import(
 #[serde(deny_unknown_fields)]
 pub struct ExportInput {
     /// `zengin` or `iso20022`.
-    #[schema(max_length = 16)]
+    #[schema(max_length = 16, pattern = "^(zengin|iso20022)$")]
     pub format: String,
     /// Value date `YYYY-MM-DD` (a bank holiday moves to the next business day); default today.
-    #[schema(max_length = 10)]
+    #[schema(max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<String>,
 }
 

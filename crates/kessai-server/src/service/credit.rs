@@ -16,6 +16,7 @@ pub struct CreditInput {
     /// The bank's identity of this record; the same reference is applied only once.
     #[schema(max_length = 100)]
     pub bank_ref: String,
+    #[schema(minimum = 1)]
     pub amount_yen: i64,
     /// What the transferor wrote: their name and, ideally, the buyer's deal ID. At most 140
     /// characters, what an ISO 20022 `Ustrd` carries (a Zengin name and EDI are shorter).

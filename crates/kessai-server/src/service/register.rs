@@ -77,6 +77,7 @@ impl BankAccountInput {
 pub struct RegistrationInput {
     #[schema(max_length = 200)]
     pub item: String,
+    #[schema(minimum = 1, maximum = 10_000_000_000_i64)]
     pub price_yen: i64,
     #[schema(max_length = 200)]
     pub buyer_name: String,
