@@ -166,6 +166,10 @@ pub fn parse<T: DeserializeOwned + ToSchema>(body: &[u8]) -> AppResult<T> {
 /// The error of a body that is not JSON or not of the endpoint's shape, naming the field at
 /// `path` (serde_json's message names the line and column).
 fn shape_error(path: &str, inner: serde_json::Error) -> AppError {
+    // The path up to the last segment serde_path_to_error could name (`?` where it could not).
+    let known: Vec<&str> = path.split('.').take_while(|s| *s != "?").collect();
+    let joined = known.join(".");
+    let path = joined.as_str();
     let text = inner.to_string();
     let at = |name: &str| match (path, name) {
         (".", n) | ("", n) => n.to_string(),

@@ -219,6 +219,25 @@ impl TestServer {
         reply
     }
 
+    /// Sends `request`, checks the error and that nothing in the database moved.
+    pub async fn refuse(
+        &self,
+        request: RequestBuilder,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+    ) -> Reply {
+        let before = self.snapshot().await;
+        let r = self.send(request).await;
+        r.assert_error(status, code, field);
+        assert_eq!(
+            self.snapshot().await,
+            before,
+            "a refused request ({code}) changed the database"
+        );
+        r
+    }
+
     pub async fn register(&self, role: &str, body: &Value) -> Reply {
         self.send(
             self.request(Method::POST, &format!("/v1/registrations/{role}"))
