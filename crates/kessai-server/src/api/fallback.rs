@@ -5,8 +5,8 @@
 
 use crate::error::AppError;
 use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::StatusCode;
+use axum::http::header::{ALLOW, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -26,10 +26,22 @@ pub async fn method_not_allowed() -> AppError {
     )
 }
 
-/// Middleware: an error response that is not JSON becomes one in the documented shape.
+/// Middleware: an error response that is not JSON becomes one in the documented shape. An error
+/// to a request that came with a body closes the connection: the body may be unread (refused
+/// before reading it), and the client must not send its next request after it.
 pub async fn errors_as_json(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let headers = request.headers();
+    let has_body = headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0");
+    let mut response = next.run(request).await;
     let status = response.status();
+    if has_body && (status.is_client_error() || status.is_server_error()) {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     let is_json = response
         .headers()
         .get(CONTENT_TYPE)
@@ -55,10 +67,10 @@ pub async fn errors_as_json(request: Request, next: Next) -> Response {
         message
     };
     let mut fixed = AppError::new(status, code, message).into_response();
-    if let Some(allow) = parts.headers.get(axum::http::header::ALLOW) {
-        fixed
-            .headers_mut()
-            .insert(axum::http::header::ALLOW, allow.clone());
+    for kept in [ALLOW, CONNECTION] {
+        if let Some(v) = parts.headers.get(&kept) {
+            fixed.headers_mut().insert(kept, v.clone());
+        }
     }
     fixed
 }
