@@ -5,7 +5,7 @@
 # the operation lists).
 # Usage, from the repository root:  bash e2e/schemathesis.sh
 # Env: KESSAI_BIN (use this binary instead of building one), CARGO_TARGET_DIR (respected),
-#      SCHEMATHESIS_EXAMPLES (examples per operation, default 40),
+#      SCHEMATHESIS_EXAMPLES (examples per operation, default 100),
 #      KESSAI_CACHE (where the virtualenv is kept, default ~/.cache/kessai).
 set -euo pipefail
 
@@ -56,8 +56,8 @@ export KESSAI_FUZZ_TOKEN="$TOKEN" KESSAI_FUZZ_DEAL="$seller" KESSAI_FUZZ_PASSWOR
 status=0
 "$VENV/bin/schemathesis" --config-file "$ROOT/e2e/schemathesis.toml" run "$BASE/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,unsupported_method \
-  --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" --seed 7480 --workers 2 \
-  --phases examples,coverage,fuzzing \
+  --max-examples "${SCHEMATHESIS_EXAMPLES:-100}" --seed 7480 --workers 2 \
+  --phases examples,coverage,fuzzing,stateful \
   --request-timeout 10 --no-color || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 50 lines) ---" >&2

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 /// Report an incoming transfer at the operator's bank. Matched by the buyer's deal ID in the
 /// reference; applied once per `bank_ref`; otherwise kept as an unmatched receipt.
 #[utoipa::path(post, path = "/v1/operator/bank-credits", request_body = CreditInput,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = CreditResult), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
     security(("operator_bearer" = [])))]
 pub async fn credit(
@@ -49,7 +49,7 @@ pub struct RefundResult {
 }
 
 /// End a deal that has not shipped and refund the buyer whatever was paid.
-#[utoipa::path(post, path = "/v1/operator/deals/{deal_id}/refund", params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/deals/{deal_id}/refund", params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = RefundResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn refund(
     State(app): State<Arc<App>>,

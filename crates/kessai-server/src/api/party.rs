@@ -35,7 +35,7 @@ fn role(path: &str) -> AppResult<Party> {
 /// Register one side of a deal. When the other side's registration already exists and matches,
 /// the deal is agreed at once and the buyer is emailed how to pay.
 #[utoipa::path(post, path = "/v1/registrations/{role}", request_body = RegistrationInput,
-    params(("role" = String, Path, description = "buyer or seller"), ("Idempotency-Key" = Option<String>, Header)),
+    params(("role" = String, Path, description = "buyer or seller"), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 201, body = RegistrationOutcome), (status = 422, body = super::ErrorBody)))]
 pub async fn register(
     State(app): State<Arc<App>>,
@@ -84,7 +84,7 @@ pub struct ShipmentInput {
 
 /// The seller reports shipment. The buyer is emailed.
 #[utoipa::path(post, path = "/v1/deals/{deal_id}/shipment", request_body = ShipmentInput,
-    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = StepResult), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)),
     security(("deal_basic" = [])))]
 pub async fn ship(
@@ -115,7 +115,7 @@ pub async fn ship(
 /// The buyer confirms receipt. The seller's payout (less the fee) and any overpayment refund
 /// are instructed, and both parties are emailed.
 #[utoipa::path(post, path = "/v1/deals/{deal_id}/receipt",
-    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = StepResult), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)),
     security(("deal_basic" = [])))]
 pub async fn receipt(

@@ -74,7 +74,7 @@ pub async fn assign(
 
 /// Return a credit from the suspense list to the account it came from (body: that account).
 /// It leaves with the next bank export; the bank's answers complete or reject it.
-#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     request_body = crate::service::register::BankAccountInput,
     responses((status = 200, body = ReturnResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn return_credit(
@@ -97,7 +97,7 @@ pub async fn return_credit(
 }
 
 /// Write off an open reversal claim.
-#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn write_off(
     State(app): State<Arc<App>>,
@@ -126,7 +126,7 @@ pub struct RecoverInput {
 }
 
 /// Settle (part of) an open reversal claim with the suspense credit the payer sent.
-#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     request_body = RecoverInput,
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn recover(

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct CreditInput {
     /// The bank's identity of this record; the same reference is applied only once.
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     pub bank_ref: String,
     #[schema(minimum = 1)]
     pub amount_yen: i64,

@@ -26,7 +26,7 @@ pub struct BankAccountInput {
     #[schema(max_length = 3)]
     pub branch_code: String,
     /// `ordinary` (普通), `current` (当座) or `savings` (貯蓄).
-    #[schema(value_type = String, example = "ordinary", max_length = 8)]
+    #[schema(value_type = String, example = "ordinary", max_length = 8, pattern = "^(ordinary|current|savings)$")]
     pub account_type: AccountType,
     /// Up to 7 digits.
     #[schema(max_length = 7)]
