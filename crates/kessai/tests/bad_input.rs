@@ -24,14 +24,7 @@ async fn refused(
     code: &str,
     field: Option<&str>,
 ) {
-    let before = s.snapshot().await;
-    let r = reply.await;
-    r.assert_error(status, code, field);
-    assert_eq!(
-        s.snapshot().await,
-        before,
-        "a refused request ({code}) changed the database"
-    );
+    s.refuse_reply(reply, status, code, field).await;
 }
 
 async fn party_steps_with_bad_input_change_nothing(db: Db) {

@@ -52,51 +52,39 @@ async fn every_error_comes_in_the_documented_shape(db: Db) {
         answer.starts_with("HTTP/1.1 413") && answer.contains("\"body_too_large\""),
         "{answer}"
     );
-    // A truncated body names where it ends and the field being read.
-    let r = s
-        .refuse(
-            credits()
-                .header("content-type", "application/json")
-                .body(r#"{"bank_ref": "abc"#),
-            400,
-            "invalid_json",
+    // Malformed JSON: the message names the line and column, `field` the deepest field known
+    // (never a placeholder): (path, body, field, where).
+    let cases = [
+        (
+            "/v1/operator/bank-credits",
+            r#"{"bank_ref": "abc"#,
             Some("bank_ref"),
-        )
-        .await;
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("line 1 column"),
-        "{}",
-        r.body
-    );
-    let r = s
-        .refuse(
-            credits()
-                .header("content-type", "application/json")
-                .body("{\n \"bank_ref\": \"a\",\n \"amount_yen\": 1,,\n}"),
-            400,
-            "invalid_json",
+            "line 1 column",
+        ),
+        (
+            "/v1/operator/bank-credits",
+            "{\n \"bank_ref\": \"a\",\n \"amount_yen\": 1,,\n}",
             None,
-        )
-        .await;
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("line 3"),
-        "{}",
-        r.body
-    );
-    assert_ne!(r.body["error"]["field"], "?", "{}", r.body);
-    // Cut inside a nested object: the field is named by its whole path.
-    let cut = s
-        .request(Method::POST, "/v1/registrations/seller")
-        .header("content-type", "application/json")
-        .body(r#"{"item": "x", "bank_account": {"bank_code": "00"#);
-    s.refuse(cut, 400, "invalid_json", Some("bank_account.bank_code"))
-        .await;
+            "line 3",
+        ),
+        (
+            "/v1/registrations/seller",
+            r#"{"item": "x", "bank_account": {"bank_code": "00"#,
+            Some("bank_account.bank_code"),
+            "line 1",
+        ),
+    ];
+    for (path, body, field, at) in cases {
+        let request = s
+            .request(Method::POST, path)
+            .bearer_auth(&s.token)
+            .header("content-type", "application/json")
+            .body(body);
+        let r = s.refuse(request, 400, "invalid_json", field).await;
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(at), "{}", r.body);
+        assert_ne!(r.body["error"]["field"], "?", "{}", r.body);
+    }
     // Wrong method, unknown route under /v1.
     let r = s
         .refuse(

@@ -53,131 +53,32 @@ pub const UPLOAD: Codes = &[
 ];
 
 /// Method, path (as in the document) and the groups of errors it can answer.
+#[rustfmt::skip]
 pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
-    (
-        "post",
-        "/v1/registrations/{role}",
-        &[JSON_BODY, IDEMPOTENT, WRITES, &[(404, "unknown_role")]],
-    ),
+    ("post", "/v1/registrations/{role}", &[JSON_BODY, IDEMPOTENT, WRITES, &[(404, "unknown_role")]]),
     ("get", "/v1/deals/{deal_id}", &[DEAL_LOGIN, WRITES]),
-    (
-        "post",
-        "/v1/deals/{deal_id}/shipment",
-        &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, DEAL_STEP],
-    ),
-    (
-        "post",
-        "/v1/deals/{deal_id}/receipt",
-        &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, DEAL_STEP],
-    ),
-    (
-        "post",
-        "/v1/operator/bank-credits",
-        &[
-            OPERATOR,
-            JSON_BODY,
-            IDEMPOTENT,
-            WRITES,
-            &[(409, "wrong_state")],
-        ],
-    ),
-    (
-        "post",
-        "/v1/operator/deals/{deal_id}/refund",
-        &[
-            OPERATOR,
-            DEAL_ID,
-            JSON_BODY,
-            IDEMPOTENT,
-            WRITES,
-            &[(409, "wrong_state"), (409, "not_agreed")],
-        ],
-    ),
-    (
-        "post",
-        "/v1/operator/scheduler/run",
-        &[OPERATOR, JSON_BODY, WRITES],
-    ),
-    (
-        "post",
-        "/v1/operator/clock",
-        &[OPERATOR, JSON_BODY, &[(403, "clock_fixed")]],
-    ),
-    (
-        "get",
-        "/v1/operator/instructions",
-        &[
-            OPERATOR,
-            DEAL_ID,
-            &[(400, "invalid_request"), (409, "not_agreed")],
-        ],
-    ),
+    ("post", "/v1/deals/{deal_id}/shipment", &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, DEAL_STEP]),
+    ("post", "/v1/deals/{deal_id}/receipt", &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, DEAL_STEP]),
+    ("post", "/v1/operator/bank-credits", &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES, &[(409, "wrong_state")]]),
+    ("post", "/v1/operator/deals/{deal_id}/refund",
+        &[OPERATOR, DEAL_ID, JSON_BODY, IDEMPOTENT, WRITES, &[(409, "wrong_state"), (409, "not_agreed")]]),
+    ("post", "/v1/operator/scheduler/run", &[OPERATOR, JSON_BODY, WRITES]),
+    ("post", "/v1/operator/clock", &[OPERATOR, JSON_BODY, &[(403, "clock_fixed")]]),
+    ("get", "/v1/operator/instructions", &[OPERATOR, DEAL_ID, &[(400, "invalid_request"), (409, "not_agreed")]]),
     ("get", "/v1/operator/check", &[OPERATOR]),
-    (
-        "post",
-        "/v1/operator/bank-files",
-        &[OPERATOR, UPLOAD, WRITES, &[(422, "invalid_file")]],
-    ),
-    (
-        "post",
-        "/v1/operator/bank-exports",
-        &[OPERATOR, JSON_BODY, WRITES, &[(422, "export_failed")]],
-    ),
+    ("post", "/v1/operator/bank-files", &[OPERATOR, UPLOAD, WRITES, &[(422, "invalid_file")]]),
+    ("post", "/v1/operator/bank-exports", &[OPERATOR, JSON_BODY, WRITES, &[(422, "export_failed")]]),
     ("get", "/v1/operator/suspense", &[OPERATOR]),
-    (
-        "post",
-        "/v1/operator/instructions/{id}/correct",
-        &[OPERATOR, JSON_BODY, WRITES, &[(409, "wrong_state")]],
-    ),
-    (
-        "post",
-        "/v1/operator/suspense/{credit_id}/assign",
-        &[
-            OPERATOR,
-            JSON_BODY,
-            DEAL_ID,
-            WRITES,
-            DEAL_STEP,
-            &[(404, "credit_not_found")],
-        ],
-    ),
-    (
-        "post",
-        "/v1/operator/suspense/{credit_id}/return",
-        &[
-            OPERATOR,
-            JSON_BODY,
-            IDEMPOTENT,
-            WRITES,
-            &[(404, "credit_not_found"), (409, "wrong_state")],
-        ],
-    ),
-    (
-        "post",
-        "/v1/operator/claims/{claim_id}/write-off",
-        &[
-            OPERATOR,
-            JSON_BODY,
-            IDEMPOTENT,
-            WRITES,
-            &[(404, "credit_not_found"), (409, "wrong_state")],
-        ],
-    ),
-    (
-        "post",
-        "/v1/operator/claims/{claim_id}/recover",
-        &[
-            OPERATOR,
-            JSON_BODY,
-            IDEMPOTENT,
-            WRITES,
-            &[
-                (404, "credit_not_found"),
-                (409, "wrong_state"),
-                (422, "amount_exceeds_claim"),
-            ],
-        ],
-    ),
+    ("post", "/v1/operator/instructions/{id}/correct", &[OPERATOR, JSON_BODY, WRITES, &[(409, "wrong_state")]]),
+    ("post", "/v1/operator/suspense/{credit_id}/assign",
+        &[OPERATOR, JSON_BODY, DEAL_ID, WRITES, DEAL_STEP, &[(404, "credit_not_found")]]),
+    ("post", "/v1/operator/suspense/{credit_id}/return",
+        &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES, &[(404, "credit_not_found"), (409, "wrong_state")]]),
+    ("post", "/v1/operator/claims/{claim_id}/write-off",
+        &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES, &[(404, "credit_not_found"), (409, "wrong_state")]]),
+    ("post", "/v1/operator/claims/{claim_id}/recover",
+        &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES,
+          &[(404, "credit_not_found"), (409, "wrong_state"), (422, "amount_exceeds_claim")]]),
 ];
 
 /// The error codes `method path` declares for `status`, sorted (none for an unknown endpoint).

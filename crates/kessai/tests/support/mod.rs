@@ -243,8 +243,20 @@ impl TestServer {
         code: &str,
         field: Option<&str>,
     ) -> Reply {
+        self.refuse_reply(self.send(request), status, code, field)
+            .await
+    }
+
+    /// Awaits `reply`, checks the error and that nothing in the database moved meanwhile.
+    pub async fn refuse_reply(
+        &self,
+        reply: impl std::future::Future<Output = Reply>,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+    ) -> Reply {
         let before = self.snapshot().await;
-        let r = self.send(request).await;
+        let r = reply.await;
         r.assert_error(status, code, field);
         assert_eq!(
             self.snapshot().await,
