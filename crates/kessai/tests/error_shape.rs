@@ -12,7 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 on_both_databases!(
     every_error_comes_in_the_documented_shape,
-    credentials_are_checked_before_the_body_is_read
+    credentials_are_checked_before_the_body_is_read,
+    assigning_suspense_money_answers_as_documented
 );
 
 fn credit_body(reference: &str) -> Value {
@@ -161,6 +162,50 @@ async fn credentials_are_checked_before_the_body_is_read(db: Db) {
             "{path}: {answer}"
         );
     }
+}
+
+/// Each refusal of an assignment, checked against the document by `send` (no other test
+/// assigns through the API).
+async fn assigning_suspense_money_answers_as_documented(db: Db) {
+    let s = support::spawn(db).await;
+    let (buyer, seller) = s.agreed_deal("assign", 1_000).await;
+    let credit = s.credit("assign-1", 1_000, "no deal ID here").await;
+    assert_eq!(credit.ok()["outcome"], "unmatched");
+    let suspense = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+    let id = suspense.ok()["credits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let assign = |credit: &str, deal: &str| {
+        s.request(
+            Method::POST,
+            &format!("/v1/operator/suspense/{credit}/assign"),
+        )
+        .bearer_auth(&s.token)
+        .json(&json!({ "deal_id": deal }))
+    };
+    s.refuse(
+        assign("no-such-credit", &buyer),
+        404,
+        "credit_not_found",
+        Some("credit_id"),
+    )
+    .await;
+    s.refuse(assign(&id, &seller), 422, "wrong_party", Some("deal_id"))
+        .await;
+    s.refuse(
+        assign(&id, "not-an-id"),
+        400,
+        "invalid_deal_id",
+        Some("deal_id"),
+    )
+    .await;
+    assert_eq!(
+        s.send(assign(&id, &buyer)).await.ok()["deal_state"],
+        "funded"
+    );
+    s.refuse(assign(&id, &buyer), 409, "wrong_state", None)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
