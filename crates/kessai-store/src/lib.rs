@@ -24,7 +24,7 @@ pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;
 pub use events::EventRecord;
 pub use exports::{ExportRecord, NewExport, PendingInstruction};
-pub use idempotency::StoredResponse;
+pub use idempotency::{StoredResponse, CLAIMED as IDEMPOTENCY_CLAIMED};
 pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use registrations::{NewRegistration, Registration};

@@ -141,6 +141,7 @@ impl Api {
                 &format!("/v1/operator/bank-files?name={name}"),
             )
             .bearer_auth(&self.operator_token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(bytes);
         self.send(request, StatusCode::OK).await
     }

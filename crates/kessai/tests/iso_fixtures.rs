@@ -334,6 +334,7 @@ async fn a_notification_for_an_account_kessai_does_not_hold_is_refused(db: Db) {
             .send(
                 s.request(Method::POST, "/v1/operator/bank-files?name=other.xml")
                     .bearer_auth(&s.token)
+                    .header(reqwest::header::CONTENT_TYPE, "application/xml")
                     .body(xml),
             )
             .await;

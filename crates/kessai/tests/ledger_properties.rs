@@ -98,8 +98,9 @@ async fn run_case(
                 let Some(id) = lists.body[list][0]["id"].as_str() else {
                     continue;
                 };
-                let account = serde_json::json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "7654321", "holder_name": "ﾀﾅｶ" });
-                s.operator(Method::POST, &path.replace("{}", id), Some(account))
+                // A return names the payer's account; a write-off takes no body.
+                let account = matches!(op, Op::ReturnSuspense).then(|| serde_json::json!({ "bank_code": "0005", "branch_code": "123", "account_type": "ordinary", "account_number": "7654321", "holder_name": "ﾀﾅｶ" }));
+                s.operator(Method::POST, &path.replace("{}", id), account)
                     .await
                     .status
             }

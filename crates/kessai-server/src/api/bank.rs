@@ -1,14 +1,14 @@
 //! Operator endpoints for bank files: import what the bank sent, export what it should pay,
 //! and correct a rejected instruction. (Money that matched no deal: `suspense.rs`.)
 
-use super::extract::{json, require_operator};
+use super::body::{read_limited, unsupported, JsonBody};
+use super::extract::Operator;
 use crate::error::{AppError, AppResult};
 use crate::service::bank_export::{self, ExportFormat, ExportedFile};
 use crate::service::bank_import::{self, ImportSummary};
 use crate::App;
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Query, Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -17,31 +17,72 @@ use utoipa::ToSchema;
 /// The largest bank file accepted over HTTP (a million 200-byte records).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
+/// The Content-Types a bank file may be sent as: its bytes as they are (Zengin files are
+/// fixed-width text, ISO 20022 files XML). The format is told from the bytes, not the type.
+pub const UPLOAD_TYPES: [&str; 4] = [
+    "application/octet-stream",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+];
+
+/// The longest file name kept with an import.
+pub const MAX_NAME_CHARS: usize = 255;
+
 #[derive(Deserialize)]
 pub struct FileName {
     pub name: Option<String>,
 }
 
-/// Import a file from the bank (body: the file's bytes). Zengin type 01, pain.002.001.11 and
-/// camt.054.001.08 are recognized. The same file, or a record seen before, is applied once.
-#[utoipa::path(post, path = "/v1/operator/bank-files", params(("name" = Option<String>, Query)), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
+/// Import a file from the bank (body: the file's bytes, sent as `application/octet-stream`,
+/// `application/xml`, `text/xml` or `text/plain`; at most 256 MiB). Zengin type 01 and 03,
+/// pain.002.001.11, camt.053.001.08 and camt.054.001.08 are recognized. The same file, or a
+/// record seen before, is applied once.
+#[utoipa::path(post, path = "/v1/operator/bank-files",
+    params(("name" = Option<String>, Query, max_length = 255, description = "the file's name, kept with the import (at most 255 characters)")),
+    request_body(content(
+        (Vec<u8> = "application/octet-stream"), (Vec<u8> = "application/xml"),
+        (Vec<u8> = "text/xml"), (Vec<u8> = "text/plain"))),
+    responses((status = 200, body = ImportSummary)), security(("operator_bearer" = [])))]
 pub async fn import(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
     Query(q): Query<FileName>,
-    body: Bytes,
+    request: Request,
 ) -> AppResult<Json<ImportSummary>> {
-    require_operator(&app, &headers)?;
+    let declared = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if !declared.is_some_and(|t| UPLOAD_TYPES.contains(&t.as_str())) {
+        return Err(unsupported(&UPLOAD_TYPES.join(", ")));
+    }
     let name = q.name.unwrap_or_else(|| "upload".into());
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::invalid(
+            "name",
+            format!("name is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    let body = read_limited(request, MAX_UPLOAD_BYTES).await?;
     Ok(Json(bank_import::import(&app, &name, &body).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ExportInput {
     /// `zengin` or `iso20022`.
+    #[schema(max_length = 16, pattern = "^(zengin|iso20022)$")]
     pub format: String,
     /// Value date `YYYY-MM-DD` (a bank holiday moves to the next business day); default today.
+    #[schema(max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<String>,
 }
 
@@ -55,11 +96,10 @@ pub struct ExportResult {
 #[utoipa::path(post, path = "/v1/operator/bank-exports", request_body = ExportInput, responses((status = 200, body = ExportResult)), security(("operator_bearer" = [])))]
 pub async fn export(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Bytes,
+    _: Operator,
+    body: JsonBody<ExportInput>,
 ) -> AppResult<Json<ExportResult>> {
-    require_operator(&app, &headers)?;
-    let input: ExportInput = json(&body)?;
+    let input = body.value;
     let format = ExportFormat::parse(&input.format)
         .ok_or_else(|| AppError::invalid("format", "the format is zengin or iso20022"))?;
     let date = match input.date {
@@ -85,13 +125,11 @@ pub struct CorrectResult {
     responses((status = 200, body = CorrectResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn correct(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
     axum::extract::Path(id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<crate::service::register::BankAccountInput>,
 ) -> AppResult<Json<CorrectResult>> {
-    require_operator(&app, &headers)?;
-    let a: crate::service::register::BankAccountInput = json(&body)?;
-    let account = a.to_account(app.config.bank_master.as_deref())?;
+    let account = body.value.to_account(app.config.bank_master.as_deref())?;
     let corrected = crate::transact!(*app, |tx| Ok(tx.correct_instruction(&id, &account).await?))?;
     if !corrected {
         return Err(AppError::new(

@@ -1,44 +1,54 @@
-//! Reading requests: JSON bodies with errors in our format, idempotency keys, deal credentials
-//! (HTTP Basic: the deal ID as user name) and the operator's bearer token.
+//! Reading requests: idempotency keys, deal credentials (HTTP Basic: the deal ID as user name)
+//! and the operator's bearer token. The credentials are extractors from the request's head
+//! ([`Operator`], [`DealLogin`]): a handler lists them before its body (`super::body`), so a
+//! request without them is refused before a byte of its body is read.
 
 use crate::error::{AppError, AppResult};
+use crate::service::auth::login;
 use crate::service::transact::IdempotencyKey;
 use crate::App;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
+use kessai_store::Registration;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 pub const MAX_KEY_CHARS: usize = 255;
 
-pub fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = format!("the request body is not valid: {inner}");
-        // A missing field is reported at its parent; serde names it between backticks.
-        let field = if inner.to_string().starts_with("missing field") {
-            let name = inner
-                .to_string()
-                .split('`')
-                .nth(1)
-                .unwrap_or_default()
-                .to_string();
-            if path == "." {
-                name
-            } else {
-                format!("{path}.{name}")
-            }
-        } else {
-            path
-        };
-        let err = AppError::new(StatusCode::BAD_REQUEST, "invalid_json", message);
-        if field.is_empty() || field == "." {
-            err
-        } else {
-            err.with_field(field)
-        }
-    })
+/// The operator's bearer token was given.
+pub struct Operator;
+
+impl FromRequestParts<Arc<App>> for Operator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> AppResult<Self> {
+        require_operator(app, &parts.headers)?;
+        Ok(Operator)
+    }
+}
+
+/// A party logged in with the deal ID of the path (`{deal_id}`) and its password.
+pub struct DealLogin {
+    /// The deal ID as the path gave it.
+    pub deal_id: String,
+    pub reg: Registration,
+}
+
+impl FromRequestParts<Arc<App>> for DealLogin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> AppResult<Self> {
+        let Path(deal_id) = Path::<String>::from_request_parts(parts, app)
+            .await
+            .map_err(|e| {
+                AppError::new(StatusCode::BAD_REQUEST, "invalid_deal_id", e.body_text())
+                    .with_field("deal_id")
+            })?;
+        let password = deal_credentials(&parts.headers, &deal_id)?;
+        let reg = login(app, &deal_id, &password).await?;
+        Ok(DealLogin { deal_id, reg })
+    }
 }
 
 pub fn idempotency_key(

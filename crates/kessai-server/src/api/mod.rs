@@ -6,10 +6,14 @@
 
 mod amend;
 mod bank;
+pub mod body;
 mod extract;
-mod openapi;
+mod fallback;
+pub mod limits;
+pub mod openapi;
 mod operator;
 mod party;
+pub mod responses;
 mod suspense;
 
 use crate::error::AppError;
@@ -17,7 +21,7 @@ use crate::App;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use std::sync::Arc;
@@ -41,10 +45,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/operator/clock", post(operator::advance_clock))
         .route("/v1/operator/instructions", get(operator::instructions))
         .route("/v1/operator/check", get(operator::check))
-        .route(
-            "/v1/operator/bank-files",
-            post(bank::import).layer(axum::extract::DefaultBodyLimit::max(bank::MAX_UPLOAD_BYTES)),
-        )
+        .route("/v1/operator/bank-files", post(bank::import))
         .route("/v1/operator/bank-exports", post(bank::export))
         .route("/v1/operator/suspense", get(suspense::suspense))
         .route(
@@ -67,6 +68,11 @@ pub fn router() -> Router<Arc<App>> {
             "/v1/operator/claims/{claim_id}/recover",
             post(suspense::recover),
         )
+        .route("/v1", any(fallback::not_found))
+        .route("/v1/", any(fallback::not_found))
+        .route("/v1/{*rest}", any(fallback::not_found))
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(axum::middleware::from_fn(fallback::errors_as_json))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -76,10 +82,9 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, for programs: `invalid_field`, `invalid_json`, `invalid_deal_id`, `deal_not_found`,
-    /// `wrong_password`, `login_locked`, `wrong_party`, `not_agreed`, `wrong_state`,
-    /// `idempotency_key_reused`, `unauthorized`, `busy`, `not_found` (no endpoint at this address),
-    /// `internal`.
+    /// Stable, for programs. Each operation's responses list the codes it can answer
+    /// (`api::responses`); under `/v1` an unknown path is `not_found` and another method
+    /// `method_not_allowed`.
     pub code: String,
     /// For people.
     pub message: String,

@@ -32,6 +32,17 @@ impl Modify for Security {
     }
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document as served: utoipa's, with each endpoint's error responses
+/// (`super::responses`). Built once.
+pub fn document_json() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+        super::responses::document_errors(&mut doc);
+        doc
+    })
+}
+
+pub async fn document() -> Json<&'static serde_json::Value> {
+    Json(document_json())
 }

@@ -1,14 +1,14 @@
 //! Operator endpoints (bearer token): bank credits until bank files arrive, refunds, deadlines,
 //! the test clock, pending instructions and the ledger check.
 
-use super::extract::{idempotency_key, json, require_operator};
+use super::body::{JsonBody, NoBody};
+use super::extract::{idempotency_key, Operator};
 use super::json_response;
 use crate::error::{AppError, AppResult};
 use crate::service::credit::{apply_credit, CreditInput, CreditResult};
 use crate::service::deal_ops;
 use crate::transact_idempotent;
 use crate::App;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -22,18 +22,18 @@ use utoipa::ToSchema;
 /// Report an incoming transfer at the operator's bank. Matched by the buyer's deal ID in the
 /// reference; applied once per `bank_ref`; otherwise kept as an unmatched receipt.
 #[utoipa::path(post, path = "/v1/operator/bank-credits", request_body = CreditInput,
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = CreditResult), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
     security(("operator_bearer" = [])))]
 pub async fn credit(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody<CreditInput>,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
-    let input: CreditInput = json(&body)?;
+    let input = body.value;
     crate::service::credit::validate(&input)?;
-    let key = idempotency_key(&headers, "POST /v1/operator/bank-credits".into(), &body)?;
+    let key = idempotency_key(&headers, "POST /v1/operator/bank-credits".into(), &body.raw)?;
     let (status, body) =
         transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| apply_credit(
             &app, tx, &input
@@ -49,15 +49,15 @@ pub struct RefundResult {
 }
 
 /// End a deal that has not shipped and refund the buyer whatever was paid.
-#[utoipa::path(post, path = "/v1/operator/deals/{deal_id}/refund", params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/deals/{deal_id}/refund", params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = RefundResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn refund(
     State(app): State<Arc<App>>,
+    _: Operator,
     Path(deal_id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: NoBody,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
     let id = DealId::parse(&deal_id)?;
     let reg = app
         .store
@@ -68,7 +68,7 @@ pub async fn refund(
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/deals/{deal_id}/refund"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         deal_ops::apply(&app, tx, &internal, &DealCommand::OperatorRefund)
@@ -91,16 +91,19 @@ pub struct SchedulerResult {
 #[utoipa::path(post, path = "/v1/operator/scheduler/run", responses((status = 200, body = SchedulerResult)), security(("operator_bearer" = [])))]
 pub async fn run_scheduler(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
+    _: NoBody,
 ) -> AppResult<Json<SchedulerResult>> {
-    require_operator(&app, &headers)?;
     Ok(Json(SchedulerResult {
         changed: crate::scheduler::run_once(&app).await?,
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClockInput {
+    /// How far to move, in milliseconds: 0 or more (time only moves forward).
+    #[schema(minimum = 0)]
     pub advance_ms: i64,
 }
 
@@ -113,14 +116,19 @@ pub struct ClockResult {
 #[utoipa::path(post, path = "/v1/operator/clock", request_body = ClockInput, responses((status = 200, body = ClockResult)), security(("operator_bearer" = [])))]
 pub async fn advance_clock(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Bytes,
+    _: Operator,
+    body: JsonBody<ClockInput>,
 ) -> AppResult<Json<ClockResult>> {
-    require_operator(&app, &headers)?;
-    let input: ClockInput = json(&body)?;
+    let advance_ms = body.value.advance_ms;
+    if advance_ms < 0 {
+        return Err(AppError::invalid(
+            "advance_ms",
+            "advance_ms must be 0 or more: time only moves forward",
+        ));
+    }
     let now = app
         .clock
-        .advance(input.advance_ms)
+        .advance(advance_ms)
         .map_err(|m| AppError::new(StatusCode::FORBIDDEN, "clock_fixed", m))?;
     // Kept across restarts: see `crate::start`.
     app.store
@@ -145,10 +153,9 @@ pub struct InstructionList {
     responses((status = 200, body = InstructionList)), security(("operator_bearer" = [])))]
 pub async fn instructions(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
     Query(q): Query<InstructionQuery>,
 ) -> AppResult<Json<InstructionList>> {
-    require_operator(&app, &headers)?;
     let internal = match q.deal_id {
         Some(public) => {
             let reg = app
@@ -173,11 +180,7 @@ pub struct CheckResult {
 
 /// Every ledger invariant, checked now over the whole database.
 #[utoipa::path(get, path = "/v1/operator/check", responses((status = 200, body = CheckResult)), security(("operator_bearer" = [])))]
-pub async fn check(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-) -> AppResult<Json<CheckResult>> {
-    require_operator(&app, &headers)?;
+pub async fn check(State(app): State<Arc<App>>, _: Operator) -> AppResult<Json<CheckResult>> {
     let violations: Vec<String> = app
         .store
         .check()

@@ -1,9 +1,10 @@
 //! Buyer and seller endpoints: register, view, report shipment, confirm receipt.
 
-use super::extract::{deal_credentials, idempotency_key, json};
+use super::body::{JsonBody, NoBody, OptionalJsonBody};
+use super::extract::{idempotency_key, DealLogin};
 use super::json_response;
 use crate::error::{AppError, AppResult};
-use crate::service::auth::{login, require_role};
+use crate::service::auth::require_role;
 use crate::service::deal_ops;
 use crate::service::register::{
     register as register_party, RegistrationInput, RegistrationOutcome,
@@ -11,7 +12,6 @@ use crate::service::register::{
 use crate::service::view::{deal_view, DealView};
 use crate::transact_idempotent;
 use crate::App;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -35,20 +35,20 @@ fn role(path: &str) -> AppResult<Party> {
 /// Register one side of a deal. When the other side's registration already exists and matches,
 /// the deal is agreed at once and the buyer is emailed how to pay.
 #[utoipa::path(post, path = "/v1/registrations/{role}", request_body = RegistrationInput,
-    params(("role" = String, Path, description = "buyer or seller"), ("Idempotency-Key" = Option<String>, Header)),
+    params(("role" = String, Path, description = "buyer or seller"), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 201, body = RegistrationOutcome), (status = 422, body = super::ErrorBody)))]
 pub async fn register(
     State(app): State<Arc<App>>,
     Path(role_name): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody<RegistrationInput>,
 ) -> AppResult<Response> {
     let role = role(&role_name)?;
-    let input: RegistrationInput = json(&body)?;
+    let input = body.value;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/registrations/{role_name}"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = register_party(&app, role, &input, key.as_ref()).await?;
     Ok(json_response(status, body))
@@ -60,11 +60,8 @@ pub async fn register(
     security(("deal_basic" = [])))]
 pub async fn view(
     State(app): State<Arc<App>>,
-    Path(deal_id): Path<String>,
-    headers: HeaderMap,
+    DealLogin { reg, .. }: DealLogin,
 ) -> AppResult<Json<DealView>> {
-    let password = deal_credentials(&headers, &deal_id)?;
-    let reg = login(&app, &deal_id, &password).await?;
     Ok(Json(deal_view(&app, &reg).await?))
 }
 
@@ -77,37 +74,36 @@ pub struct StepResult {
 }
 
 #[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct ShipmentInput {
-    /// The carrier's tracking number, if there is one (at most 64 characters).
+    /// The carrier's tracking number, if there is one.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub tracking_number: Option<String>,
 }
 
 /// The seller reports shipment. The buyer is emailed.
 #[utoipa::path(post, path = "/v1/deals/{deal_id}/shipment", request_body = ShipmentInput,
-    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = StepResult), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)),
     security(("deal_basic" = [])))]
 pub async fn ship(
     State(app): State<Arc<App>>,
-    Path(deal_id): Path<String>,
+    login: DealLogin,
     headers: HeaderMap,
-    body: Bytes,
+    body: OptionalJsonBody<ShipmentInput>,
 ) -> AppResult<Response> {
-    let input: ShipmentInput = if body.is_empty() {
-        ShipmentInput::default()
-    } else {
-        json(&body)?
-    };
-    let tracking = input
+    let tracking = body
+        .value
+        .unwrap_or_default()
         .tracking_number
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty());
     step(
         &app,
-        &deal_id,
+        login,
         &headers,
-        &body,
+        &body.raw,
         "shipment",
         Party::Seller,
         "report shipment",
@@ -119,20 +115,20 @@ pub async fn ship(
 /// The buyer confirms receipt. The seller's payout (less the fee) and any overpayment refund
 /// are instructed, and both parties are emailed.
 #[utoipa::path(post, path = "/v1/deals/{deal_id}/receipt",
-    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("deal_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = StepResult), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)),
     security(("deal_basic" = [])))]
 pub async fn receipt(
     State(app): State<Arc<App>>,
-    Path(deal_id): Path<String>,
+    login: DealLogin,
     headers: HeaderMap,
-    body: Bytes,
+    body: NoBody,
 ) -> AppResult<Response> {
     step(
         &app,
-        &deal_id,
+        login,
         &headers,
-        &body,
+        &body.raw,
         "receipt",
         Party::Buyer,
         "confirm receipt",
@@ -144,7 +140,7 @@ pub async fn receipt(
 #[allow(clippy::too_many_arguments)]
 async fn step(
     app: &App,
-    deal_id: &str,
+    DealLogin { deal_id, reg }: DealLogin,
     headers: &HeaderMap,
     body: &[u8],
     name: &str,
@@ -152,9 +148,7 @@ async fn step(
     what: &str,
     command: DealCommand,
 ) -> AppResult<Response> {
-    let password = deal_credentials(headers, deal_id)?;
     let key = idempotency_key(headers, format!("POST /v1/deals/{deal_id}/{name}"), body)?;
-    let reg = login(app, deal_id, &password).await?;
     require_role(&reg, role, what)?;
     let id = deal_ops::agreed_deal_id(&reg)?.to_string();
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {

@@ -2,12 +2,12 @@
 //! assigning a credit to a deal, returning it to its payer, and recovering or writing off a
 //! claim.
 
-use super::extract::{idempotency_key, json, require_operator};
+use super::body::{JsonBody, NoBody};
+use super::extract::{idempotency_key, Operator};
 use super::json_response;
 use crate::error::AppResult;
 use crate::service::suspense::{self, ClaimResult, ReturnResult};
 use crate::{transact_idempotent, App};
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -31,11 +31,7 @@ pub struct SuspenseList {
 
 /// Incoming money that matched no single deal, and open reversal claims, oldest first.
 #[utoipa::path(get, path = "/v1/operator/suspense", responses((status = 200, body = SuspenseList)), security(("operator_bearer" = [])))]
-pub async fn suspense(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-) -> AppResult<Json<SuspenseList>> {
-    require_operator(&app, &headers)?;
+pub async fn suspense(State(app): State<Arc<App>>, _: Operator) -> AppResult<Json<SuspenseList>> {
     let credits = app.store.unmatched_credits(10_000).await?;
     let total_yen = credits.iter().map(|c| c.amount_yen).sum();
     let claims = app.store.reversal_claims(10_000).await?;
@@ -49,8 +45,10 @@ pub async fn suspense(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignInput {
     /// The buyer's deal ID.
+    #[schema(max_length = 32)]
     pub deal_id: String,
 }
 
@@ -59,12 +57,11 @@ pub struct AssignInput {
     responses((status = 200, body = crate::service::credit::CreditResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn assign(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Operator,
     axum::extract::Path(credit_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<AssignInput>,
 ) -> AppResult<Json<crate::service::credit::CreditResult>> {
-    require_operator(&app, &headers)?;
-    let input: AssignInput = json(&body)?;
+    let input = body.value;
     let result = crate::transact!(*app, |tx| crate::service::credit::assign_credit(
         &app,
         tx,
@@ -77,22 +74,21 @@ pub async fn assign(
 
 /// Return a credit from the suspense list to the account it came from (body: that account).
 /// It leaves with the next bank export; the bank's answers complete or reject it.
-#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/suspense/{credit_id}/return", params(("credit_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     request_body = crate::service::register::BankAccountInput,
     responses((status = 200, body = ReturnResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn return_credit(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
     axum::extract::Path(credit_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<crate::service::register::BankAccountInput>,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
-    let a: crate::service::register::BankAccountInput = json(&body)?;
-    let account = a.to_account(app.config.bank_master.as_deref())?;
+    let account = body.value.to_account(app.config.bank_master.as_deref())?;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/suspense/{credit_id}/return"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         suspense::return_credit(&app, tx, &credit_id, &account).await
@@ -101,19 +97,19 @@ pub async fn return_credit(
 }
 
 /// Write off an open reversal claim.
-#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/write-off", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn write_off(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
     axum::extract::Path(claim_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: NoBody,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/claims/{claim_id}/write-off"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         suspense::write_off(&app, tx, &claim_id).await
@@ -122,27 +118,29 @@ pub async fn write_off(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecoverInput {
     /// The suspense credit that carried the payer's money back (at most what is still owed).
+    #[schema(max_length = 64)]
     pub credit_id: String,
 }
 
 /// Settle (part of) an open reversal claim with the suspense credit the payer sent.
-#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/v1/operator/claims/{claim_id}/recover", params(("claim_id" = String, Path), ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "1 to 255 visible characters: a repeat with the same key and body returns the stored answer")),
     request_body = RecoverInput,
     responses((status = 200, body = ClaimResult), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)), security(("operator_bearer" = [])))]
 pub async fn recover(
     State(app): State<Arc<App>>,
+    _: Operator,
     headers: HeaderMap,
     axum::extract::Path(claim_id): axum::extract::Path<String>,
-    body: Bytes,
+    body: JsonBody<RecoverInput>,
 ) -> AppResult<Response> {
-    require_operator(&app, &headers)?;
-    let input: RecoverInput = json(&body)?;
+    let input = body.value;
     let key = idempotency_key(
         &headers,
         format!("POST /v1/operator/claims/{claim_id}/recover"),
-        &body,
+        &body.raw,
     )?;
     let (status, body) = transact_idempotent!(*app, key.as_ref(), StatusCode::OK, |tx| {
         suspense::recover(&app, tx, &claim_id, &input.credit_id).await

@@ -2,7 +2,6 @@
 //! it and its password like every other step of the party; the corrected registration is
 //! validated as a new one and compared again.
 
-use super::auth::login;
 use super::pairing;
 use super::register::{prepare, RegistrationInput};
 use super::transact::IdempotencyKey;
@@ -12,18 +11,8 @@ use crate::App;
 use axum::http::StatusCode;
 use kessai_store::Registration;
 
-pub async fn amend(
-    app: &App,
-    deal_id: &str,
-    password: &str,
-    input: &RegistrationInput,
-    key: Option<&IdempotencyKey>,
-) -> AppResult<(StatusCode, String)> {
-    let reg = login(app, deal_id, password).await?;
-    amend_as(app, &reg, input, key).await
-}
-
-/// [`amend`] for a party already signed in.
+/// Amends the registration of a party already signed in (the login runs first, before the
+/// body is read).
 pub async fn amend_as(
     app: &App,
     reg: &Registration,

@@ -11,17 +11,24 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreditInput {
     /// The bank's identity of this record; the same reference is applied only once.
+    #[schema(min_length = 1, max_length = 100)]
     pub bank_ref: String,
+    #[schema(minimum = 1)]
     pub amount_yen: i64,
-    /// What the transferor wrote: their name and, ideally, the buyer's deal ID.
+    /// What the transferor wrote: their name and, ideally, the buyer's deal ID. At most 140
+    /// characters, what an ISO 20022 `Ustrd` carries (a Zengin name and EDI are shorter).
+    #[schema(max_length = 140)]
     pub reference: String,
     /// The operator's account the money arrived in: a deal's virtual account matches it alone.
     #[serde(default)]
+    #[schema(max_length = 7)]
     pub account_number: Option<String>,
     /// The 振込依頼人コード the payer's bank sent: a deal's payer code matches it alone.
     #[serde(default)]
+    #[schema(max_length = 10)]
     pub transferor_code: Option<String>,
 }
 

@@ -19,17 +19,22 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 const MAX_TEXT_CHARS: usize = 200;
 
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BankAccountInput {
     /// 4 digits.
+    #[schema(max_length = 4)]
     pub bank_code: String,
     /// 3 digits.
+    #[schema(max_length = 3)]
     pub branch_code: String,
     /// `ordinary` (普通), `current` (当座) or `savings` (貯蓄).
-    #[schema(value_type = String, example = "ordinary")]
+    #[schema(value_type = String, example = "ordinary", max_length = 8, pattern = "^(ordinary|current|savings)$")]
     pub account_type: AccountType,
     /// Up to 7 digits.
+    #[schema(max_length = 7)]
     pub account_number: String,
-    /// As the bank holds it, in kana.
+    /// As the bank holds it, in kana (a Zengin 受取人名: at most 30 characters).
+    #[schema(max_length = 30)]
     pub holder_name: String,
 }
 
@@ -81,22 +86,32 @@ impl BankAccountInput {
 /// One party's registration. The buyer gives a shipping address and a refund account; the seller
 /// a payout account. Both state the same item, price and parties.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegistrationInput {
+    #[schema(max_length = 200)]
     pub item: String,
+    #[schema(minimum = 1, maximum = 10_000_000_000_i64)]
     pub price_yen: i64,
+    #[schema(max_length = 200)]
     pub buyer_name: String,
+    #[schema(max_length = 200)]
     pub buyer_email: String,
+    #[schema(max_length = 200)]
     pub seller_name: String,
+    #[schema(max_length = 200)]
     pub seller_email: String,
     /// Buyer only.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub shipping_address: Option<String>,
     /// The buyer's refund account or the seller's payout account.
     pub bank_account: BankAccountInput,
     /// At least 8 characters; needed with the deal ID for every later step.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
     /// `ja` (default) or `en`: the language of this party's emails.
     #[serde(default)]
+    #[schema(max_length = 8)]
     pub lang: Option<String>,
 }
 

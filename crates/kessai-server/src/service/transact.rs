@@ -49,15 +49,16 @@ macro_rules! transact {
     }};
 }
 
-/// Like [`transact!`], answering with `(status, json body)`. With an idempotency key, a repeat
-/// of the same request returns the stored response without running `$body`; the same key
-/// with a different body is refused.
+/// Like [`transact!`], answering with `(status, json body)`. With an idempotency key, the key
+/// is claimed first in the transaction ([`replay`]): a repeat of the same request returns the
+/// stored response without running `$body` — also one that arrives while the first is still
+/// running, which waits for it — and the same key with a different body is refused.
 #[macro_export]
 macro_rules! transact_idempotent {
     ($app:expr, $key:expr, $status:expr, |$tx:ident| $body:expr) => {{
         let key: Option<&$crate::service::transact::IdempotencyKey> = $key;
         $crate::transact!($app, |outer_tx| {
-            match $crate::service::transact::replay(outer_tx, key).await {
+            match $crate::service::transact::replay(&$app, outer_tx, key).await {
                 Err(e) => Err(e),
                 Ok(Some(stored)) => Ok(stored),
                 Ok(None) => {
@@ -67,10 +68,8 @@ macro_rules! transact_idempotent {
                     };
                     match value {
                         Ok(value) => {
-                            $crate::service::transact::remember(
-                                &$app, outer_tx, key, $status, &value,
-                            )
-                            .await
+                            $crate::service::transact::remember(outer_tx, key, $status, &value)
+                                .await
                         }
                         Err(e) => Err(e),
                     }
@@ -89,13 +88,18 @@ pub struct IdempotencyKey {
     pub request_hash: String,
 }
 
-/// The stored answer to an earlier request with this key, if any.
+/// Claims the key, or returns the stored answer to an earlier request with it.
 pub async fn replay(
+    app: &App,
     tx: &mut Tx,
     key: Option<&IdempotencyKey>,
 ) -> AppResult<Option<(StatusCode, String)>> {
     let Some(k) = key else { return Ok(None) };
-    let Some(stored) = tx.idempotent_response(&k.scope, &k.key).await? else {
+    let now = app.clock.now().0;
+    let Some(stored) = tx
+        .claim_idempotency_key(&k.scope, &k.key, &k.request_hash, now)
+        .await?
+    else {
         return Ok(None);
     };
     if stored.request_hash != k.request_hash {
@@ -106,15 +110,22 @@ pub async fn replay(
         )
         .with_field("Idempotency-Key"));
     }
+    if stored.status_code == kessai_store::IDEMPOTENCY_CLAIMED {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_in_use",
+            "a request with this Idempotency-Key is in progress; retry",
+        )
+        .with_field("Idempotency-Key"));
+    }
     Ok(Some((
         StatusCode::from_u16(stored.status_code).unwrap_or(StatusCode::OK),
         stored.body,
     )))
 }
 
-/// Serializes the answer and, with a key, stores it in the same transaction.
+/// Serializes the answer and, with a key, stores it under the claim in the same transaction.
 pub async fn remember<T: Serialize>(
-    app: &App,
     tx: &mut Tx,
     key: Option<&IdempotencyKey>,
     status: StatusCode,
@@ -127,17 +138,8 @@ pub async fn remember<T: Serialize>(
             status_code: status.as_u16(),
             body: body.clone(),
         };
-        if !tx
-            .store_idempotent_response(&k.scope, &k.key, &stored, app.clock.now().0)
-            .await?
-        {
-            // A concurrent request with this key committed first: start again and return its answer.
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "busy",
-                "a request with this key is in progress",
-            ));
-        }
+        tx.store_idempotent_response(&k.scope, &k.key, &stored)
+            .await?;
     }
     Ok((status, body))
 }

@@ -105,6 +105,7 @@ pub async fn upload(s: &TestServer, name: &str, bytes: Vec<u8>) -> Value {
             &format!("/v1/operator/bank-files?name={name}"),
         )
         .bearer_auth(&s.token)
+        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
         .body(bytes),
     )
     .await

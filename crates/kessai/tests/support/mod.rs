@@ -4,6 +4,7 @@
 
 pub mod bank;
 pub mod browser;
+pub mod conformance;
 pub mod mime;
 pub mod smtp;
 
@@ -69,6 +70,7 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub db_url: String,
     pub dir: tempfile::TempDir,
+    openapi: tokio::sync::OnceCell<Value>,
 }
 
 #[derive(Default)]
@@ -113,6 +115,7 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
         http: reqwest::Client::new(),
         db_url,
         dir,
+        openapi: tokio::sync::OnceCell::new(),
     }
 }
 
@@ -221,14 +224,69 @@ impl TestServer {
         self.http.request(method, format!("{}{path}", self.base))
     }
 
+    /// Sends a request; an answer under `/v1` must be one `/openapi.json` lists for the path
+    /// and method (status, and an error's code), so every test checks the document.
     pub async fn send(&self, request: RequestBuilder) -> Reply {
-        let response = request.send().await.expect("request reaches the server");
+        let request = request.build().expect("a request");
+        let (method, path) = (request.method().clone(), request.url().path().to_string());
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .expect("request reaches the server");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        Reply {
+        let reply = Reply {
             status,
             body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        };
+        if path.starts_with("/v1") {
+            let doc = self.document().await;
+            conformance::assert_documented(doc, method.as_str(), &path, &reply);
         }
+        reply
+    }
+
+    /// `/openapi.json` as this server serves it, fetched once.
+    pub async fn document(&self) -> &Value {
+        self.openapi
+            .get_or_init(|| async {
+                let url = format!("{}/openapi.json", self.base);
+                let r = self.http.get(url).send().await.expect("the document");
+                r.json().await.expect("the document is JSON")
+            })
+            .await
+    }
+
+    /// Sends `request`, checks the error and that nothing in the database moved.
+    pub async fn refuse(
+        &self,
+        request: RequestBuilder,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+    ) -> Reply {
+        self.refuse_reply(self.send(request), status, code, field)
+            .await
+    }
+
+    /// Awaits `reply`, checks the error and that nothing in the database moved meanwhile.
+    pub async fn refuse_reply(
+        &self,
+        reply: impl std::future::Future<Output = Reply>,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+    ) -> Reply {
+        let before = self.snapshot().await;
+        let r = reply.await;
+        r.assert_error(status, code, field);
+        assert_eq!(
+            self.snapshot().await,
+            before,
+            "a refused request ({code}) changed the database"
+        );
+        r
     }
 
     pub async fn register(&self, role: &str, body: &Value) -> Reply {
