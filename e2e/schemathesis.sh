@@ -30,6 +30,7 @@ PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 TOKEN="schemathesis-operator-token"
 "$KESSAI_BIN" serve --db "sqlite://$WORK/kessai.db" --listen "127.0.0.1:$PORT" \
   --operator-token "$TOKEN" --test-clock --mail-dir "$WORK/mail" --bank-out "$WORK/bank-out" \
+  --collection-account 0001-001-1234567 --requester-code 0000000001 --requester-name 'ｹﾂｻｲ ｴｽｸﾛ-' \
   --argon2-memory-kib 256 --argon2-iterations 1 > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
