@@ -9,6 +9,7 @@
 //! number (1-based), the field and the reason.
 
 mod charset;
+mod dates;
 pub mod debit;
 mod engine;
 pub mod layout;

@@ -171,3 +171,58 @@ pub fn record_identity(
         trim(inquiry)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zengin::{parse, write};
+
+    fn bytes() -> Vec<u8> {
+        let account = NoticeAccount {
+            bank_code: "0001".into(),
+            bank_name: "ﾐｽﾞﾎ".into(),
+            branch_code: "001".into(),
+            account_type: 1,
+            account_number: "1234567".into(),
+            account_name: "ｹﾂｻｲ".into(),
+            date_yymmdd: "081124".into(),
+        };
+        let transfer = |no: &str, amount_yen, cancelled| IncomingTransfer {
+            bank_code: String::new(),
+            branch_code: String::new(),
+            account_number: String::new(),
+            inquiry_number: no.into(),
+            booking_date: "081124".into(),
+            amount_yen,
+            transferor_code: "0000000000".into(),
+            transferor_name: "ﾔﾏﾀﾞ".into(),
+            edi: String::new(),
+            cancelled,
+        };
+        let transfers = vec![transfer("1", 52_000, false), transfer("2", 700, true)];
+        write(&notice_file(&[(account, transfers)], false).unwrap())
+    }
+
+    #[test]
+    fn the_trailers_total_every_record() {
+        assert_eq!(parse(&bytes()).unwrap().totals(), (2, 52_700));
+    }
+
+    /// Dates that do not exist are refused, naming the record and the field: a 勘定日 of month
+    /// 13 in a data record, a 作成日 of day 32 in the header.
+    #[test]
+    fn impossible_dates_are_refused() {
+        let mut month_13 = bytes();
+        month_13[200 + 7..200 + 13].copy_from_slice(b"991399"); // record 2, 勘定日 at 8-13
+        let e = parse(&month_13).unwrap_err();
+        assert_eq!((e.record, e.field), (2, Some("勘定日")), "{e}");
+        assert!(e.reason.contains("no month 13"), "{e}");
+        let mut day_32 = bytes();
+        day_32[4..10].copy_from_slice(b"081132"); // record 1, 作成日 at 5-10
+        let e = parse(&day_32).unwrap_err();
+        assert_eq!((e.record, e.field), (1, Some("作成日")), "{e}");
+        let mut not_leap = bytes();
+        not_leap[16..22].copy_from_slice(b"080229"); // 勘定日至: 2026-02-29
+        assert_eq!(parse(&not_leap).unwrap_err().field, Some("勘定日至"));
+    }
+}

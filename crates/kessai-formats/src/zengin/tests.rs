@@ -248,7 +248,7 @@ fn malformed_files_are_rejected_with_record_and_field() {
             |b| b.drain(..122).for_each(drop),
             1,
             Some("データ区分"),
-            "a Zengin file starts with a header",
+            "a data record (type 2) before the header",
         ),
         (
             "unknown record kind",
@@ -527,7 +527,7 @@ fn malformed_ebcdic_files_are_rejected_with_record_and_field() {
             |b| b.drain(..120).for_each(drop),
             1,
             Some("データ区分"),
-            "a Zengin file starts with a header",
+            "a data record (type 2) before the header",
         ),
     ];
     for (name, mutate, record, field, reason) in cases {
