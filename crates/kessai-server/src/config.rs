@@ -96,6 +96,32 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Whether Kessai holds this account, so that a bank file about it may be applied: the
+    /// collection account, and the numbers of the virtual-account range at the collection
+    /// account's bank and branch. Numbers compare without their zero padding (Zengin 03 pads
+    /// to 10 digits); `None` for the bank or branch matches any (a format that names the
+    /// account by number only).
+    pub fn holds_account(
+        &self,
+        bank_code: Option<&str>,
+        branch_code: Option<&str>,
+        account_number: &str,
+    ) -> bool {
+        let c = &self.collection_account;
+        let at = |given: Option<&str>, ours: &str| given.is_none_or(|g| g.trim() == ours);
+        if !(at(bank_code, &c.bank_code) && at(branch_code, &c.branch_code)) {
+            return false;
+        }
+        let number = account_number.trim().trim_start_matches('0');
+        if number == c.account_number.trim_start_matches('0') {
+            return true;
+        }
+        let virtual_number = number.parse::<i64>().ok();
+        matches!((self.virtual_accounts, virtual_number), (Some((low, high)), Some(n)) if (low..=high).contains(&n))
+    }
+}
+
 pub fn default_collection_account() -> BankAccount {
     BankAccount::parse(
         "0001",
@@ -105,4 +131,25 @@ pub fn default_collection_account() -> BankAccount {
         "ｹﾂｻｲ ｴｽｸﾛ-",
     )
     .expect("valid default account")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_collection_account_and_the_virtual_range_are_held() {
+        let mut config = Config::new("sqlite::memory:", MailTransport::Directory("m".into()));
+        config.virtual_accounts = Some((9_000_000, 9_000_009));
+        let held = |bank, branch, number| config.holds_account(bank, branch, number);
+        assert!(held(Some("0001"), Some("001"), "1234567"));
+        assert!(held(Some("0001"), Some("001"), "0001234567"), "03 pads to 10 digits");
+        assert!(held(None, None, "1234567"));
+        assert!(held(Some("0001"), Some("001"), "9000009"));
+        assert!(!held(Some("0001"), Some("001"), "9000010"));
+        assert!(!held(Some("0005"), Some("009"), "7654321"));
+        assert!(!held(Some("0005"), Some("001"), "1234567"), "another bank");
+        assert!(!held(Some("0001"), Some("002"), "1234567"), "another branch");
+        assert!(!held(None, None, "7654321"));
+    }
 }

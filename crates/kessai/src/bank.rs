@@ -168,6 +168,7 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         reference: args.reference,
         account_number: None,
         transferor_code: None,
+        content: None,
     };
     printed(kessai_server::offline::credit(config(&args.db), &input).await)
 }
@@ -188,17 +189,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     match kessai_server::offline::import(config(&args.db), &name, &bytes).await {
         Ok(s) => {
-            if let Some(at) = s.already_imported_at_ms {
-                println!(
-                    "{name}: this file was already imported ({}); nothing applied",
-                    kessai_server::i18n::format_jst(kessai_core::Millis(at))
-                );
-            } else {
-                println!(
-                    "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied), {} reversals undone, {} reversal claims for the operator",
-                    s.format, s.records, s.matched, s.unmatched, s.duplicates, s.cancellations, s.reversals_applied, s.reversals_listed
-                );
-            }
+            println!("{}", s.text());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => refused(e),

@@ -7,6 +7,7 @@ pub mod bank_export;
 pub mod bank_import;
 pub mod credit;
 pub mod deal_ops;
+pub mod entry;
 pub mod notify;
 pub mod register;
 pub mod suspense;

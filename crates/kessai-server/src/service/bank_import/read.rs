@@ -2,27 +2,66 @@
 //! (and the bank's reversals of them) and answers about Kessai's own transfers. Pure: nothing
 //! is looked up or applied here; a file that does not parse is rejected whole.
 
+mod zengin;
+
 use crate::error::{AppError, AppResult};
 use crate::service::bank_answers::{instruction_id, AnswerTarget};
 use crate::service::credit::CreditInput;
 use axum::http::StatusCode;
+
+use crate::service::entry::{Direction, EntryContent};
 use kessai_core::instruction::BankAnswer;
 use kessai_formats::detect::{detect, Detected};
 use kessai_formats::iso_notification::{self, NotificationEntry};
 use kessai_formats::iso_statement;
 use kessai_formats::iso_status::{self, TxStatus};
-use kessai_formats::zengin::{self, notice::incoming_transfers, FileKind};
 
 /// What one file holds, whatever its format.
 pub(super) struct Parsed {
     pub(super) format: String,
     pub(super) credits: Vec<Incoming>,
     pub(super) answers: Vec<Answer>,
+    /// What the file says it holds: every entry (credits and answers), and their amounts'
+    /// total (from its trailers where the format has them).
+    pub(super) entries: i64,
+    pub(super) total_yen: i64,
+    /// The operator's accounts the file is about: each must be one Kessai holds.
+    pub(super) accounts: Vec<AccountRef>,
+}
+
+/// An account as a file names it; bank and branch where the format gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct AccountRef {
+    pub(super) bank_code: Option<String>,
+    pub(super) branch_code: Option<String>,
+    pub(super) account_number: String,
+}
+
+impl Parsed {
+    /// A file whose entries are all in `credits` and `answers`, totalled from them (for
+    /// formats without trailer totals).
+    pub(super) fn totalled(format: &str, credits: Vec<Incoming>, answers: Vec<Answer>) -> Parsed {
+        let total_yen = credits.iter().map(|c| c.amount_yen).sum::<i64>()
+            + answers.iter().map(|a| a.content.amount_yen).sum::<i64>();
+        Parsed {
+            format: format.into(),
+            entries: (credits.len() + answers.len()) as i64,
+            total_yen,
+            credits,
+            answers,
+            accounts: vec![],
+        }
+    }
 }
 
 /// The bank's word about one of Kessai's own transfers.
 pub(super) struct Answer {
+    /// 1-based, in file order (counting every entry, credits too).
+    pub(super) position: i64,
     pub(super) identity: String,
+    /// What the entry says; a second entry with the same identity and other content is a
+    /// conflict, not a duplicate.
+    pub(super) content: EntryContent,
     pub(super) target: AnswerTarget,
     pub(super) answer: BankAnswer,
     /// Money that came back: if no instruction of Kessai's is found, it is still money in the
@@ -32,7 +71,12 @@ pub(super) struct Answer {
 
 /// One incoming credit from any format, ready to be applied.
 pub(super) struct Incoming {
+    /// 1-based, in file order (counting every entry, answers too).
+    pub(super) position: i64,
+    /// The entry's identity across files.
     pub(super) bank_ref: String,
+    /// What the entry says: compared when its identity was seen before.
+    pub(super) content: EntryContent,
     /// The operator's account the money arrived in.
     pub(super) account_number: String,
     pub(super) amount_yen: i64,
@@ -52,6 +96,7 @@ impl Incoming {
             reference: self.reference.clone(),
             account_number: Some(self.account_number.clone()),
             transferor_code: self.transferor_code.clone(),
+            content: Some(self.content.clone()),
         }
     }
 }
@@ -67,116 +112,15 @@ pub(super) enum Effect {
     ListOnly,
 }
 
-fn invalid_file(message: impl Into<String>) -> AppError {
+pub(super) fn invalid_file(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
-}
-
-/// A Zengin statement: its deposits are incoming money, reconciled like notices, except a
-/// deposit whose 摘要 marks one of Kessai's own transfers coming back (its EDI quotes the
-/// payee). A withdrawal quoting a payee completes that transfer; other withdrawals and
-/// corrections are listed for the operator, not applied.
-fn statement(file: &zengin::ZenginFile) -> Parsed {
-    let mut parsed = Parsed {
-        format: "zengin-03".into(),
-        credits: vec![],
-        answers: vec![],
-    };
-    for (account, e) in zengin::statement::statement_entries(file) {
-        if e.is_return() && !e.edi.is_empty() {
-            // One of Kessai's own transfers came back (振込不能・組戻し): quoting the same EDI.
-            parsed.answers.push(Answer {
-                identity: e.identity(&account),
-                target: AnswerTarget::Payee {
-                    public_id: e.edi.clone(),
-                    amount_yen: e.amount_yen as i64,
-                },
-                answer: BankAnswer::Returned {
-                    reason: format!("振込不能・組戻し ({})", e.description),
-                },
-                money_back: Some(
-                    Incoming {
-                        bank_ref: e.identity(&account),
-                        account_number: format!("{:0>7}", account.account_number),
-                        amount_yen: e.amount_yen as i64,
-                        reference: format!("{} {}", e.description, e.edi),
-                        transferor_code: None,
-                        effect: Effect::Credit,
-                    }
-                    .input(),
-                ),
-            });
-            continue;
-        }
-        if !e.deposit && !e.edi.is_empty() && e.kind != 19 {
-            // A withdrawal quoting a payee's deal ID: one of Kessai's own transfers left.
-            let target = AnswerTarget::Payee {
-                public_id: e.edi.clone(),
-                amount_yen: e.amount_yen as i64,
-            };
-            parsed.answers.push(Answer {
-                identity: e.identity(&account),
-                target,
-                answer: BankAnswer::Settled,
-                money_back: None,
-            });
-            continue;
-        }
-        parsed.credits.push(Incoming {
-            transferor_code: Some(e.transferor_code.clone()),
-            bank_ref: e.identity(&account),
-            account_number: format!("{:0>7}", account.account_number),
-            amount_yen: e.amount_yen as i64,
-            reference: format!("{} {}", e.transferor_name, e.edi)
-                .trim()
-                .to_string(),
-            // 訂正 (19) corrects an earlier entry; like withdrawals, it is for the operator to read.
-            effect: if e.deposit && e.kind != 19 {
-                Effect::Credit
-            } else {
-                Effect::ListOnly
-            },
-        });
-    }
-    parsed
 }
 
 /// Parses the file completely: any problem rejects it whole, naming the record and field.
 pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
     let kind = detect(bytes);
     if kind == Detected::Zengin {
-        let file = zengin::parse(bytes)
-            .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
-        if file.kind == FileKind::Statement {
-            return Ok(statement(&file));
-        }
-        if file.kind != FileKind::Notice {
-            return Err(invalid_file(format!(
-                "a Zengin type {} file is not an incoming-transfer notice (01) or a statement (03)",
-                file.kind.type_code()
-            )));
-        }
-        let credits = incoming_transfers(&file)
-            .into_iter()
-            .map(|t| Incoming {
-                transferor_code: Some(t.transferor_code.clone()),
-                account_number: t.account_number.clone(),
-                bank_ref: t.identity(),
-                amount_yen: t.amount_yen as i64,
-                reference: format!("{} {}", t.transferor_name, t.edi)
-                    .trim()
-                    .to_string(),
-                effect: if t.cancelled {
-                    Effect::Reversal
-                } else {
-                    Effect::Credit
-                },
-            })
-            .collect();
-        return Ok(Parsed {
-            format: "zengin-01".into(),
-            credits,
-            answers: vec![],
-        });
+        return zengin::read(bytes);
     }
     if kind == Detected::Pain002 {
         let report = iso_status::read_pain_002(bytes)
@@ -184,11 +128,25 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
         let answers = report
             .transactions
             .iter()
-            .map(|t| Answer {
+            .zip(1..)
+            .map(|(t, position)| Answer {
+                position,
                 identity: format!(
                     "pain002:{}:{}:{:?}",
                     report.original_message_id, t.end_to_end_id, t.status
                 ),
+                // A status report carries no amount or date: its status and reason are what it says.
+                content: EntryContent {
+                    amount_yen: 0,
+                    booking_date: String::new(),
+                    direction: Direction::Out,
+                    counterparty: format!(
+                        "{:?} {} {}",
+                        t.status,
+                        t.reason_code.as_deref().unwrap_or_default(),
+                        t.reason_text.as_deref().unwrap_or_default()
+                    ),
+                },
                 target: AnswerTarget::EndToEnd(t.end_to_end_id.clone()),
                 answer: match t.status {
                     TxStatus::Accepted | TxStatus::Pending => BankAnswer::Accepted,
@@ -204,11 +162,7 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
                 money_back: None,
             })
             .collect();
-        return Ok(Parsed {
-            format: "pain.002.001.11".into(),
-            credits: vec![],
-            answers,
-        });
+        return Ok(Parsed::totalled("pain.002.001.11", vec![], answers));
     }
     if kind == Detected::Camt054 {
         let n = iso_notification::read_camt_054(bytes)
@@ -234,12 +188,8 @@ fn camt_entries<'a>(
     account_number: &str,
     entries: impl Iterator<Item = (String, &'a NotificationEntry)>,
 ) -> Parsed {
-    let mut parsed = Parsed {
-        format: format.into(),
-        credits: vec![],
-        answers: vec![],
-    };
-    for (identity, e) in entries {
+    let (mut credits, mut answers) = (vec![], vec![]);
+    for ((identity, e), position) in entries.zip(1..) {
         let reference = [
             e.debtor_name.as_deref(),
             e.remittance.as_deref(),
@@ -249,7 +199,23 @@ fn camt_entries<'a>(
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+        let content = EntryContent {
+            amount_yen: e.amount_yen as i64,
+            booking_date: e.booking_date.clone(),
+            direction: match (e.credit, e.reversal) {
+                (true, _) => Direction::In,
+                (false, true) => Direction::Reversal,
+                (false, false) => Direction::Out,
+            },
+            counterparty: [e.debtor_name.as_deref(), e.end_to_end_id.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
         let incoming = |effect| Incoming {
+            position,
+            content: content.clone(),
             transferor_code: None,
             account_number: account_number.to_string(),
             bank_ref: identity.clone(),
@@ -266,8 +232,10 @@ fn camt_entries<'a>(
             (true, _) => match ours {
                 // One of Kessai's transfers came back; if no instruction of ours has this
                 // reference after all, it is money in like any other.
-                Some(e2e) => parsed.answers.push(Answer {
+                Some(e2e) => answers.push(Answer {
+                    position,
                     identity: identity.clone(),
+                    content: content.clone(),
                     target: AnswerTarget::EndToEnd(e2e.to_string()),
                     answer: BankAnswer::Returned {
                         reason: format!(
@@ -280,21 +248,23 @@ fn camt_entries<'a>(
                     money_back: Some(incoming(Effect::Credit).input()),
                 }),
                 // Money in; a reversed credit with no reference of ours is money in all the same.
-                None => parsed.credits.push(incoming(Effect::Credit)),
+                None => credits.push(incoming(Effect::Credit)),
             },
             // The bank took back money it had reported arriving.
-            (false, true) => parsed.credits.push(incoming(Effect::Reversal)),
-            (false, false) => {
-                if let Some(e2e) = &e.end_to_end_id {
-                    parsed.answers.push(Answer {
-                        identity,
-                        target: AnswerTarget::EndToEnd(e2e.clone()),
-                        answer: BankAnswer::Settled,
-                        money_back: None,
-                    });
-                }
-            }
+            (false, true) => credits.push(incoming(Effect::Reversal)),
+            (false, false) => match &e.end_to_end_id {
+                Some(e2e) => answers.push(Answer {
+                    position,
+                    identity,
+                    content,
+                    target: AnswerTarget::EndToEnd(e2e.clone()),
+                    answer: BankAnswer::Settled,
+                    money_back: None,
+                }),
+                // Money left without Kessai's reference: listed for the operator.
+                None => credits.push(incoming(Effect::ListOnly)),
+            },
         }
     }
-    parsed
+    Parsed::totalled(format, credits, answers)
 }
