@@ -141,10 +141,10 @@ impl ImportSummary {
         let said: Vec<String> = counts
             .iter()
             .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} {what}"))
+            .map(|(n, what)| format!("{what}: {n}"))
             .collect();
         let mut out = format!(
-            "{}: {} {} records: {}",
+            "{}: {}, {} records — {}",
             self.name,
             self.format,
             self.records,

@@ -1,6 +1,9 @@
 //! Zengin files from the bank: incoming-transfer notices (01) and statements (03). An entry's
 //! identity is its account (bank, branch, number), 勘定日 and 照会番号; what it says is its
-//! amount, 勘定日, direction and payer (振込依頼人コード and 名, or a withdrawal's EDI).
+//! amount, 勘定日, direction and counterparty: the payer's 振込依頼人コード, or for a
+//! withdrawal the EDI that names the payee. Not the payer's name: it is free text that the two
+//! reports render differently (03's field may hold a 契約者番号 instead, and a returned
+//! transfer's 01 name is what 03 writes in 摘要), so the same transfer would look like two.
 
 use super::{invalid_file, AccountRef, Answer, Effect, Incoming, Parsed};
 use crate::error::AppResult;
@@ -10,17 +13,12 @@ use kessai_core::instruction::BankAnswer;
 use kessai_formats::zengin::{self as fmt, notice::incoming_transfers, FileKind};
 use kessai_formats::zengin::statement::{statement_entries, StatementEntry};
 
-/// The payer as an entry names them: code (when set) and name, or for a withdrawal naming
-/// no one, its EDI (the payee Kessai quoted).
-fn counterparty(code: &str, name: &str, edi: &str) -> String {
-    let code = if code.trim_start_matches('0').is_empty() {
-        ""
-    } else {
-        code
-    };
-    match format!("{code} {name}").trim() {
-        "" => edi.to_string(),
-        who => who.to_string(),
+/// The counterparty as an entry names them in a structured field: the payer's code (when
+/// set), else for a withdrawal its EDI (the payee Kessai quoted).
+fn counterparty(code: &str, edi: &str) -> String {
+    match code.trim_start_matches('0') {
+        "" => edi.trim().to_string(),
+        _ => code.to_string(),
     }
 }
 
@@ -81,7 +79,7 @@ fn notice(file: &fmt::ZenginFile) -> Parsed {
                 } else {
                     Direction::In
                 },
-                counterparty(&t.transferor_code, &t.transferor_name, ""),
+                counterparty(&t.transferor_code, ""),
             ),
             transferor_code: Some(t.transferor_code.clone()),
             account_number: t.account_number.clone(),
@@ -108,9 +106,9 @@ fn entry_content(e: &StatementEntry) -> EntryContent {
         Direction::Out
     };
     // A deposit names its payer as a notice does (so that both report one content); only a
-    // withdrawal that names no one is told by its EDI.
+    // withdrawal is told by its EDI.
     let edi = if e.deposit { "" } else { e.edi.as_str() };
-    let who = counterparty(&e.transferor_code, &e.transferor_name, edi);
+    let who = counterparty(&e.transferor_code, edi);
     content(e.amount_yen, &e.booking_date, direction, who)
 }
 
