@@ -278,5 +278,17 @@ fn print_credits(credits: &[kessai_store::CreditRecord]) {
             c.bank_ref,
             c.reference
         );
+        if let Some(e) = &c.conflict_with {
+            println!(
+                "{:<36}  conflict: the bank reported {} before as {} ({}, {}), credit {} ({})",
+                "",
+                e.bank_ref,
+                kessai_core::Yen(e.amount_yen),
+                kessai_server::i18n::format_jst(kessai_core::Millis(e.received_at_ms)),
+                e.content.as_deref().unwrap_or(&e.reference),
+                e.id,
+                e.outcome
+            );
+        }
     }
 }
