@@ -143,13 +143,19 @@ mod tests {
         config.virtual_accounts = Some((9_000_000, 9_000_009));
         let held = |bank, branch, number| config.holds_account(bank, branch, number);
         assert!(held(Some("0001"), Some("001"), "1234567"));
-        assert!(held(Some("0001"), Some("001"), "0001234567"), "03 pads to 10 digits");
+        assert!(
+            held(Some("0001"), Some("001"), "0001234567"),
+            "03 pads to 10 digits"
+        );
         assert!(held(None, None, "1234567"));
         assert!(held(Some("0001"), Some("001"), "9000009"));
         assert!(!held(Some("0001"), Some("001"), "9000010"));
         assert!(!held(Some("0005"), Some("009"), "7654321"));
         assert!(!held(Some("0005"), Some("001"), "1234567"), "another bank");
-        assert!(!held(Some("0001"), Some("002"), "1234567"), "another branch");
+        assert!(
+            !held(Some("0001"), Some("002"), "1234567"),
+            "another branch"
+        );
         assert!(!held(None, None, "7654321"));
     }
 }

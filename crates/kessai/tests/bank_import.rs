@@ -41,7 +41,10 @@ async fn payer_codes_match_without_a_reference(db: Db) {
     let path = save(&s, "coded.txt", vec![t]);
     let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, &path]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("records — credits matched to deals: 1\n"), "{out}");
+    assert!(
+        out.contains("records — credits matched to deals: 1\n"),
+        "{out}"
+    );
     assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
     s.assert_books_sound().await;
 }
@@ -95,7 +98,11 @@ async fn virtual_accounts_match_without_a_reference(db: Db) {
     // Through the API: the server knows the virtual-account range, so these accounts are held.
     let bytes = write(&notice_file(&groups, true).unwrap());
     let summary = support::bank::upload(&s, "va.txt", bytes).await;
-    assert_eq!((&summary["matched"], &summary["unmatched"]), (&3.into(), &0.into()), "{summary}");
+    assert_eq!(
+        (&summary["matched"], &summary["unmatched"]),
+        (&3.into(), &0.into()),
+        "{summary}"
+    );
     for id in [&a, &b, &c] {
         assert_eq!(s.view(id, support::BUYER_PW).await.ok()["status"], "funded");
     }
@@ -205,7 +212,9 @@ async fn notices_are_reconciled_once(db: Db) {
     );
     let (_, out, _) = kessai(&["bank", "import", "--db", &s.db_url, &second]);
     assert!(
-        out.contains("2 records — credits matched to deals: 1, duplicates of earlier entries (skipped): 1"),
+        out.contains(
+            "2 records — credits matched to deals: 1, duplicates of earlier entries (skipped): 1"
+        ),
         "{out}"
     );
     assert_eq!(

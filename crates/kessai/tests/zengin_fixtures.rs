@@ -27,7 +27,11 @@ fn fixture(name: &str, values: &[(&str, &str)]) -> Vec<u8> {
     );
     let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     for (placeholder, value) in values {
-        assert_eq!(placeholder.len(), value.len(), "{value} must fill {placeholder}");
+        assert_eq!(
+            placeholder.len(),
+            value.len(),
+            "{value} must fill {placeholder}"
+        );
         let at = bytes
             .windows(placeholder.len())
             .position(|w| w == placeholder.as_bytes())
@@ -40,8 +44,12 @@ fn fixture(name: &str, values: &[(&str, &str)]) -> Vec<u8> {
 /// `POST /v1/operator/bank-files`, whatever the answer.
 async fn post_file(s: &TestServer, name: &str, bytes: Vec<u8>) -> Reply {
     let path = format!("/v1/operator/bank-files?name={name}");
-    s.send(s.request(Method::POST, &path).bearer_auth(&s.token).body(bytes))
-        .await
+    s.send(
+        s.request(Method::POST, &path)
+            .bearer_auth(&s.token)
+            .body(bytes),
+    )
+    .await
 }
 
 /// `kessai bank import` of these bytes: (exit code, stdout, stderr).
@@ -56,7 +64,12 @@ fn outcomes(summary: &Value) -> Vec<(i64, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["entry"].as_i64().unwrap(), o["outcome"].as_str().unwrap().to_string()))
+        .map(|o| {
+            (
+                o["entry"].as_i64().unwrap(),
+                o["outcome"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -72,7 +85,12 @@ async fn a_notice_and_a_statement_of_one_transfer_apply_once(db: Db) {
     let s = support::spawn(db).await;
     let (a, _) = s.agreed_deal("fx-a", 52_000).await;
     let (b, _) = s.agreed_deal("fx-b", 30_000).await;
-    let day1 = upload(&s, "n1.dat", fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)])).await;
+    let day1 = upload(
+        &s,
+        "n1.dat",
+        fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)]),
+    )
+    .await;
     assert_eq!(
         outcomes(&day1),
         [(1, "matched".into()), (2, "suspense".into())],
@@ -90,7 +108,12 @@ async fn a_notice_and_a_statement_of_one_transfer_apply_once(db: Db) {
         out.contains("zengin-03, 3 records — duplicates of earlier entries (skipped): 2, withdrawals or corrections listed (not applied): 1\n"),
         "{out}"
     );
-    assert!(out.contains(&format!("entry 1 {DAY1_FIRST} ¥52,000: duplicate of an identical earlier entry")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "entry 1 {DAY1_FIRST} ¥52,000: duplicate of an identical earlier entry"
+        )),
+        "{out}"
+    );
     assert!(!out.contains("cancellation"), "{out}");
     assert_eq!(received(&s, &a).await, 52_000, "applied once");
 
@@ -100,7 +123,9 @@ async fn a_notice_and_a_statement_of_one_transfer_apply_once(db: Db) {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("credits matched to deals: 1\n"), "{out}");
     assert!(
-        out.contains(&format!("entry 1 zengin:0001:001:1234567:081125:101 ¥30,000: credit matched to deal {b}")),
+        out.contains(&format!(
+            "entry 1 zengin:0001:001:1234567:081125:101 ¥30,000: credit matched to deal {b}"
+        )),
         "{out}"
     );
     assert_eq!(s.view(&b, support::BUYER_PW).await.ok()["status"], "funded");
@@ -110,8 +135,16 @@ async fn a_notice_and_a_statement_of_one_transfer_apply_once(db: Db) {
 async fn an_identity_with_other_content_is_a_conflict_beside_the_earlier_record(db: Db) {
     let s = support::spawn(db).await;
     let (a, _) = s.agreed_deal("cf-a", 52_000).await;
-    let day1 = upload(&s, "n1.dat", fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)])).await;
-    let earlier = day1["outcomes"][0]["credit_id"].as_str().unwrap().to_string();
+    let day1 = upload(
+        &s,
+        "n1.dat",
+        fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)]),
+    )
+    .await;
+    let earlier = day1["outcomes"][0]["credit_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // The same account, 勘定日 and 照会番号 with ¥90,000: not skipped.
     let conflict = fixture("notice_01_conflict.dat", &[("@DEAL-A@@@", &a)]);
@@ -119,7 +152,11 @@ async fn an_identity_with_other_content_is_a_conflict_beside_the_earlier_record(
     assert_eq!(outcomes(&summary), [(1, "conflict".into())], "{summary}");
     assert_eq!(summary["conflicts"], 1);
     assert_eq!(summary["outcomes"][0]["conflict_of"], earlier.as_str());
-    assert_eq!(received(&s, &a).await, 52_000, "not matched: for the operator to decide");
+    assert_eq!(
+        received(&s, &a).await,
+        52_000,
+        "not matched: for the operator to decide"
+    );
 
     // The suspense list shows the new record with the earlier one.
     let list = s.operator(Method::GET, "/v1/operator/suspense", None).await;
@@ -135,7 +172,9 @@ async fn an_identity_with_other_content_is_a_conflict_beside_the_earlier_record(
     let (code, out, _) = kessai(&["bank", "suspense", "--db", &s.db_url]);
     assert_eq!(code, 0);
     assert!(
-        out.contains(&format!("conflict: the bank reported {DAY1_FIRST} before as ¥52,000")),
+        out.contains(&format!(
+            "conflict: the bank reported {DAY1_FIRST} before as ¥52,000"
+        )),
         "{out}"
     );
 
@@ -201,7 +240,9 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
     // The fixture's amounts are the payouts less the fee (3.6%): ¥9,640 and ¥19,280.
     let mut ids = vec![];
     for amount in [9_640, 19_280] {
-        let found = s.operator(Method::GET, "/v1/operator/instructions", None).await;
+        let found = s
+            .operator(Method::GET, "/v1/operator/instructions", None)
+            .await;
         let instruction = found.ok()["instructions"]
             .as_array()
             .unwrap()
@@ -227,8 +268,13 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
         let line = format!("entry {n} zengin:0001:001:1234567:081126:{n} {yen}: answer applied to instruction {id}: completed");
         assert!(out.contains(&line), "{line} in {out}");
     }
-    assert!(!out.contains("matched") && !out.contains("suspense"), "{out}");
-    let all = s.operator(Method::GET, "/v1/operator/instructions", None).await;
+    assert!(
+        !out.contains("matched") && !out.contains("suspense"),
+        "{out}"
+    );
+    let all = s
+        .operator(Method::GET, "/v1/operator/instructions", None)
+        .await;
     for id in &ids {
         let i = all.ok()["instructions"]
             .as_array()
@@ -248,8 +294,16 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
 async fn check_finds_an_entry_skipped_behind_the_importers_back(db: Db) {
     let s = support::spawn(db).await;
     let (a, _) = s.agreed_deal("ck-a", 52_000).await;
-    let day1 = upload(&s, "n1.dat", fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)])).await;
-    let earlier = day1["outcomes"][0]["credit_id"].as_str().unwrap().to_string();
+    let day1 = upload(
+        &s,
+        "n1.dat",
+        fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)]),
+    )
+    .await;
+    let earlier = day1["outcomes"][0]["credit_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let check = || kessai(&["check", "--db", &s.db_url]);
     let (code, out, _) = check();
     assert_eq!(code, 0, "{out}");

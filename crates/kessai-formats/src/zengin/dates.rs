@@ -64,7 +64,12 @@ mod tests {
             (Kind::Md, "1301", false),
             (Kind::N, "991399", true),
         ] {
-            assert_eq!(check(kind, text).is_ok(), ok, "{kind:?} {text}: {:?}", check(kind, text));
+            assert_eq!(
+                check(kind, text).is_ok(),
+                ok,
+                "{kind:?} {text}: {:?}",
+                check(kind, text)
+            );
         }
         assert_eq!(
             check(Kind::Ymd, "991399").unwrap_err(),

@@ -340,23 +340,22 @@ pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
             .find(|k| bytes.first() == encode_char(cs, k.code() as char).as_ref())?;
         Some((cs, kind))
     });
-    let code_set = match first {
-        Some((cs, RecordKind::Header)) if bytes.len() >= 4 => cs,
-        Some((_, kind)) if kind != RecordKind::Header => {
-            return Err(err(
-                1,
-                Some("データ区分"),
-                format!("{} before the header", kind.describe()),
-            ))
-        }
-        _ => {
-            return Err(err(
+    let code_set =
+        match first {
+            Some((cs, RecordKind::Header)) if bytes.len() >= 4 => cs,
+            Some((_, kind)) if kind != RecordKind::Header => {
+                return Err(err(
+                    1,
+                    Some("データ区分"),
+                    format!("{} before the header", kind.describe()),
+                ))
+            }
+            _ => return Err(err(
                 1,
                 Some("データ区分"),
                 "a Zengin file starts with a header record (1: byte 0x31 in JIS, 0xf1 in EBCDIC)",
-            ))
-        }
-    };
+            )),
+        };
     let code = show(code_set, &bytes[1..3]);
     let kind = FileKind::ALL
         .into_iter()

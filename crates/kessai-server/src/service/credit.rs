@@ -2,11 +2,11 @@
 //! bank's reference for the record, and kept as unmatched receipts when no single deal fits.
 
 use super::deal_ops;
+use super::entry::{seen_credit, Direction, EntryContent, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::reconcile::{match_reference, Match};
 use kessai_core::{DealCommand, DealId, Party, Yen};
-use super::entry::{seen_credit, Direction, EntryContent, Seen};
 use kessai_store::{CreditOutcome, NewCredit, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

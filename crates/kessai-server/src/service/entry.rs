@@ -80,7 +80,10 @@ pub(crate) enum Seen {
     Same(CreditRecord),
     /// Recorded before (`earlier`) with other content, and not yet as this conflict: record
     /// the entry under `key`.
-    Conflict { earlier: CreditRecord, key: String },
+    Conflict {
+        earlier: CreditRecord,
+        key: String,
+    },
 }
 
 /// Looks up the credit entry `identity` saying `fingerprint` (amount `amount_yen`).

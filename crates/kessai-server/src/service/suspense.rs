@@ -4,8 +4,8 @@
 //! `kessai_core::suspense`; this loads, checks the state and records.
 
 use super::credit::{find_deal, record, validate, CreditInput, NewRecord};
-use super::entry::{seen_credit, Seen};
 use super::deal_ops;
+use super::entry::{seen_credit, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;

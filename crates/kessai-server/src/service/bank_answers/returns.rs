@@ -63,7 +63,13 @@ pub(super) async fn used_before(
     now_ms: i64,
 ) -> AppResult<AnswerOutcome> {
     if !tx
-        .record_bank_answer(identity, content, Some(&state.id), "returned_unresolved", now_ms)
+        .record_bank_answer(
+            identity,
+            content,
+            Some(&state.id),
+            "returned_unresolved",
+            now_ms,
+        )
         .await?
     {
         return Ok(AnswerOutcome::Duplicate);

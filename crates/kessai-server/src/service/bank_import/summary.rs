@@ -128,13 +128,28 @@ impl ImportSummary {
         let counts = [
             (self.matched, "credits matched to deals"),
             (self.unmatched, "to suspense"),
-            (self.conflicts, "conflicts (to suspense, beside the earlier record)"),
+            (
+                self.conflicts,
+                "conflicts (to suspense, beside the earlier record)",
+            ),
             (self.duplicates, "duplicates of earlier entries (skipped)"),
-            (self.answers_applied, "answers applied to Kessai's instructions"),
+            (
+                self.answers_applied,
+                "answers applied to Kessai's instructions",
+            ),
             (self.answers_duplicate, "answers already applied (skipped)"),
-            (self.answers_ignored, "answers not applied (no such instruction, or too late)"),
-            (self.returns_for_operator, "returned transfers for the operator"),
-            (self.listed, "withdrawals or corrections listed (not applied)"),
+            (
+                self.answers_ignored,
+                "answers not applied (no such instruction, or too late)",
+            ),
+            (
+                self.returns_for_operator,
+                "returned transfers for the operator",
+            ),
+            (
+                self.listed,
+                "withdrawals or corrections listed (not applied)",
+            ),
             (self.reversals_applied, "reversals undone"),
             (self.reversals_listed, "reversal claims for the operator"),
         ];

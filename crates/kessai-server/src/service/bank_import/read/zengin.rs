@@ -10,8 +10,8 @@ use crate::error::AppResult;
 use crate::service::bank_answers::AnswerTarget;
 use crate::service::entry::{Direction, EntryContent};
 use kessai_core::instruction::BankAnswer;
-use kessai_formats::zengin::{self as fmt, notice::incoming_transfers, FileKind};
 use kessai_formats::zengin::statement::{statement_entries, StatementEntry};
+use kessai_formats::zengin::{self as fmt, notice::incoming_transfers, FileKind};
 
 /// The counterparty as an entry names them in a structured field: the payer's code (when
 /// set), else for a withdrawal its EDI (the payee Kessai quoted).
@@ -35,21 +35,20 @@ fn content(amount_yen: u64, date: &str, direction: Direction, who: String) -> En
 pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
     let file = fmt::parse(bytes)
         .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
-    let mut parsed = match file.kind {
-        FileKind::Notice => notice(&file),
-        FileKind::Statement => statement(&file),
-        FileKind::Debit => {
-            return Err(invalid_file(
-                "Zengin 91 results are not imported yet: Kessai sends no direct debits",
-            ))
-        }
-        FileKind::Transfer => {
-            return Err(invalid_file(
+    let mut parsed =
+        match file.kind {
+            FileKind::Notice => notice(&file),
+            FileKind::Statement => statement(&file),
+            FileKind::Debit => {
+                return Err(invalid_file(
+                    "Zengin 91 results are not imported yet: Kessai sends no direct debits",
+                ))
+            }
+            FileKind::Transfer => return Err(invalid_file(
                 "a Zengin 21 file is a transfer request Kessai writes for the bank, not a file \
                  from the bank (expected an incoming-transfer notice 01 or a statement 03)",
-            ))
-        }
-    };
+            )),
+        };
     let (entries, total_yen) = file.totals();
     parsed.entries = entries as i64;
     parsed.total_yen = total_yen as i64;
@@ -136,11 +135,7 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
         };
         if e.is_return() && !e.edi.is_empty() {
             // One of Kessai's own transfers came back (振込不能・組戻し): quoting the same EDI.
-            let money = incoming(
-                Effect::Credit,
-                format!("{} {}", e.description, e.edi),
-                None,
-            );
+            let money = incoming(Effect::Credit, format!("{} {}", e.description, e.edi), None);
             answers.push(Answer {
                 position,
                 identity: identity.clone(),
