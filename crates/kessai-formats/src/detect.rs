@@ -43,7 +43,7 @@ fn fixed_records(bytes: &[u8]) -> bool {
     let body = bytes.strip_suffix(&[0x1A]).unwrap_or(bytes);
     [120, 122, 200, 202]
         .iter()
-        .any(|len| !body.is_empty() && body.len() % len == 0)
+        .any(|len| !body.is_empty() && body.len().is_multiple_of(*len))
 }
 
 #[cfg(test)]
