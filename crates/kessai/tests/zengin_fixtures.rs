@@ -81,6 +81,34 @@ async fn received(s: &TestServer, buyer: &str) -> i64 {
 
 const DAY1_FIRST: &str = "zengin:0001:001:1234567:081124:101";
 
+/// Imports the day-1 notice with deal `a` quoted; the credit of its first entry.
+async fn day1(s: &TestServer, a: &str) -> String {
+    let summary = upload(
+        s,
+        "n1.dat",
+        fixture("notice_01_day1.dat", &[("@DEAL-A@@@", a)]),
+    )
+    .await;
+    summary["outcomes"][0]["credit_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The first instruction the operator API lists that `pick` accepts.
+async fn instruction(s: &TestServer, pick: impl Fn(&Value) -> bool) -> Value {
+    let all = s
+        .operator(Method::GET, "/v1/operator/instructions", None)
+        .await;
+    let found = all.ok()["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| pick(i))
+        .cloned();
+    found.unwrap_or_else(|| panic!("no such instruction in {}", all.body))
+}
+
 async fn a_notice_and_a_statement_of_one_transfer_apply_once(db: Db) {
     let s = support::spawn(db).await;
     let (a, _) = s.agreed_deal("fx-a", 52_000).await;
@@ -135,16 +163,7 @@ async fn a_notice_and_a_statement_of_one_transfer_apply_once(db: Db) {
 async fn an_identity_with_other_content_is_a_conflict_beside_the_earlier_record(db: Db) {
     let s = support::spawn(db).await;
     let (a, _) = s.agreed_deal("cf-a", 52_000).await;
-    let day1 = upload(
-        &s,
-        "n1.dat",
-        fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)]),
-    )
-    .await;
-    let earlier = day1["outcomes"][0]["credit_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let earlier = day1(&s, &a).await;
 
     // The same account, 勘定日 and 照会番号 with ¥90,000: not skipped.
     let conflict = fixture("notice_01_conflict.dat", &[("@DEAL-A@@@", &a)]);
@@ -189,6 +208,27 @@ async fn an_identity_with_other_content_is_a_conflict_beside_the_earlier_record(
     assert_eq!(
         again["outcomes"][0]["credit_id"],
         summary["outcomes"][0]["credit_id"]
+    );
+
+    // The same rule for a credit the operator posts: a bank_ref repeated with another amount.
+    s.credit("api-1", 1_000, "ﾀﾅｶ").await.ok();
+    let repeated = s.credit("api-1", 2_000, "ﾀﾅｶ").await;
+    assert_eq!(repeated.ok()["duplicate"], false, "{}", repeated.body);
+    assert!(
+        repeated.body["conflict_of"].is_string(),
+        "{}",
+        repeated.body
+    );
+    let same = s.credit("api-1", 1_000, "ﾀﾅｶ").await;
+    assert_eq!(same.ok()["duplicate"], true, "{}", same.body);
+    let list = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+    let credits = list.ok()["credits"].as_array().unwrap();
+    assert!(
+        credits
+            .iter()
+            .any(|c| c["amount_yen"] == 2_000 && c["conflict_with"]["bank_ref"] == "api-1"),
+        "{}",
+        list.body
     );
     s.assert_books_sound().await;
 }
@@ -240,18 +280,12 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
     // The fixture's amounts are the payouts less the fee (3.6%): ¥9,640 and ¥19,280.
     let mut ids = vec![];
     for amount in [9_640, 19_280] {
-        let found = s
-            .operator(Method::GET, "/v1/operator/instructions", None)
-            .await;
-        let instruction = found.ok()["instructions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["purpose"] == "payout" && i["amount_yen"] == amount)
-            .unwrap_or_else(|| panic!("a payout of {amount}: {}", found.body))
-            .clone();
-        assert_eq!(instruction["status"], "sent");
-        ids.push(instruction["id"].as_str().unwrap().to_string());
+        let payout = instruction(&s, |i| {
+            i["purpose"] == "payout" && i["amount_yen"] == amount
+        })
+        .await;
+        assert_eq!(payout["status"], "sent");
+        ids.push(payout["id"].as_str().unwrap().to_string());
     }
     let statement = fixture(
         "statement_03_payouts.dat",
@@ -272,17 +306,8 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
         !out.contains("matched") && !out.contains("suspense"),
         "{out}"
     );
-    let all = s
-        .operator(Method::GET, "/v1/operator/instructions", None)
-        .await;
     for id in &ids {
-        let i = all.ok()["instructions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["id"] == id.as_str())
-            .unwrap()
-            .clone();
+        let i = instruction(&s, |i| i["id"] == id.as_str()).await;
         assert_eq!(i["status"], "completed", "{i}");
     }
     s.assert_books_sound().await;
@@ -294,16 +319,7 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
 async fn check_finds_an_entry_skipped_behind_the_importers_back(db: Db) {
     let s = support::spawn(db).await;
     let (a, _) = s.agreed_deal("ck-a", 52_000).await;
-    let day1 = upload(
-        &s,
-        "n1.dat",
-        fixture("notice_01_day1.dat", &[("@DEAL-A@@@", &a)]),
-    )
-    .await;
-    let earlier = day1["outcomes"][0]["credit_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let earlier = day1(&s, &a).await;
     let check = || kessai(&["check", "--db", &s.db_url]);
     let (code, out, _) = check();
     assert_eq!(code, 0, "{out}");

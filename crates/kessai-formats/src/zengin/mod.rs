@@ -24,4 +24,6 @@ pub use layout::{FileKind, RecordKind};
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_dates;
+#[cfg(test)]
 mod tests_support;

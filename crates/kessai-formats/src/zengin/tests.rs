@@ -71,7 +71,7 @@ fn transfer_ebcdic_bytes(crlf: bool) -> Vec<u8> {
 }
 
 /// A two-account incoming-transfer notice.
-fn notice_bytes(crlf: bool) -> Vec<u8> {
+pub(super) fn notice_bytes(crlf: bool) -> Vec<u8> {
     write(&notice(crlf))
 }
 
