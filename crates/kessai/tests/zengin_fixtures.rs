@@ -299,7 +299,7 @@ async fn a_statement_completing_two_payouts_says_so(db: Db) {
     );
     for ((entry, id), yen) in ids.iter().enumerate().zip(["¥9,640", "¥19,280"]) {
         let n = entry + 1;
-        let line = format!("entry {n} zengin:0001:001:1234567:081126:{n} {yen}: answer applied to instruction {id}: completed");
+        let line = format!("entry {n} zengin:0001:001:1234567:081126:{n} {yen}: answer applied to instruction {id} (settled): completed");
         assert!(out.contains(&line), "{line} in {out}");
     }
     assert!(
@@ -350,14 +350,12 @@ async fn check_finds_an_entry_skipped_behind_the_importers_back(db: Db) {
     );
 
     // An entry of the first file loses its record.
-    sqlx::query("DELETE FROM bank_entries WHERE file_id = 'f-skipped'")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM bank_entries WHERE position = 2")
-        .execute(pool)
-        .await
-        .unwrap();
+    for sql in [
+        "DELETE FROM bank_entries WHERE file_id = 'f-skipped'",
+        "DELETE FROM bank_entries WHERE position = 2",
+    ] {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
     let (code, out, _) = check();
     assert_eq!(code, 1, "{out}");
     assert!(

@@ -45,7 +45,8 @@ pub(crate) fn instruction_id(end_to_end_id: &str) -> Option<String> {
         .map(|u| u.hyphenated().to_string())
 }
 
-fn answer_name(a: &BankAnswer) -> &'static str {
+/// What the bank said, in a word: `accepted`, `settled`, `rejected`, `returned`.
+pub(crate) fn answer_name(a: &BankAnswer) -> &'static str {
     match a {
         BankAnswer::Accepted => "accepted",
         BankAnswer::Settled => "settled",
@@ -60,6 +61,8 @@ pub struct AnswerResult {
     pub outcome: AnswerOutcome,
     /// The instruction it is about, where one was found.
     pub instruction_id: Option<String>,
+    /// The instruction's status after an applied answer (`completed`, `rejected`, ...).
+    pub status: Option<String>,
     /// Set when the bank had used the answer's identity before for other content: that
     /// identity. The answer was not skipped; it is recorded under its own key.
     pub conflict_of: Option<String>,
@@ -84,6 +87,7 @@ pub async fn apply_answer(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppRes
         return Ok(AnswerResult {
             outcome: AnswerOutcome::Duplicate,
             instruction_id: None,
+            status: None,
             conflict_of: None,
         });
     };
@@ -92,9 +96,17 @@ pub async fn apply_answer(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppRes
         ..*a
     };
     let (outcome, instruction_id) = answer_once(app, tx, &entry).await?;
+    let status = match (outcome, &instruction_id) {
+        (AnswerOutcome::Applied, Some(id)) => tx
+            .instruction_state(id)
+            .await?
+            .map(|s| s.status.as_str().to_string()),
+        _ => None,
+    };
     Ok(AnswerResult {
         outcome,
         instruction_id,
+        status,
         conflict_of: key.conflict_of,
     })
 }

@@ -8,13 +8,12 @@
 mod read;
 mod summary;
 
-use super::bank_answers::{apply_answer, AnswerEntry, AnswerOutcome};
+use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome};
 use super::credit::{apply_credit, apply_credit_to, CreditResult, Matching};
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
-use kessai_core::instruction::BankAnswer;
 use kessai_store::{EntryOutcome, NewBankFile, NewEntry, Tx};
 use read::{invalid_file, read, Answer, Effect, Incoming, Parsed};
 use sha2::{Digest, Sha256};
@@ -123,6 +122,7 @@ fn record(position: i64, identity: &str, fingerprint: String, amount_yen: i64) -
         credit_id: None,
         conflict_of: None,
         instruction_id: None,
+        instruction_answer: None,
         instruction_status: None,
     }
 }
@@ -181,16 +181,6 @@ async fn apply_incoming(app: &App, tx: &mut Tx, c: &Incoming) -> AppResult<Recor
     })
 }
 
-/// What an applied answer did to its instruction, in words.
-fn instruction_status(answer: &BankAnswer) -> &'static str {
-    match answer {
-        BankAnswer::Accepted => "accepted",
-        BankAnswer::Settled => "completed",
-        BankAnswer::Rejected { .. } => "rejected",
-        BankAnswer::Returned { .. } => "returned",
-    }
-}
-
 async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<RecordOutcome> {
     let fingerprint = a.content.fingerprint();
     let entry = AnswerEntry {
@@ -208,7 +198,8 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
     };
     Ok(match (done.outcome, &a.money_back) {
         (AnswerOutcome::Applied, _) => RecordOutcome {
-            instruction_status: Some(instruction_status(&a.answer).to_string()),
+            instruction_answer: Some(answer_name(&a.answer).to_string()),
+            instruction_status: done.status,
             ..with_kind(r, EntryOutcome::AnswerApplied)
         },
         (AnswerOutcome::Duplicate, _) => with_kind(r, EntryOutcome::AnswerDuplicate),

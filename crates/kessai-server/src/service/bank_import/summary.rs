@@ -28,9 +28,11 @@ pub struct RecordOutcome {
     pub credit_id: Option<String>,
     /// For a conflict: the earlier credit whose identity this entry repeats.
     pub conflict_of: Option<String>,
-    /// The instruction an answer is about, and what the answer made of it (`completed`,
-    /// `rejected`, `returned`, `accepted`).
+    /// The instruction an answer is about, what the bank said (`accepted`, `settled`,
+    /// `rejected`, `returned`) and the instruction's status after it (`completed`, `rejected`
+    /// — a returned transfer is owed again —, `accepted`).
     pub instruction_id: Option<String>,
+    pub instruction_answer: Option<String>,
     pub instruction_status: Option<String>,
 }
 
@@ -207,8 +209,9 @@ fn describe(r: &RecordOutcome) -> String {
             "withdrawal or correction listed for the operator (not applied)".to_string()
         }
         EntryOutcome::AnswerApplied => format!(
-            "answer applied to instruction {}: {}",
+            "answer applied to instruction {} ({}): {}",
             id(&r.instruction_id),
+            id(&r.instruction_answer),
             id(&r.instruction_status)
         ),
         EntryOutcome::AnswerDuplicate => "answer already applied (skipped)".to_string(),
