@@ -81,6 +81,25 @@ pub enum Violation {
         listed_yen: i64,
         ledger_yen: i64,
     },
+    /// An imported file's recorded entries differ in number or total from what the file says:
+    /// some entry was neither applied, put in suspense, a conflict nor a duplicate.
+    FileUnaccounted {
+        file: String,
+        entries: i64,
+        total_yen: i64,
+        accounted: i64,
+        accounted_yen: i64,
+        /// Entry positions (1-based) with no record, the first few.
+        missing: Vec<i64>,
+    },
+    /// One entry of an imported file whose recorded outcome does not hold up (a duplicate of
+    /// something else, a credit that is not there).
+    EntryUnaccounted {
+        file: String,
+        entry: i64,
+        identity: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -112,6 +131,17 @@ impl fmt::Display for Violation {
                 f,
                 "{account}: the operator's list totals {listed_yen} but the ledger holds {ledger_yen}"
             ),
+            Violation::FileUnaccounted { file, entries, total_yen, accounted, accounted_yen, missing } => {
+                write!(f, "bank file {file}: the file holds {entries} entries totalling {total_yen} but {accounted} totalling {accounted_yen} are accounted for")?;
+                if !missing.is_empty() {
+                    let list: Vec<String> = missing.iter().map(i64::to_string).collect();
+                    write!(f, " (no record of entry {})", list.join(", "))?;
+                }
+                Ok(())
+            }
+            Violation::EntryUnaccounted { file, entry, identity, reason } => {
+                write!(f, "bank file {file}, entry {entry} ({identity}): {reason}")
+            }
             Violation::InstructionsDisagree { deal, purpose, outstanding_yen, owed_yen } => write!(
                 f,
                 "deal {deal}: {purpose} instructions not yet completed total {outstanding_yen} but the ledger owes {owed_yen}"

@@ -164,15 +164,17 @@ impl Config {
         branch_code: Option<&str>,
         account_number: &str,
     ) -> bool {
-        let number = format!("{:0>7}", account_number.trim());
+        // Numbers compare without their zero padding (Zengin 03 pads to 10 digits).
+        let number = account_number.trim().trim_start_matches('0');
         let at = |a: &BankAccount| {
-            bank_code.is_none_or(|b| b == a.bank_code)
-                && branch_code.is_none_or(|b| b == a.branch_code)
+            bank_code.is_none_or(|b| b.trim() == a.bank_code)
+                && branch_code.is_none_or(|b| b.trim() == a.branch_code)
         };
-        let collection = self
-            .banks
-            .iter()
-            .any(|b| at(&b.account) && b.account.account_number == number);
+        let collection = self.banks.iter().any(|b| {
+            at(&b.account)
+                && !number.is_empty()
+                && b.account.account_number.trim_start_matches('0') == number
+        });
         let virtual_account = self.virtual_accounts.is_some_and(|(first, last)| {
             self.banks.first().is_some_and(|main| at(&main.account))
                 && number.parse::<i64>().is_ok_and(|n| first <= n && n <= last)
@@ -264,6 +266,8 @@ mod tests {
             (Some("0001"), Some("001"), "9000010", false),
             (Some("0005"), Some("123"), "9000001", false),
             (None, None, "x", false),
+            (None, None, "", false),
+            (Some("0001"), Some("001"), "0001234567", true),
         ];
         for (bank, branch, number, held) in cases {
             assert_eq!(

@@ -12,6 +12,10 @@ pub struct BankFileRecord {
     pub applied: i64,
     pub duplicates: i64,
     pub imported_at_ms: i64,
+    /// What the file says it holds: entries and their total (none for files imported before
+    /// this was kept).
+    pub entries: Option<i64>,
+    pub total_yen: Option<i64>,
 }
 
 pub struct NewBankFile<'a> {
@@ -22,6 +26,9 @@ pub struct NewBankFile<'a> {
     pub applied: i64,
     pub duplicates: i64,
     pub now_ms: i64,
+    /// The entries the file holds and their total, from its trailers where it has them.
+    pub entries: i64,
+    pub total_yen: i64,
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<BankFileRecord> {
@@ -34,10 +41,13 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<BankFileRecord> {
         applied: get(r, "applied")?,
         duplicates: get(r, "duplicates")?,
         imported_at_ms: get(r, "imported_at_ms")?,
+        entries: get(r, "entries")?,
+        total_yen: get(r, "total_yen")?,
     })
 }
 
-const COLUMNS: &str = "id, sha256, format, name, records, applied, duplicates, imported_at_ms";
+const COLUMNS: &str =
+    "id, sha256, format, name, records, applied, duplicates, imported_at_ms, entries, total_yen";
 
 impl Tx {
     pub async fn bank_file_by_hash(&mut self, sha256: &str) -> Result<Option<BankFileRecord>> {
@@ -53,8 +63,8 @@ impl Tx {
     pub async fn insert_bank_file(&mut self, f: &NewBankFile<'_>) -> Result<Option<String>> {
         let id = new_internal_id();
         let done = sqlx::query(
-            "INSERT INTO bank_files (id, sha256, format, name, records, applied, duplicates, imported_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sha256) DO NOTHING",
+            "INSERT INTO bank_files (id, sha256, format, name, records, applied, duplicates, imported_at_ms, entries, total_yen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sha256) DO NOTHING",
         )
         .bind(&id)
         .bind(f.sha256)
@@ -64,19 +74,20 @@ impl Tx {
         .bind(f.applied)
         .bind(f.duplicates)
         .bind(f.now_ms)
+        .bind(f.entries)
+        .bind(f.total_yen)
         .execute(self.conn())
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))
     }
 
-    /// Ties the credits recorded under these bank references to the file they came in.
-    /// Marks the credits with these bank references, first seen in this file, as its own;
-    /// in chunks, not a statement per credit.
-    pub async fn link_credits_to_file(&mut self, bank_refs: &[&str], file_id: &str) -> Result<()> {
-        for chunk in bank_refs.chunks(100) {
+    /// Marks the credits with these IDs, first seen in this file, as its own; in chunks, not
+    /// a statement per credit.
+    pub async fn link_credits_to_file(&mut self, credit_ids: &[&str], file_id: &str) -> Result<()> {
+        for chunk in credit_ids.chunks(100) {
             let places: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "UPDATE bank_credits SET file_id = $1 WHERE file_id IS NULL AND bank_ref IN ({})",
+                "UPDATE bank_credits SET file_id = $1 WHERE file_id IS NULL AND id IN ({})",
                 places.join(", ")
             );
             let mut q = sqlx::query(&sql).bind(file_id);
@@ -117,13 +128,23 @@ impl Store {
             .collect()
     }
 
-    /// Credits that matched no single deal (the suspense list), oldest first.
+    /// Credits that matched no single deal (the suspense list), oldest first. A conflict (an
+    /// entry whose identity the bank had used for other content) comes with that earlier record.
     pub async fn unmatched_credits(&self, limit: i64) -> Result<Vec<crate::CreditRecord>> {
         let sql = format!(
             "SELECT {} FROM bank_credits WHERE outcome = 'unmatched' ORDER BY received_at_ms, id LIMIT $1",
             crate::credits::CREDIT_COLUMNS
         );
         let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
-        rows.iter().map(crate::credits::credit_from_row).collect()
+        let mut credits = rows
+            .iter()
+            .map(crate::credits::credit_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        for c in &mut credits {
+            if let Some(earlier) = &c.conflict_of {
+                c.conflict_with = self.credit_by_id(earlier).await?.map(Box::new);
+            }
+        }
+        Ok(credits)
     }
 }

@@ -15,6 +15,7 @@ impl Store {
         }
         found.extend(self.instructions_against_ledger().await?);
         found.extend(self.lists_against_ledger().await?);
+        found.extend(self.entries_against_files().await?);
         Ok(found)
     }
 

@@ -48,6 +48,11 @@ pub struct NewCredit<'a> {
     /// bank reported them: a reversal is matched to its original by them too.
     pub account_number: Option<&'a str>,
     pub transferor_code: Option<&'a str>,
+    /// What the bank's entry said, canonically: a later record with the same identity is a
+    /// duplicate only if it says the same.
+    pub content: Option<&'a str>,
+    /// The earlier credit whose identity this record repeats with other content.
+    pub conflict_of: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -62,6 +67,14 @@ pub struct CreditRecord {
     /// What settled it: the return instruction, the reversal that took it back, or the credit
     /// that recovered a claim.
     pub resolved_by: Option<String>,
+    /// What the bank's entry said (amount, date, direction, counterparty); none for credits
+    /// recorded before it was kept.
+    pub content: Option<String>,
+    /// A conflict: the earlier credit whose identity this record repeats with other content.
+    pub conflict_of: Option<String>,
+    /// That earlier credit, where a list shows both.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict_with: Option<Box<CreditRecord>>,
 }
 
 /// What is still owed on the claim `c` (a `bank_credits` row aliased `c`): its amount less the
@@ -80,7 +93,7 @@ pub struct ClaimRecord {
 
 /// The columns `credit_from_row` reads.
 pub(crate) const CREDIT_COLUMNS: &str =
-    "id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by";
+    "id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, content, conflict_of";
 
 pub(crate) fn credit_from_row(r: &sqlx::any::AnyRow) -> Result<CreditRecord> {
     Ok(CreditRecord {
@@ -92,6 +105,9 @@ pub(crate) fn credit_from_row(r: &sqlx::any::AnyRow) -> Result<CreditRecord> {
         outcome: get(r, "outcome")?,
         received_at_ms: get(r, "received_at_ms")?,
         resolved_by: get(r, "resolved_by")?,
+        content: get(r, "content")?,
+        conflict_of: get(r, "conflict_of")?,
+        conflict_with: None,
     })
 }
 
@@ -101,8 +117,8 @@ impl Tx {
     pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<Option<String>> {
         let id = new_internal_id();
         let done = sqlx::query(
-            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, account_number, transferor_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (bank_ref) DO NOTHING",
+            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, account_number, transferor_code, content, conflict_of) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (bank_ref) DO NOTHING",
         )
         .bind(&id)
         .bind(c.bank_ref)
@@ -114,6 +130,8 @@ impl Tx {
         .bind(c.resolved_by)
         .bind(c.account_number)
         .bind(c.transferor_code)
+        .bind(c.content)
+        .bind(c.conflict_of)
         .execute(self.conn())
         .await?;
         Ok((done.rows_affected() == 1).then_some(id))

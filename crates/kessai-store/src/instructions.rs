@@ -188,29 +188,31 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Whether an answer with this identity was applied before.
-    pub async fn bank_answer_recorded(&mut self, identity: &str) -> Result<bool> {
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT identity FROM bank_answers WHERE identity = $1")
-                .bind(identity)
-                .fetch_optional(self.conn())
-                .await?;
-        Ok(found.is_some())
+    /// The content an answer with this identity was recorded with: `None` if it was never
+    /// recorded, `Some(None)` if it was recorded before contents were kept.
+    pub async fn bank_answer_content(&mut self, identity: &str) -> Result<Option<Option<String>>> {
+        let row = sqlx::query("SELECT content FROM bank_answers WHERE identity = $1")
+            .bind(identity)
+            .fetch_optional(self.conn())
+            .await?;
+        row.map(|r| get(&r, "content")).transpose()
     }
 
-    /// Records a bank answer by its identity; `false` when it was recorded before.
+    /// Records a bank answer by its identity and content; `false` when it was recorded before.
     pub async fn record_bank_answer(
         &mut self,
         identity: &str,
+        content: &str,
         instruction_id: Option<&str>,
         answer: &str,
         now_ms: i64,
     ) -> Result<bool> {
-        let done = sqlx::query("INSERT INTO bank_answers (identity, instruction_id, answer, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (identity) DO NOTHING")
+        let done = sqlx::query("INSERT INTO bank_answers (identity, instruction_id, answer, at_ms, content) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (identity) DO NOTHING")
             .bind(identity)
             .bind(instruction_id)
             .bind(answer)
             .bind(now_ms)
+            .bind(content)
             .execute(self.conn())
             .await?;
         Ok(done.rows_affected() == 1)

@@ -4,6 +4,7 @@
 //! Both backends go through sqlx's `Any` driver with `$N` placeholders, so every statement is
 //! written once. Integers are `BIGINT`, times are Unix milliseconds, money is integer yen.
 
+mod bank_entries;
 mod bank_files;
 mod check;
 mod credits;
@@ -19,6 +20,7 @@ mod outbox;
 mod registrations;
 mod virtual_accounts;
 
+pub use bank_entries::{EntryOutcome, NewEntry};
 pub use bank_files::{BankFileRecord, NewBankFile};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;

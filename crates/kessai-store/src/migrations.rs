@@ -69,6 +69,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0008_suspense.sqlite.sql"),
         postgres: include_str!("sql/0008_suspense.postgres.sql"),
     },
+    Migration {
+        version: 9,
+        name: "entry identity, content and per-file accounting",
+        both: include_str!("sql/0009_entry_identity.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

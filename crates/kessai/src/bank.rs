@@ -163,6 +163,7 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         reference: args.reference,
         account_number: None,
         transferor_code: None,
+        content: None,
     };
     printed(kessai_server::offline::credit(args.db.config()?, &input).await)
 }
@@ -183,17 +184,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     match kessai_server::offline::import(args.db.config()?, &name, &bytes).await {
         Ok(s) => {
-            if let Some(at) = s.already_imported_at_ms {
-                println!(
-                    "{name}: this file was already imported ({}); nothing applied",
-                    kessai_server::i18n::format_jst(kessai_core::Millis(at))
-                );
-            } else {
-                println!(
-                    "{name}: {} {} records: {} matched, {} to suspense, {} already applied earlier (skipped), {} cancellations (not applied), {} reversals undone, {} reversal claims for the operator",
-                    s.format, s.records, s.matched, s.unmatched, s.duplicates, s.cancellations, s.reversals_applied, s.reversals_listed
-                );
-            }
+            println!("{}", s.text());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => refused(e),
@@ -282,5 +273,17 @@ fn print_credits(credits: &[kessai_store::CreditRecord]) {
             c.bank_ref,
             c.reference
         );
+        if let Some(e) = &c.conflict_with {
+            println!(
+                "{:<36}  conflict: the bank reported {} before as {} ({}, {}), credit {} ({})",
+                "",
+                e.bank_ref,
+                kessai_core::Yen(e.amount_yen),
+                kessai_server::i18n::format_jst(kessai_core::Millis(e.received_at_ms)),
+                e.content.as_deref().unwrap_or(&e.reference),
+                e.id,
+                e.outcome
+            );
+        }
     }
 }

@@ -203,7 +203,8 @@ pub async fn import(n: usize, db: Option<String>) -> anyhow::Result<ExitCode> {
             branch_code: String::new(),
             account_number: String::new(),
             inquiry_number: format!("{:06}", i % 1_000_000),
-            booking_date: format!("{:02}{:04}", base, i / 1_000_000),
+            // A real date (the year per run, the day per million records).
+            booking_date: format!("{:02}11{:02}", base, 1 + i / 1_000_000),
             amount_yen: 1_000 + (i as u64 % 9_000),
             transferor_code: "0000000000".into(),
             transferor_name: format!("ﾔﾏﾀﾞ ﾀﾛｳ {}", i % 977),

@@ -131,7 +131,7 @@ fn counts(summary: &Value) -> [i64; 5] {
         "matched",
         "unmatched",
         "duplicates",
-        "cancellations",
+        "listed",
     ]
     .map(|k| {
         summary[k]

@@ -374,6 +374,15 @@ async fn operator_returns_money_and_writes_off_claims_on_pages(db: Db) {
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("償却しました"), "{page}");
+
+    // A conflict (a bank reference repeated with other content) shows the earlier record.
+    s.credit("op-conflict", 1_000, "ﾀﾅｶ").await.ok();
+    s.credit("op-conflict", 1_500, "ﾀﾅｶ").await.ok();
+    let (_, page) = b.get("/operator/suspense?lang=en").await;
+    assert!(
+        page.contains("Conflict: the bank reported this entry before as ¥1,000"),
+        "{page}"
+    );
     s.assert_books_sound().await;
 }
 

@@ -66,8 +66,8 @@ impl Record {
         let mut values: Vec<String> = fields
             .iter()
             .map(|f| match f.kind {
-                Kind::N => "0".repeat(f.width),
                 Kind::C => " ".repeat(f.width),
+                _ => "0".repeat(f.width),
             })
             .collect();
         values[0] = (kind.code() as char).to_string();
@@ -126,11 +126,15 @@ fn fit(field: &Field, value: &str) -> Result<String, String> {
         return Err(format!("'{c}' cannot be written in a Zengin file"));
     }
     match field.kind {
-        Kind::N if !value.bytes().all(|b| b.is_ascii_digit()) => {
+        Kind::C => Ok(format!("{value:<width$}", width = field.width)),
+        _ if !value.bytes().all(|b| b.is_ascii_digit()) => {
             Err(format!("'{value}' is not a number"))
         }
-        Kind::N => Ok(format!("{value:0>width$}", width = field.width)),
-        Kind::C => Ok(format!("{value:<width$}", width = field.width)),
+        kind => {
+            let padded = format!("{value:0>width$}", width = field.width);
+            super::dates::check(kind, &padded)?;
+            Ok(padded)
+        }
     }
 }
 
@@ -175,6 +179,17 @@ impl ZenginFile {
     /// Every data record of every group, in file order.
     pub fn data_records(&self) -> impl Iterator<Item = &Record> {
         self.groups.iter().flat_map(|g| g.data.iter())
+    }
+
+    /// What the file says it holds, from its trailers: the number of data records and their
+    /// amounts' total, over every group.
+    pub fn totals(&self) -> (u64, u64) {
+        let pairs = self.kind.trailer_totals();
+        self.groups.iter().fold((0, 0), |(n, yen), g| {
+            let count: u64 = pairs.iter().map(|(c, _)| g.trailer.number(c)).sum();
+            let amount: u64 = pairs.iter().map(|(_, a)| g.trailer.number(a)).sum();
+            (n + count, yen + amount)
+        })
     }
 
     /// The same file in another code set, with every header's コード区分 set to match.
@@ -290,13 +305,15 @@ fn decode_record(
             })?;
             text.push(c);
         }
-        if field.kind == Kind::N && !text.bytes().all(|b| b.is_ascii_digit()) {
+        if field.kind.is_digits() && !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err(
                 number,
                 Some(field.name),
                 format!("'{text}' is not a number"),
             ));
         }
+        super::dates::check(field.kind, &text)
+            .map_err(|reason| err(number, Some(field.name), reason))?;
         values.push(text);
     }
     Ok(Record {
@@ -315,18 +332,30 @@ pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
             format!("the file is larger than {MAX_FILE_BYTES} bytes"),
         ));
     }
-    // データ区分 1 of the header, as a JIS or an EBCDIC byte, tells the code set.
-    let code_set = CodeSet::ALL
-        .into_iter()
-        .find(|&cs| bytes.first() == encode_char(cs, '1').as_ref())
-        .filter(|_| bytes.len() >= 4)
-        .ok_or_else(|| {
-            err(
+    // データ区分 1 of the header, as a JIS or an EBCDIC byte, tells the code set. A file that
+    // starts with another record is named as such.
+    let first = CodeSet::ALL.into_iter().find_map(|cs| {
+        let kind = RecordKind::ALL
+            .into_iter()
+            .find(|k| bytes.first() == encode_char(cs, k.code() as char).as_ref())?;
+        Some((cs, kind))
+    });
+    let code_set =
+        match first {
+            Some((cs, RecordKind::Header)) if bytes.len() >= 4 => cs,
+            Some((_, kind)) if kind != RecordKind::Header => {
+                return Err(err(
+                    1,
+                    Some("データ区分"),
+                    format!("{} before the header", kind.describe()),
+                ))
+            }
+            _ => return Err(err(
                 1,
                 Some("データ区分"),
                 "a Zengin file starts with a header record (1: byte 0x31 in JIS, 0xf1 in EBCDIC)",
-            )
-        })?;
+            )),
+        };
     let code = show(code_set, &bytes[1..3]);
     let kind = FileKind::ALL
         .into_iter()
@@ -406,16 +435,18 @@ pub fn parse(bytes: &[u8]) -> Result<ZenginFile, ZenginError> {
                 end = Some(record);
             }
             (found, open) => {
-                let expected = if open.is_some() {
-                    "a data record (2) or a trailer (8)"
-                } else {
-                    "a header (1) or the end record (9)"
+                let reason = match (open, groups.is_empty()) {
+                    (Some(_), _) => format!(
+                        "{} where a data record (2) or a trailer (8) belongs",
+                        found.describe()
+                    ),
+                    (None, true) => format!("{} before the header", found.describe()),
+                    (None, false) => format!(
+                        "{} after a trailer, where a header (1) or the end record (9) belongs",
+                        found.describe()
+                    ),
                 };
-                return Err(err(
-                    number,
-                    Some("データ区分"),
-                    format!("{found:?} record where {expected} belongs"),
-                ));
+                return Err(err(number, Some("データ区分"), reason));
             }
         }
     }

@@ -2,10 +2,22 @@
 //! `shared/standards/zengin.md` (positions there are 1-based; `start` here is too).
 
 /// N = digits, right-aligned, zero-filled. C = characters, left-aligned, space-filled.
+/// Dates are N fields that must also be a real date: `Ymd` a 和暦 YYMMDD (in the current era,
+/// 令和: year 08 is 2026), `YmdOrZero` the same or all zeros (no date), `Md` an MMDD.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     N,
     C,
+    Ymd,
+    YmdOrZero,
+    Md,
+}
+
+impl Kind {
+    /// Whether the field holds digits (written right-aligned, zero-filled).
+    pub fn is_digits(self) -> bool {
+        self != Kind::C
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +38,13 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Header,
+        RecordKind::Data,
+        RecordKind::Trailer,
+        RecordKind::End,
+    ];
+
     pub fn code(self) -> u8 {
         match self {
             RecordKind::Header => b'1',
@@ -35,15 +54,18 @@ impl RecordKind {
         }
     }
 
+    /// The record's kind in words, for messages: "a data record (type 2)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            RecordKind::Header => "a header (type 1)",
+            RecordKind::Data => "a data record (type 2)",
+            RecordKind::Trailer => "a trailer (type 8)",
+            RecordKind::End => "the end record (type 9)",
+        }
+    }
+
     pub fn from_code(b: u8) -> Option<RecordKind> {
-        [
-            RecordKind::Header,
-            RecordKind::Data,
-            RecordKind::Trailer,
-            RecordKind::End,
-        ]
-        .into_iter()
-        .find(|k| k.code() == b)
+        RecordKind::ALL.into_iter().find(|k| k.code() == b)
     }
 }
 
@@ -68,7 +90,7 @@ const fn f(name: &'static str, start: usize, width: usize, kind: Kind) -> Field 
     }
 }
 
-use Kind::{C, N};
+use Kind::{Md, Ymd, YmdOrZero, C, N};
 
 const TRANSFER_HEADER: &[Field] = &[
     f("データ区分", 1, 1, N),
@@ -76,7 +98,7 @@ const TRANSFER_HEADER: &[Field] = &[
     f("コード区分", 4, 1, N),
     f("振込依頼人コード", 5, 10, N),
     f("振込依頼人名", 15, 40, C),
-    f("振込指定日", 55, 4, N),
+    f("振込指定日", 55, 4, Md),
     f("仕向銀行番号", 59, 4, N),
     f("仕向銀行名", 63, 15, C),
     f("仕向支店番号", 78, 3, N),
@@ -118,7 +140,7 @@ const DEBIT_HEADER: &[Field] = &[
     f("コード区分", 4, 1, N),
     f("委託者コード", 5, 10, N),
     f("委託者名", 15, 40, C),
-    f("引落日", 55, 4, N),
+    f("引落日", 55, 4, Md),
     f("取引銀行番号", 59, 4, N),
     f("取引銀行名", 63, 15, C),
     f("取引支店番号", 78, 3, N),
@@ -158,9 +180,9 @@ const NOTICE_HEADER: &[Field] = &[
     f("データ区分", 1, 1, N),
     f("種別コード", 2, 2, N),
     f("コード区分", 4, 1, N),
-    f("作成日", 5, 6, N),
-    f("勘定日自", 11, 6, N),
-    f("勘定日至", 17, 6, N),
+    f("作成日", 5, 6, Ymd),
+    f("勘定日自", 11, 6, Ymd),
+    f("勘定日至", 17, 6, Ymd),
     f("銀行コード", 23, 4, N),
     f("銀行名", 27, 15, C),
     f("支店コード", 42, 3, N),
@@ -173,8 +195,8 @@ const NOTICE_HEADER: &[Field] = &[
 const NOTICE_DATA: &[Field] = &[
     f("データ区分", 1, 1, N),
     f("照会番号", 2, 6, N),
-    f("勘定日", 8, 6, N),
-    f("起算日", 14, 6, N),
+    f("勘定日", 8, 6, Ymd),
+    f("起算日", 14, 6, Ymd),
     f("金額", 20, 10, N),
     f("うち他店券金額", 30, 10, N),
     f("振込依頼人コード", 40, 10, N),
@@ -199,9 +221,9 @@ const STATEMENT_HEADER: &[Field] = &[
     f("データ区分", 1, 1, N),
     f("種別コード", 2, 2, N),
     f("コード区分", 4, 1, N),
-    f("作成日", 5, 6, N),
-    f("勘定日自", 11, 6, N),
-    f("勘定日至", 17, 6, N),
+    f("作成日", 5, 6, Ymd),
+    f("勘定日自", 11, 6, Ymd),
+    f("勘定日至", 17, 6, Ymd),
     f("銀行コード", 23, 4, N),
     f("銀行名", 27, 15, C),
     f("支店コード", 42, 3, N),
@@ -218,14 +240,14 @@ const STATEMENT_HEADER: &[Field] = &[
 const STATEMENT_DATA: &[Field] = &[
     f("データ区分", 1, 1, N),
     f("照会番号", 2, 8, N),
-    f("勘定日", 10, 6, N),
-    f("預入・払出日", 16, 6, N),
+    f("勘定日", 10, 6, Ymd),
+    f("預入・払出日", 16, 6, Ymd),
     f("入払区分", 22, 1, N),
     f("取引区分", 23, 2, N),
     f("取引金額", 25, 12, N),
     f("うち他店券金額", 37, 12, N),
-    f("交換呈示日", 49, 6, N),
-    f("不渡返還日", 55, 6, N),
+    f("交換呈示日", 49, 6, YmdOrZero),
+    f("不渡返還日", 55, 6, YmdOrZero),
     f("手形・小切手区分", 61, 1, N),
     f("手形・小切手番号", 62, 7, N),
     f("僚店番号", 69, 3, N),
@@ -273,6 +295,16 @@ impl FileKind {
         }
     }
 
+    /// The trailer's (count, amount) field pairs that together total every data record of a
+    /// group: what the file itself says it holds.
+    pub fn trailer_totals(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            FileKind::Transfer | FileKind::Debit => &[("合計件数", "合計金額")],
+            FileKind::Notice => &[("件数", "合計金額")],
+            FileKind::Statement => &[("入金件数", "入金額合計"), ("出金件数", "出金額合計")],
+        }
+    }
+
     pub fn record_len(self) -> usize {
         match self {
             FileKind::Transfer | FileKind::Debit => 120,
@@ -311,12 +343,7 @@ mod tests {
     #[test]
     fn every_layout_tiles_its_record() {
         for kind in FileKind::ALL {
-            for record in [
-                RecordKind::Header,
-                RecordKind::Data,
-                RecordKind::Trailer,
-                RecordKind::End,
-            ] {
+            for record in RecordKind::ALL {
                 let mut next = 1;
                 let mut names = std::collections::HashSet::new();
                 for field in kind.fields(record) {

@@ -9,6 +9,7 @@
 //! number (1-based), the field and the reason.
 
 mod charset;
+mod dates;
 pub mod debit;
 mod engine;
 pub mod layout;
@@ -22,5 +23,7 @@ pub use layout::{FileKind, RecordKind};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dates;
 #[cfg(test)]
 mod tests_support;

@@ -72,7 +72,7 @@ fn transfer_ebcdic_bytes(crlf: bool) -> Vec<u8> {
 }
 
 /// A two-account incoming-transfer notice.
-fn notice_bytes(crlf: bool) -> Vec<u8> {
+pub(super) fn notice_bytes(crlf: bool) -> Vec<u8> {
     write(&notice(crlf))
 }
 
@@ -249,7 +249,7 @@ fn malformed_files_are_rejected_with_record_and_field() {
             |b| b.drain(..122).for_each(drop),
             1,
             Some("データ区分"),
-            "a Zengin file starts with a header",
+            "a data record (type 2) before the header",
         ),
         (
             "unknown record kind",
@@ -552,7 +552,7 @@ fn malformed_ebcdic_files_are_rejected_with_record_and_field() {
             |b| b.drain(..120).for_each(drop),
             1,
             Some("データ区分"),
-            "a Zengin file starts with a header",
+            "a data record (type 2) before the header",
         ),
     ];
     for (name, mutate, record, field, reason) in cases {

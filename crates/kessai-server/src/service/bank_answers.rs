@@ -6,6 +6,7 @@ mod news;
 mod returns;
 
 use super::credit::CreditInput;
+use super::entry::seen_answer;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::instruction::{self, BankAnswer, InstructionError};
@@ -45,7 +46,8 @@ pub(crate) fn instruction_id(end_to_end_id: &str) -> Option<String> {
         .map(|u| u.hyphenated().to_string())
 }
 
-fn answer_name(a: &BankAnswer) -> &'static str {
+/// What the bank said, in a word: `accepted`, `settled`, `rejected`, `returned`.
+pub(crate) fn answer_name(a: &BankAnswer) -> &'static str {
     match a {
         BankAnswer::Accepted => "accepted",
         BankAnswer::Settled => "settled",
@@ -54,21 +56,76 @@ fn answer_name(a: &BankAnswer) -> &'static str {
     }
 }
 
-/// Applies one answer about the instruction `target` names; `identity` is the answer's own
-/// identity in the bank's file. `money` is what a `Returned` answer brought back into the
-/// account (its amount and text, under the same identity).
-pub async fn apply_answer(
+/// What became of one answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerResult {
+    pub outcome: AnswerOutcome,
+    /// The instruction it is about, where one was found.
+    pub instruction_id: Option<String>,
+    /// The instruction's status after an applied answer (`completed`, `rejected`, ...).
+    pub status: Option<String>,
+    /// Set when the bank had used the answer's identity before for other content: that
+    /// identity. The answer was not skipped; it is recorded under its own key.
+    pub conflict_of: Option<String>,
+}
+
+/// One answer from a bank file: its identity in the file, what it says (the canonical
+/// [`super::entry::EntryContent`] fingerprint), the instruction `target` names, the answer, and
+/// `money`: what a `Returned` answer brought back into the account (its amount and text,
+/// under the same identity).
+pub struct AnswerEntry<'a> {
+    pub identity: &'a str,
+    pub content: &'a str,
+    pub target: &'a AnswerTarget,
+    pub answer: &'a BankAnswer,
+    pub money: Option<&'a CreditInput>,
+}
+
+/// Applies one answer, once: an identity seen before with the same content is a duplicate;
+/// with other content it is applied under a key of its own and reported as a conflict.
+pub async fn apply_answer(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppResult<AnswerResult> {
+    let Some(key) = seen_answer(tx, a.identity, a.content).await? else {
+        return Ok(AnswerResult {
+            outcome: AnswerOutcome::Duplicate,
+            instruction_id: None,
+            status: None,
+            conflict_of: None,
+        });
+    };
+    let entry = AnswerEntry {
+        identity: &key.identity,
+        ..*a
+    };
+    let (outcome, instruction_id) = answer_once(app, tx, &entry).await?;
+    let status = match (outcome, &instruction_id) {
+        (AnswerOutcome::Applied, Some(id)) => tx
+            .instruction_state(id)
+            .await?
+            .map(|s| s.status.as_str().to_string()),
+        _ => None,
+    };
+    Ok(AnswerResult {
+        outcome,
+        instruction_id,
+        status,
+        conflict_of: key.conflict_of,
+    })
+}
+
+/// Applies an answer not recorded before; with the instruction it is about.
+async fn answer_once(
     app: &App,
     tx: &mut Tx,
-    identity: &str,
-    target: &AnswerTarget,
-    answer: &BankAnswer,
-    money: Option<&CreditInput>,
-) -> AppResult<AnswerOutcome> {
+    a: &AnswerEntry<'_>,
+) -> AppResult<(AnswerOutcome, Option<String>)> {
+    let AnswerEntry {
+        identity,
+        content,
+        target,
+        answer,
+        money,
+    } = *a;
     let now = app.clock.now().0;
-    if tx.bank_answer_recorded(identity).await? {
-        return Ok(AnswerOutcome::Duplicate);
-    }
     let came_back = matches!(answer, BankAnswer::Returned { .. });
     let id = match target {
         AnswerTarget::EndToEnd(e2e) => instruction_id(e2e),
@@ -84,8 +141,9 @@ pub async fn apply_answer(
         Some(id) => tx.instruction_state(id).await?,
         None => None,
     }) else {
-        return Ok(AnswerOutcome::Unknown);
+        return Ok((AnswerOutcome::Unknown, None));
     };
+    let found = Some(state.id.clone());
     // What a return brought back, and whether a notice booked that deposit first.
     let deposit = match (came_back, money) {
         (false, _) => None,
@@ -94,11 +152,13 @@ pub async fn apply_answer(
         }
         // Not the amount that left (charges deducted, or not this transfer): the ledger
         // follows the bank by booking what arrived as money in, for the operator.
-        (true, _) => return Ok(AnswerOutcome::Unknown),
+        (true, _) => return Ok((AnswerOutcome::Unknown, found)),
     };
     if let Some((_, Some(credit))) = &deposit {
         if credit.outcome != "unmatched" || credit.amount_yen != state.amount_yen {
-            return returns::used_before(tx, identity, &state, credit, answer, now).await;
+            let outcome =
+                returns::used_before(tx, (identity, content), &state, credit, answer, now).await?;
+            return Ok((outcome, found));
         }
     }
     let amount = kessai_core::Yen(state.amount_yen);
@@ -106,19 +166,19 @@ pub async fn apply_answer(
     {
         Ok(next) => next,
         Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
-            return Ok(AnswerOutcome::Stale)
+            return Ok((AnswerOutcome::Stale, found))
         }
     };
     if status == state.status {
-        return Ok(AnswerOutcome::Duplicate);
+        return Ok((AnswerOutcome::Duplicate, found));
     }
     // Recorded only now that it applies: an answer about no known instruction, or one that came
     // too late, stays available for a later file instead of being used up.
     if !tx
-        .record_bank_answer(identity, Some(&state.id), answer_name(answer), now)
+        .record_bank_answer(identity, content, Some(&state.id), answer_name(answer), now)
         .await?
     {
-        return Ok(AnswerOutcome::Duplicate);
+        return Ok((AnswerOutcome::Duplicate, found));
     }
     let reason = match answer {
         BankAnswer::Rejected { reason } | BankAnswer::Returned { reason } => Some(reason.as_str()),
@@ -153,7 +213,7 @@ pub async fn apply_answer(
     )
     .await?;
     news::tell(app, tx, &state, status).await?;
-    Ok(AnswerOutcome::Applied)
+    Ok((AnswerOutcome::Applied, found))
 }
 
 pub(super) fn busy() -> AppError {

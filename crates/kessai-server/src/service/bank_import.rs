@@ -1,180 +1,222 @@
 //! Importing the bank's files: the format is detected, the whole file is checked before
-//! anything is applied, and it is applied exactly once — the same file again is recognized by
-//! its content, and a record seen in an earlier file by its bank identity.
+//! anything is applied — including that it is about an account Kessai holds — and it is
+//! applied exactly once: the same file again is recognized by its content, and an entry seen
+//! in an earlier file by its identity and content (the same identity with other content is a
+//! conflict for the operator, never skipped). Every entry's outcome is recorded with the file,
+//! for `kessai check`.
 
 mod read;
+mod summary;
 
-use super::bank_answers::{apply_answer, AnswerOutcome};
-use super::credit::{apply_credit, apply_credit_to, Matching};
-use super::suspense::{apply_reversal, ReversalOutcome};
+use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome};
+use super::credit::{apply_credit, apply_credit_to, CreditResult, Matching};
+use super::suspense::{apply_reversal_entry, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
-use kessai_store::NewBankFile;
-use read::{read, Effect, Parsed};
-use serde::Serialize;
+use kessai_store::{EntryOutcome, NewBankFile, NewEntry, Tx};
+use read::{invalid_file, read, Answer, Effect, Incoming, Parsed};
 use sha2::{Digest, Sha256};
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct ImportSummary {
-    pub name: String,
-    pub format: String,
-    pub records: usize,
-    /// Applied now and matched to a deal.
-    pub matched: usize,
-    /// Applied now to the suspense list (no single deal fits).
-    pub unmatched: usize,
-    /// Records already applied from an earlier file: skipped.
-    pub duplicates: usize,
-    /// Records listed for the operator but not applied: statement withdrawals without Kessai's
-    /// reference, and corrections (訂正).
-    pub cancellations: usize,
-    /// Payments the bank took back (取消, reversals), undone in the deals that held them or
-    /// taken off the suspense list.
-    pub reversals_applied: usize,
-    /// Payments the bank took back after the money had moved on: reversal claims on the
-    /// payer, for the operator to recover or write off.
-    pub reversals_listed: usize,
-    /// Answers about Kessai's own transfers (status reports, debits): applied now.
-    pub answers_applied: usize,
-    /// Answers applied before, or repeating the instruction's status: skipped.
-    pub answers_duplicate: usize,
-    /// Answers about no known instruction, or that came too late to change it: not applied.
-    pub answers_ignored: usize,
-    /// Transfers that came back after a notice had booked their deposit and it was used (say,
-    /// matched to a deal): the money is in the books once; the deal's timeline tells the
-    /// operator the payee was not paid.
-    pub returns_for_operator: usize,
-    /// Set when this very file was imported before: nothing was applied now.
-    pub already_imported_at_ms: Option<i64>,
-}
-
-impl ImportSummary {
-    /// Counts one applied credit.
-    fn count(&mut self, result: &super::credit::CreditResult) {
-        match (result.duplicate, result.outcome.as_str()) {
-            (true, _) => self.duplicates += 1,
-            (false, "matched") => self.matched += 1,
-            _ => self.unmatched += 1,
-        }
-    }
-}
+pub use summary::{ImportSummary, RecordOutcome};
 
 pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSummary> {
-    let Parsed {
-        format,
-        credits,
-        answers,
-        ignored,
-        accounts,
-    } = read(bytes)?;
-    // Money in an account Kessai does not hold is not Kessai's to book: the file is refused.
-    for (bank, branch, number) in &accounts {
-        if !app
-            .config
-            .holds_account(bank.as_deref(), branch.as_deref(), number)
-        {
-            let bank = match (bank, branch) {
-                (Some(b), Some(r)) => format!("{b}-{r} "),
-                _ => String::new(),
-            };
-            return Err(read::invalid_file(format!(
-                "the file reports on account {bank}{number}, which is not a collection account \
-                 Kessai is configured to hold: nothing applied"
-            )));
-        }
-    }
+    let parsed = read(bytes)?;
+    held_accounts_only(app, &parsed)?;
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let summary = ImportSummary {
-        name: name.to_string(),
-        format: format.clone(),
-        records: credits.len() + answers.len() + ignored,
-        matched: 0,
-        unmatched: 0,
-        duplicates: 0,
-        cancellations: 0,
-        already_imported_at_ms: None,
-        reversals_applied: 0,
-        reversals_listed: 0,
-        answers_applied: 0,
-        answers_duplicate: 0,
-        answers_ignored: ignored,
-        returns_for_operator: 0,
-    };
+    let records = parsed.credits.len() + parsed.answers.len() + parsed.ignored;
     // One transaction for the whole file: it is applied entirely or not at all.
     transact!(*app, |tx| {
-        let mut s = summary.clone();
+        let mut s = ImportSummary::new(name, &parsed.format, records);
+        s.answers_ignored = parsed.ignored;
         if let Some(earlier) = tx.bank_file_by_hash(&sha256).await? {
             s.already_imported_at_ms = Some(earlier.imported_at_ms);
             return Ok(s);
         }
-        for c in &credits {
-            let input = c.input();
-            match c.effect {
-                Effect::ListOnly => {
-                    s.cancellations += 1;
-                    continue;
-                }
-                Effect::Reversal => {
-                    match apply_reversal(app, tx, &input).await? {
-                        ReversalOutcome::Applied => s.reversals_applied += 1,
-                        ReversalOutcome::Claimed => s.reversals_listed += 1,
-                        ReversalOutcome::Duplicate => s.duplicates += 1,
-                    }
-                    continue;
-                }
-                Effect::Credit => {}
-            }
-            s.count(&apply_credit(app, tx, &input).await?);
+        for c in &parsed.credits {
+            s.push(apply_incoming(app, tx, c).await?);
         }
-        for a in &answers {
-            let money = a.money_back.as_ref();
-            let outcome = apply_answer(app, tx, &a.identity, &a.target, &a.answer, money).await?;
-            match (outcome, &a.money_back) {
-                (AnswerOutcome::Applied, _) => s.answers_applied += 1,
-                (AnswerOutcome::Duplicate, _) => s.answers_duplicate += 1,
-                (AnswerOutcome::Unknown, Some(input)) => {
-                    let credit = apply_credit_to(app, tx, input, Matching::SuspenseOnly).await?;
-                    s.count(&credit);
-                }
-                // A debit that answers none of Kessai's transfers is a withdrawal to list.
-                (AnswerOutcome::Unknown, None) if a.withdrawal => s.cancellations += 1,
-                (AnswerOutcome::Unknown | AnswerOutcome::Stale, _) => s.answers_ignored += 1,
-                (AnswerOutcome::ForOperator, _) => s.returns_for_operator += 1,
-            }
+        for a in &parsed.answers {
+            s.push(apply_bank_answer(app, tx, a).await?);
         }
-        let file = NewBankFile {
-            sha256: &sha256,
-            format: &format,
-            name,
-            records: (credits.len() + answers.len() + ignored) as i64,
-            applied: (s.matched + s.unmatched) as i64,
-            duplicates: s.duplicates as i64,
-            now_ms: app.clock.now().0,
-        };
-        match tx.insert_bank_file(&file).await? {
-            Some(file_id) => {
-                let refs: Vec<&str> = credits
-                    .iter()
-                    .filter(|c| c.effect != Effect::ListOnly)
-                    .map(|c| c.bank_ref.as_str())
-                    .chain(
-                        answers
-                            .iter()
-                            .filter_map(|a| a.money_back.as_ref())
-                            .map(|m| m.bank_ref.as_str()),
-                    )
-                    .collect();
-                tx.link_credits_to_file(&refs, &file_id).await?;
-            }
-            None => {
-                return Err(AppError::new(
-                    StatusCode::CONFLICT,
-                    "busy",
-                    "the same file is being imported",
-                ))
-            }
-        }
+        s.outcomes.sort_by_key(|r| r.entry);
+        record_file(app, tx, name, &sha256, &parsed, &s).await?;
         Ok(s)
+    })
+}
+
+/// A file about an account Kessai does not hold is rejected whole, naming the account.
+fn held_accounts_only(app: &App, parsed: &Parsed) -> AppResult<()> {
+    for a in &parsed.accounts {
+        let (bank, branch) = (a.bank_code.as_deref(), a.branch_code.as_deref());
+        if !app.config.holds_account(bank, branch, &a.account_number) {
+            let place = match (bank, branch) {
+                (Some(b), Some(r)) => format!("{b}-{r} "),
+                (Some(b), None) => format!("{b} "),
+                _ => String::new(),
+            };
+            let number = a.account_number.trim_start_matches('0');
+            return Err(invalid_file(format!(
+                "the file is about account {place}{number}, which is not an account Kessai holds: nothing applied"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Records the file, with what it says it holds and every entry's outcome.
+async fn record_file(
+    app: &App,
+    tx: &mut Tx,
+    name: &str,
+    sha256: &str,
+    parsed: &Parsed,
+    s: &ImportSummary,
+) -> AppResult<()> {
+    let file = NewBankFile {
+        sha256,
+        format: &parsed.format,
+        name,
+        records: s.records as i64,
+        applied: (s.matched + s.unmatched + s.conflicts) as i64,
+        duplicates: s.duplicates as i64,
+        now_ms: app.clock.now().0,
+        entries: parsed.entries,
+        total_yen: parsed.total_yen,
+    };
+    let Some(file_id) = tx.insert_bank_file(&file).await? else {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "busy",
+            "the same file is being imported",
+        ));
+    };
+    let credits: Vec<&str> = s
+        .outcomes
+        .iter()
+        .filter_map(|r| r.credit_id.as_deref())
+        .collect();
+    tx.link_credits_to_file(&credits, &file_id).await?;
+    let entries: Vec<NewEntry> = s
+        .outcomes
+        .iter()
+        .map(|r| NewEntry {
+            position: r.entry,
+            identity: &r.identity,
+            content: &r.content,
+            amount_yen: r.amount_yen,
+            outcome: r.kind,
+            credit_id: r.credit_id.as_deref(),
+            instruction_id: r.instruction_id.as_deref(),
+        })
+        .collect();
+    tx.insert_entries(&file_id, &entries).await?;
+    Ok(())
+}
+
+/// A record's outcome before it is known what it did.
+fn record(position: i64, identity: &str, fingerprint: String, amount_yen: i64) -> RecordOutcome {
+    RecordOutcome {
+        entry: position,
+        identity: identity.to_string(),
+        amount_yen,
+        outcome: String::new(),
+        kind: EntryOutcome::Listed,
+        content: fingerprint,
+        deal_id: None,
+        credit_id: None,
+        conflict_of: None,
+        instruction_id: None,
+        instruction_answer: None,
+        instruction_status: None,
+    }
+}
+
+fn with_kind(r: RecordOutcome, kind: EntryOutcome) -> RecordOutcome {
+    RecordOutcome {
+        outcome: kind.as_str().to_string(),
+        kind,
+        ..r
+    }
+}
+
+/// What an applied credit became.
+fn credited(r: RecordOutcome, c: CreditResult) -> RecordOutcome {
+    let kind = match (c.duplicate, &c.conflict_of, c.outcome.as_str()) {
+        (true, _, _) => EntryOutcome::Duplicate,
+        (false, Some(_), _) => EntryOutcome::Conflict,
+        (false, None, "matched") => EntryOutcome::Matched,
+        (false, None, _) => EntryOutcome::Suspense,
+    };
+    let deal_id = if kind == EntryOutcome::Matched {
+        c.deal_id
+    } else {
+        None
+    };
+    let r = RecordOutcome {
+        deal_id,
+        credit_id: c.credit_id,
+        conflict_of: c.conflict_of,
+        ..r
+    };
+    with_kind(r, kind)
+}
+
+async fn apply_incoming(app: &App, tx: &mut Tx, c: &Incoming) -> AppResult<RecordOutcome> {
+    let input = c.input();
+    let r = record(c.position, &c.bank_ref, input.fingerprint(), c.amount_yen);
+    Ok(match c.effect {
+        Effect::ListOnly => with_kind(r, EntryOutcome::Listed),
+        Effect::Reversal => {
+            let done = apply_reversal_entry(app, tx, &input).await?;
+            let kind = match done.outcome {
+                ReversalOutcome::Applied => EntryOutcome::ReversalApplied,
+                ReversalOutcome::Claimed => EntryOutcome::ReversalClaim,
+                ReversalOutcome::Duplicate => EntryOutcome::Duplicate,
+                ReversalOutcome::Conflict => EntryOutcome::Conflict,
+            };
+            let r = RecordOutcome {
+                credit_id: Some(done.credit_id),
+                conflict_of: done.conflict_of,
+                ..r
+            };
+            with_kind(r, kind)
+        }
+        Effect::Credit => credited(r, apply_credit(app, tx, &input).await?),
+    })
+}
+
+async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<RecordOutcome> {
+    let fingerprint = a.content.fingerprint();
+    let entry = AnswerEntry {
+        identity: &a.identity,
+        content: &fingerprint,
+        target: &a.target,
+        answer: &a.answer,
+        money: a.money_back.as_ref(),
+    };
+    let done = apply_answer(app, tx, &entry).await?;
+    let r = RecordOutcome {
+        instruction_id: done.instruction_id.clone(),
+        conflict_of: done.conflict_of.clone(),
+        ..record(a.position, &a.identity, fingerprint, a.content.amount_yen)
+    };
+    Ok(match (done.outcome, &a.money_back) {
+        (AnswerOutcome::Applied, _) => RecordOutcome {
+            instruction_answer: Some(answer_name(&a.answer).to_string()),
+            instruction_status: done.status,
+            ..with_kind(r, EntryOutcome::AnswerApplied)
+        },
+        (AnswerOutcome::Duplicate, _) => with_kind(r, EntryOutcome::AnswerDuplicate),
+        // Money that came back for no instruction of ours is money in, on the suspense list.
+        (AnswerOutcome::Unknown, Some(input)) => {
+            let credit = apply_credit_to(app, tx, input, Matching::SuspenseOnly).await?;
+            credited(r, credit)
+        }
+        // A debit that answers none of Kessai's transfers is a withdrawal to list.
+        (AnswerOutcome::Unknown, None) if a.withdrawal => with_kind(r, EntryOutcome::Listed),
+        (AnswerOutcome::Unknown | AnswerOutcome::Stale, _) => {
+            with_kind(r, EntryOutcome::AnswerIgnored)
+        }
+        (AnswerOutcome::ForOperator, _) => with_kind(r, EntryOutcome::AnswerForOperator),
     })
 }

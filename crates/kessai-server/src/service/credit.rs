@@ -1,12 +1,18 @@
-//! Incoming bank transfers: matched to a deal by the quoted deal ID, applied exactly once by the
-//! bank's reference for the record, and kept as unmatched receipts when no single deal fits.
+//! Incoming bank transfers: matched to a deal (`matching.rs`), applied exactly once by the
+//! bank's reference for the record and its content (`entry.rs`; the same reference with other
+//! content is a conflict on the suspense list), and kept as unmatched receipts when no single
+//! deal fits.
+
+mod matching;
 
 use super::deal_ops;
+use super::entry::{seen_credit, Direction, EntryContent, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
-use kessai_core::reconcile::{match_reference, Match};
 use kessai_core::{DealCommand, DealId, Party, Yen};
 use kessai_store::{CreditOutcome, NewCredit, Tx};
+pub(crate) use matching::find_deal;
+use matching::refund_coming_back;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,6 +36,26 @@ pub struct CreditInput {
     #[serde(default)]
     #[schema(max_length = 10)]
     pub transferor_code: Option<String>,
+    /// What the bank's entry says, from a bank file; for a credit posted by the operator, its
+    /// amount and reference.
+    #[serde(skip)]
+    pub content: Option<EntryContent>,
+}
+
+impl CreditInput {
+    /// The canonical content a repeated `bank_ref` is compared by.
+    pub fn fingerprint(&self) -> String {
+        match &self.content {
+            Some(c) => c.fingerprint(),
+            None => EntryContent {
+                amount_yen: self.amount_yen,
+                booking_date: String::new(),
+                direction: Direction::In,
+                counterparty: self.reference.clone(),
+            }
+            .fingerprint(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -38,8 +64,16 @@ pub struct CreditResult {
     /// `matched` or `unmatched` when applied now; for a repeated bank reference, what became of
     /// the credit since (`assigned`, `returned`, `transfer_returned`, `reversal_claim`, ...).
     pub outcome: String,
-    /// True when this bank_ref had already been applied: nothing changed now.
+    /// True when this bank_ref had already been applied with the same content: nothing
+    /// changed now.
     pub duplicate: bool,
+    /// A conflict: the bank reference was recorded before with other content (amount, date,
+    /// direction or counterparty). This record is not skipped: it is on the suspense list as a
+    /// credit of its own, and this is the ID of the earlier credit it conflicts with.
+    pub conflict_of: Option<String>,
+    /// The credit this result is about (the earlier one, for a duplicate).
+    #[serde(skip)]
+    pub credit_id: Option<String>,
     /// The buyer's deal ID the credit was matched to.
     pub deal_id: Option<String>,
     pub deal_state: Option<String>,
@@ -101,16 +135,48 @@ pub async fn apply_credit_to(
     };
     // Insert first: the unique bank reference decides whether this record is new, in one
     // statement instead of a lookup and an insert.
-    if record_once(tx, input, amount, deal_id.as_deref(), outcome, now)
-        .await?
-        .is_none()
-    {
-        let existing = tx.credit_by_ref(bank_ref).await?.ok_or_else(busy)?;
-        let mut result =
-            describe(tx, bank_ref, &existing.outcome, existing.deal_id.as_deref()).await?;
-        result.duplicate = true;
-        return Ok(result);
-    }
+    let fingerprint = input.fingerprint();
+    let recorded = NewRecord {
+        amount,
+        deal_id: deal_id.as_deref(),
+        outcome,
+        now_ms: now,
+        conflict_of: None,
+    };
+    let credit_id = match record_once(tx, input, &recorded).await? {
+        Some(id) => id,
+        None => match seen_credit(tx, bank_ref, &fingerprint, amount.0).await? {
+            Seen::New => return Err(busy()),
+            Seen::Same(existing) => {
+                let mut result =
+                    describe(tx, bank_ref, &existing.outcome, existing.deal_id.as_deref()).await?;
+                result.duplicate = true;
+                result.credit_id = Some(existing.id);
+                return Ok(result);
+            }
+            Seen::Conflict { earlier, key } => {
+                // The bank used this identity before for other content: a record of its own,
+                // on the suspense list for the operator, beside the earlier one.
+                let conflict = CreditInput {
+                    bank_ref: key,
+                    ..input.clone()
+                };
+                let recorded = NewRecord {
+                    deal_id: None,
+                    outcome: CreditOutcome::Unmatched,
+                    conflict_of: Some(&earlier.id),
+                    ..recorded
+                };
+                let id = record(tx, &conflict, &recorded).await?;
+                let journal = kessai_core::suspense::receive_unmatched(amount);
+                tx.post_journal(None, &journal, "bank_credit", now).await?;
+                let mut result = describe(tx, bank_ref, "unmatched", None).await?;
+                result.conflict_of = Some(earlier.id);
+                result.credit_id = Some(id);
+                return Ok(result);
+            }
+        },
+    };
     match &deal_id {
         Some(id) => {
             deal_ops::apply(app, tx, id, &DealCommand::Pay { amount }).await?;
@@ -125,7 +191,9 @@ pub async fn apply_credit_to(
     } else {
         "unmatched"
     };
-    describe(tx, bank_ref, outcome, deal_id.as_deref()).await
+    let mut result = describe(tx, bank_ref, outcome, deal_id.as_deref()).await?;
+    result.credit_id = Some(credit_id);
+    Ok(result)
 }
 
 fn busy() -> AppError {
@@ -136,29 +204,40 @@ fn busy() -> AppError {
     )
 }
 
-/// Records the bank's record `input` with its outcome; returns the credit's ID, or none when a
-/// credit with the same bank reference was recorded before.
+/// How a credit is recorded.
+#[derive(Clone, Copy)]
+pub(crate) struct NewRecord<'a> {
+    pub(crate) amount: Yen,
+    pub(crate) deal_id: Option<&'a str>,
+    pub(crate) outcome: CreditOutcome,
+    pub(crate) now_ms: i64,
+    /// The earlier credit a conflicting record repeats the identity of.
+    pub(crate) conflict_of: Option<&'a str>,
+}
+
+/// Records the bank's record `input` as `how`, with its content; returns the credit's ID, or
+/// none when a credit with the same bank reference was recorded before.
 pub(crate) async fn record_once(
     tx: &mut Tx,
     input: &CreditInput,
-    amount: Yen,
-    deal_id: Option<&str>,
-    outcome: CreditOutcome,
-    now_ms: i64,
+    how: &NewRecord<'_>,
 ) -> AppResult<Option<String>> {
+    let content = input.fingerprint();
     let credit = NewCredit {
         bank_ref: input.bank_ref.trim(),
-        amount_yen: amount.0,
+        amount_yen: how.amount.0,
         reference: &input.reference,
-        deal_id,
-        outcome,
-        now_ms,
+        deal_id: how.deal_id,
+        outcome: how.outcome,
+        now_ms: how.now_ms,
         resolved_by: None,
         account_number: input.account_number.as_deref(),
         transferor_code: input
             .transferor_code
             .as_deref()
             .filter(|c| !c.trim_start_matches('0').is_empty()),
+        content: Some(&content),
+        conflict_of: how.conflict_of,
     };
     Ok(tx.insert_credit(&credit).await?)
 }
@@ -168,75 +247,9 @@ pub(crate) async fn record_once(
 pub(crate) async fn record(
     tx: &mut Tx,
     input: &CreditInput,
-    amount: Yen,
-    deal_id: Option<&str>,
-    outcome: CreditOutcome,
-    now_ms: i64,
+    how: &NewRecord<'_>,
 ) -> AppResult<String> {
-    record_once(tx, input, amount, deal_id, outcome, now_ms)
-        .await?
-        .ok_or_else(busy)
-}
-
-/// Whether money quoting a closed deal is most likely that deal's refund coming back (it
-/// bounced: 振込不能): the deal is closed and a refund of exactly this amount went to the bank.
-/// Taken as a late payment, it would be refunded again by itself, to the account that just
-/// refused it; on the suspense list, the statement's return (or the operator) settles it.
-async fn refund_coming_back(tx: &mut Tx, deal_id: &str, amount: Yen) -> AppResult<bool> {
-    let closed = tx
-        .deal(deal_id)
-        .await?
-        .is_some_and(|d| d.deal.state.is_closed());
-    Ok(closed && tx.refund_sent(deal_id, amount.0).await?)
-}
-
-/// The deal an incoming transfer is for: by the deal's virtual account, else by its payer code,
-/// else by the buyer's deal ID quoted in the reference.
-pub(crate) async fn find_deal(
-    app: &App,
-    tx: &mut Tx,
-    input: &CreditInput,
-) -> AppResult<Option<String>> {
-    // Money into the collection account itself is not a virtual-account payment: no lookup.
-    let collection = &app.config.collection_account().account_number;
-    let into_virtual = input
-        .account_number
-        .as_deref()
-        .filter(|n| n.trim_start_matches('0') != collection.trim_start_matches('0'));
-    if let Some(number) = into_virtual {
-        if let Some(deal) = tx.deal_by_virtual_account(number).await? {
-            return Ok(Some(deal));
-        }
-    }
-    if let Some(code) = input
-        .transferor_code
-        .as_deref()
-        .filter(|c| !c.trim_start_matches('0').is_empty())
-    {
-        if let Some(deal) = tx.deal_by_payer_code(code).await? {
-            return Ok(Some(deal));
-        }
-    }
-    match_deal(tx, &input.reference).await
-}
-
-/// The one agreed deal whose buyer ID the reference quotes, if exactly one does (the matching
-/// rules are `kessai_core::reconcile`; this only looks the quoted IDs up).
-async fn match_deal(tx: &mut Tx, reference: &str) -> AppResult<Option<String>> {
-    let mut known = std::collections::HashMap::new();
-    for id in DealId::find_in(reference) {
-        if let Some(reg) = tx.registration(&id).await? {
-            if let (Party::Buyer, Some(deal)) = (reg.role, reg.deal_id) {
-                known.insert(id, deal);
-            }
-        }
-    }
-    Ok(
-        match match_reference(&[reference], |id| known.get(id).cloned()) {
-            Match::One(deal) => Some(deal),
-            Match::None | Match::Ambiguous(_) => None,
-        },
-    )
+    record_once(tx, input, how).await?.ok_or_else(busy)
 }
 
 async fn describe(
@@ -249,6 +262,8 @@ async fn describe(
         bank_ref: bank_ref.to_string(),
         outcome: outcome.to_string(),
         duplicate: false,
+        conflict_of: None,
+        credit_id: None,
         deal_id: None,
         deal_state: None,
         received_yen: None,
@@ -318,5 +333,7 @@ pub async fn assign_credit(
     let amount = Yen::positive(credit.amount_yen)
         .ok_or_else(|| AppError::internal("a stored credit without a positive amount"))?;
     deal_ops::apply(app, tx, &deal, &DealCommand::AssignFromSuspense { amount }).await?;
-    describe(tx, &credit.bank_ref, "assigned", Some(&deal)).await
+    let mut result = describe(tx, &credit.bank_ref, "assigned", Some(&deal)).await?;
+    result.credit_id = Some(credit.id);
+    Ok(result)
 }

@@ -8,6 +8,7 @@ pub mod bank_export;
 pub mod bank_import;
 pub mod credit;
 pub mod deal_ops;
+pub mod entry;
 pub mod field_error;
 pub mod notify;
 pub mod pairing;

@@ -3,8 +3,9 @@
 //! otherwise becomes a claim on the payer that is recovered or written off. The journals are
 //! `kessai_core::suspense`; this loads, checks the state and records.
 
-use super::credit::{find_deal, record, validate, CreditInput};
+use super::credit::{find_deal, record, validate, CreditInput, NewRecord};
 use super::deal_ops;
+use super::entry::{seen_credit, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;
@@ -146,6 +147,9 @@ pub enum ReversalOutcome {
     Duplicate,
     /// The money had moved on (or was never known): a claim on the payer, for the operator.
     Claimed,
+    /// The bank used this reversal's identity before for other content: recorded on its own as
+    /// a claim for the operator (the books follow the bank), touching no deal.
+    Conflict,
 }
 
 /// The bank took back a payment it had reported (a 取消 record, a camt reversal). The money is
@@ -158,12 +162,55 @@ pub async fn apply_reversal(
     tx: &mut Tx,
     input: &CreditInput,
 ) -> AppResult<ReversalOutcome> {
+    Ok(apply_reversal_entry(app, tx, input).await?.outcome)
+}
+
+/// A reversal as recorded.
+pub struct ReversalEntry {
+    pub outcome: ReversalOutcome,
+    /// The credit that records it (the earlier one, for a duplicate).
+    pub credit_id: String,
+    /// For a conflict: the earlier credit whose identity it repeats.
+    pub conflict_of: Option<String>,
+}
+
+/// [`apply_reversal`], with the credit that records it.
+pub async fn apply_reversal_entry(
+    app: &App,
+    tx: &mut Tx,
+    input: &CreditInput,
+) -> AppResult<ReversalEntry> {
+    let entry = |outcome, credit_id, conflict_of| ReversalEntry {
+        outcome,
+        credit_id,
+        conflict_of,
+    };
     let amount = validate(input)?;
     let bank_ref = input.bank_ref.trim();
-    if tx.credit_by_ref(bank_ref).await?.is_some() {
-        return Ok(ReversalOutcome::Duplicate);
-    }
     let now = app.clock.now().0;
+    let fingerprint = input.fingerprint();
+    match seen_credit(tx, bank_ref, &fingerprint, amount.0).await? {
+        Seen::New => {}
+        Seen::Same(earlier) => return Ok(entry(ReversalOutcome::Duplicate, earlier.id, None)),
+        Seen::Conflict { earlier, key } => {
+            let journal = suspense::reversal_claim(amount);
+            tx.post_journal(None, &journal, "bank_reversal", now)
+                .await?;
+            let conflict = CreditInput {
+                bank_ref: key,
+                ..input.clone()
+            };
+            let how = NewRecord {
+                amount,
+                deal_id: None,
+                outcome: CreditOutcome::ReversalClaim,
+                now_ms: now,
+                conflict_of: Some(&earlier.id),
+            };
+            let id = record(tx, &conflict, &how).await?;
+            return Ok(entry(ReversalOutcome::Conflict, id, Some(earlier.id)));
+        }
+    }
     let code = input
         .transferor_code
         .as_deref()
@@ -203,7 +250,14 @@ pub async fn apply_reversal(
         tx.post_journal(deal_id.as_deref(), &journal, "bank_reversal", now)
             .await?;
     }
-    let reversal_id = record(tx, input, amount, deal_id.as_deref(), taken, now).await?;
+    let how = NewRecord {
+        amount,
+        deal_id: deal_id.as_deref(),
+        outcome: taken,
+        now_ms: now,
+        conflict_of: None,
+    };
+    let reversal_id = record(tx, input, &how).await?;
     // The original is marked, so that another reversal of the same amount and text takes the
     // next payment, not this one again.
     if let Some(c) = &original {
@@ -214,10 +268,11 @@ pub async fn apply_reversal(
             return Err(busy());
         }
     }
-    Ok(match taken {
+    let outcome = match taken {
         CreditOutcome::ReversalClaim => ReversalOutcome::Claimed,
         _ => ReversalOutcome::Applied,
-    })
+    };
+    Ok(entry(outcome, reversal_id, None))
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -52,7 +52,16 @@ fn credits_table<T>(
                     tr {
                         td { (format_jst(Millis(credit(row).received_at_ms))) }
                         td { (amount(row)) }
-                        td { (credit(row).reference) }
+                        td {
+                            (credit(row).reference)
+                            @if let Some(e) = &credit(row).conflict_with {
+                                br;
+                                span data-testid="conflict" {
+                                    (lang.t("競合: 銀行は同じ明細を先に別の内容で報告しています — ", "Conflict: the bank reported this entry before as "))
+                                    (Yen(e.amount_yen)) " (" (format_jst(Millis(e.received_at_ms))) ", " (e.reference) ")"
+                                }
+                            }
+                        }
                         td { (action(row)) }
                     }
                 }

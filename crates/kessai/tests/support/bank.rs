@@ -166,6 +166,7 @@ pub fn credit_input(
         reference: reference.into(),
         account_number: account_number.map(str::to_string),
         transferor_code: None,
+        content: None,
     }
 }
 

@@ -30,6 +30,7 @@ pub(super) async fn record_deposit(
             }
         }
         None => {
+            let content = money.fingerprint();
             let record = NewCredit {
                 bank_ref: identity,
                 amount_yen: money.amount_yen,
@@ -40,6 +41,8 @@ pub(super) async fn record_deposit(
                 resolved_by: Some(&state.id),
                 account_number: money.account_number.as_deref(),
                 transferor_code: money.transferor_code.as_deref(),
+                content: Some(&content),
+                conflict_of: None,
             };
             tx.insert_credit(&record).await?.ok_or_else(busy)?;
         }
@@ -53,14 +56,20 @@ pub(super) async fn record_deposit(
 /// paid.
 pub(super) async fn used_before(
     tx: &mut Tx,
-    identity: &str,
+    (identity, content): (&str, &str),
     state: &InstructionState,
     credit: &CreditRecord,
     answer: &BankAnswer,
     now_ms: i64,
 ) -> AppResult<AnswerOutcome> {
     if !tx
-        .record_bank_answer(identity, Some(&state.id), "returned_unresolved", now_ms)
+        .record_bank_answer(
+            identity,
+            content,
+            Some(&state.id),
+            "returned_unresolved",
+            now_ms,
+        )
         .await?
     {
         return Ok(AnswerOutcome::Duplicate);

@@ -2,34 +2,70 @@
 //! (and the bank's reversals of them) and answers about Kessai's own transfers. Pure: nothing
 //! is looked up or applied here; a file that does not parse is rejected whole.
 
+mod zengin;
+
 use crate::error::{AppError, AppResult};
 use crate::service::bank_answers::{instruction_id, AnswerTarget};
 use crate::service::credit::CreditInput;
 use axum::http::StatusCode;
+
+use crate::service::entry::{Direction, EntryContent};
 use kessai_core::instruction::BankAnswer;
 use kessai_formats::detect::{detect, Detected};
 use kessai_formats::iso_notification::{self, NotificationEntry};
 use kessai_formats::iso_statement;
 use kessai_formats::iso_status::{self, TxStatus};
-use kessai_formats::zengin::{self, notice::incoming_transfers, FileKind};
 
 /// What one file holds, whatever its format.
 pub(super) struct Parsed {
     pub(super) format: String,
     pub(super) credits: Vec<Incoming>,
     pub(super) answers: Vec<Answer>,
-    /// The accounts the file reports on (bank, branch, number), where the importer checks them
-    /// (ISO 20022: one per document; the bank and branch are `None` when the file leaves them
-    /// out).
-    pub(super) accounts: Vec<(Option<String>, Option<String>, String)>,
-    /// Records that name nothing Kessai can act on (a pain.002 status without the original
-    /// end-to-end ID, or without any status): counted, not applied.
+    /// What the file says it holds: every entry (credits and answers), and their amounts'
+    /// total (from its trailers where the format has them).
+    pub(super) entries: i64,
+    pub(super) total_yen: i64,
+    /// The operator's accounts the file is about: each must be one Kessai holds.
+    pub(super) accounts: Vec<AccountRef>,
+    /// Records that name nothing Kessai can act on and carry no money (a pain.002 status
+    /// without the original end-to-end ID, or without any status): counted, not applied.
     pub(super) ignored: usize,
+}
+
+/// An account as a file names it; bank and branch where the format gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct AccountRef {
+    pub(super) bank_code: Option<String>,
+    pub(super) branch_code: Option<String>,
+    pub(super) account_number: String,
+}
+
+impl Parsed {
+    /// A file whose entries are all in `credits` and `answers`, totalled from them (for
+    /// formats without trailer totals).
+    pub(super) fn totalled(format: &str, credits: Vec<Incoming>, answers: Vec<Answer>) -> Parsed {
+        let total_yen = credits.iter().map(|c| c.amount_yen).sum::<i64>()
+            + answers.iter().map(|a| a.content.amount_yen).sum::<i64>();
+        Parsed {
+            format: format.into(),
+            entries: (credits.len() + answers.len()) as i64,
+            total_yen,
+            credits,
+            answers,
+            accounts: vec![],
+            ignored: 0,
+        }
+    }
 }
 
 /// The bank's word about one of Kessai's own transfers.
 pub(super) struct Answer {
+    /// 1-based, in file order (counting every entry, credits too).
+    pub(super) position: i64,
     pub(super) identity: String,
+    /// What the entry says; a second entry with the same identity and other content is a
+    /// conflict, not a duplicate.
+    pub(super) content: EntryContent,
     pub(super) target: AnswerTarget,
     pub(super) answer: BankAnswer,
     /// Money that came back: if no instruction of Kessai's is found, it is still money in the
@@ -42,7 +78,12 @@ pub(super) struct Answer {
 
 /// One incoming credit from any format, ready to be applied.
 pub(super) struct Incoming {
+    /// 1-based, in file order (counting every entry, answers too).
+    pub(super) position: i64,
+    /// The entry's identity across files.
     pub(super) bank_ref: String,
+    /// What the entry says: compared when its identity was seen before.
+    pub(super) content: EntryContent,
     /// The operator's account the money arrived in.
     pub(super) account_number: String,
     pub(super) amount_yen: i64,
@@ -62,6 +103,7 @@ impl Incoming {
             reference: self.reference.clone(),
             account_number: Some(self.account_number.clone()),
             transferor_code: self.transferor_code.clone(),
+            content: Some(self.content.clone()),
         }
     }
 }
@@ -81,118 +123,11 @@ pub(super) fn invalid_file(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
 }
 
-/// A Zengin statement: its deposits are incoming money, reconciled like notices, except a
-/// deposit whose 摘要 marks one of Kessai's own transfers coming back (its EDI quotes the
-/// payee). A withdrawal quoting a payee completes that transfer; other withdrawals and
-/// corrections are listed for the operator, not applied.
-fn statement(file: &zengin::ZenginFile) -> Parsed {
-    let mut parsed = Parsed {
-        format: "zengin-03".into(),
-        credits: vec![],
-        answers: vec![],
-        ignored: 0,
-        accounts: vec![],
-    };
-    for (account, e) in zengin::statement::statement_entries(file) {
-        if e.is_return() && !e.edi.is_empty() {
-            // One of Kessai's own transfers came back (振込不能・組戻し): quoting the same EDI.
-            parsed.answers.push(Answer {
-                identity: e.identity(&account),
-                target: AnswerTarget::Payee {
-                    public_id: e.edi.clone(),
-                    amount_yen: e.amount_yen as i64,
-                },
-                answer: BankAnswer::Returned {
-                    reason: format!("振込不能・組戻し ({})", e.description),
-                },
-                money_back: Some(
-                    Incoming {
-                        bank_ref: e.identity(&account),
-                        account_number: format!("{:0>7}", account.account_number),
-                        amount_yen: e.amount_yen as i64,
-                        reference: format!("{} {}", e.description, e.edi),
-                        transferor_code: None,
-                        effect: Effect::Credit,
-                    }
-                    .input(),
-                ),
-                withdrawal: false,
-            });
-            continue;
-        }
-        if !e.deposit && !e.edi.is_empty() && e.kind != 19 {
-            // A withdrawal quoting a payee's deal ID: one of Kessai's own transfers left.
-            let target = AnswerTarget::Payee {
-                public_id: e.edi.clone(),
-                amount_yen: e.amount_yen as i64,
-            };
-            parsed.answers.push(Answer {
-                identity: e.identity(&account),
-                target,
-                answer: BankAnswer::Settled,
-                money_back: None,
-                withdrawal: false,
-            });
-            continue;
-        }
-        parsed.credits.push(Incoming {
-            transferor_code: Some(e.transferor_code.clone()),
-            bank_ref: e.identity(&account),
-            account_number: format!("{:0>7}", account.account_number),
-            amount_yen: e.amount_yen as i64,
-            reference: format!("{} {}", e.transferor_name, e.edi)
-                .trim()
-                .to_string(),
-            // 訂正 (19) corrects an earlier entry; like withdrawals, it is for the operator to read.
-            effect: if e.deposit && e.kind != 19 {
-                Effect::Credit
-            } else {
-                Effect::ListOnly
-            },
-        });
-    }
-    parsed
-}
-
 /// Parses the file completely: any problem rejects it whole, naming the record and field.
 pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
     let kind = detect(bytes);
     if kind == Detected::Zengin {
-        let file = zengin::parse(bytes)
-            .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
-        if file.kind == FileKind::Statement {
-            return Ok(statement(&file));
-        }
-        if file.kind != FileKind::Notice {
-            return Err(invalid_file(format!(
-                "a Zengin type {} file is not an incoming-transfer notice (01) or a statement (03)",
-                file.kind.type_code()
-            )));
-        }
-        let credits = incoming_transfers(&file)
-            .into_iter()
-            .map(|t| Incoming {
-                transferor_code: Some(t.transferor_code.clone()),
-                account_number: t.account_number.clone(),
-                bank_ref: t.identity(),
-                amount_yen: t.amount_yen as i64,
-                reference: format!("{} {}", t.transferor_name, t.edi)
-                    .trim()
-                    .to_string(),
-                effect: if t.cancelled {
-                    Effect::Reversal
-                } else {
-                    Effect::Credit
-                },
-            })
-            .collect();
-        return Ok(Parsed {
-            format: "zengin-01".into(),
-            credits,
-            answers: vec![],
-            ignored: 0,
-            accounts: vec![],
-        });
+        return zengin::read(bytes);
     }
     if kind == Detected::Pain002 {
         let report = iso_status::read_pain_002(bytes)
@@ -204,7 +139,11 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
             .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
         let entries = n.entry_identities().into_iter().zip(&n.entries);
         let mut parsed = camt_entries("camt.054.001.08", &n.account_number, entries);
-        parsed.accounts = vec![(n.bank_code, n.branch_code, n.account_number)];
+        parsed.accounts = vec![AccountRef {
+            bank_code: n.bank_code,
+            branch_code: n.branch_code,
+            account_number: n.account_number,
+        }];
         return Ok(parsed);
     }
     if kind == Detected::Camt053 {
@@ -214,7 +153,11 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
         // applies once.
         let entries = st.entry_identities().into_iter().zip(&st.entries);
         let mut parsed = camt_entries("camt.053.001.08", &st.account_number, entries);
-        parsed.accounts = vec![(st.bank_code, st.branch_code, st.account_number)];
+        parsed.accounts = vec![AccountRef {
+            bank_code: st.bank_code,
+            branch_code: st.branch_code,
+            account_number: st.account_number,
+        }];
         return Ok(parsed);
     }
     Err(invalid_file("the file format is not recognized (expected Zengin 01 or 03, pain.002.001.11, camt.053.001.08 or camt.054.001.08)"))
@@ -228,14 +171,8 @@ fn camt_entries<'a>(
     account_number: &str,
     entries: impl Iterator<Item = (String, &'a NotificationEntry)>,
 ) -> Parsed {
-    let mut parsed = Parsed {
-        format: format.into(),
-        credits: vec![],
-        answers: vec![],
-        ignored: 0,
-        accounts: vec![],
-    };
-    for (identity, e) in entries {
+    let (mut credits, mut answers) = (vec![], vec![]);
+    for ((identity, e), position) in entries.zip(1..) {
         let reference = [
             e.debtor_name.as_deref(),
             e.remittance.as_deref(),
@@ -245,7 +182,29 @@ fn camt_entries<'a>(
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+        let content = EntryContent {
+            amount_yen: e.amount_yen as i64,
+            // camt.054 may leave the booking date out where camt.053 has it: the value date
+            // stands in.
+            booking_date: e
+                .booking_date
+                .clone()
+                .or_else(|| e.value_date.clone())
+                .unwrap_or_default(),
+            direction: match (e.credit, e.reversal) {
+                (true, _) => Direction::In,
+                (false, true) => Direction::Reversal,
+                (false, false) => Direction::Out,
+            },
+            counterparty: [e.debtor_name.as_deref(), e.end_to_end_id.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
         let incoming = |effect| Incoming {
+            position,
+            content: content.clone(),
             transferor_code: None,
             account_number: account_number.to_string(),
             bank_ref: identity.clone(),
@@ -262,8 +221,10 @@ fn camt_entries<'a>(
             (true, _) => match ours {
                 // One of Kessai's transfers came back; if no instruction of ours has this
                 // reference after all, it is money in like any other.
-                Some(e2e) => parsed.answers.push(Answer {
+                Some(e2e) => answers.push(Answer {
+                    position,
                     identity: identity.clone(),
+                    content: content.clone(),
                     target: AnswerTarget::EndToEnd(e2e.to_string()),
                     answer: BankAnswer::Returned {
                         reason: format!(
@@ -277,59 +238,66 @@ fn camt_entries<'a>(
                     withdrawal: false,
                 }),
                 // Money in; a reversed credit with no reference of ours is money in all the same.
-                None => parsed.credits.push(incoming(Effect::Credit)),
+                None => credits.push(incoming(Effect::Credit)),
             },
             // The bank took back money it had reported arriving.
-            (false, true) => parsed.credits.push(incoming(Effect::Reversal)),
+            (false, true) => credits.push(incoming(Effect::Reversal)),
             (false, false) => match ours {
                 // One of Kessai's transfers left the account.
-                Some(e2e) => parsed.answers.push(Answer {
+                Some(e2e) => answers.push(Answer {
+                    position,
                     identity,
+                    content,
                     target: AnswerTarget::EndToEnd(e2e.to_string()),
                     answer: BankAnswer::Settled,
                     money_back: None,
                     withdrawal: true,
                 }),
                 // Money left that Kessai did not send: listed for the operator, never dropped.
-                None => parsed.credits.push(incoming(Effect::ListOnly)),
+                None => credits.push(incoming(Effect::ListOnly)),
             },
         }
     }
-    parsed
+    Parsed::totalled(format, credits, answers)
 }
 
 /// A pain.002: one answer per transaction status. A status naming no end-to-end ID, or giving
-/// no status Kessai acts on, is counted as ignored.
+/// no status Kessai acts on, is counted as ignored (it carries no money).
 fn status_report(report: &iso_status::StatusReport) -> Parsed {
-    let mut parsed = Parsed {
-        format: "pain.002.001.11".into(),
-        credits: vec![],
-        answers: vec![],
-        ignored: 0,
-        accounts: vec![],
-    };
+    let mut answers = vec![];
+    let mut ignored = 0;
     for t in &report.transactions {
         let (Some(e2e), Some(status)) = (&t.end_to_end_id, t.status) else {
-            parsed.ignored += 1;
+            ignored += 1;
             continue;
         };
-        parsed.answers.push(Answer {
+        let reason = [t.reason_code.as_deref(), t.reason_text.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        answers.push(Answer {
+            position: (answers.len() + ignored + 1) as i64,
             identity: t.identity(report),
+            // A status report carries no amount or date: its status and reason are what it says.
+            content: EntryContent {
+                amount_yen: 0,
+                booking_date: String::new(),
+                direction: Direction::Out,
+                counterparty: format!("{status:?} {reason}"),
+            },
             target: AnswerTarget::EndToEnd(e2e.clone()),
             answer: match status {
                 TxStatus::Accepted | TxStatus::Pending => BankAnswer::Accepted,
                 TxStatus::Settled => BankAnswer::Settled,
-                TxStatus::Rejected => BankAnswer::Rejected {
-                    reason: [t.reason_code.as_deref(), t.reason_text.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                },
+                TxStatus::Rejected => BankAnswer::Rejected { reason },
             },
             money_back: None,
             withdrawal: false,
         });
     }
-    parsed
+    Parsed {
+        ignored,
+        ..Parsed::totalled("pain.002.001.11", vec![], answers)
+    }
 }
