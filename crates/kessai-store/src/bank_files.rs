@@ -18,6 +18,20 @@ pub struct BankFileRecord {
     pub total_yen: Option<i64>,
 }
 
+/// An entry of an imported file that was listed for the operator, not applied: a debit Kessai
+/// did not send, a statement withdrawal without Kessai's reference, a correction (訂正).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ListedEntry {
+    /// The file's name as imported, when, and the entry's place in it.
+    pub file_name: String,
+    pub imported_at_ms: i64,
+    pub position: i64,
+    /// The entry's identity across files, and what it says (`out|1500|2026-11-29|…`).
+    pub identity: String,
+    pub content: String,
+    pub amount_yen: i64,
+}
+
 pub struct NewBankFile<'a> {
     pub sha256: &'a str,
     pub format: &'a str,
@@ -123,6 +137,27 @@ impl Store {
                 Ok(crate::ClaimRecord {
                     credit: crate::credits::credit_from_row(r)?,
                     remaining_yen: get(r, "remaining_yen")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Entries listed for the operator and not applied, newest file first.
+    pub async fn listed_entries(&self, limit: i64) -> Result<Vec<ListedEntry>> {
+        let sql = "SELECT f.name, f.imported_at_ms, e.position, e.identity, e.content, e.amount_yen \
+                   FROM bank_entries e JOIN bank_files f ON f.id = e.file_id \
+                   WHERE e.outcome = 'listed' \
+                   ORDER BY f.imported_at_ms DESC, f.id, e.position LIMIT $1";
+        let rows = sqlx::query(sql).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ListedEntry {
+                    file_name: get(r, "name")?,
+                    imported_at_ms: get(r, "imported_at_ms")?,
+                    position: get(r, "position")?,
+                    identity: get(r, "identity")?,
+                    content: get(r, "content")?,
+                    amount_yen: get(r, "amount_yen")?,
                 })
             })
             .collect()

@@ -21,7 +21,7 @@ mod registrations;
 mod virtual_accounts;
 
 pub use bank_entries::{EntryOutcome, NewEntry};
-pub use bank_files::{BankFileRecord, NewBankFile};
+pub use bank_files::{BankFileRecord, ListedEntry, NewBankFile};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;
 pub use events::EventRecord;

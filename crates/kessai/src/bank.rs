@@ -256,6 +256,25 @@ async fn suspense(args: DbArgs) -> anyhow::Result<ExitCode> {
             kessai_core::Yen(claims.iter().map(|c| c.remaining_yen).sum())
         );
     }
+    let listed = store.listed_entries(10_000).await?;
+    if !listed.is_empty() {
+        println!();
+        for e in &listed {
+            println!(
+                "{:<24} {:>12}  {} entry {}: {} ({})",
+                kessai_server::i18n::format_jst(kessai_core::Millis(e.imported_at_ms)),
+                kessai_core::Yen(e.amount_yen).to_string(),
+                e.file_name,
+                e.position,
+                e.identity,
+                e.content
+            );
+        }
+        println!(
+            "{} entr(ies) of bank files listed, not applied (debits Kessai did not send, corrections)",
+            listed.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

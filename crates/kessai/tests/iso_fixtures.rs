@@ -9,7 +9,8 @@ use reqwest::Method;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::bank::upload;
+use support::bank::{kessai, upload};
+use support::browser::{csrf_of, Browser};
 use support::{Db, TestServer, BUYER_PW};
 
 on_both_databases!(
@@ -263,6 +264,39 @@ async fn a_debit_kessai_did_not_send_is_listed_for_the_operator(db: Db) {
     assert_eq!(counts(&summary), [1, 0, 0, 0, 1], "{summary}");
     assert_eq!(s.snapshot().await, before);
     assert_check_ok(&s).await;
+    // Listed for the operator: it stays on the operator's list after the import's answer.
+    let list = s
+        .send(
+            s.request(Method::GET, "/v1/operator/suspense")
+                .bearer_auth(&s.token),
+        )
+        .await;
+    let listed = list.ok()["listed"].as_array().expect("listed").clone();
+    assert_eq!(listed.len(), 1, "{}", list.body);
+    assert_eq!(listed[0]["file_name"], "fee.xml");
+    assert_eq!(listed[0]["amount_yen"], 1500);
+    assert_eq!(listed[0]["position"], 1);
+    assert!(
+        listed[0]["content"].as_str().unwrap().starts_with("out|1500|"),
+        "{}",
+        list.body
+    );
+    // And on the operator's suspense page.
+    let b = Browser::new(&s.base);
+    let (_, page) = b.get("/operator/suspense").await;
+    let csrf = csrf_of(&page);
+    let form = [("csrf", csrf.as_str()), ("operator_token", s.token.as_str())];
+    let (status, page) = b.post("/operator/login", &form).await;
+    assert_eq!(status, 200);
+    let table = &page[page.find("data-testid=\"listed\"").expect("the listed entries")..];
+    assert!(table.contains("fee.xml #1") && table.contains("¥1,500"), "{page}");
+    // And by `kessai bank suspense`.
+    let (code, out, err) = kessai(&["bank", "suspense", "--db", &s.db_url]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("fee.xml entry 1") && out.contains("1 entr(ies) of bank files listed"),
+        "{out}"
+    );
 }
 
 /// Part D2: a remittance of 4 MB (30,000 `Ustrd` lines of 140 characters, each within

@@ -27,20 +27,27 @@ pub struct SuspenseList {
     pub claims: Vec<kessai_store::ClaimRecord>,
     /// What the payers still owe on all open claims.
     pub claims_total_yen: i64,
+    /// Entries of imported files listed for the operator, not applied (a debit Kessai did not
+    /// send, a withdrawal without Kessai's reference, a correction), newest file first.
+    #[schema(value_type = Vec<Object>)]
+    pub listed: Vec<kessai_store::ListedEntry>,
 }
 
-/// Incoming money that matched no single deal, and open reversal claims, oldest first.
+/// Incoming money that matched no single deal and open reversal claims, oldest first; and the
+/// entries of bank files listed for the operator but not applied.
 #[utoipa::path(get, path = "/v1/operator/suspense", responses((status = 200, body = SuspenseList)), security(("operator_bearer" = [])))]
 pub async fn suspense(State(app): State<Arc<App>>, _: Operator) -> AppResult<Json<SuspenseList>> {
     let credits = app.store.unmatched_credits(10_000).await?;
     let total_yen = credits.iter().map(|c| c.amount_yen).sum();
     let claims = app.store.reversal_claims(10_000).await?;
     let claims_total_yen = claims.iter().map(|c| c.remaining_yen).sum();
+    let listed = app.store.listed_entries(10_000).await?;
     Ok(Json(SuspenseList {
         credits,
         total_yen,
         claims,
         claims_total_yen,
+        listed,
     }))
 }
 

@@ -85,12 +85,13 @@ pub(super) async fn page_for(
     token: &str,
     notice: Option<Markup>,
 ) -> Response {
-    let (credits, claims) = match (
+    let (credits, claims, listed) = match (
         app.store.unmatched_credits(1_000).await,
         app.store.reversal_claims(1_000).await,
+        app.store.listed_entries(1_000).await,
     ) {
-        (Ok(c), Ok(k)) => (c, k),
-        (Err(e), _) | (_, Err(e)) => return failed(lang, e),
+        (Ok(c), Ok(k), Ok(l)) => (c, k, l),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return failed(lang, e),
     };
     let total: i64 = credits.iter().map(|c| c.amount_yen).sum();
     let claimed: i64 = claims.iter().map(|c| c.remaining_yen).sum();
@@ -134,6 +135,30 @@ pub(super) async fn page_for(
             ": " (claims.len()) " / " (Yen(claimed))
         }
         (credits_table(lang, &claims, "claims", |c| &c.credit, owed_of, recover_or_write_off))
+        h2 { (lang.t("記帳しなかった明細（確認用）", "Entries listed, not applied")) }
+        p {
+            (lang.t("決済が送っていない出金や訂正など、銀行ファイルにあって記帳しなかった明細",
+                "Entries of bank files that were not booked: debits Kessai did not send, corrections"))
+            ": " (listed.len())
+        }
+        @if !listed.is_empty() {
+            table data-testid="listed" {
+                tr {
+                    th { (lang.t("取込日時", "Imported")) }
+                    th { (lang.t("ファイル", "File")) }
+                    th { (lang.t("金額", "Amount")) }
+                    th { (lang.t("内容", "What it says")) }
+                }
+                @for e in &listed {
+                    tr {
+                        td { (format_jst(Millis(e.imported_at_ms))) }
+                        td { (e.file_name) " #" (e.position) }
+                        td { (Yen(e.amount_yen)) }
+                        td { (e.content) }
+                    }
+                }
+            }
+        }
     };
     respond(
         StatusCode::OK,

@@ -137,28 +137,26 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
     if kind == Detected::Camt054 {
         let n = iso_notification::read_camt_054(bytes)
             .map_err(|e| invalid_file(format!("camt.054 rejected, nothing applied: {e}")))?;
+        let account = AccountRef {
+            bank_code: n.bank_code.clone(),
+            branch_code: n.branch_code.clone(),
+            account_number: n.account_number.clone(),
+        };
         let entries = n.entry_identities().into_iter().zip(&n.entries);
-        let mut parsed = camt_entries("camt.054.001.08", &n.account_number, entries);
-        parsed.accounts = vec![AccountRef {
-            bank_code: n.bank_code,
-            branch_code: n.branch_code,
-            account_number: n.account_number,
-        }];
-        return Ok(parsed);
+        return Ok(camt_entries("camt.054.001.08", account, entries));
     }
     if kind == Detected::Camt053 {
         let st = iso_statement::read_camt_053(bytes)
             .map_err(|e| invalid_file(format!("camt.053 rejected, nothing applied: {e}")))?;
+        let account = AccountRef {
+            bank_code: st.bank_code.clone(),
+            branch_code: st.branch_code.clone(),
+            account_number: st.account_number.clone(),
+        };
         // The same identities as camt.054's: an entry reported intraday and at end of day
         // applies once.
         let entries = st.entry_identities().into_iter().zip(&st.entries);
-        let mut parsed = camt_entries("camt.053.001.08", &st.account_number, entries);
-        parsed.accounts = vec![AccountRef {
-            bank_code: st.bank_code,
-            branch_code: st.branch_code,
-            account_number: st.account_number,
-        }];
-        return Ok(parsed);
+        return Ok(camt_entries("camt.053.001.08", account, entries));
     }
     Err(invalid_file("the file format is not recognized (expected Zengin 01 or 03, pain.002.001.11, camt.053.001.08 or camt.054.001.08)"))
 }
@@ -168,9 +166,10 @@ pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
 /// reversing that debit, `RvslInd`) says the transfer came back.
 fn camt_entries<'a>(
     format: &str,
-    account_number: &str,
+    account: AccountRef,
     entries: impl Iterator<Item = (String, &'a NotificationEntry)>,
 ) -> Parsed {
+    let account_number = account.account_number.as_str();
     let (mut credits, mut answers) = (vec![], vec![]);
     for ((identity, e), position) in entries.zip(1..) {
         let reference = [
@@ -258,7 +257,10 @@ fn camt_entries<'a>(
             },
         }
     }
-    Parsed::totalled(format, credits, answers)
+    Parsed {
+        accounts: vec![account],
+        ..Parsed::totalled(format, credits, answers)
+    }
 }
 
 /// A pain.002: one answer per transaction status. A status naming no end-to-end ID, or giving
