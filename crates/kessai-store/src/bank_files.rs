@@ -144,7 +144,8 @@ impl Store {
 
     /// Entries listed for the operator and not applied, newest file first.
     pub async fn listed_entries(&self, limit: i64) -> Result<Vec<ListedEntry>> {
-        let sql = "SELECT f.name, f.imported_at_ms, e.position, e.identity, e.content, e.amount_yen \
+        let sql =
+            "SELECT f.name, f.imported_at_ms, e.position, e.identity, e.content, e.amount_yen \
                    FROM bank_entries e JOIN bank_files f ON f.id = e.file_id \
                    WHERE e.outcome = 'listed' \
                    ORDER BY f.imported_at_ms DESC, f.id, e.position LIMIT $1";

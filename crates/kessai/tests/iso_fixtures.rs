@@ -277,7 +277,10 @@ async fn a_debit_kessai_did_not_send_is_listed_for_the_operator(db: Db) {
     assert_eq!(listed[0]["amount_yen"], 1500);
     assert_eq!(listed[0]["position"], 1);
     assert!(
-        listed[0]["content"].as_str().unwrap().starts_with("out|1500|"),
+        listed[0]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("out|1500|"),
         "{}",
         list.body
     );
@@ -285,11 +288,19 @@ async fn a_debit_kessai_did_not_send_is_listed_for_the_operator(db: Db) {
     let b = Browser::new(&s.base);
     let (_, page) = b.get("/operator/suspense").await;
     let csrf = csrf_of(&page);
-    let form = [("csrf", csrf.as_str()), ("operator_token", s.token.as_str())];
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("operator_token", s.token.as_str()),
+    ];
     let (status, page) = b.post("/operator/login", &form).await;
     assert_eq!(status, 200);
-    let table = &page[page.find("data-testid=\"listed\"").expect("the listed entries")..];
-    assert!(table.contains("fee.xml #1") && table.contains("¥1,500"), "{page}");
+    let table = &page[page
+        .find("data-testid=\"listed\"")
+        .expect("the listed entries")..];
+    assert!(
+        table.contains("fee.xml #1") && table.contains("¥1,500"),
+        "{page}"
+    );
     // And by `kessai bank suspense`.
     let (code, out, err) = kessai(&["bank", "suspense", "--db", &s.db_url]);
     assert_eq!(code, 0, "{err}");
