@@ -217,6 +217,42 @@ impl Tx {
 }
 
 impl Tx {
+    /// Whether the rule before migration 9 recorded camt credits since `since_ms` (its records
+    /// have no content and a `camt054:` reference): one look per imported file, so that the
+    /// entry-by-entry look below runs only in the days after an upgrade.
+    pub async fn camt_credits_before_contents_since(&mut self, since_ms: i64) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM bank_credits WHERE content IS NULL AND bank_ref LIKE 'camt054:%' \
+             AND received_at_ms >= $1 LIMIT 1",
+        )
+        .bind(since_ms)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// The camt credits the rule before migration 9 recorded since `since_ms` with this amount
+    /// into this account, earliest first (at most 100: the days after an upgrade hold few).
+    pub async fn credits_before_contents(
+        &mut self,
+        amount_yen: i64,
+        account_number: Option<&str>,
+        since_ms: i64,
+    ) -> Result<Vec<CreditRecord>> {
+        let sql = format!(
+            "SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE content IS NULL \
+             AND bank_ref LIKE 'camt054:%' AND received_at_ms >= $1 AND amount_yen = $2 \
+             AND COALESCE(account_number, '') = $3 ORDER BY received_at_ms, id LIMIT 100"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(since_ms)
+            .bind(amount_yen)
+            .bind(account_number.unwrap_or(""))
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(credit_from_row).collect()
+    }
+
     /// What is still owed on the claim `id`, with the claim's row locked against a concurrent
     /// recovery (PostgreSQL; SQLite has one writer anyway).
     pub async fn claim_remaining(&mut self, id: &str) -> Result<i64> {

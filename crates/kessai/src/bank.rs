@@ -164,6 +164,7 @@ async fn credit(args: CreditArgs) -> anyhow::Result<ExitCode> {
         account_number: None,
         transferor_code: None,
         content: None,
+        before_upgrade: None,
     };
     printed(kessai_server::offline::credit(args.db.config()?, &input).await)
 }

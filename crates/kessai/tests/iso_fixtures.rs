@@ -16,6 +16,7 @@ use support::{Db, TestServer, BUYER_PW};
 on_both_databases!(
     ntry_ref_reused_across_documents_and_days_funds_every_deal,
     an_entry_in_camt_054_and_again_in_camt_053_applies_once,
+    a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice,
     minimal_notification_and_statement_are_imported,
     a_minimal_status_report_completes_the_payout,
     a_debit_kessai_did_not_send_is_listed_for_the_operator,
@@ -203,6 +204,58 @@ async fn an_entry_in_camt_054_and_again_in_camt_053_applies_once(db: Db) {
     }
     assert!(suspense(&s).await.is_empty());
     assert_check_ok(&s).await;
+}
+
+/// The intraday notice was imported by the version before migration 9, which knew an entry by
+/// account and `NtryRef` and kept no content; the day's statement, imported after the upgrade,
+/// repeats it. Within the upgrade window the old records are recognized; after it, an entry's
+/// identity alone counts.
+async fn a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice(db: Db) {
+    let s = support::spawn(db).await;
+    let (d, _) = s.agreed_deal("upgrade-d", 40_000).await;
+    let (e, _) = s.agreed_deal("upgrade-e", 7_000).await;
+    let (f, _) = s.agreed_deal("upgrade-f", 30_000).await;
+    let values = [("BUYER_D", d.as_str()), ("BUYER_E", &e), ("BUYER_F", &f)];
+    let intraday = fixture("twice-1-intraday.camt054.xml", &[values[0], values[2]]);
+    let summary = upload(&s, "i.xml", intraday).await;
+    assert_eq!(counts(&summary), [2, 2, 0, 0, 0]);
+    // What the old rule recorded: `camt054:<bank><branch>:<account>:<NtryRef>`, without
+    // content (the notice numbers its entries 1 and 2; the statement numbers them anew).
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.db_url)
+        .await
+        .expect("connect");
+    for (outcome, ntry_ref) in summary["outcomes"].as_array().unwrap().iter().zip(1..) {
+        let identity = outcome["identity"].as_str().unwrap();
+        let old = format!("camt054:0001001:1234567:{ntry_ref}");
+        let updated = sqlx::query(
+            "UPDATE bank_credits SET bank_ref = $1, content = NULL WHERE bank_ref = $2",
+        )
+        .bind(&old)
+        .bind(identity)
+        .execute(&mut db)
+        .await
+        .expect("rewrite as the old version stored it");
+        assert_eq!(updated.rows_affected(), 1, "{identity}");
+    }
+    let end_of_day = fixture("twice-2-end-of-day.camt053.xml", &values);
+    assert_eq!(
+        counts(&upload(&s, "e.xml", end_of_day.clone()).await),
+        [3, 1, 0, 2, 0],
+        "the two notified entries are recognized by their old identities"
+    );
+    for (buyer, yen) in [(&d, 40_000), (&e, 7_000), (&f, 30_000)] {
+        assert_eq!(status(&s, buyer).await, ("funded".into(), yen), "{buyer}");
+    }
+    assert_check_ok(&s).await;
+    // Past the window the old records no longer stand in (a payment with the same amount and
+    // text is then new money): the same statement in other bytes applies the two entries
+    // only old records knew, and knows the third by its identity.
+    s.advance_days(8).await;
+    let again = String::from_utf8(end_of_day)
+        .unwrap()
+        .replacen("<Id>", "<Id>X", 1);
+    let summary = upload(&s, "e2.xml", again.into_bytes()).await;
+    assert_eq!(counts(&summary), [3, 2, 0, 1, 0], "{summary}");
 }
 
 /// Finding A2: no `Svcr` (the account by `Othr/Id` alone), entries with nothing optional, a

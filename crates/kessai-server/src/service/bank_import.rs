@@ -9,7 +9,8 @@ mod read;
 mod summary;
 
 use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome};
-use super::credit::{apply_credit, apply_credit_to, CreditResult, Matching};
+use super::credit::{apply_credit, apply_credit_to, CreditInput, CreditResult, Matching};
+use super::entry::UPGRADE_WINDOW_MS;
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
@@ -32,8 +33,13 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             s.already_imported_at_ms = Some(earlier.imported_at_ms);
             return Ok(s);
         }
+        // camt entries were known by `NtryRef` before migration 9: in the days after the
+        // upgrade an entry may repeat one the old rule recorded (`entry::seen_before_upgrade`).
+        let since = app.clock.now().0 - UPGRADE_WINDOW_MS;
+        let before_upgrade = parsed.format.starts_with("camt")
+            && tx.camt_credits_before_contents_since(since).await?;
         for c in &parsed.credits {
-            s.push(apply_incoming(app, tx, c).await?);
+            s.push(apply_incoming(app, tx, c, before_upgrade).await?);
         }
         for a in &parsed.answers {
             s.push(apply_bank_answer(app, tx, a).await?);
@@ -161,8 +167,16 @@ fn credited(r: RecordOutcome, c: CreditResult) -> RecordOutcome {
     with_kind(r, kind)
 }
 
-async fn apply_incoming(app: &App, tx: &mut Tx, c: &Incoming) -> AppResult<RecordOutcome> {
-    let input = c.input();
+async fn apply_incoming(
+    app: &App,
+    tx: &mut Tx,
+    c: &Incoming,
+    before_upgrade: bool,
+) -> AppResult<RecordOutcome> {
+    let input = CreditInput {
+        before_upgrade: c.payer_text.clone().filter(|_| before_upgrade),
+        ..c.input()
+    };
     let r = record(c.position, &c.bank_ref, input.fingerprint(), c.amount_yen);
     Ok(match c.effect {
         Effect::ListOnly => with_kind(r, EntryOutcome::Listed),

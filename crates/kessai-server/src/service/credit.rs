@@ -6,7 +6,7 @@
 mod matching;
 
 use super::deal_ops;
-use super::entry::{seen_credit, Direction, EntryContent, Seen};
+use super::entry::{seen_before_upgrade, seen_credit, Direction, EntryContent, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::{DealCommand, DealId, Party, Yen};
@@ -40,6 +40,11 @@ pub struct CreditInput {
     /// amount and reference.
     #[serde(skip)]
     pub content: Option<EntryContent>,
+    /// Set for a camt entry while records of the rule before migration 9 (camt entries known
+    /// by `NtryRef`, without content) are recent: the entry may repeat one of them, and this
+    /// is the payer's name and remittance it is compared by (`entry::seen_before_upgrade`).
+    #[serde(skip)]
+    pub before_upgrade: Option<String>,
 }
 
 impl CreditInput {
@@ -121,6 +126,13 @@ pub async fn apply_credit_to(
     let amount = validate(input)?;
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
+    if let Some(earlier) = seen_before_upgrade(tx, input, now).await? {
+        let mut result =
+            describe(tx, bank_ref, &earlier.outcome, earlier.deal_id.as_deref()).await?;
+        result.duplicate = true;
+        result.credit_id = Some(earlier.id);
+        return Ok(result);
+    }
     let deal_id = match matching {
         Matching::Deals => match find_deal(app, tx, input).await? {
             Some(deal) if refund_coming_back(tx, &deal, amount).await? => None,

@@ -5,6 +5,7 @@
 //! Any format takes part by giving each entry an identity (a string, stable when the bank
 //! reports the same entry again) and an [`EntryContent`].
 
+use super::credit::CreditInput;
 use crate::error::AppResult;
 use kessai_store::{CreditRecord, Tx};
 use sha2::{Digest, Sha256};
@@ -111,6 +112,42 @@ pub(crate) async fn seen_credit(
     })
 }
 
+/// How long after an upgrade an entry may still repeat a record of the rule before migration 9
+/// (camt entries known by account and `NtryRef`, no content kept): long enough for the day's
+/// statement, or one after a long weekend, to repeat what intraday notices reported before.
+pub(crate) const UPGRADE_WINDOW_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The credit a camt entry was recorded as before migration 9, if it was one. The old identity
+/// cannot be trusted (banks number `NtryRef` anew in each document, issue 7 A1), so the entry is
+/// compared with what the old records kept: the same amount and account, recorded within
+/// [`UPGRADE_WINDOW_MS`] without content (only the old rule made such records), and a text
+/// that begins with this entry's payer name and remittance (the old text went on with the
+/// entry's additional information, which the bank words differently intraday and at end of
+/// day). Records made since carry their content and are found by identity alone.
+pub(crate) async fn seen_before_upgrade(
+    tx: &mut Tx,
+    input: &CreditInput,
+    now_ms: i64,
+) -> AppResult<Option<CreditRecord>> {
+    let Some(payer_text) = input.before_upgrade.as_deref() else {
+        return Ok(None);
+    };
+    let since = now_ms - UPGRADE_WINDOW_MS;
+    let account = input.account_number.as_deref();
+    let candidates = tx
+        .credits_before_contents(input.amount_yen, account, since)
+        .await?;
+    Ok(candidates
+        .into_iter()
+        .find(|old| same_payer_text(&old.reference, payer_text)))
+}
+
+/// Whether an old record's text is `payer_text`, or it followed by more words.
+fn same_payer_text(old: &str, payer_text: &str) -> bool {
+    old.strip_prefix(payer_text)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+}
+
 /// What is known of an answer's identity: the identity to record it under, or none when it
 /// was recorded before with the same content (a duplicate).
 pub(crate) struct AnswerKey {
@@ -178,6 +215,14 @@ mod tests {
         for other in others {
             assert_ne!(other.fingerprint(), base.fingerprint(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn old_texts_compare_by_their_payer_part() {
+        assert!(same_payer_text("K7M4QX9PT2 振込 intraday", "K7M4QX9PT2"));
+        assert!(same_payer_text("ﾔﾏﾀﾞ K7M4QX9PT2", "ﾔﾏﾀﾞ K7M4QX9PT2"));
+        assert!(!same_payer_text("K7M4QX9PT2X", "K7M4QX9PT2"));
+        assert!(!same_payer_text("ﾔﾏﾀﾞ", "ﾔﾏﾀﾞ K7M4QX9PT2"));
     }
 
     #[test]

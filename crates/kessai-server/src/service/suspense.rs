@@ -5,7 +5,7 @@
 
 use super::credit::{find_deal, record, validate, CreditInput, NewRecord};
 use super::deal_ops;
-use super::entry::{seen_credit, Seen};
+use super::entry::{seen_before_upgrade, seen_credit, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;
@@ -189,6 +189,9 @@ pub async fn apply_reversal_entry(
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
     let fingerprint = input.fingerprint();
+    if let Some(earlier) = seen_before_upgrade(tx, input, now).await? {
+        return Ok(entry(ReversalOutcome::Duplicate, earlier.id, None));
+    }
     match seen_credit(tx, bank_ref, &fingerprint, amount.0).await? {
         Seen::New => {}
         Seen::Same(earlier) => return Ok(entry(ReversalOutcome::Duplicate, earlier.id, None)),

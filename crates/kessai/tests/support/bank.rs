@@ -167,6 +167,7 @@ pub fn credit_input(
         account_number: account_number.map(str::to_string),
         transferor_code: None,
         content: None,
+        before_upgrade: None,
     }
 }
 

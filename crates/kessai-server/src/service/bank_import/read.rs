@@ -92,6 +92,9 @@ pub(super) struct Incoming {
     /// 振込依頼人コード, where the format carries it.
     pub(super) transferor_code: Option<String>,
     pub(super) effect: Effect,
+    /// camt: the payer's name and remittance, which records of the rule before migration 9
+    /// are compared by (`entry::seen_before_upgrade`).
+    pub(super) payer_text: Option<String>,
 }
 
 impl Incoming {
@@ -104,6 +107,7 @@ impl Incoming {
             account_number: Some(self.account_number.clone()),
             transferor_code: self.transferor_code.clone(),
             content: Some(self.content.clone()),
+            before_upgrade: None,
         }
     }
 }
@@ -201,7 +205,13 @@ fn camt_entries<'a>(
                 .collect::<Vec<_>>()
                 .join(" "),
         };
+        let payer_text = [e.debtor_name.as_deref(), e.remittance.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
         let incoming = |effect| Incoming {
+            payer_text: Some(payer_text.clone()),
             position,
             content: content.clone(),
             transferor_code: None,

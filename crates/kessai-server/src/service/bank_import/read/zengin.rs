@@ -92,6 +92,7 @@ fn notice(file: &fmt::ZenginFile) -> Parsed {
             } else {
                 Effect::Credit
             },
+            payer_text: None,
         })
         .collect();
     Parsed::totalled("zengin-01", credits, vec![])
@@ -128,6 +129,7 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
             amount_yen: e.amount_yen as i64,
             reference: reference.trim().to_string(),
             effect,
+            payer_text: None,
         };
         let payee = AnswerTarget::Payee {
             public_id: e.edi.clone(),
