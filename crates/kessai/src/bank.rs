@@ -11,7 +11,7 @@ use std::process::ExitCode;
 pub enum BankCommand {
     /// Record one incoming transfer, as the operator API does.
     Credit(CreditArgs),
-    /// Import a file from the bank (Zengin type 01 notice). Applied exactly once.
+    /// Import a bank file (Zengin 01 or 03, pain.002, camt.053 or camt.054). Applied exactly once.
     Import(ImportArgs),
     /// Write pending payouts and refunds as bank files (one per 100,000 instructions), dated
     /// the given day or the next business day. Each instruction is exported once.
