@@ -253,6 +253,25 @@ impl Tx {
         rows.iter().map(credit_from_row).collect()
     }
 
+    /// Gives a credit recorded by the rule before migration 9 (no content) the identity and
+    /// content of the entry it turned out to be; false if another transaction did first.
+    pub async fn adopt_identity(
+        &mut self,
+        id: &str,
+        bank_ref: &str,
+        content: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE bank_credits SET bank_ref = $1, content = $2 WHERE id = $3 AND content IS NULL",
+        )
+        .bind(bank_ref)
+        .bind(content)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// What is still owed on the claim `id`, with the claim's row locked against a concurrent
     /// recovery (PostgreSQL; SQLite has one writer anyway).
     pub async fn claim_remaining(&mut self, id: &str) -> Result<i64> {

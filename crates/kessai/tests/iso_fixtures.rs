@@ -20,6 +20,7 @@ on_both_databases!(
     minimal_notification_and_statement_are_imported,
     a_minimal_status_report_completes_the_payout,
     a_debit_kessai_did_not_send_is_listed_for_the_operator,
+    a_debit_quoting_a_payout_with_another_amount_does_not_complete_it,
     a_remittance_of_4_mb_is_read_and_matched,
     a_notification_for_an_account_kessai_does_not_hold_is_refused
 );
@@ -190,7 +191,19 @@ async fn an_entry_in_camt_054_and_again_in_camt_053_applies_once(db: Db) {
             .copied()
             .collect::<Vec<_>>(),
     );
-    let end_of_day = fixture("twice-2-end-of-day.camt053.xml", &values);
+    // The statement names D's payer, which the notice left out: the bank's own reference
+    // (AcctSvcrRef) says it is the same entry, so the added detail makes no conflict.
+    let end_of_day = String::from_utf8(fixture("twice-2-end-of-day.camt053.xml", &values))
+        .unwrap()
+        .replace(
+            &format!("<TxDtls><RmtInf><Ustrd>{d}</Ustrd>"),
+            &format!("<TxDtls><RltdPties><Dbtr><Pty><Nm>ｻﾄｳ ｼﾞﾛｳ</Nm></Pty></Dbtr></RltdPties><RmtInf><Ustrd>{d}</Ustrd>"),
+        )
+        .into_bytes();
+    assert!(String::from_utf8_lossy(&end_of_day).contains("ｻﾄｳ ｼﾞﾛｳ"));
+    assert!(schema_check("e.camt053.xml", &end_of_day, s.dir.path())
+        .status
+        .success());
     assert_eq!(
         counts(&upload(&s, "i.xml", intraday).await),
         [2, 2, 0, 0, 0]
@@ -208,8 +221,7 @@ async fn an_entry_in_camt_054_and_again_in_camt_053_applies_once(db: Db) {
 
 /// The intraday notice was imported by the version before migration 9, which knew an entry by
 /// account and `NtryRef` and kept no content; the day's statement, imported after the upgrade,
-/// repeats it. Within the upgrade window the old records are recognized; after it, an entry's
-/// identity alone counts.
+/// repeats it. Within the upgrade window the old records are recognized, each for one entry.
 async fn a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice(db: Db) {
     let s = support::spawn(db).await;
     let (d, _) = s.agreed_deal("upgrade-d", 40_000).await;
@@ -247,15 +259,85 @@ async fn a_statement_repeating_a_notice_imported_before_the_upgrade_applies_noth
         assert_eq!(status(&s, buyer).await, ("funded".into(), yen), "{buyer}");
     }
     assert_check_ok(&s).await;
-    // Past the window the old records no longer stand in (a payment with the same amount and
-    // text is then new money): the same statement in other bytes applies the two entries
-    // only old records knew, and knows the third by its identity.
-    s.advance_days(8).await;
+    // Each old record now carries its entry's identity: it stands for that entry only. The
+    // statement again (other bytes) is known entry by entry, and a second payment with the
+    // same amount and text (the bank's own reference differs) is new money.
     let again = String::from_utf8(end_of_day)
         .unwrap()
         .replacen("<Id>", "<Id>X", 1);
-    let summary = upload(&s, "e2.xml", again.into_bytes()).await;
-    assert_eq!(counts(&summary), [3, 2, 0, 1, 0], "{summary}");
+    assert_eq!(
+        counts(&upload(&s, "e2.xml", again.into_bytes()).await),
+        [3, 0, 0, 3, 0]
+    );
+    let second = fixture("twice-1-intraday.camt054.xml", &[values[0], values[2]]);
+    let second = String::from_utf8(second)
+        .unwrap()
+        .replace("SMBC-26-4471", "SMBC-26-9999");
+    assert_eq!(
+        counts(&upload(&s, "i2.xml", second.into_bytes()).await),
+        [2, 1, 0, 1, 0],
+        "the new payment to D is matched, F's entry is known by its identity"
+    );
+    assert_eq!(status(&s, &d).await.1, 80_000);
+    assert_check_ok(&s).await;
+}
+
+/// A debit quoting a payout's end-to-end reference settles it only if the bank took what the
+/// payout sent: with another amount it is not that transfer (listed for the operator).
+async fn a_debit_quoting_a_payout_with_another_amount_does_not_complete_it(db: Db) {
+    let s = support::spawn(db).await;
+    s.completed_deal("debit-amount", 10_000).await;
+    s.export("iso20022", "2026-11-25").await.ok();
+    let all = s
+        .operator(Method::GET, "/v1/operator/instructions", None)
+        .await;
+    let payout = all.ok()["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["purpose"] == "payout")
+        .cloned()
+        .expect("the payout");
+    assert_eq!(payout["status"], "sent");
+    let id = payout["id"].as_str().unwrap();
+    // Kessai's pain.001 quotes the instruction's ID without hyphens (Max35Text).
+    let e2e = id.replace('-', "");
+    let debit = |yen: i64, reference: &str| {
+        let xml = String::from_utf8(fixture("foreign-debit.camt054.xml", &[])).unwrap();
+        xml.replace("<Amt Ccy=\"JPY\">1500</Amt>", &format!("<Amt Ccy=\"JPY\">{yen}</Amt>"))
+            .replace("FEE-20261129-1", reference)
+            .replace(
+                "<AddtlNtryInf>",
+                &format!("<NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs></TxDtls></NtryDtls><AddtlNtryInf>"),
+            )
+            .into_bytes()
+    };
+    let wrong = debit(9_000, "PAY-1");
+    assert!(schema_check("wrong.camt054.xml", &wrong, s.dir.path())
+        .status
+        .success());
+    let summary = upload(&s, "wrong.xml", wrong).await;
+    assert_eq!(summary["listed"], 1, "{summary}");
+    let still = s
+        .operator(Method::GET, "/v1/operator/instructions", None)
+        .await;
+    let status_of = |r: &support::Reply| {
+        r.body["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .map(|i| i["status"].clone())
+    };
+    assert_eq!(status_of(&still), Some("sent".into()));
+    // The amount the payout sent (less the 3.6% fee) completes it.
+    let summary = upload(&s, "right.xml", debit(9_640, "PAY-2")).await;
+    assert_eq!(summary["answers_applied"], 1, "{summary}");
+    let done = s
+        .operator(Method::GET, "/v1/operator/instructions", None)
+        .await;
+    assert_eq!(status_of(&done), Some("completed".into()));
+    assert_check_ok(&s).await;
 }
 
 /// Finding A2: no `Svcr` (the account by `Othr/Id` alone), entries with nothing optional, a

@@ -16,6 +16,7 @@ on_both_databases!(
     an_identity_with_other_content_is_a_conflict_beside_the_earlier_record,
     malformed_and_foreign_files_are_refused_whole,
     a_statement_completing_two_payouts_says_so,
+    withdrawals_answering_no_transfer_of_kessais_are_listed,
     check_finds_an_entry_skipped_behind_the_importers_back
 );
 
@@ -367,4 +368,26 @@ async fn check_finds_an_entry_skipped_behind_the_importers_back(db: Db) {
         out.contains("bank file n1.dat (") && out.contains("the file holds 2 entries totalling 62000 but 1 totalling 52000 are accounted for (no record of entry 2)"),
         "{out}"
     );
+}
+
+/// The payouts' statement, quoting payees that no instruction pays: the withdrawals are not
+/// Kessai's transfers, and are listed for the operator (not dropped as answers to nothing).
+async fn withdrawals_answering_no_transfer_of_kessais_are_listed(db: Db) {
+    let s = support::spawn(db).await;
+    let (_, seller_1) = s.agreed_deal("nopay-1", 10_000).await;
+    let (_, seller_2) = s.agreed_deal("nopay-2", 20_000).await;
+    let statement = fixture(
+        "statement_03_payouts.dat",
+        &[("@SELLER-1@", &seller_1), ("@SELLER-2@", &seller_2)],
+    );
+    let before = s.snapshot().await;
+    let r = post_file(&s, "nopay.dat", statement).await;
+    assert_eq!(r.ok()["listed"], 2, "{}", r.body);
+    assert_eq!(r.body["answers_ignored"], 0, "{}", r.body);
+    assert_eq!(s.snapshot().await, before, "nothing booked");
+    let list = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+    let listed = list.ok()["listed"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 2, "{}", list.body);
+    assert!(listed.iter().all(|e| e["file_name"] == "nopay.dat"));
+    s.assert_books_sound().await;
 }

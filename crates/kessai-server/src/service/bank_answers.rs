@@ -79,6 +79,9 @@ pub struct AnswerEntry<'a> {
     pub target: &'a AnswerTarget,
     pub answer: &'a BankAnswer,
     pub money: Option<&'a CreditInput>,
+    /// What left the account, for an answer that is a debit entry: it must be what the
+    /// instruction sent, or the entry is not that transfer's (listed for the operator).
+    pub withdrawn_yen: Option<i64>,
 }
 
 /// Applies one answer, once: an identity seen before with the same content is a duplicate;
@@ -124,6 +127,7 @@ async fn answer_once(
         target,
         answer,
         money,
+        withdrawn_yen,
     } = *a;
     let now = app.clock.now().0;
     let came_back = matches!(answer, BankAnswer::Returned { .. });
@@ -144,6 +148,10 @@ async fn answer_once(
         return Ok((AnswerOutcome::Unknown, None));
     };
     let found = Some(state.id.clone());
+    if withdrawn_yen.is_some_and(|yen| yen != state.amount_yen) {
+        // The bank took another amount than the transfer sent: not this transfer's settlement.
+        return Ok((AnswerOutcome::Unknown, found));
+    }
     // What a return brought back, and whether a notice booked that deposit first.
     let deposit = match (came_back, money) {
         (false, _) => None,

@@ -207,6 +207,7 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
         target: &a.target,
         answer: &a.answer,
         money: a.money_back.as_ref(),
+        withdrawn_yen: a.withdrawal.then_some(a.content.amount_yen),
     };
     let done = apply_answer(app, tx, &entry).await?;
     let r = RecordOutcome {

@@ -132,14 +132,34 @@ pub(crate) async fn seen_before_upgrade(
     let Some(payer_text) = input.before_upgrade.as_deref() else {
         return Ok(None);
     };
+    let identity = input.bank_ref.trim();
+    if tx.credit_by_ref(identity).await?.is_some() {
+        // Known by its identity: the usual comparison applies.
+        return Ok(None);
+    }
     let since = now_ms - UPGRADE_WINDOW_MS;
     let account = input.account_number.as_deref();
     let candidates = tx
         .credits_before_contents(input.amount_yen, account, since)
         .await?;
-    Ok(candidates
+    let Some(old) = candidates
         .into_iter()
-        .find(|old| same_payer_text(&old.reference, payer_text)))
+        .find(|old| same_payer_text(&old.reference, payer_text))
+    else {
+        return Ok(None);
+    };
+    // The old record takes the entry's identity and content: it stands for this entry only
+    // (a second payment with the same text is new money), and a later report of the entry is
+    // known by its identity.
+    let content = input.fingerprint();
+    if !tx.adopt_identity(&old.id, identity, &content).await? {
+        return Err(super::bank_answers::busy());
+    }
+    Ok(Some(CreditRecord {
+        bank_ref: identity.to_string(),
+        content: Some(content),
+        ..old
+    }))
 }
 
 /// Whether an old record's text is `payer_text`, or it followed by more words.

@@ -185,25 +185,20 @@ fn camt_entries<'a>(
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+        // What must agree when the bank reports one entry again: its amount and direction.
+        // Entries known by the bank's own reference (`AcctSvcrRef`) are described in less
+        // detail in one report than in another (a camt.053 often drops the parties or the
+        // booking time a camt.054 gave), so the parties and dates are not compared: they would
+        // make one entry look like two. A composite identity holds all of them already.
         let content = EntryContent {
             amount_yen: e.amount_yen as i64,
-            // camt.054 may leave the booking date out where camt.053 has it: the value date
-            // stands in.
-            booking_date: e
-                .booking_date
-                .clone()
-                .or_else(|| e.value_date.clone())
-                .unwrap_or_default(),
+            booking_date: String::new(),
             direction: match (e.credit, e.reversal) {
                 (true, _) => Direction::In,
                 (false, true) => Direction::Reversal,
                 (false, false) => Direction::Out,
             },
-            counterparty: [e.debtor_name.as_deref(), e.end_to_end_id.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            counterparty: String::new(),
         };
         let payer_text = [e.debtor_name.as_deref(), e.remittance.as_deref()]
             .into_iter()

@@ -158,7 +158,8 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
                 target: payee,
                 answer: BankAnswer::Settled,
                 money_back: None,
-                withdrawal: false,
+                // Answering none of Kessai's transfers, it is listed for the operator.
+                withdrawal: true,
             });
         } else {
             // 訂正 (19) corrects an earlier entry; like withdrawals, it is for the operator to read.
