@@ -162,6 +162,26 @@ async fn credentials_are_checked_before_the_body_is_read(db: Db) {
             "{path}: {answer}"
         );
     }
+    // A party's steps and amendment: a wrong password is answered while the declared body has
+    // not arrived at all (only its first byte was sent), so the login came first.
+    let (buyer, seller) = s.agreed_deal("before-body", 1_000).await;
+    for (id, step) in [
+        (&seller, "deals/{id}/shipment"),
+        (&buyer, "deals/{id}/receipt"),
+        (&buyer, "registrations/{id}/amend"),
+    ] {
+        let path = format!("/v1/{}", step.replace("{id}", id));
+        let auth = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{id}:wrong-password"),
+        );
+        let request = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{{");
+        let answer = raw(&addr, request.as_bytes()).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 401") && answer.contains("\"wrong_password\""),
+            "{path}: {answer}"
+        );
+    }
 }
 
 /// Each refusal of an assignment, checked against the document by `send` (no other test
