@@ -126,14 +126,7 @@ async fn suspense(s: &TestServer) -> Vec<i64> {
 }
 
 fn counts(summary: &Value) -> [i64; 5] {
-    [
-        "records",
-        "matched",
-        "unmatched",
-        "duplicates",
-        "listed",
-    ]
-    .map(|k| {
+    ["records", "matched", "unmatched", "duplicates", "listed"].map(|k| {
         summary[k]
             .as_i64()
             .unwrap_or_else(|| panic!("{k} in {summary}"))
