@@ -351,12 +351,7 @@ impl Batch {
             .map(|j| self.journal(deal, j, command.name(), now))
             .collect();
         for ins in &t.instructions {
-            let owed = ins.purpose.owed_from();
-            let at = t
-                .journals
-                .iter()
-                .rposition(|j| j.credited(owed) > 0)
-                .expect("an instruction has its journal");
+            let at = t.journal_of(ins);
             let mut status = InstructionStatus::Pending;
             if settle {
                 let (done, journals) = instruction::answer(
