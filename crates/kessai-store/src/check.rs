@@ -1,22 +1,25 @@
 //! `kessai check`: read every figure the invariants need and let the core judge them.
 
 use crate::{corrupt, get, Result, Store};
+use futures_util::TryStreamExt;
 use kessai_core::check::{check_accounts, check_deal, AccountFigures, DealFigures, Violation};
 use kessai_core::{AccountKind, DealState};
 
 impl Store {
     /// Every invariant violation in the database; empty means the books are sound.
     pub async fn check(&self) -> Result<Vec<Violation>> {
-        let mut found = vec![];
-        found.extend(self.unbalanced_journals().await?);
-        found.extend(check_accounts(&self.account_figures().await?));
-        for deal in self.deal_figures().await? {
-            found.extend(check_deal(&deal));
-        }
-        found.extend(self.instructions_against_ledger().await?);
-        found.extend(self.lists_against_ledger().await?);
-        found.extend(self.entries_against_files().await?);
-        Ok(found)
+        // Independent reads, each one pass over its tables, run side by side on the pool's
+        // connections (SQLite in WAL mode lets readers run together), and streamed: each row
+        // is judged as it arrives, so memory does not grow with the books.
+        let (journals, accounts, deals, instructions, lists, entries) = tokio::try_join!(
+            self.unbalanced_journals(),
+            self.account_violations(),
+            self.deal_violations(),
+            self.instructions_against_ledger(),
+            self.lists_against_ledger(),
+            self.entries_against_files(),
+        )?;
+        Ok([journals, accounts, deals, instructions, lists, entries].concat())
     }
 
     async fn unbalanced_journals(&self) -> Result<Vec<Violation>> {
@@ -53,7 +56,7 @@ impl Store {
         // One pass over the instructions, grouped, joined to the accounts: not a scan of the
         // instructions per account (quadratic). Returns of suspense money have no deal: the
         // empty key stands for "no deal" on both sides (deal IDs are never empty).
-        let rows = sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
              CAST(COALESCE(o.total, 0) AS BIGINT) AS outstanding \
              FROM accounts a LEFT JOIN (SELECT COALESCE(deal_id, '') AS deal_key, purpose, SUM(amount_yen) AS total \
@@ -62,10 +65,9 @@ impl Store {
              AND o.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' WHEN 'refund_due' THEN 'refund' ELSE 'return' END \
              WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch(&self.pool);
         let mut found = vec![];
-        for r in rows {
+        while let Some(r) = rows.try_next().await? {
             let (owed, outstanding): (i64, i64) = (get(&r, "owed")?, get(&r, "outstanding")?);
             if owed != outstanding {
                 let kind: String = get(&r, "kind")?;
@@ -119,35 +121,36 @@ impl Store {
         Ok(found)
     }
 
-    async fn account_figures(&self) -> Result<Vec<AccountFigures>> {
-        let rows = sqlx::query(
+    async fn account_violations(&self) -> Result<Vec<Violation>> {
+        let mut rows = sqlx::query(
             "SELECT a.id, a.kind, a.debits_yen - a.credits_yen AS cached, \
              CAST(COALESCE(SUM(l.amount_yen), 0) AS BIGINT) AS summed \
              FROM accounts a LEFT JOIN journal_lines l ON l.account_id = a.id \
-             GROUP BY a.id, a.kind, a.debits_yen, a.credits_yen ORDER BY a.id",
+             GROUP BY a.id ORDER BY a.id",
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = get(r, "kind")?;
-                Ok(AccountFigures {
-                    account: get(r, "id")?,
-                    kind: AccountKind::parse(&kind)
-                        .ok_or_else(|| corrupt(format!("account kind {kind}")))?,
-                    cached_balance_yen: get(r, "cached")?,
-                    lines_balance_yen: get(r, "summed")?,
-                })
-            })
-            .collect()
+        .fetch(&self.pool);
+        let mut found = vec![];
+        while let Some(r) = rows.try_next().await? {
+            let r = &r;
+            let kind: String = get(r, "kind")?;
+            let figures = AccountFigures {
+                account: get(r, "id")?,
+                kind: AccountKind::parse(&kind)
+                    .ok_or_else(|| corrupt(format!("account kind {kind}")))?,
+                cached_balance_yen: get(r, "cached")?,
+                lines_balance_yen: get(r, "summed")?,
+            };
+            found.extend(check_accounts(&[figures]));
+        }
+        Ok(found)
     }
 
-    async fn deal_figures(&self) -> Result<Vec<DealFigures>> {
+    async fn deal_violations(&self) -> Result<Vec<Violation>> {
         // Every figure comes from journal lines attributed to the deal, not from cached balances.
         // Collected is net of what the bank took back (reverse journals debit the hold). Paid out
         // and refunded count what the hold gave; a transfer the bank returned owes it again
         // without giving it twice.
-        let rows = sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT d.id, d.state, d.received_yen, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND (l.amount_yen < 0 OR j.kind = 'reverse') THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS held, \
@@ -156,25 +159,26 @@ impl Store {
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'fees_earned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS fees \
              FROM deals d LEFT JOIN journals j ON j.deal_id = d.id LEFT JOIN journal_lines l ON l.journal_id = j.id \
              LEFT JOIN accounts a ON a.id = l.account_id \
-             GROUP BY d.id, d.state, d.received_yen ORDER BY d.id",
+             GROUP BY d.id ORDER BY d.id",
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let state: String = get(r, "state")?;
-                Ok(DealFigures {
-                    deal: get(r, "id")?,
-                    state: DealState::parse(&state)
-                        .ok_or_else(|| corrupt(format!("deal state {state}")))?,
-                    received_yen: get(r, "received_yen")?,
-                    collected_yen: get(r, "collected")?,
-                    held_yen: get(r, "held")?,
-                    paid_out_yen: get(r, "paid_out")?,
-                    refunded_yen: get(r, "refunded")?,
-                    fees_yen: get(r, "fees")?,
-                })
-            })
-            .collect()
+        .fetch(&self.pool);
+        let mut found = vec![];
+        while let Some(r) = rows.try_next().await? {
+            let r = &r;
+            let state: String = get(r, "state")?;
+            let figures = DealFigures {
+                deal: get(r, "id")?,
+                state: DealState::parse(&state)
+                    .ok_or_else(|| corrupt(format!("deal state {state}")))?,
+                received_yen: get(r, "received_yen")?,
+                collected_yen: get(r, "collected")?,
+                held_yen: get(r, "held")?,
+                paid_out_yen: get(r, "paid_out")?,
+                refunded_yen: get(r, "refunded")?,
+                fees_yen: get(r, "fees")?,
+            };
+            found.extend(check_deal(&figures));
+        }
+        Ok(found)
     }
 }
