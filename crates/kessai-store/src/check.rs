@@ -4,6 +4,7 @@ use crate::{corrupt, get, Result, Store};
 use futures_util::TryStreamExt;
 use kessai_core::check::{check_accounts, check_deal, AccountFigures, DealFigures, Violation};
 use kessai_core::{AccountKind, DealState};
+use sqlx::any::AnyRow;
 
 impl Store {
     /// Every invariant violation in the database; empty means the books are sound.
@@ -20,6 +21,21 @@ impl Store {
             self.entries_against_files(),
         )?;
         Ok([journals, accounts, deals, instructions, lists, entries].concat())
+    }
+
+    /// Runs `sql` and judges each row as it arrives with `judge`: the rows are streamed, never
+    /// all held at once.
+    async fn judged(
+        &self,
+        sql: &str,
+        mut judge: impl FnMut(&AnyRow) -> Result<Vec<Violation>>,
+    ) -> Result<Vec<Violation>> {
+        let mut rows = sqlx::query(sql).fetch(&self.pool);
+        let mut found = vec![];
+        while let Some(row) = rows.try_next().await? {
+            found.extend(judge(&row)?);
+        }
+        Ok(found)
     }
 
     async fn unbalanced_journals(&self) -> Result<Vec<Violation>> {
@@ -56,31 +72,28 @@ impl Store {
         // One pass over the instructions, grouped, joined to the accounts: not a scan of the
         // instructions per account (quadratic). Returns of suspense money have no deal: the
         // empty key stands for "no deal" on both sides (deal IDs are never empty).
-        let mut rows = sqlx::query(
-            "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
+        let sql = "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
              CAST(COALESCE(o.total, 0) AS BIGINT) AS outstanding \
              FROM accounts a LEFT JOIN (SELECT COALESCE(deal_id, '') AS deal_key, purpose, SUM(amount_yen) AS total \
                  FROM payment_instructions WHERE status <> 'completed' GROUP BY COALESCE(deal_id, ''), purpose) o \
              ON o.deal_key = COALESCE(a.deal_id, '') \
              AND o.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' WHEN 'refund_due' THEN 'refund' ELSE 'return' END \
-             WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind",
-        )
-        .fetch(&self.pool);
-        let mut found = vec![];
-        while let Some(r) = rows.try_next().await? {
-            let (owed, outstanding): (i64, i64) = (get(&r, "owed")?, get(&r, "outstanding")?);
-            if owed != outstanding {
-                let kind: String = get(&r, "kind")?;
-                let deal: Option<String> = get(&r, "deal")?;
-                found.push(Violation::InstructionsDisagree {
-                    deal: deal.unwrap_or_else(|| "(suspense)".into()),
-                    purpose: kind.trim_end_matches("_due").to_string(),
-                    outstanding_yen: outstanding,
-                    owed_yen: owed,
-                });
+             WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind";
+        self.judged(sql, |r| {
+            let (owed, outstanding): (i64, i64) = (get(r, "owed")?, get(r, "outstanding")?);
+            if owed == outstanding {
+                return Ok(vec![]);
             }
-        }
-        Ok(found)
+            let kind: String = get(r, "kind")?;
+            let deal: Option<String> = get(r, "deal")?;
+            Ok(vec![Violation::InstructionsDisagree {
+                deal: deal.unwrap_or_else(|| "(suspense)".into()),
+                purpose: kind.trim_end_matches("_due").to_string(),
+                outstanding_yen: outstanding,
+                owed_yen: owed,
+            }])
+        })
+        .await
     }
 
     /// The suspense list (credits still `unmatched`) adds up to `unmatched_receipts`, and the
@@ -122,16 +135,11 @@ impl Store {
     }
 
     async fn account_violations(&self) -> Result<Vec<Violation>> {
-        let mut rows = sqlx::query(
-            "SELECT a.id, a.kind, a.debits_yen - a.credits_yen AS cached, \
+        let sql = "SELECT a.id, a.kind, a.debits_yen - a.credits_yen AS cached, \
              CAST(COALESCE(SUM(l.amount_yen), 0) AS BIGINT) AS summed \
              FROM accounts a LEFT JOIN journal_lines l ON l.account_id = a.id \
-             GROUP BY a.id ORDER BY a.id",
-        )
-        .fetch(&self.pool);
-        let mut found = vec![];
-        while let Some(r) = rows.try_next().await? {
-            let r = &r;
+             GROUP BY a.id ORDER BY a.id";
+        self.judged(sql, |r| {
             let kind: String = get(r, "kind")?;
             let figures = AccountFigures {
                 account: get(r, "id")?,
@@ -140,9 +148,9 @@ impl Store {
                 cached_balance_yen: get(r, "cached")?,
                 lines_balance_yen: get(r, "summed")?,
             };
-            found.extend(check_accounts(&[figures]));
-        }
-        Ok(found)
+            Ok(check_accounts(&[figures]))
+        })
+        .await
     }
 
     async fn deal_violations(&self) -> Result<Vec<Violation>> {
@@ -150,8 +158,7 @@ impl Store {
         // Collected is net of what the bank took back (reverse journals debit the hold). Paid out
         // and refunded count what the hold gave; a transfer the bank returned owes it again
         // without giving it twice.
-        let mut rows = sqlx::query(
-            "SELECT d.id, d.state, d.received_yen, \
+        let sql = "SELECT d.id, d.state, d.received_yen, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND (l.amount_yen < 0 OR j.kind = 'reverse') THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS held, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'payout_due' AND l.amount_yen < 0 AND j.kind <> 'returned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS paid_out, \
@@ -159,12 +166,8 @@ impl Store {
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'fees_earned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS fees \
              FROM deals d LEFT JOIN journals j ON j.deal_id = d.id LEFT JOIN journal_lines l ON l.journal_id = j.id \
              LEFT JOIN accounts a ON a.id = l.account_id \
-             GROUP BY d.id ORDER BY d.id",
-        )
-        .fetch(&self.pool);
-        let mut found = vec![];
-        while let Some(r) = rows.try_next().await? {
-            let r = &r;
+             GROUP BY d.id ORDER BY d.id";
+        self.judged(sql, |r| {
             let state: String = get(r, "state")?;
             let figures = DealFigures {
                 deal: get(r, "id")?,
@@ -177,8 +180,8 @@ impl Store {
                 refunded_yen: get(r, "refunded")?,
                 fees_yen: get(r, "fees")?,
             };
-            found.extend(check_deal(&figures));
-        }
-        Ok(found)
+            Ok(check_deal(&figures))
+        })
+        .await
     }
 }
