@@ -168,6 +168,18 @@ pub struct Transition {
     pub notices: Vec<Notice>,
 }
 
+impl Transition {
+    /// The position in [`Transition::journals`] of the journal that made `instruction`'s money
+    /// due (the last one crediting the account it is owed from): the instruction points at it.
+    pub fn journal_of(&self, instruction: &Instruction) -> usize {
+        let owed = instruction.purpose.owed_from();
+        self.journals
+            .iter()
+            .rposition(|j| j.credited(owed) > 0)
+            .expect("an instruction always has its journal")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DealError {
     #[error("this step is not possible while the deal is {}", .state.as_str())]

@@ -1,21 +1,40 @@
 //! `kessai check`: read every figure the invariants need and let the core judge them.
 
 use crate::{corrupt, get, Result, Store};
+use futures_util::TryStreamExt;
 use kessai_core::check::{check_accounts, check_deal, AccountFigures, DealFigures, Violation};
 use kessai_core::{AccountKind, DealState};
+use sqlx::any::AnyRow;
 
 impl Store {
     /// Every invariant violation in the database; empty means the books are sound.
     pub async fn check(&self) -> Result<Vec<Violation>> {
+        // Independent reads, each one pass over its tables, run side by side on the pool's
+        // connections (SQLite in WAL mode lets readers run together), and streamed: each row
+        // is judged as it arrives, so memory does not grow with the books.
+        let (journals, accounts, deals, instructions, lists, entries) = tokio::try_join!(
+            self.unbalanced_journals(),
+            self.account_violations(),
+            self.deal_violations(),
+            self.instructions_against_ledger(),
+            self.lists_against_ledger(),
+            self.entries_against_files(),
+        )?;
+        Ok([journals, accounts, deals, instructions, lists, entries].concat())
+    }
+
+    /// Runs `sql` and judges each row as it arrives with `judge`: the rows are streamed, never
+    /// all held at once.
+    async fn judged(
+        &self,
+        sql: &str,
+        mut judge: impl FnMut(&AnyRow) -> Result<Vec<Violation>>,
+    ) -> Result<Vec<Violation>> {
+        let mut rows = sqlx::query(sql).fetch(&self.pool);
         let mut found = vec![];
-        found.extend(self.unbalanced_journals().await?);
-        found.extend(check_accounts(&self.account_figures().await?));
-        for deal in self.deal_figures().await? {
-            found.extend(check_deal(&deal));
+        while let Some(row) = rows.try_next().await? {
+            found.extend(judge(&row)?);
         }
-        found.extend(self.instructions_against_ledger().await?);
-        found.extend(self.lists_against_ledger().await?);
-        found.extend(self.entries_against_files().await?);
         Ok(found)
     }
 
@@ -50,30 +69,31 @@ impl Store {
     /// and no more: per deal and purpose (and for returns of suspense money, which have no
     /// deal), the instructions not yet completed add up to the balance owed.
     async fn instructions_against_ledger(&self) -> Result<Vec<Violation>> {
-        let rows = sqlx::query(
-            "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
-             CAST(COALESCE((SELECT SUM(i.amount_yen) FROM payment_instructions i \
-                 WHERE (i.deal_id = a.deal_id OR (a.deal_id IS NULL AND i.deal_id IS NULL)) AND i.status <> 'completed' \
-                 AND i.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' WHEN 'refund_due' THEN 'refund' ELSE 'return' END), 0) AS BIGINT) AS outstanding \
-             FROM accounts a WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut found = vec![];
-        for r in rows {
-            let (owed, outstanding): (i64, i64) = (get(&r, "owed")?, get(&r, "outstanding")?);
-            if owed != outstanding {
-                let kind: String = get(&r, "kind")?;
-                let deal: Option<String> = get(&r, "deal")?;
-                found.push(Violation::InstructionsDisagree {
-                    deal: deal.unwrap_or_else(|| "(suspense)".into()),
-                    purpose: kind.trim_end_matches("_due").to_string(),
-                    outstanding_yen: outstanding,
-                    owed_yen: owed,
-                });
+        // One pass over the instructions, grouped, joined to the accounts: not a scan of the
+        // instructions per account (quadratic). Returns of suspense money have no deal: the
+        // empty key stands for "no deal" on both sides (deal IDs are never empty).
+        let sql = "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
+             CAST(COALESCE(o.total, 0) AS BIGINT) AS outstanding \
+             FROM accounts a LEFT JOIN (SELECT COALESCE(deal_id, '') AS deal_key, purpose, SUM(amount_yen) AS total \
+                 FROM payment_instructions WHERE status <> 'completed' GROUP BY COALESCE(deal_id, ''), purpose) o \
+             ON o.deal_key = COALESCE(a.deal_id, '') \
+             AND o.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' WHEN 'refund_due' THEN 'refund' ELSE 'return' END \
+             WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind";
+        self.judged(sql, |r| {
+            let (owed, outstanding): (i64, i64) = (get(r, "owed")?, get(r, "outstanding")?);
+            if owed == outstanding {
+                return Ok(vec![]);
             }
-        }
-        Ok(found)
+            let kind: String = get(r, "kind")?;
+            let deal: Option<String> = get(r, "deal")?;
+            Ok(vec![Violation::InstructionsDisagree {
+                deal: deal.unwrap_or_else(|| "(suspense)".into()),
+                purpose: kind.trim_end_matches("_due").to_string(),
+                outstanding_yen: outstanding,
+                owed_yen: owed,
+            }])
+        })
+        .await
     }
 
     /// The suspense list (credits still `unmatched`) adds up to `unmatched_receipts`, and the
@@ -114,36 +134,31 @@ impl Store {
         Ok(found)
     }
 
-    async fn account_figures(&self) -> Result<Vec<AccountFigures>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.kind, a.debits_yen - a.credits_yen AS cached, \
+    async fn account_violations(&self) -> Result<Vec<Violation>> {
+        let sql = "SELECT a.id, a.kind, a.debits_yen - a.credits_yen AS cached, \
              CAST(COALESCE(SUM(l.amount_yen), 0) AS BIGINT) AS summed \
              FROM accounts a LEFT JOIN journal_lines l ON l.account_id = a.id \
-             GROUP BY a.id, a.kind, a.debits_yen, a.credits_yen ORDER BY a.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = get(r, "kind")?;
-                Ok(AccountFigures {
-                    account: get(r, "id")?,
-                    kind: AccountKind::parse(&kind)
-                        .ok_or_else(|| corrupt(format!("account kind {kind}")))?,
-                    cached_balance_yen: get(r, "cached")?,
-                    lines_balance_yen: get(r, "summed")?,
-                })
-            })
-            .collect()
+             GROUP BY a.id ORDER BY a.id";
+        self.judged(sql, |r| {
+            let kind: String = get(r, "kind")?;
+            let figures = AccountFigures {
+                account: get(r, "id")?,
+                kind: AccountKind::parse(&kind)
+                    .ok_or_else(|| corrupt(format!("account kind {kind}")))?,
+                cached_balance_yen: get(r, "cached")?,
+                lines_balance_yen: get(r, "summed")?,
+            };
+            Ok(check_accounts(&[figures]))
+        })
+        .await
     }
 
-    async fn deal_figures(&self) -> Result<Vec<DealFigures>> {
+    async fn deal_violations(&self) -> Result<Vec<Violation>> {
         // Every figure comes from journal lines attributed to the deal, not from cached balances.
         // Collected is net of what the bank took back (reverse journals debit the hold). Paid out
         // and refunded count what the hold gave; a transfer the bank returned owes it again
         // without giving it twice.
-        let rows = sqlx::query(
-            "SELECT d.id, d.state, d.received_yen, \
+        let sql = "SELECT d.id, d.state, d.received_yen, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' AND (l.amount_yen < 0 OR j.kind = 'reverse') THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS collected, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'held' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS held, \
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'payout_due' AND l.amount_yen < 0 AND j.kind <> 'returned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS paid_out, \
@@ -151,25 +166,22 @@ impl Store {
              CAST(COALESCE(SUM(CASE WHEN a.kind = 'fees_earned' THEN -l.amount_yen ELSE 0 END), 0) AS BIGINT) AS fees \
              FROM deals d LEFT JOIN journals j ON j.deal_id = d.id LEFT JOIN journal_lines l ON l.journal_id = j.id \
              LEFT JOIN accounts a ON a.id = l.account_id \
-             GROUP BY d.id, d.state, d.received_yen ORDER BY d.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let state: String = get(r, "state")?;
-                Ok(DealFigures {
-                    deal: get(r, "id")?,
-                    state: DealState::parse(&state)
-                        .ok_or_else(|| corrupt(format!("deal state {state}")))?,
-                    received_yen: get(r, "received_yen")?,
-                    collected_yen: get(r, "collected")?,
-                    held_yen: get(r, "held")?,
-                    paid_out_yen: get(r, "paid_out")?,
-                    refunded_yen: get(r, "refunded")?,
-                    fees_yen: get(r, "fees")?,
-                })
-            })
-            .collect()
+             GROUP BY d.id ORDER BY d.id";
+        self.judged(sql, |r| {
+            let state: String = get(r, "state")?;
+            let figures = DealFigures {
+                deal: get(r, "id")?,
+                state: DealState::parse(&state)
+                    .ok_or_else(|| corrupt(format!("deal state {state}")))?,
+                received_yen: get(r, "received_yen")?,
+                collected_yen: get(r, "collected")?,
+                held_yen: get(r, "held")?,
+                paid_out_yen: get(r, "paid_out")?,
+                refunded_yen: get(r, "refunded")?,
+                fees_yen: get(r, "fees")?,
+            };
+            Ok(check_deal(&figures))
+        })
+        .await
     }
 }

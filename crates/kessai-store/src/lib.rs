@@ -6,11 +6,13 @@
 
 mod bank_entries;
 mod bank_files;
+mod bulk;
 mod check;
 mod credits;
 mod deals;
 mod events;
 mod exports;
+mod fill;
 mod group_commit;
 mod idempotency;
 mod instructions;
@@ -26,6 +28,7 @@ pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use deals::DealRecord;
 pub use events::EventRecord;
 pub use exports::{ExportRecord, NewExport, PendingInstruction};
+pub use fill::FillSummary;
 pub use idempotency::{StoredResponse, CLAIMED as IDEMPOTENCY_CLAIMED};
 pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};

@@ -23,6 +23,11 @@ pub enum BenchCommand {
     /// One Zengin 01 file of N incoming transfers imported into the database in one transaction
     /// (each record through the whole credit path: identity check, journal, accounts, file link).
     Import(ImportArgs),
+    /// N deals in every state written straight into the database (core transitions, bulk
+    /// inserts), for figures that need volume.
+    Fill(crate::bench_db::FillArgs),
+    /// The time `kessai check` takes, on a database as it is or after filling it.
+    Check(crate::bench_db::CheckArgs),
 }
 
 #[derive(Args)]
@@ -70,6 +75,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Reconcile(args) => Ok(crate::bench_files::reconcile(args.records)),
         BenchCommand::Export(args) => Ok(crate::bench_files::export(args.records)),
         BenchCommand::Import(args) => crate::bench_files::import(args.records, args.db).await,
+        BenchCommand::Fill(args) => crate::bench_db::fill(args).await,
+        BenchCommand::Check(args) => crate::bench_db::check(args).await,
     }
 }
 

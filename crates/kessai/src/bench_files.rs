@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// The process's peak resident memory (VmHWM), in MiB.
-fn peak_mib() -> f64 {
+pub fn peak_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib: f64 = status
         .lines()

@@ -3,6 +3,7 @@
 mod bank;
 mod bank_options;
 mod bench;
+mod bench_db;
 mod bench_files;
 mod check;
 mod client;

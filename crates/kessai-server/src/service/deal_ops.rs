@@ -85,12 +85,7 @@ async fn save(
     }
     for instruction in &t.instructions {
         // The instruction points at the journal that made the money due.
-        let owed = instruction.purpose.owed_from();
-        let at = t
-            .journals
-            .iter()
-            .rposition(|j| j.credited(owed) > 0)
-            .expect("an instruction always has its journal");
+        let at = t.journal_of(instruction);
         let account = &parties.get(instruction.to).bank_account;
         tx.insert_instruction(&record.id, &journal_ids[at], instruction, account, now)
             .await?;
