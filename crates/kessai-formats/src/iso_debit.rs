@@ -1104,15 +1104,13 @@ mod tests {
         let mut b = batch();
         b.debits[0].end_to_end_id = String::new();
         let xml = write_pain_008(&b);
-        let result = std::panic::catch_unwind(|| assert_valid(&xml));
-        assert!(result.is_err(), "an empty EndToEndId must fail validation");
+        crate::iso_xml::test_support::assert_invalid(&xml, XSD);
         // So is a document without transactions (DrctDbtTxInf: minOccurs 1).
         let xml = write_pain_008(&DirectDebitBatch {
             debits: vec![],
             ..batch()
         });
-        let result = std::panic::catch_unwind(|| assert_valid(&xml));
-        assert!(result.is_err(), "a PmtInf without transactions must fail");
+        crate::iso_xml::test_support::assert_invalid(&xml, XSD);
         // The reader refuses both too.
         let e = read_pain_008(&write_pain_008(&b)).unwrap_err();
         assert!(e.path.ends_with("DrctDbtTxInf[1]/PmtId/EndToEndId"), "{e}");

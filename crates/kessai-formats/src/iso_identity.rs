@@ -1,7 +1,7 @@
 //! What identifies an ISO 20022 entry or answer across files, and what its content is — so that
 //! the same entry reported again (camt.054 intraday, camt.053 at end of day, a file sent twice)
-//! applies once, and an identity that comes back with other content is seen as a conflict
-//! instead of being skipped. ARCHITECTURE.md ("Entry identity") says why, from the standard.
+//! applies once (what content is compared under one identity is the importer's:
+//! `kessai-server/src/service/entry.rs`). ARCHITECTURE.md ("Entry identity") says why, from the standard.
 //!
 //! - **camt entries**: `NtryRef` is only unique within one message, so it is never part of the
 //!   identity. An entry is `camt:<account>:svcr:<AcctSvcrRef>` when the bank gives its own
@@ -15,7 +15,6 @@
 //!   answers).
 
 use std::collections::HashMap;
-use std::fmt;
 
 use sha2::{Digest, Sha256};
 
@@ -23,28 +22,22 @@ use crate::iso_notification::{Notification, NotificationEntry};
 use crate::iso_statement::Statement;
 use crate::iso_status::{StatusReport, TransactionStatus};
 
-/// What an entry says about the money, for telling a repeat from a conflict: equal content
-/// under one identity is the same entry reported again; other content is not.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EntryContent {
-    pub amount_yen: u64,
-    pub credit: bool,
-    pub reversal: bool,
-    pub booking_date: Option<String>,
-    pub value_date: Option<String>,
+/// Everything an entry says about the money: the composite identity of an entry without the
+/// bank's own reference is a digest of it.
+struct EntryContent {
+    amount_yen: u64,
+    credit: bool,
+    reversal: bool,
+    booking_date: Option<String>,
+    value_date: Option<String>,
     /// The transaction references given, by element name (`InstrId`, `EndToEndId`, `UETR`,
     /// `TxId`), in that order.
-    pub references: Vec<(&'static str, String)>,
-    pub debtor_name: Option<String>,
-    pub remittance: Option<String>,
+    references: Vec<(&'static str, String)>,
+    debtor_name: Option<String>,
+    remittance: Option<String>,
 }
 
 impl EntryContent {
-    /// A SHA-256 (hex) of the content: equal for equal content.
-    pub fn digest(&self) -> String {
-        digest(&self.canonical())
-    }
-
     /// Every field, unambiguously separated (a field cannot contain the separator's meaning:
     /// each is length-prefixed).
     fn canonical(&self) -> String {
@@ -66,42 +59,13 @@ impl EntryContent {
     }
 }
 
-/// One line for the operator: direction, amount, dates, references, payer, and the start of
-/// the remittance.
-impl fmt::Display for EntryContent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let direction = if self.credit { "CRDT" } else { "DBIT" };
-        write!(f, "{direction} {} JPY", self.amount_yen)?;
-        if self.reversal {
-            f.write_str(" (reversal)")?;
-        }
-        for (name, value) in [("booked", &self.booking_date), ("value", &self.value_date)] {
-            if let Some(date) = value {
-                write!(f, ", {name} {date}")?;
-            }
-        }
-        for (name, value) in &self.references {
-            write!(f, ", {name} {value}")?;
-        }
-        if let Some(name) = &self.debtor_name {
-            write!(f, ", payer {name}")?;
-        }
-        if let Some(text) = &self.remittance {
-            let shown: String = text.chars().take(70).collect();
-            let more = if shown.len() < text.len() { "…" } else { "" };
-            write!(f, ", remittance {shown}{more}")?;
-        }
-        Ok(())
-    }
-}
-
 fn digest(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 impl NotificationEntry {
     /// What the entry says about the money (see [`EntryContent`]).
-    pub fn content(&self) -> EntryContent {
+    fn content(&self) -> EntryContent {
         let references = [
             ("InstrId", &self.instruction_id),
             ("EndToEndId", &self.end_to_end_id),
@@ -121,11 +85,6 @@ impl NotificationEntry {
             debtor_name: self.debtor_name.clone(),
             remittance: self.remittance.clone(),
         }
-    }
-
-    /// `self.content().digest()`: equal for the same entry reported again.
-    pub fn content_digest(&self) -> String {
-        self.content().digest()
     }
 }
 
@@ -191,16 +150,6 @@ impl TransactionStatus {
         // The status as `TxStatus` names it (`Accepted`…), as identities were always stored.
         let status = self.status.map_or("-".to_string(), |s| format!("{s:?}"));
         format!("pain002:{message}:{transaction}:{status}")
-    }
-
-    /// A SHA-256 (hex) of what the answer says: status, reason code and text.
-    pub fn content_digest(&self) -> String {
-        digest(&format!(
-            "{:?};{:?};{:?}",
-            self.status.map(|s| s.code()),
-            self.reason_code,
-            self.reason_text
-        ))
     }
 }
 
@@ -305,7 +254,6 @@ mod tests {
         };
         for v in &variants {
             assert_ne!(key(v), key(&base), "{v:?}");
-            assert_ne!(v.content_digest(), base.content_digest(), "{v:?}");
         }
         assert_ne!(
             entry_identities("7654321", "2026-11-24", std::slice::from_ref(&base)),
@@ -317,11 +265,6 @@ mod tests {
             additional_info: Some("振込".into()),
             ..base.clone()
         };
-        assert_eq!(renumbered.content_digest(), base.content_digest());
         assert_eq!(key(&renumbered), key(&base));
-        assert_eq!(
-            base.content().to_string(),
-            "CRDT 90000 JPY, booked 2026-11-24, remittance K7M4QX9PT2"
-        );
     }
 }

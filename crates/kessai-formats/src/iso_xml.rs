@@ -311,10 +311,10 @@ pub(crate) mod test_support {
     use std::process::Command;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Validates with xmllint against the official schema, one file per call (tests run in
-    /// parallel and documents can have the same length); the whole suite needs xmllint
+    /// xmllint's verdict on `xml` against the official schema, one file per call (tests run
+    /// in parallel and documents can have the same length); the whole suite needs xmllint
     /// (`bash test.sh` installs it).
-    pub(crate) fn assert_valid(xml: &[u8], xsd: &str) {
+    fn xmllint(xml: &[u8], xsd: &str) -> std::process::Output {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!("kessai-xsd-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -326,11 +326,26 @@ pub(crate) mod test_support {
             .output()
             .expect("xmllint is needed to validate ISO 20022 output: run the tests with `bash test.sh`, which installs it");
         std::fs::remove_file(&path).ok();
+        out
+    }
+
+    pub(crate) fn assert_valid(xml: &[u8], xsd: &str) {
+        let out = xmllint(xml, xsd);
         assert!(
             out.status.success(),
             "schema validation failed:\n{}\n{}",
             String::from_utf8_lossy(&out.stderr),
             String::from_utf8_lossy(xml)
+        );
+    }
+
+    /// The document is refused by the schema itself (not for a schema that failed to load).
+    pub(crate) fn assert_invalid(xml: &[u8], xsd: &str) {
+        let out = xmllint(xml, xsd);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && said.contains("fails to validate"),
+            "expected the schema to refuse the document, xmllint said:\n{said}"
         );
     }
 }

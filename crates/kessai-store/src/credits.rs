@@ -231,8 +231,8 @@ impl Tx {
         Ok(found.is_some())
     }
 
-    /// The camt credits the rule before migration 9 recorded since `since_ms` with this amount
-    /// into this account, earliest first (at most 100: the days after an upgrade hold few).
+    /// The camt payments (money in, not reversals) the rule before migration 9 recorded since
+    /// `since_ms` with this amount into this account, earliest first (at most 100: the days after an upgrade hold few).
     pub async fn credits_before_contents(
         &mut self,
         amount_yen: i64,
@@ -241,6 +241,7 @@ impl Tx {
     ) -> Result<Vec<CreditRecord>> {
         let sql = format!(
             "SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE content IS NULL \
+             AND outcome IN ('matched', 'assigned', 'unmatched') \
              AND bank_ref LIKE 'camt054:%' AND received_at_ms >= $1 AND amount_yen = $2 \
              AND COALESCE(account_number, '') = $3 ORDER BY received_at_ms, id LIMIT 100"
         );

@@ -6,7 +6,7 @@
 mod support;
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::{Db, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -16,10 +16,6 @@ on_both_databases!(
     assigning_suspense_money_answers_as_documented
 );
 
-fn credit_body(reference: &str) -> Value {
-    json!({ "bank_ref": "shape-1", "amount_yen": 1_000, "reference": reference })
-}
-
 async fn every_error_comes_in_the_documented_shape(db: Db) {
     let s = support::spawn(db).await;
     let credits = || {
@@ -27,7 +23,7 @@ async fn every_error_comes_in_the_documented_shape(db: Db) {
             .bearer_auth(&s.token)
     };
     // Too large for a JSON endpoint (64 KiB), whether or not the length is declared.
-    let big = credit_body(&"x".repeat(70_000)).to_string();
+    let big = support::credit_body("shape-1", 1_000, &"x".repeat(70_000)).to_string();
     s.refuse(
         credits()
             .header("content-type", "application/json")

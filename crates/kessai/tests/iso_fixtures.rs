@@ -9,13 +9,14 @@ use reqwest::Method;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::bank::{kessai, upload};
+use support::bank::{kessai, post_file, upload};
 use support::browser::{csrf_of, Browser};
 use support::{Db, TestServer, BUYER_PW};
 
 on_both_databases!(
     ntry_ref_reused_across_documents_and_days_funds_every_deal,
     an_entry_in_camt_054_and_again_in_camt_053_applies_once,
+    the_banks_reference_again_with_another_amount_is_a_conflict,
     a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice,
     minimal_notification_and_statement_are_imported,
     a_minimal_status_report_completes_the_payout,
@@ -216,6 +217,47 @@ async fn an_entry_in_camt_054_and_again_in_camt_053_applies_once(db: Db) {
         assert_eq!(status(&s, buyer).await, ("funded".into(), yen), "{buyer}");
     }
     assert!(suspense(&s).await.is_empty());
+    assert_check_ok(&s).await;
+}
+
+/// Finding A1's class: the bank's own reference (`AcctSvcrRef`) reported again with another
+/// amount is neither skipped nor applied to the deal: it is a conflict on the suspense list,
+/// beside the earlier record; the entry reported again unchanged is a duplicate.
+async fn the_banks_reference_again_with_another_amount_is_a_conflict(db: Db) {
+    let s = support::spawn(db).await;
+    let (d, _) = s.agreed_deal("conflict-d", 40_000).await;
+    let (f, _) = s.agreed_deal("conflict-f", 30_000).await;
+    let values = [("BUYER_D", d.as_str()), ("BUYER_F", f.as_str())];
+    let intraday = fixture("twice-1-intraday.camt054.xml", &values);
+    assert_eq!(
+        counts(&upload(&s, "i.xml", intraday.clone()).await),
+        [2, 2, 0, 0, 0]
+    );
+    let again = String::from_utf8(intraday)
+        .unwrap()
+        .replacen("SMBC-054-20261126-01", "SMBC-054-20261126-02", 1)
+        .replacen(
+            "<Amt Ccy=\"JPY\">40000</Amt>",
+            "<Amt Ccy=\"JPY\">45000</Amt>",
+            1,
+        );
+    assert!(again.contains("45000") && again.contains("SMBC-26-4471"));
+    let summary = upload(&s, "i2.xml", again.into_bytes()).await;
+    assert_eq!(counts(&summary), [2, 0, 0, 1, 0], "{summary}");
+    assert_eq!(summary["conflicts"], 1, "{summary}");
+    assert_eq!(status(&s, &d).await, ("funded".into(), 40_000));
+    let list = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+    let conflict = &list.ok()["credits"][0];
+    assert_eq!(conflict["amount_yen"], 45_000, "{}", list.body);
+    assert_eq!(
+        conflict["conflict_with"]["amount_yen"], 40_000,
+        "{}",
+        list.body
+    );
+    assert_eq!(
+        conflict["conflict_with"]["bank_ref"],
+        "camt:1234567:svcr:SMBC-26-4471"
+    );
     assert_check_ok(&s).await;
 }
 
@@ -497,20 +539,16 @@ async fn a_notification_for_an_account_kessai_does_not_hold_is_refused(db: Db) {
             "account 0005-009 1234567",
         ),
         (
-            "<Id>1234567</Id>",
-            "<Id>GB82WEST12345698765432</Id>",
+            "<Othr><Id>1234567</Id></Othr>",
+            "<IBAN>GB82WEST12345698765432</IBAN>",
             "GB82WEST12345698765432",
         ),
     ] {
         let xml = good.replacen(from, to, 1);
-        let r = s
-            .send(
-                s.request(Method::POST, "/v1/operator/bank-files?name=other.xml")
-                    .bearer_auth(&s.token)
-                    .header(reqwest::header::CONTENT_TYPE, "application/xml")
-                    .body(xml),
-            )
-            .await;
+        assert!(xml.contains(to));
+        let valid = schema_check("other.camt054.xml", xml.as_bytes(), s.dir.path());
+        assert!(valid.status.success(), "{to}: {valid:?}");
+        let r = post_file(&s, "other.xml", xml.into_bytes()).await;
         r.assert_error(422, "invalid_file", Some("file"));
         let message = r.body["error"]["message"].as_str().unwrap_or_default();
         assert!(

@@ -13,14 +13,10 @@ on_both_databases!(
     strings_have_their_documented_maximum
 );
 
-fn credit_body(reference: &str) -> Value {
-    json!({ "bank_ref": "shape-1", "amount_yen": 1_000, "reference": reference })
-}
-
 async fn bodies_must_be_declared_json(db: Db) {
     let s = support::spawn(db).await;
     let (buyer, seller) = s.agreed_deal("ctype", 1_000).await;
-    let credit = credit_body(&buyer).to_string();
+    let credit = support::credit_body("shape-1", 1_000, &buyer).to_string();
     let registration = support::registration("buyer", "ctype2", 1_000).to_string();
     let shipment = json!({ "tracking_number": "1" }).to_string();
     for content_type in [
@@ -82,7 +78,7 @@ async fn unknown_fields_are_refused_by_name(db: Db) {
     let s = support::spawn(db).await;
     let (buyer, seller) = s.agreed_deal("unknown", 1_000).await;
     let (other_buyer, _) = s.agreed_deal("unknown2", 1_000).await;
-    let mut credit = credit_body(&buyer);
+    let mut credit = support::credit_body("shape-1", 1_000, &buyer);
     credit["deal_id"] = json!(other_buyer);
     s.refuse(
         s.request(Method::POST, "/v1/operator/bank-credits")
@@ -165,7 +161,11 @@ async fn strings_have_their_documented_maximum(db: Db) {
             "/v1/registrations/buyer",
             support::registration("buyer", "len", 1_000),
         ),
-        ("CreditInput", "/v1/operator/bank-credits", credit_body("x")),
+        (
+            "CreditInput",
+            "/v1/operator/bank-credits",
+            support::credit_body("shape-1", 1_000, "x"),
+        ),
     ];
     let mut checked = 0;
     for (schema, path, valid) in cases {
@@ -201,7 +201,7 @@ async fn strings_have_their_documented_maximum(db: Db) {
     let huge = s
         .request(Method::POST, "/v1/operator/bank-credits")
         .bearer_auth(&s.token)
-        .json(&credit_body(&"x".repeat(60_000)));
+        .json(&support::credit_body("shape-1", 1_000, &"x".repeat(60_000)));
     s.refuse(huge, 422, "invalid_field", Some("reference"))
         .await;
 }

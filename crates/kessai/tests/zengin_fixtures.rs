@@ -8,8 +8,8 @@ mod support;
 
 use reqwest::Method;
 use serde_json::Value;
-use support::bank::{kessai, upload};
-use support::{Db, Reply, TestServer};
+use support::bank::{kessai, post_file, upload};
+use support::{Db, TestServer};
 
 on_both_databases!(
     a_notice_and_a_statement_of_one_transfer_apply_once,
@@ -40,18 +40,6 @@ fn fixture(name: &str, values: &[(&str, &str)]) -> Vec<u8> {
         bytes[at..at + value.len()].copy_from_slice(value.as_bytes());
     }
     bytes
-}
-
-/// `POST /v1/operator/bank-files`, whatever the answer.
-async fn post_file(s: &TestServer, name: &str, bytes: Vec<u8>) -> Reply {
-    let path = format!("/v1/operator/bank-files?name={name}");
-    s.send(
-        s.request(Method::POST, &path)
-            .bearer_auth(&s.token)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(bytes),
-    )
-    .await
 }
 
 /// `kessai bank import` of these bytes: (exit code, stdout, stderr).

@@ -173,8 +173,13 @@ async fn apply_incoming(
     c: &Incoming,
     before_upgrade: bool,
 ) -> AppResult<RecordOutcome> {
+    // Only money in can repeat an old-rule credit (a reversal found that way would take the
+    // payment's record for itself).
     let input = CreditInput {
-        before_upgrade: c.payer_text.clone().filter(|_| before_upgrade),
+        before_upgrade: c
+            .payer_text
+            .clone()
+            .filter(|_| before_upgrade && c.effect == Effect::Credit),
         ..c.input()
     };
     let r = record(c.position, &c.bank_ref, input.fingerprint(), c.amount_yen);

@@ -19,18 +19,8 @@ pub struct Extras<'a> {
 }
 
 /// Writes one email to the outbox in the caller's transaction.
-pub async fn notify(
-    app: &App,
-    tx: &mut Tx,
-    to: &Registration,
-    kind: &NoticeKind,
-    payment_reference: Option<&str>,
-) -> AppResult<()> {
-    let extras = Extras {
-        payment_reference,
-        ..Extras::default()
-    };
-    notify_with(app, tx, to, kind, &extras).await
+pub async fn notify(app: &App, tx: &mut Tx, to: &Registration, kind: &NoticeKind) -> AppResult<()> {
+    notify_with(app, tx, to, kind, &Extras::default()).await
 }
 
 /// Like [`notify`], with everything [`Extras`] can add.

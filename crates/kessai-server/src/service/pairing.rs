@@ -31,7 +31,7 @@ pub async fn register_in(
         serde_json::json!({ "role": role.as_str() }),
     )
     .await?;
-    notify(app, tx, &mine, &NoticeKind::Registered, None).await?;
+    notify(app, tx, &mine, &NoticeKind::Registered).await?;
     pair(app, tx, mine).await
 }
 
@@ -115,7 +115,7 @@ async fn pair(app: &App, tx: &mut Tx, mine: Registration) -> AppResult<Registrat
                 let detail =
                     serde_json::json!({ "fields": fields, "registered_by": mine.role.as_str() });
                 event(app, tx, &r.public_id, "mismatch", detail).await?;
-                notify(app, tx, r, &kind, None).await?;
+                notify(app, tx, r, &kind).await?;
             }
             ("mismatch", names)
         }
@@ -210,8 +210,8 @@ async fn agree(app: &App, tx: &mut Tx, a: Registration, b: Registration) -> AppR
     tx.add_event(Some(&record.id), None, now.0, "agreed", &detail)
         .await?;
     let reference = buyer.public_id.as_str();
-    notify(app, tx, &buyer, &NoticeKind::Agreed, None).await?;
-    notify(app, tx, &seller, &NoticeKind::Agreed, None).await?;
+    notify(app, tx, &buyer, &NoticeKind::Agreed).await?;
+    notify(app, tx, &seller, &NoticeKind::Agreed).await?;
     // The buyer pays into the deal's own account when the operator uses virtual accounts.
     let mut pay_to = app.config.collection_account().clone();
     if let Some((first, last)) = app.config.virtual_accounts {

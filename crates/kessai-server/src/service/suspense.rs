@@ -5,7 +5,7 @@
 
 use super::credit::{find_deal, record, validate, CreditInput, NewRecord};
 use super::deal_ops;
-use super::entry::{seen_before_upgrade, seen_credit, Seen};
+use super::entry::{seen_credit, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
 use axum::http::StatusCode;
@@ -152,19 +152,6 @@ pub enum ReversalOutcome {
     Conflict,
 }
 
-/// The bank took back a payment it had reported (a 取消 record, a camt reversal). The money is
-/// followed from the original credit (same amount and text, the latest still as booked), else
-/// found by the usual matching; the books follow the bank in every case: the deal that still
-/// holds the money gives it up; a credit still on the suspense list leaves it; otherwise the
-/// payer owes it (a reversal claim).
-pub async fn apply_reversal(
-    app: &App,
-    tx: &mut Tx,
-    input: &CreditInput,
-) -> AppResult<ReversalOutcome> {
-    Ok(apply_reversal_entry(app, tx, input).await?.outcome)
-}
-
 /// A reversal as recorded.
 pub struct ReversalEntry {
     pub outcome: ReversalOutcome,
@@ -174,7 +161,11 @@ pub struct ReversalEntry {
     pub conflict_of: Option<String>,
 }
 
-/// [`apply_reversal`], with the credit that records it.
+/// The bank took back a payment it had reported (a 取消 record, a camt reversal). The money is
+/// followed from the original credit (same amount and text, the latest still as booked), else
+/// found by the usual matching; the books follow the bank in every case: the deal that still
+/// holds the money gives it up; a credit still on the suspense list leaves it; otherwise the
+/// payer owes it (a reversal claim). Returns the credit that records it.
 pub async fn apply_reversal_entry(
     app: &App,
     tx: &mut Tx,
@@ -189,9 +180,6 @@ pub async fn apply_reversal_entry(
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
     let fingerprint = input.fingerprint();
-    if let Some(earlier) = seen_before_upgrade(tx, input, now).await? {
-        return Ok(entry(ReversalOutcome::Duplicate, earlier.id, None));
-    }
     match seen_credit(tx, bank_ref, &fingerprint, amount.0).await? {
         Seen::New => {}
         Seen::Same(earlier) => return Ok(entry(ReversalOutcome::Duplicate, earlier.id, None)),

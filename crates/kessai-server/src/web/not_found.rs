@@ -2,10 +2,12 @@
 //! a way home. (Addresses under `/v1` answer in JSON instead.)
 
 use super::csrf;
-use super::layout::{page, respond};
+use super::layout::{page, respond, LangQuery};
 use crate::i18n::Lang;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use maud::html;
 
 pub fn page_for(lang: Lang) -> Response {
@@ -24,21 +26,9 @@ pub fn page_for(lang: Lang) -> Response {
     )
 }
 
-/// The fallback of the whole server.
-pub async fn fallback(uri: Uri, headers: HeaderMap) -> Response {
-    if uri.path() == "/v1" || uri.path().starts_with("/v1/") {
-        return crate::error::AppError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no endpoint has this address; see /openapi.json",
-        )
-        .into_response();
-    }
-    let query_lang = uri.query().and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("lang="))
-            .map(str::to_string)
-    });
+/// The fallback of the pages (`/v1` has its own, in the error shape: `api::fallback`).
+pub async fn fallback(headers: HeaderMap, q: Result<Query<LangQuery>, QueryRejection>) -> Response {
+    let query_lang = q.ok().and_then(|Query(q)| q.lang);
     let (lang, _) = csrf::lang(&headers, query_lang.as_deref());
     page_for(lang)
 }

@@ -97,8 +97,8 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Uploads one bank file through the operator API; the import summary.
-pub async fn upload(s: &TestServer, name: &str, bytes: Vec<u8>) -> Value {
+/// `POST /v1/operator/bank-files`, whatever the answer.
+pub async fn post_file(s: &TestServer, name: &str, bytes: Vec<u8>) -> super::Reply {
     s.send(
         s.request(
             Method::POST,
@@ -109,8 +109,11 @@ pub async fn upload(s: &TestServer, name: &str, bytes: Vec<u8>) -> Value {
         .body(bytes),
     )
     .await
-    .ok()
-    .clone()
+}
+
+/// Uploads one bank file through the operator API; the import summary.
+pub async fn upload(s: &TestServer, name: &str, bytes: Vec<u8>) -> Value {
+    post_file(s, name, bytes).await.ok().clone()
 }
 
 /// Uploads every bank file not yet uploaded (the import itself would skip repeats anyway).
@@ -148,7 +151,9 @@ pub async fn reverse_into(
 ) -> kessai_server::service::suspense::ReversalOutcome {
     let input = credit_input(bank_ref, amount_yen, reference, account_number);
     kessai_server::transact!(s.app, |tx| {
-        kessai_server::service::suspense::apply_reversal(&s.app, tx, &input).await
+        kessai_server::service::suspense::apply_reversal_entry(&s.app, tx, &input)
+            .await
+            .map(|e| e.outcome)
     })
     .unwrap()
 }

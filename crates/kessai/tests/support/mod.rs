@@ -178,6 +178,11 @@ pub fn registration(role: &str, tag: &str, price_yen: i64) -> Value {
     })
 }
 
+/// The body of `POST /v1/operator/bank-credits`.
+pub fn credit_body(bank_ref: &str, amount_yen: i64, reference: &str) -> Value {
+    json!({ "bank_ref": bank_ref, "amount_yen": amount_yen, "reference": reference })
+}
+
 /// A response: status and JSON body.
 pub struct Reply {
     pub status: StatusCode,
@@ -371,8 +376,7 @@ impl TestServer {
     }
 
     pub async fn credit(&self, bank_ref: &str, amount_yen: i64, reference: &str) -> Reply {
-        let body =
-            json!({ "bank_ref": bank_ref, "amount_yen": amount_yen, "reference": reference });
+        let body = credit_body(bank_ref, amount_yen, reference);
         self.send(
             self.request(Method::POST, "/v1/operator/bank-credits")
                 .bearer_auth(&self.token)

@@ -30,5 +30,5 @@ pub(super) async fn tell(
         InstructionPurpose::Refund => &parties.buyer,
         InstructionPurpose::Return => return Ok(()),
     };
-    notify(app, tx, to, &kind, None).await
+    notify(app, tx, to, &kind).await
 }
