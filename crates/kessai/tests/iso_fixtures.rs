@@ -18,10 +18,12 @@ on_both_databases!(
     an_entry_in_camt_054_and_again_in_camt_053_applies_once,
     the_banks_reference_again_with_another_amount_is_a_conflict,
     a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice,
+    a_reversal_after_the_upgrade_is_no_repeat_of_the_payment,
     minimal_notification_and_statement_are_imported,
     a_minimal_status_report_completes_the_payout,
     a_debit_kessai_did_not_send_is_listed_for_the_operator,
     a_debit_quoting_a_payout_with_another_amount_does_not_complete_it,
+    a_debit_for_a_payout_the_bank_rejected_is_listed,
     a_remittance_of_4_mb_is_read_and_matched,
     a_notification_for_an_account_kessai_does_not_hold_is_refused
 );
@@ -261,20 +263,13 @@ async fn the_banks_reference_again_with_another_amount_is_a_conflict(db: Db) {
     assert_check_ok(&s).await;
 }
 
-/// The intraday notice was imported by the version before migration 9, which knew an entry by
-/// account and `NtryRef` and kept no content; the day's statement, imported after the upgrade,
-/// repeats it. Within the upgrade window the old records are recognized, each for one entry.
-async fn a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice(db: Db) {
-    let s = support::spawn(db).await;
-    let (d, _) = s.agreed_deal("upgrade-d", 40_000).await;
-    let (e, _) = s.agreed_deal("upgrade-e", 7_000).await;
-    let (f, _) = s.agreed_deal("upgrade-f", 30_000).await;
-    let values = [("BUYER_D", d.as_str()), ("BUYER_E", &e), ("BUYER_F", &f)];
-    let intraday = fixture("twice-1-intraday.camt054.xml", &[values[0], values[2]]);
-    let summary = upload(&s, "i.xml", intraday).await;
+/// Imports the intraday notice for the deals of `values` (D and F), then rewrites its records
+/// as the version before migration 9 stored them: `camt054:<bank><branch>:<account>:<NtryRef>`,
+/// without content (the notice numbers its entries 1 and 2).
+async fn imported_before_the_upgrade(s: &TestServer, values: &[(&str, &str)]) {
+    let intraday = fixture("twice-1-intraday.camt054.xml", values);
+    let summary = upload(s, "i.xml", intraday).await;
     assert_eq!(counts(&summary), [2, 2, 0, 0, 0]);
-    // What the old rule recorded: `camt054:<bank><branch>:<account>:<NtryRef>`, without
-    // content (the notice numbers its entries 1 and 2; the statement numbers them anew).
     let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&s.db_url)
         .await
         .expect("connect");
@@ -291,6 +286,51 @@ async fn a_statement_repeating_a_notice_imported_before_the_upgrade_applies_noth
         .expect("rewrite as the old version stored it");
         assert_eq!(updated.rows_affected(), 1, "{identity}");
     }
+}
+
+/// In the days after the upgrade a reversal of a payment the old rule recorded is applied as
+/// a reversal: it never takes the payment's old record for its own.
+async fn a_reversal_after_the_upgrade_is_no_repeat_of_the_payment(db: Db) {
+    let s = support::spawn(db).await;
+    let (d, _) = s.agreed_deal("upgrade-rv-d", 40_000).await;
+    let (f, _) = s.agreed_deal("upgrade-rv-f", 30_000).await;
+    let values = [("BUYER_D", d.as_str()), ("BUYER_F", f.as_str())];
+    imported_before_the_upgrade(&s, &values).await;
+    let reversal = String::from_utf8(fixture("twice-1-intraday.camt054.xml", &values))
+        .unwrap()
+        .replacen("SMBC-054-20261126-01", "SMBC-054-20261126-RV", 1)
+        .replacen(
+            "<CdtDbtInd>CRDT</CdtDbtInd>",
+            "<CdtDbtInd>DBIT</CdtDbtInd><RvslInd>true</RvslInd>",
+            1,
+        )
+        .replacen("SMBC-26-4471", "SMBC-26-4471-RV", 1);
+    assert!(reversal.contains("<RvslInd>true</RvslInd>"));
+    let bytes = reversal.into_bytes();
+    assert!(schema_check("rv.camt054.xml", &bytes, s.dir.path())
+        .status
+        .success());
+    let summary = upload(&s, "rv.xml", bytes).await;
+    assert_eq!(summary["reversals_applied"], 1, "{summary}");
+    assert_eq!(
+        summary["duplicates"], 1,
+        "F's payment, known by its old record: {summary}"
+    );
+    assert_eq!(status(&s, &d).await, ("awaiting_payment".into(), 0));
+    assert_eq!(status(&s, &f).await, ("funded".into(), 30_000));
+    assert_check_ok(&s).await;
+}
+
+/// The intraday notice was imported by the version before migration 9, which knew an entry by
+/// account and `NtryRef` and kept no content; the day's statement, imported after the upgrade,
+/// repeats it. Within the upgrade window the old records are recognized, each for one entry.
+async fn a_statement_repeating_a_notice_imported_before_the_upgrade_applies_nothing_twice(db: Db) {
+    let s = support::spawn(db).await;
+    let (d, _) = s.agreed_deal("upgrade-d", 40_000).await;
+    let (e, _) = s.agreed_deal("upgrade-e", 7_000).await;
+    let (f, _) = s.agreed_deal("upgrade-f", 30_000).await;
+    let values = [("BUYER_D", d.as_str()), ("BUYER_E", &e), ("BUYER_F", &f)];
+    imported_before_the_upgrade(&s, &[values[0], values[2]]).await;
     let end_of_day = fixture("twice-2-end-of-day.camt053.xml", &values);
     assert_eq!(
         counts(&upload(&s, "e.xml", end_of_day.clone()).await),
@@ -427,6 +467,52 @@ async fn a_minimal_status_report_completes_the_payout(db: Db) {
     let payout = s.instructions(&seller).await;
     assert!(
         payout.iter().any(|i| i["status"] == "completed"),
+        "{payout:?}"
+    );
+    assert_check_ok(&s).await;
+}
+
+/// Money left for a payout the bank had rejected: the books owe the payout still, and the
+/// withdrawal is listed for the operator (not dropped as an answer that came too late).
+async fn a_debit_for_a_payout_the_bank_rejected_is_listed(db: Db) {
+    let s = support::spawn(db).await;
+    let (_, seller) = s.completed_deal("pain-rjct", 10_000).await;
+    let export = s.export("iso20022", "2026-11-24").await;
+    let name = support::bank::first_file(&export);
+    let pain001 = std::fs::read(s.app.config.bank_out_dir.join(name)).unwrap();
+    let batch = kessai_formats::iso20022::read_pain_001(&pain001).unwrap();
+    let e2e = batch.transfers[0].end_to_end_id.clone();
+    let values = [
+        ("ORIGINAL_MSG_ID", batch.message_id.as_str()),
+        ("END_TO_END_ID", e2e.as_str()),
+    ];
+    let rejected = String::from_utf8(fixture("minimal.pain002.xml", &values))
+        .unwrap()
+        .replace("<PmtInfSts>ACSC</PmtInfSts>", "")
+        .replace(
+            "</OrgnlEndToEndId>",
+            "</OrgnlEndToEndId><TxSts>RJCT</TxSts>",
+        );
+    assert!(rejected.contains("<TxSts>RJCT</TxSts>"));
+    let valid = schema_check("rjct.pain002.xml", rejected.as_bytes(), s.dir.path());
+    assert!(valid.status.success(), "{valid:?}");
+    assert_eq!(
+        upload(&s, "rjct.xml", rejected.into_bytes()).await["answers_applied"],
+        1
+    );
+    let debit = String::from_utf8(fixture("foreign-debit.camt054.xml", &[]))
+        .unwrap()
+        .replace("<Amt Ccy=\"JPY\">1500</Amt>", "<Amt Ccy=\"JPY\">9640</Amt>")
+        .replace(
+            "<AddtlNtryInf>",
+            &format!("<NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs></TxDtls></NtryDtls><AddtlNtryInf>"),
+        );
+    assert!(debit.contains(&e2e) && debit.contains("9640"));
+    let summary = upload(&s, "debit.xml", debit.into_bytes()).await;
+    assert_eq!(summary["listed"], 1, "{summary}");
+    let payout = s.instructions(&seller).await;
+    assert!(
+        payout.iter().all(|i| i["status"] == "rejected"),
         "{payout:?}"
     );
     assert_check_ok(&s).await;

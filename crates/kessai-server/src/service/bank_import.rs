@@ -232,8 +232,11 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
             let credit = apply_credit_to(app, tx, input, Matching::SuspenseOnly).await?;
             credited(r, credit)
         }
-        // A debit that answers none of Kessai's transfers is a withdrawal to list.
-        (AnswerOutcome::Unknown, None) if a.withdrawal => with_kind(r, EntryOutcome::Listed),
+        // A debit that answers none of Kessai's transfers, or one the bank had refused (money
+        // left that the books do not send), is a withdrawal for the operator to see.
+        (AnswerOutcome::Unknown | AnswerOutcome::Stale, None) if a.withdrawal => {
+            with_kind(r, EntryOutcome::Listed)
+        }
         (AnswerOutcome::Unknown | AnswerOutcome::Stale, _) => {
             with_kind(r, EntryOutcome::AnswerIgnored)
         }
