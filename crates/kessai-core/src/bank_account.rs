@@ -157,11 +157,16 @@ impl BankAccount {
     /// The account with all but the last three digits hidden, for pages and emails.
     pub fn masked(&self) -> String {
         format!(
-            "{}-{} ****{}",
+            "{}-{} {}",
             self.bank_code,
             self.branch_code,
-            &self.account_number[4..]
+            self.masked_number()
         )
+    }
+
+    /// The account number with all but its last three digits hidden: `****321`.
+    pub fn masked_number(&self) -> String {
+        format!("****{}", self.account_number.get(4..).unwrap_or_default())
     }
 }
 

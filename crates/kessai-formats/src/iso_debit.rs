@@ -488,16 +488,7 @@ fn date(value: &str) -> Result<String, String> {
             .all(|&i| b[i].is_ascii_digit());
     let valid = shape && {
         let number = |r: std::ops::Range<usize>| v[r].parse::<u32>().expect("digits");
-        let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => 0,
-        };
-        (1..=days).contains(&day)
+        crate::days::exists(number(0..4), number(5..7), number(8..10))
     };
     if !valid {
         return Err(format!("{value:?} is not a date (YYYY-MM-DD)"));

@@ -138,10 +138,10 @@ pub fn account(lang: Lang, a: &BankAccount, master: Option<&BankMaster>) -> Stri
 
 /// A party's own account, the number masked: where its payout or refund goes.
 pub fn account_masked(lang: Lang, a: &BankAccount, master: Option<&BankMaster>) -> String {
-    let number = a.account_number.get(4..).unwrap_or_default();
     format!(
-        "{} {} ****{number}",
+        "{} {} {}",
         bank_and_branch(lang, a, master),
-        account_type(lang, a.account_type)
+        account_type(lang, a.account_type),
+        a.masked_number()
     )
 }

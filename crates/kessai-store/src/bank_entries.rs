@@ -1,6 +1,7 @@
 //! Every entry of every imported bank file with what became of it, and the invariant that
 //! reads them back: each entry of a file is accounted for, and they add up to the file's totals.
 
+use crate::bulk::Rows;
 use crate::{get, Result, Store, Tx};
 use kessai_core::check::Violation;
 
@@ -93,35 +94,32 @@ pub struct NewEntry<'a> {
 impl Tx {
     /// Records the entries of the file `file_id`, in multi-row statements.
     pub async fn insert_entries(&mut self, file_id: &str, entries: &[NewEntry<'_>]) -> Result<()> {
-        const COLUMNS: usize = 8;
-        for chunk in entries.chunks(50) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|r| {
-                    let p: Vec<String> = (1..=COLUMNS)
-                        .map(|c| format!("${}", r * COLUMNS + c))
-                        .collect();
-                    format!("({})", p.join(", "))
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO bank_entries (file_id, position, identity, content, amount_yen, outcome, credit_id, instruction_id) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for e in chunk {
-                q = q
-                    .bind(file_id)
-                    .bind(e.position)
-                    .bind(e.identity)
-                    .bind(e.content)
-                    .bind(e.amount_yen)
-                    .bind(e.outcome.as_str())
-                    .bind(e.credit_id)
-                    .bind(e.instruction_id);
-            }
-            q.execute(self.conn()).await?;
+        let mut rows = Rows::new(
+            "bank_entries",
+            &[
+                "file_id",
+                "position",
+                "identity",
+                "content",
+                "amount_yen",
+                "outcome",
+                "credit_id",
+                "instruction_id",
+            ],
+        );
+        for e in entries {
+            rows.push([
+                file_id.into(),
+                e.position.into(),
+                e.identity.into(),
+                e.content.into(),
+                e.amount_yen.into(),
+                e.outcome.as_str().into(),
+                e.credit_id.map(str::to_string).into(),
+                e.instruction_id.map(str::to_string).into(),
+            ]);
         }
-        Ok(())
+        rows.write(self).await
     }
 }
 

@@ -10,7 +10,8 @@ on_both_databases!(seller_sees_where_to_ship_only_once_funded);
 
 const ADDRESS: &str = "東京都千代田区丸の内1-1-1";
 
-async fn seller_mail_mentioning_address(s: &TestServer, seller: &str) -> Vec<String> {
+/// The seller's emails that give the address: (subject, body).
+async fn seller_mail_mentioning_address(s: &TestServer, seller: &str) -> Vec<(String, String)> {
     s.app
         .store
         .emails_for(seller)
@@ -18,7 +19,7 @@ async fn seller_mail_mentioning_address(s: &TestServer, seller: &str) -> Vec<Str
         .unwrap()
         .into_iter()
         .filter(|m| m.body.contains(ADDRESS))
-        .map(|m| m.subject)
+        .map(|m| (m.subject, m.body))
         .collect()
 }
 
@@ -40,7 +41,7 @@ async fn seller_sees_where_to_ship_only_once_funded(db: Db) {
     );
     assert_eq!(
         seller_mail_mentioning_address(&s, &seller).await,
-        Vec::<String>::new()
+        Vec::<(String, String)>::new()
     );
 
     // Funded: the view, the email asking to ship and the page all say where to.
@@ -51,10 +52,16 @@ async fn seller_sees_where_to_ship_only_once_funded(db: Db) {
     assert_eq!(view.body["ship_to"]["shipping_address"], ADDRESS);
     let mails = seller_mail_mentioning_address(&s, &seller).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
-    assert!(mails[0].contains("商品を発送してください"), "{mails:?}");
+    assert!(mails[0].0.contains("商品を発送してください"), "{mails:?}");
+    assert!(
+        mails[0].1.contains("山田 太郎"),
+        "the buyer's name: {mails:?}"
+    );
     let (_, page) = b.open_deal(&seller, SELLER_PW).await;
     assert!(
-        page.contains("data-testid=\"ship-to\"") && page.contains(ADDRESS),
+        page.contains("data-testid=\"ship-to\"")
+            && page.contains(ADDRESS)
+            && page.contains("山田 太郎"),
         "{page}"
     );
 

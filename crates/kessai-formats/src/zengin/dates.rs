@@ -3,17 +3,7 @@
 //! date that exists.
 
 use super::layout::Kind;
-
-fn days_in_month(year: Option<u32>, month: u32) -> u32 {
-    match month {
-        2 => match year {
-            Some(y) if !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) => 28,
-            _ => 29, // a year that is leap, or no year given (MMDD): the 29th can exist
-        },
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
+use crate::days::days_in_month;
 
 /// Why `text` (digits) is not a date of `kind`; `Ok` for fields that are not dates.
 pub(super) fn check(kind: Kind, text: &str) -> Result<(), String> {
@@ -31,10 +21,10 @@ pub(super) fn check(kind: Kind, text: &str) -> Result<(), String> {
         ),
         Kind::Md => (None, digits(0..2), digits(2..4), "a date MMDD"),
     };
-    if !(1..=12).contains(&month) {
+    let Some(days) = days_in_month(year, month) else {
         return Err(format!("'{text}' is not {form}: there is no month {month}"));
-    }
-    if !(1..=days_in_month(year, month)).contains(&day) {
+    };
+    if !(1..=days).contains(&day) {
         return Err(format!(
             "'{text}' is not {form}: month {month} has no day {day}"
         ));

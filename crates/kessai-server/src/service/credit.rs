@@ -127,11 +127,7 @@ pub async fn apply_credit_to(
     let bank_ref = input.bank_ref.trim();
     let now = app.clock.now().0;
     if let Some(earlier) = seen_before_upgrade(tx, input, now).await? {
-        let mut result =
-            describe(tx, bank_ref, &earlier.outcome, earlier.deal_id.as_deref()).await?;
-        result.duplicate = true;
-        result.credit_id = Some(earlier.id);
-        return Ok(result);
+        return duplicate_of(tx, bank_ref, earlier).await;
     }
     let deal_id = match matching {
         Matching::Deals => match find_deal(app, tx, input).await? {
@@ -159,13 +155,7 @@ pub async fn apply_credit_to(
         Some(id) => id,
         None => match seen_credit(tx, bank_ref, &fingerprint, amount.0).await? {
             Seen::New => return Err(busy()),
-            Seen::Same(existing) => {
-                let mut result =
-                    describe(tx, bank_ref, &existing.outcome, existing.deal_id.as_deref()).await?;
-                result.duplicate = true;
-                result.credit_id = Some(existing.id);
-                return Ok(result);
-            }
+            Seen::Same(existing) => return duplicate_of(tx, bank_ref, existing).await,
             Seen::Conflict { earlier, key } => {
                 // The bank used this identity before for other content: a record of its own,
                 // on the suspense list for the operator, beside the earlier one.
@@ -262,6 +252,18 @@ pub(crate) async fn record(
     how: &NewRecord<'_>,
 ) -> AppResult<String> {
     record_once(tx, input, how).await?.ok_or_else(busy)
+}
+
+/// The answer for an entry recorded before as `earlier`: nothing applied now.
+async fn duplicate_of(
+    tx: &mut Tx,
+    bank_ref: &str,
+    earlier: kessai_store::CreditRecord,
+) -> AppResult<CreditResult> {
+    let mut result = describe(tx, bank_ref, &earlier.outcome, earlier.deal_id.as_deref()).await?;
+    result.duplicate = true;
+    result.credit_id = Some(earlier.id);
+    Ok(result)
 }
 
 async fn describe(

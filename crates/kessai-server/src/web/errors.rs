@@ -16,8 +16,9 @@ pub fn describe_error(lang: Lang, e: &AppError) -> String {
         "not_agreed" => Some("まだ取引が成立していません"),
         "wrong_state" => Some("現在の取引状態ではこの操作はできません"),
         "csrf" => Some("フォームの有効期限が切れました。もう一度送信してください。"),
-        "invalid_field" if e.field.as_deref() == Some("tracking_number") => {
-            Some("追跡番号: 64文字以内で入力してください")
+        "invalid_field" if lang == Lang::Ja && e.field.as_deref() == Some("tracking_number") => {
+            let most = kessai_core::deal::MAX_TRACKING_CHARS;
+            return format!("追跡番号: {most}文字以内で入力してください");
         }
         _ => None,
     };
