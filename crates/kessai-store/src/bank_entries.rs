@@ -2,6 +2,7 @@
 //! reads them back: each entry of a file is accounted for, and they add up to the file's totals.
 
 use crate::bulk::Rows;
+use crate::db::{query, query_scalar, Row};
 use crate::{get, Result, Store, Tx};
 use kessai_core::check::Violation;
 
@@ -153,7 +154,7 @@ impl Store {
             credit = quoted(EntryOutcome::is_credit),
             all = quoted(|_| true),
         );
-        for r in sqlx::query(&sql).fetch_all(&self.pool).await? {
+        for r in query(&sql).fetch_all(self.reader()).await? {
             let outcome: String = get(&r, "outcome")?;
             let content: String = get(&r, "content")?;
             let credit: Option<String> = get(&r, "credit")?;
@@ -182,7 +183,7 @@ impl Store {
              WHERE e.outcome <> 'duplicate' ORDER BY e.credit_id, e.file_id, e.position",
             quoted(EntryOutcome::is_credit)
         );
-        for r in sqlx::query(&sql).fetch_all(&self.pool).await? {
+        for r in query(&sql).fetch_all(self.reader()).await? {
             let credit: String = get(&r, "credit_id")?;
             let reason = format!("credit {credit} is claimed as new by more than one entry");
             found.push(entry_violation(&r, reason)?);
@@ -193,7 +194,7 @@ impl Store {
     /// Files whose recorded entries differ in number or total from what the file says, with
     /// the positions missing.
     async fn file_totals(&self) -> Result<Vec<Violation>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT f.id, f.name, f.entries, f.total_yen, COUNT(e.position) AS n, \
              CAST(COALESCE(SUM(e.amount_yen), 0) AS BIGINT) AS total \
              FROM bank_files f LEFT JOIN bank_entries e ON e.file_id = f.id \
@@ -201,17 +202,17 @@ impl Store {
              HAVING COUNT(e.position) <> f.entries OR CAST(COALESCE(SUM(e.amount_yen), 0) AS BIGINT) <> f.total_yen \
              ORDER BY f.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         let mut found = vec![];
         for r in rows {
             let (id, name): (String, String) = (get(&r, "id")?, get(&r, "name")?);
             let entries: i64 = get(&r, "entries")?;
-            let positions: Vec<i64> = sqlx::query_scalar(
+            let positions: Vec<i64> = query_scalar(
                 "SELECT position FROM bank_entries WHERE file_id = $1 ORDER BY position",
             )
             .bind(&id)
-            .fetch_all(&self.pool)
+            .fetch_all(self.reader())
             .await?;
             let missing: Vec<i64> = (1..=entries)
                 .filter(|p| positions.binary_search(p).is_err())
@@ -230,7 +231,7 @@ impl Store {
     }
 }
 
-fn entry_violation(r: &sqlx::any::AnyRow, reason: String) -> Result<Violation> {
+fn entry_violation(r: &Row, reason: String) -> Result<Violation> {
     let (name, id): (String, String) = (get(r, "name")?, get(r, "file_id")?);
     Ok(Violation::EntryUnaccounted {
         file: format!("{name} ({id})"),

@@ -1,5 +1,6 @@
 //! Imported bank files, identified by their content.
 
+use crate::db::{query, Row};
 use crate::{get, new_internal_id, Result, Store, Tx};
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -45,7 +46,7 @@ pub struct NewBankFile<'a> {
     pub total_yen: i64,
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<BankFileRecord> {
+fn from_row(r: &Row) -> Result<BankFileRecord> {
     Ok(BankFileRecord {
         id: get(r, "id")?,
         sha256: get(r, "sha256")?,
@@ -66,17 +67,14 @@ const COLUMNS: &str =
 impl Tx {
     pub async fn bank_file_by_hash(&mut self, sha256: &str) -> Result<Option<BankFileRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM bank_files WHERE sha256 = $1");
-        let row = sqlx::query(&sql)
-            .bind(sha256)
-            .fetch_optional(self.conn())
-            .await?;
+        let row = query(&sql).bind(sha256).fetch_optional(self.conn()).await?;
         row.as_ref().map(from_row).transpose()
     }
 
     /// Records the file; `None` when a file with the same content was recorded first.
     pub async fn insert_bank_file(&mut self, f: &NewBankFile<'_>) -> Result<Option<String>> {
         let id = new_internal_id();
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO bank_files (id, sha256, format, name, records, applied, duplicates, imported_at_ms, entries, total_yen) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sha256) DO NOTHING",
         )
@@ -104,7 +102,7 @@ impl Tx {
                 "UPDATE bank_credits SET file_id = $1 WHERE file_id IS NULL AND id IN ({})",
                 places.join(", ")
             );
-            let mut q = sqlx::query(&sql).bind(file_id);
+            let mut q = query(&sql).bind(file_id);
             for r in chunk {
                 q = q.bind(*r);
             }
@@ -118,7 +116,7 @@ impl Store {
     pub async fn bank_files(&self, limit: i64) -> Result<Vec<BankFileRecord>> {
         let sql =
             format!("SELECT {COLUMNS} FROM bank_files ORDER BY imported_at_ms DESC, id LIMIT $1");
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        let rows = query(&sql).bind(limit).fetch_all(self.reader()).await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -131,7 +129,7 @@ impl Store {
             crate::credits::CREDIT_COLUMNS,
             crate::credits::CLAIM_REMAINING
         );
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        let rows = query(&sql).bind(limit).fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
                 Ok(crate::ClaimRecord {
@@ -149,7 +147,7 @@ impl Store {
                    FROM bank_entries e JOIN bank_files f ON f.id = e.file_id \
                    WHERE e.outcome = 'listed' \
                    ORDER BY f.imported_at_ms DESC, f.id, e.position LIMIT $1";
-        let rows = sqlx::query(sql).bind(limit).fetch_all(&self.pool).await?;
+        let rows = query(sql).bind(limit).fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
                 Ok(ListedEntry {
@@ -171,7 +169,7 @@ impl Store {
             "SELECT {} FROM bank_credits WHERE outcome = 'unmatched' ORDER BY received_at_ms, id LIMIT $1",
             crate::credits::CREDIT_COLUMNS
         );
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        let rows = query(&sql).bind(limit).fetch_all(self.reader()).await?;
         let mut credits = rows
             .iter()
             .map(crate::credits::credit_from_row)

@@ -1,46 +1,10 @@
 //! Multi-row inserts of many rows at once, for writers that produce whole tables' worth of
 //! rows (the bulk fill): a few statements for thousands of rows instead of one each.
 
+use crate::db::query;
 use crate::{Result, Tx};
 
-/// One column value. Binding by kind keeps every statement valid on both backends.
-#[derive(Clone, Debug)]
-pub(crate) enum Val {
-    Text(String),
-    OptText(Option<String>),
-    Int(i64),
-    OptInt(Option<i64>),
-}
-
-impl From<&str> for Val {
-    fn from(s: &str) -> Val {
-        Val::Text(s.to_string())
-    }
-}
-
-impl From<String> for Val {
-    fn from(s: String) -> Val {
-        Val::Text(s)
-    }
-}
-
-impl From<i64> for Val {
-    fn from(n: i64) -> Val {
-        Val::Int(n)
-    }
-}
-
-impl From<Option<String>> for Val {
-    fn from(s: Option<String>) -> Val {
-        Val::OptText(s)
-    }
-}
-
-impl From<Option<i64>> for Val {
-    fn from(n: Option<i64>) -> Val {
-        Val::OptInt(n)
-    }
-}
+pub(crate) use crate::db::Val;
 
 /// At most this many parameters per statement: SQLite finds a parameter by a linear scan of
 /// the names, so very wide statements cost more per row, not less (see ARCHITECTURE.md).
@@ -90,16 +54,10 @@ impl Rows {
                 sql.push_str(&places.join(", "));
                 sql.push(')');
             }
-            let mut insert = sqlx::query(&sql);
-            for v in chunk {
-                insert = match v {
-                    Val::Text(s) => insert.bind(s.clone()),
-                    Val::OptText(s) => insert.bind(s.clone()),
-                    Val::Int(n) => insert.bind(*n),
-                    Val::OptInt(n) => insert.bind(*n),
-                };
-            }
-            insert.execute(tx.conn()).await?;
+            query(&sql)
+                .bind_all(chunk.iter().cloned())
+                .execute(tx.conn())
+                .await?;
         }
         Ok(())
     }

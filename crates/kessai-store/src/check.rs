@@ -1,10 +1,9 @@
 //! `kessai check`: read every figure the invariants need and let the core judge them.
 
+use crate::db::{query, query_scalar, Row};
 use crate::{corrupt, get, Result, Store};
-use futures_util::TryStreamExt;
 use kessai_core::check::{check_accounts, check_deal, AccountFigures, DealFigures, Violation};
 use kessai_core::{AccountKind, DealState};
-use sqlx::any::AnyRow;
 
 impl Store {
     /// Every invariant violation in the database; empty means the books are sound.
@@ -28,24 +27,26 @@ impl Store {
     async fn judged(
         &self,
         sql: &str,
-        mut judge: impl FnMut(&AnyRow) -> Result<Vec<Violation>>,
+        mut judge: impl FnMut(&Row) -> Result<Vec<Violation>>,
     ) -> Result<Vec<Violation>> {
-        let mut rows = sqlx::query(sql).fetch(&self.pool);
         let mut found = vec![];
-        while let Some(row) = rows.try_next().await? {
-            found.extend(judge(&row)?);
-        }
+        query(sql)
+            .for_each(self.reader(), |row| {
+                found.extend(judge(&row)?);
+                Ok(())
+            })
+            .await?;
         Ok(found)
     }
 
     async fn unbalanced_journals(&self) -> Result<Vec<Violation>> {
         let mut found = vec![];
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT j.id, CAST(COALESCE(SUM(l.amount_yen), 0) AS BIGINT) AS total, COUNT(l.line_no) AS lines \
              FROM journals j LEFT JOIN journal_lines l ON l.journal_id = j.id GROUP BY j.id \
              HAVING COALESCE(SUM(l.amount_yen), 0) <> 0 OR COUNT(l.line_no) < 2",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         for r in rows {
             found.push(Violation::UnbalancedJournal {
@@ -53,8 +54,8 @@ impl Store {
                 sum_yen: get(&r, "total")?,
             });
         }
-        let rows = sqlx::query("SELECT id, currency FROM journals WHERE currency <> 'JPY'")
-            .fetch_all(&self.pool)
+        let rows = query("SELECT id, currency FROM journals WHERE currency <> 'JPY'")
+            .fetch_all(self.reader())
             .await?;
         for r in rows {
             found.push(Violation::ForeignCurrency {
@@ -106,9 +107,9 @@ impl Store {
             ("reversal_claims", "reversal_claim", 1),
         ] {
             let ledger: i64 =
-                sqlx::query_scalar("SELECT debits_yen - credits_yen FROM accounts WHERE id = $1")
+                query_scalar("SELECT debits_yen - credits_yen FROM accounts WHERE id = $1")
                     .bind(account)
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.reader())
                     .await?;
             // A claim is listed with what is still owed on it.
             let owed = match outcome {
@@ -119,9 +120,9 @@ impl Store {
                 "SELECT CAST(COALESCE(SUM(owed), 0) AS BIGINT) FROM \
                  (SELECT {owed} AS owed FROM bank_credits c WHERE c.outcome = $1) listed"
             );
-            let listed: i64 = sqlx::query_scalar(&sql)
+            let listed: i64 = query_scalar(&sql)
                 .bind(outcome)
-                .fetch_one(&self.pool)
+                .fetch_one(self.reader())
                 .await?;
             if listed != sign * ledger {
                 found.push(Violation::ListDisagrees {

@@ -1,5 +1,6 @@
 //! Incoming transfers as reported by the bank, each applied exactly once by its `bank_ref`.
 
+use crate::db::{query, query_scalar, Row};
 use crate::{get, new_internal_id, Result, Store, Tx};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -95,7 +96,7 @@ pub struct ClaimRecord {
 pub(crate) const CREDIT_COLUMNS: &str =
     "id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, content, conflict_of";
 
-pub(crate) fn credit_from_row(r: &sqlx::any::AnyRow) -> Result<CreditRecord> {
+pub(crate) fn credit_from_row(r: &Row) -> Result<CreditRecord> {
     Ok(CreditRecord {
         id: get(r, "id")?,
         bank_ref: get(r, "bank_ref")?,
@@ -116,7 +117,7 @@ impl Tx {
     /// already recorded.
     pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<Option<String>> {
         let id = new_internal_id();
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, account_number, transferor_code, content, conflict_of) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (bank_ref) DO NOTHING",
         )
@@ -139,7 +140,7 @@ impl Tx {
 
     pub async fn credit_by_ref(&mut self, bank_ref: &str) -> Result<Option<CreditRecord>> {
         let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE bank_ref = $1");
-        let row = sqlx::query(&sql)
+        let row = query(&sql)
             .bind(bank_ref)
             .fetch_optional(self.conn())
             .await?;
@@ -150,16 +151,13 @@ impl Tx {
 impl Tx {
     pub async fn credit_by_id(&mut self, id: &str) -> Result<Option<CreditRecord>> {
         let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
+        let row = query(&sql).bind(id).fetch_optional(self.conn()).await?;
         row.as_ref().map(credit_from_row).transpose()
     }
 
     /// Takes an unmatched credit off the suspense list for a deal; `false` if it was no longer there.
     pub async fn assign_credit(&mut self, id: &str, deal_id: &str) -> Result<bool> {
-        let done = sqlx::query("UPDATE bank_credits SET outcome = 'assigned', deal_id = $1 WHERE id = $2 AND outcome = 'unmatched'")
+        let done = query("UPDATE bank_credits SET outcome = 'assigned', deal_id = $1 WHERE id = $2 AND outcome = 'unmatched'")
             .bind(deal_id)
             .bind(id)
             .execute(self.conn())
@@ -178,7 +176,7 @@ impl Tx {
         to: &str,
         resolved_by: &str,
     ) -> Result<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE bank_credits SET outcome = $1, resolved_by = $2 WHERE id = $3 AND outcome = $4",
         )
         .bind(to)
@@ -205,7 +203,7 @@ impl Tx {
              AND amount_yen = $1 AND reference = $2 AND COALESCE(account_number, '') = $3 \
              AND COALESCE(transferor_code, '') = $4 ORDER BY received_at_ms DESC, id DESC LIMIT 1"
         );
-        let row = sqlx::query(&sql)
+        let row = query(&sql)
             .bind(amount_yen)
             .bind(reference)
             .bind(account_number.unwrap_or(""))
@@ -221,7 +219,7 @@ impl Tx {
     /// have no content and a `camt054:` reference): one look per imported file, so that the
     /// entry-by-entry look below runs only in the days after an upgrade.
     pub async fn camt_credits_before_contents_since(&mut self, since_ms: i64) -> Result<bool> {
-        let found: Option<i64> = sqlx::query_scalar(
+        let found: Option<i64> = query_scalar(
             "SELECT 1 FROM bank_credits WHERE content IS NULL AND bank_ref LIKE 'camt054:%' \
              AND received_at_ms >= $1 LIMIT 1",
         )
@@ -245,7 +243,7 @@ impl Tx {
              AND bank_ref LIKE 'camt054:%' AND received_at_ms >= $1 AND amount_yen = $2 \
              AND COALESCE(account_number, '') = $3 ORDER BY received_at_ms, id LIMIT 100"
         );
-        let rows = sqlx::query(&sql)
+        let rows = query(&sql)
             .bind(since_ms)
             .bind(amount_yen)
             .bind(account_number.unwrap_or(""))
@@ -262,7 +260,7 @@ impl Tx {
         bank_ref: &str,
         content: &str,
     ) -> Result<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE bank_credits SET bank_ref = $1, content = $2 WHERE id = $3 AND content IS NULL",
         )
         .bind(bank_ref)
@@ -276,15 +274,12 @@ impl Tx {
     /// What is still owed on the claim `id`, with the claim's row locked against a concurrent
     /// recovery (PostgreSQL; SQLite has one writer anyway).
     pub async fn claim_remaining(&mut self, id: &str) -> Result<i64> {
-        sqlx::query("UPDATE bank_credits SET outcome = outcome WHERE id = $1")
+        query("UPDATE bank_credits SET outcome = outcome WHERE id = $1")
             .bind(id)
             .execute(self.conn())
             .await?;
         let sql = format!("SELECT {CLAIM_REMAINING} FROM bank_credits c WHERE c.id = $1");
-        Ok(sqlx::query_scalar(&sql)
-            .bind(id)
-            .fetch_one(self.conn())
-            .await?)
+        query_scalar(&sql).bind(id).fetch_one(self.conn()).await
     }
 }
 
@@ -292,18 +287,13 @@ impl Store {
     /// One credit, read outside any transaction (for pages).
     pub async fn credit_by_id(&self, id: &str) -> Result<Option<CreditRecord>> {
         let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = query(&sql).bind(id).fetch_optional(self.reader()).await?;
         row.as_ref().map(credit_from_row).transpose()
     }
 
     pub async fn unmatched_credit_count(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM bank_credits WHERE outcome = 'unmatched'")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        query_scalar("SELECT COUNT(*) FROM bank_credits WHERE outcome = 'unmatched'")
+            .fetch_one(self.reader())
+            .await
     }
 }

@@ -1,8 +1,8 @@
 //! Agreed deals: the row that holds a deal's state, guarded by an optimistic version.
 
+use crate::db::{query, query_scalar, Row};
 use crate::{corrupt, get, Result, Store, StoreError, Tx};
 use kessai_core::{AccountKind, Deal, DealId, DealState, Millis, Yen};
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct DealRecord {
@@ -18,7 +18,7 @@ pub struct DealRecord {
 const COLUMNS: &str = "id, buyer_id, seller_id, item, state, price_yen, fee_yen, received_yen, pay_by_ms, ship_by_ms, \
                        ship_days, tracking, version, created_at_ms";
 
-fn from_row(row: &AnyRow) -> Result<DealRecord> {
+fn from_row(row: &Row) -> Result<DealRecord> {
     let id: String = get(row, "id")?;
     let state: String = get(row, "state")?;
     let parse_id = |col: &str| -> Result<DealId> {
@@ -58,7 +58,7 @@ impl Tx {
     /// Creates the deal row and its three ledger accounts.
     pub async fn insert_deal(&mut self, r: &DealRecord, now_ms: i64) -> Result<()> {
         let d = &r.deal;
-        sqlx::query(
+        query(
             "INSERT INTO deals (id, buyer_id, seller_id, item, state, price_yen, fee_yen, received_yen, pay_by_ms, \
              ship_by_ms, ship_days, tracking, version, created_at_ms, updated_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
@@ -84,24 +84,19 @@ impl Tx {
             AccountKind::PayoutDue,
             AccountKind::RefundDue,
         ] {
-            sqlx::query(
-                "INSERT INTO accounts (id, kind, deal_id, currency) VALUES ($1, $2, $3, 'JPY')",
-            )
-            .bind(deal_account(kind, &r.id))
-            .bind(kind.as_str())
-            .bind(&r.id)
-            .execute(self.conn())
-            .await?;
+            query("INSERT INTO accounts (id, kind, deal_id, currency) VALUES ($1, $2, $3, 'JPY')")
+                .bind(deal_account(kind, &r.id))
+                .bind(kind.as_str())
+                .bind(&r.id)
+                .execute(self.conn())
+                .await?;
         }
         Ok(())
     }
 
     pub async fn deal(&mut self, id: &str) -> Result<Option<DealRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM deals WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
+        let row = query(&sql).bind(id).fetch_optional(self.conn()).await?;
         row.as_ref().map(from_row).transpose()
     }
 
@@ -113,7 +108,7 @@ impl Tx {
         d: &Deal,
         now_ms: i64,
     ) -> Result<()> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE deals SET state = $1, received_yen = $2, ship_by_ms = $3, tracking = $4, version = version + 1, \
              updated_at_ms = $5 WHERE id = $6 AND version = $7",
         )
@@ -136,32 +131,28 @@ impl Tx {
 impl Store {
     pub async fn deal(&self, id: &str) -> Result<Option<DealRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM deals WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = query(&sql).bind(id).fetch_optional(self.reader()).await?;
         row.as_ref().map(from_row).transpose()
     }
 
     /// Deals whose payment or shipping deadline has passed at `now`, at most `limit` of them.
     pub async fn deals_due(&self, now: Millis, limit: i64) -> Result<Vec<String>> {
-        let ids = sqlx::query_scalar(
+        let ids = query_scalar(
             "SELECT id FROM deals WHERE (state = 'awaiting_payment' AND pay_by_ms <= $1) \
              OR (state = 'funded' AND ship_by_ms <= $1) ORDER BY id LIMIT $2",
         )
         .bind(now.0)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         Ok(ids)
     }
 
     /// How many deals are in each state (for the operator and the demo).
     pub async fn deal_counts(&self) -> Result<Vec<(String, i64)>> {
-        let rows =
-            sqlx::query("SELECT state, COUNT(*) AS n FROM deals GROUP BY state ORDER BY state")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = query("SELECT state, COUNT(*) AS n FROM deals GROUP BY state ORDER BY state")
+            .fetch_all(self.reader())
+            .await?;
         rows.iter()
             .map(|r| Ok((get(r, "state")?, get(r, "n")?)))
             .collect()

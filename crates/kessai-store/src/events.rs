@@ -1,5 +1,6 @@
 //! The dated timeline of a deal and of each registration.
 
+use crate::db::query;
 use crate::{get, new_internal_id, Result, Store, Tx};
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -18,7 +19,7 @@ impl Tx {
         event: &str,
         detail: &serde_json::Value,
     ) -> Result<()> {
-        sqlx::query(
+        query(
             "INSERT INTO deal_events (id, deal_id, public_id, at_ms, event, detail_json) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(new_internal_id())
@@ -40,13 +41,13 @@ impl Store {
         public_id: &str,
         deal_id: Option<&str>,
     ) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT at_ms, event, detail_json FROM deal_events WHERE public_id = $1 OR (deal_id IS NOT NULL AND deal_id = $2) \
              ORDER BY at_ms, id LIMIT 500",
         )
         .bind(public_id)
         .bind(deal_id.unwrap_or(""))
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         rows.iter()
             .map(|row| {

@@ -1,5 +1,6 @@
 //! Outbound bank files and the instructions they carry.
 
+use crate::db::{query, query_scalar};
 use crate::{get, Result, Store, Tx};
 use base64::Engine;
 
@@ -42,7 +43,7 @@ pub struct NewExport<'a> {
 impl Tx {
     /// Pending instructions, oldest first, at most `limit`.
     pub async fn pending_instructions(&mut self, limit: i64) -> Result<Vec<PendingInstruction>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT i.id, i.purpose, i.party, i.amount_yen, i.bank_account_json, \
              CASE WHEN i.party = 'buyer' THEN d.buyer_id WHEN i.party = 'seller' THEN d.seller_id ELSE i.payee_ref END AS public_id \
              FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
@@ -68,7 +69,7 @@ impl Tx {
     }
 
     pub async fn insert_export(&mut self, e: &NewExport<'_>) -> Result<()> {
-        sqlx::query(
+        query(
             "INSERT INTO bank_exports (id, format, value_date, file_name, content_b64, records, total_yen, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -91,7 +92,7 @@ impl Tx {
         instruction_id: &str,
         export_id: &str,
     ) -> Result<bool> {
-        let done = sqlx::query("UPDATE payment_instructions SET status = 'sent', export_id = $1 WHERE id = $2 AND status = 'pending'")
+        let done = query("UPDATE payment_instructions SET status = 'sent', export_id = $1 WHERE id = $2 AND status = 'pending'")
             .bind(export_id)
             .bind(instruction_id)
             .execute(self.conn())
@@ -103,11 +104,11 @@ impl Tx {
 impl Store {
     /// Exports whose file has not yet been written to disk.
     pub async fn unwritten_exports(&self) -> Result<Vec<ExportRecord>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT id, format, value_date, file_name, content_b64, records, total_yen, created_at_ms FROM bank_exports \
              WHERE written_at_ms IS NULL ORDER BY created_at_ms, id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -131,7 +132,7 @@ impl Store {
     /// Claims an export as written; `false` when another run claimed it first.
     pub async fn mark_export_written(&self, id: &str, now_ms: i64) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query(
+        let done = query(
             "UPDATE bank_exports SET written_at_ms = $1 WHERE id = $2 AND written_at_ms IS NULL",
         )
         .bind(now_ms)
@@ -144,12 +145,8 @@ impl Store {
 
     /// The file names of exports already claimed as written.
     pub async fn written_export_names(&self) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar(
-                "SELECT file_name FROM bank_exports WHERE written_at_ms IS NOT NULL",
-            )
-            .fetch_all(&self.pool)
-            .await?,
-        )
+        query_scalar("SELECT file_name FROM bank_exports WHERE written_at_ms IS NOT NULL")
+            .fetch_all(self.reader())
+            .await
     }
 }

@@ -7,6 +7,7 @@
 //! inserts, thousands of deals per transaction, so `kessai check` judges what the core made.
 
 use crate::bulk::{Rows, Val};
+use crate::db::query;
 use crate::deals::deal_account;
 use crate::{new_internal_id, Result, Store};
 use kessai_core::instruction::{self, BankAnswer, InstructionStatus};
@@ -460,7 +461,7 @@ impl Batch {
             table.write(&mut tx).await?;
         }
         for (account, (debits, credits)) in &self.shared {
-            sqlx::query("UPDATE accounts SET debits_yen = debits_yen + $1, credits_yen = credits_yen + $2 WHERE id = $3")
+            query("UPDATE accounts SET debits_yen = debits_yen + $1, credits_yen = credits_yen + $2 WHERE id = $3")
                 .bind(*debits)
                 .bind(*credits)
                 .bind(*account)

@@ -9,7 +9,7 @@
 //! others' work intact.
 
 use crate::{Result, StoreError};
-use sqlx::{AnyConnection, Executor};
+use rusqlite::Connection;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,8 +27,10 @@ pub struct Writer {
 }
 
 pub struct State {
-    /// Detached from the pool, so that closing the pool does not wait for it.
-    conn: AnyConnection,
+    /// The writer's own rusqlite connection (see `db`): statements run on it in the task
+    /// that holds the turn, with no thread hop. COMMIT's fsync runs there too: the lock is held
+    /// through it in any case, and the other runtime threads keep serving.
+    conn: Connection,
     batch_open: bool,
     /// Increases with every COMMIT; a deferred writer compares it to know its batch is done.
     batch_seq: u64,
@@ -60,7 +62,7 @@ pub struct Turn {
 }
 
 impl Writer {
-    pub fn new(conn: AnyConnection) -> Writer {
+    pub fn new(conn: Connection) -> Writer {
         let state = State {
             conn,
             batch_open: false,
@@ -80,10 +82,10 @@ impl Writer {
             self.state.clone().lock_owned().await
         };
         if !guard.batch_open {
-            guard.conn.execute("BEGIN IMMEDIATE").await?;
+            guard.conn.execute_batch("BEGIN IMMEDIATE")?;
             guard.batch_open = true;
         }
-        guard.conn.execute("SAVEPOINT kessai_tx").await?;
+        guard.conn.execute_batch("SAVEPOINT kessai_tx")?;
         Ok(Turn {
             guard: Some(guard),
             waiting: self.waiting.clone(),
@@ -93,19 +95,17 @@ impl Writer {
 }
 
 /// COMMITs the open batch and tells every writer in it how it went.
-async fn flush(state: &mut State) {
+fn flush(state: &mut State) {
     if !state.batch_open {
         return;
     }
     let result = state
         .conn
-        .execute("COMMIT")
-        .await
-        .map(|_| ())
+        .execute_batch("COMMIT")
         .map_err(|e| e.to_string());
     if result.is_err() {
         // A failed COMMIT leaves SQLite's transaction open; end it so the next batch starts clean.
-        let _ = state.conn.execute("ROLLBACK").await;
+        let _ = state.conn.execute_batch("ROLLBACK");
     }
     state.batch_open = false;
     state.batch_seq += 1;
@@ -116,15 +116,15 @@ async fn flush(state: &mut State) {
 }
 
 impl Turn {
-    pub fn conn(&mut self) -> &mut AnyConnection {
+    pub fn conn(&mut self) -> &mut Connection {
         &mut self.guard.as_mut().expect("turn is live").conn
     }
 
     /// Makes this writer's changes part of the batch and returns once the batch is on disk.
     pub async fn commit(mut self) -> Result<()> {
         let mut guard = self.guard.take().expect("turn is live");
-        if let Err(e) = guard.conn.execute("RELEASE SAVEPOINT kessai_tx").await {
-            rollback_turn(guard, &self.waiting).await;
+        if let Err(e) = guard.conn.execute_batch("RELEASE SAVEPOINT kessai_tx") {
+            rollback_turn(guard, &self.waiting);
             return Err(e.into());
         }
         let (reply, done) = oneshot::channel();
@@ -132,7 +132,7 @@ impl Turn {
         guard.batch_len += 1;
         let my_batch = guard.batch_seq;
         if self.waiting.load(Ordering::SeqCst) == 0 || guard.batch_len >= MAX_BATCH {
-            flush(&mut guard).await;
+            flush(&mut guard);
         }
         drop(guard);
         let mut done = done;
@@ -149,7 +149,7 @@ impl Turn {
                         self.state.clone().lock_owned().await
                     };
                     if guard.batch_seq == my_batch && self.waiting.load(Ordering::SeqCst) == 0 {
-                        flush(&mut guard).await;
+                        flush(&mut guard);
                     }
                 }
             }
@@ -157,21 +157,19 @@ impl Turn {
     }
 }
 
-async fn rollback_turn(mut guard: OwnedMutexGuard<State>, waiting: &AtomicUsize) {
-    let _ = guard.conn.execute("ROLLBACK TO SAVEPOINT kessai_tx").await;
-    let _ = guard.conn.execute("RELEASE SAVEPOINT kessai_tx").await;
+fn rollback_turn(mut guard: OwnedMutexGuard<State>, waiting: &AtomicUsize) {
+    let _ = guard.conn.execute_batch("ROLLBACK TO SAVEPOINT kessai_tx");
+    let _ = guard.conn.execute_batch("RELEASE SAVEPOINT kessai_tx");
     if waiting.load(Ordering::SeqCst) == 0 {
-        flush(&mut guard).await;
+        flush(&mut guard);
     }
 }
 
 impl Drop for Turn {
-    /// A turn dropped without `commit` undoes its own changes only. Cleaning up needs the
-    /// connection asynchronously, so a task finishes it while still holding the lock.
+    /// A turn dropped without `commit` undoes its own changes only, at once.
     fn drop(&mut self) {
         if let Some(guard) = self.guard.take() {
-            let waiting = self.waiting.clone();
-            tokio::spawn(async move { rollback_turn(guard, &waiting).await });
+            rollback_turn(guard, &self.waiting);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Stored responses for `Idempotency-Key`, written in the same transaction as the change.
 
+use crate::db::query;
 use crate::{get, Result, Tx};
 
 #[derive(Clone, Debug)]
@@ -15,7 +16,7 @@ impl Tx {
         scope: &str,
         key: &str,
     ) -> Result<Option<StoredResponse>> {
-        let row = sqlx::query("SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
+        let row = query("SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2")
             .bind(scope)
             .bind(key)
             .fetch_optional(self.conn())
@@ -43,7 +44,7 @@ impl Tx {
         request_hash: &str,
         now_ms: i64,
     ) -> Result<Option<StoredResponse>> {
-        let claimed = sqlx::query(
+        let claimed = query(
             "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status_code, response_body, created_at_ms) \
              VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (scope, idem_key) DO NOTHING",
         )
@@ -67,7 +68,7 @@ impl Tx {
         key: &str,
         r: &StoredResponse,
     ) -> Result<()> {
-        sqlx::query(
+        query(
             "UPDATE idempotency_keys SET status_code = $3, response_body = $4 \
              WHERE scope = $1 AND idem_key = $2",
         )

@@ -1,5 +1,6 @@
 //! Outbound bank instructions (payouts and refunds), pending until a bank file takes them.
 
+use crate::db::{query, query_scalar};
 use crate::{get, new_internal_id, Result, Store, Tx};
 use kessai_core::{BankAccount, Instruction};
 
@@ -32,7 +33,7 @@ impl Tx {
         // The instruction refers to its journal: that must be written first.
         self.flush_journals().await?;
         let id = new_internal_id();
-        sqlx::query(
+        query(
             "INSERT INTO payment_instructions (id, deal_id, journal_id, purpose, party, amount_yen, bank_account_json, status, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
         )
@@ -67,7 +68,7 @@ impl Tx {
         // The instruction refers to its journal: that must be written first.
         self.flush_journals().await?;
         let id = new_internal_id();
-        let done = sqlx::query(
+        let done = query(
             "INSERT INTO payment_instructions (id, credit_id, journal_id, purpose, party, amount_yen, bank_account_json, status, payee_ref, created_at_ms) \
              VALUES ($1, $2, $3, 'return', 'payer', $4, $5, 'pending', $6, $7) ON CONFLICT (credit_id) DO NOTHING",
         )
@@ -97,7 +98,7 @@ pub struct InstructionState {
 
 impl Tx {
     pub async fn instruction_state(&mut self, id: &str) -> Result<Option<InstructionState>> {
-        let row = sqlx::query("SELECT id, deal_id, purpose, amount_yen, status FROM payment_instructions WHERE id = $1")
+        let row = query("SELECT id, deal_id, purpose, amount_yen, status FROM payment_instructions WHERE id = $1")
             .bind(id)
             .fetch_optional(self.conn())
             .await?;
@@ -126,7 +127,7 @@ impl Tx {
         to: &str,
         reason: Option<&str>,
     ) -> Result<bool> {
-        let done = sqlx::query("UPDATE payment_instructions SET status = $1, status_reason = $2 WHERE id = $3 AND status = $4")
+        let done = query("UPDATE payment_instructions SET status = $1, status_reason = $2 WHERE id = $3 AND status = $4")
             .bind(to)
             .bind(reason)
             .bind(id)
@@ -147,7 +148,7 @@ impl Tx {
         amount_yen: i64,
         also_completed: bool,
     ) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
+        query_scalar(
             "SELECT i.id FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
              WHERE i.status IN ('sent', 'accepted', $3) AND i.amount_yen = $2 \
              AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1) OR i.payee_ref = $1) \
@@ -158,13 +159,13 @@ impl Tx {
         .bind(amount_yen)
         .bind(if also_completed { "completed" } else { "sent" })
         .fetch_optional(self.conn())
-        .await?)
+        .await
     }
 
     /// Whether a refund of exactly `amount_yen` from this deal went to the bank (sent, accepted
     /// or completed).
     pub async fn refund_sent(&mut self, deal_id: &str, amount_yen: i64) -> Result<bool> {
-        let found: Option<String> = sqlx::query_scalar(
+        let found: Option<String> = query_scalar(
             "SELECT id FROM payment_instructions WHERE deal_id = $1 AND purpose = 'refund' \
              AND amount_yen = $2 AND status IN ('sent', 'accepted', 'completed') LIMIT 1",
         )
@@ -177,7 +178,7 @@ impl Tx {
 
     /// A rejected instruction with a corrected account goes back to pending.
     pub async fn correct_instruction(&mut self, id: &str, account: &BankAccount) -> Result<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE payment_instructions SET bank_account_json = $1, status = 'pending', status_reason = NULL, export_id = NULL \
              WHERE id = $2 AND status = 'rejected'",
         )
@@ -191,7 +192,7 @@ impl Tx {
     /// The content an answer with this identity was recorded with: `None` if it was never
     /// recorded, `Some(None)` if it was recorded before contents were kept.
     pub async fn bank_answer_content(&mut self, identity: &str) -> Result<Option<Option<String>>> {
-        let row = sqlx::query("SELECT content FROM bank_answers WHERE identity = $1")
+        let row = query("SELECT content FROM bank_answers WHERE identity = $1")
             .bind(identity)
             .fetch_optional(self.conn())
             .await?;
@@ -207,7 +208,7 @@ impl Tx {
         answer: &str,
         now_ms: i64,
     ) -> Result<bool> {
-        let done = sqlx::query("INSERT INTO bank_answers (identity, instruction_id, answer, at_ms, content) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (identity) DO NOTHING")
+        let done = query("INSERT INTO bank_answers (identity, instruction_id, answer, at_ms, content) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (identity) DO NOTHING")
             .bind(identity)
             .bind(instruction_id)
             .bind(answer)
@@ -226,13 +227,13 @@ impl Store {
         deal_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<InstructionRecord>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT id, deal_id, credit_id, purpose, party, amount_yen, bank_account_json, status, status_reason, created_at_ms FROM payment_instructions \
              WHERE ($1 = '' OR deal_id = $1) ORDER BY created_at_ms, id LIMIT $2",
         )
         .bind(deal_id.unwrap_or(""))
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         rows.iter()
             .map(|r| {

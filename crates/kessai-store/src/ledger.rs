@@ -1,6 +1,7 @@
 //! Posting journals: append the journal and its lines, move the cached balances, and refuse
 //! any write that would drive a holding account below zero.
 
+use crate::db::query;
 use crate::deals::deal_account;
 use crate::{get, new_internal_id, Result, StoreError, Tx};
 use kessai_core::money::CURRENCY;
@@ -98,7 +99,7 @@ impl Tx {
                 sql.push_str(&places.join(", "));
                 sql.push(')');
             }
-            let mut insert = sqlx::query(&sql);
+            let mut insert = query(&sql);
             for j in chunk {
                 insert = insert
                     .bind(j.id.clone())
@@ -137,7 +138,7 @@ impl Tx {
                     p + 4
                 ));
             }
-            let mut insert = sqlx::query(&sql);
+            let mut insert = query(&sql);
             for (journal, line_no, account, amount) in chunk {
                 insert = insert
                     .bind(journal.to_string())
@@ -168,7 +169,7 @@ impl Tx {
             if d.debits_yen == 0 && d.credits_yen == 0 {
                 continue;
             }
-            let row = sqlx::query(
+            let row = query(
                 "UPDATE accounts SET debits_yen = debits_yen + $1, credits_yen = credits_yen + $2 WHERE id = $3 \
                  RETURNING debits_yen - credits_yen AS balance",
             )

@@ -9,6 +9,8 @@ mod bank_files;
 mod bulk;
 mod check;
 mod credits;
+mod db;
+mod db_sqlite;
 mod deals;
 mod events;
 mod exports;
@@ -25,6 +27,7 @@ mod virtual_accounts;
 pub use bank_entries::{EntryOutcome, NewEntry};
 pub use bank_files::{BankFileRecord, ListedEntry, NewBankFile};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
+pub use db::Row;
 pub use deals::DealRecord;
 pub use events::EventRecord;
 pub use exports::{ExportRecord, NewExport, PendingInstruction};
@@ -34,7 +37,8 @@ pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use registrations::{NewRegistration, Registration};
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+pub(crate) use db::{get, Db};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +53,8 @@ pub enum Backend {
 pub enum StoreError {
     #[error("database: {0}")]
     Database(sqlx::Error),
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
     /// Another transaction changed the same row first; the caller retries the whole command.
     #[error("concurrent update of {0}; retry")]
     Conflict(String),
@@ -81,6 +87,12 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
 /// A handle on the database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -107,6 +119,13 @@ pub struct Tx {
 enum TxInner {
     Postgres(Transaction<'static, sqlx::Any>),
     Sqlite(group_commit::Turn),
+}
+
+/// The file of a normalized SQLite URL, for the writer's own connection: sqlx's URL carries
+/// `mode=rwc`, which the pool applies (creating the file) before the writer opens it.
+fn sqlite_path(url: &str) -> &str {
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    path.split('?').next().unwrap_or(path)
 }
 
 /// Turns what a user typed into the URL sqlx needs: a bare path means SQLite.
@@ -160,9 +179,9 @@ impl Store {
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
         let writer = match backend {
-            Backend::Sqlite => Some(Arc::new(group_commit::Writer::new(
-                pool.acquire().await?.detach(),
-            ))),
+            Backend::Sqlite => Some(Arc::new(group_commit::Writer::new(db_sqlite::open_writer(
+                sqlite_path(&url),
+            )?))),
             Backend::Postgres => None,
         };
         Ok(Store {
@@ -178,6 +197,11 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Where a read outside a transaction runs: the pool, on either backend.
+    fn reader(&self) -> Db<'_> {
+        Db::Pool(&self.pool)
     }
 
     pub async fn begin(&self) -> Result<Tx> {
@@ -213,10 +237,10 @@ impl Tx {
         self.backend
     }
 
-    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+    fn conn(&mut self) -> Db<'_> {
         match &mut self.inner {
-            TxInner::Postgres(tx) => tx,
-            TxInner::Sqlite(turn) => turn.conn(),
+            TxInner::Postgres(tx) => Db::Conn(tx),
+            TxInner::Sqlite(turn) => Db::Lite(turn.conn()),
         }
     }
 }
@@ -224,14 +248,6 @@ impl Tx {
 /// A new time-ordered internal ID (UUIDv7): public IDs come from `kessai_core::DealId` instead.
 pub fn new_internal_id() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-pub(crate) fn get<'r, T>(row: &'r AnyRow, column: &str) -> Result<T>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    use sqlx::Row;
-    Ok(row.try_get(column)?)
 }
 
 pub(crate) fn corrupt(what: impl Into<String>) -> StoreError {

@@ -1,8 +1,8 @@
 //! The schema, as numbered migrations applied in order on start and by `kessai migrate`.
 //! A statement is the same on both backends unless a migration gives one per backend.
 
+use crate::db::{execute_batch, query, query_scalar};
 use crate::{Backend, Result, Store};
-use sqlx::Executor;
 
 struct Migration {
     version: i64,
@@ -95,20 +95,17 @@ impl Store {
     /// Applies the migrations up to and including `last_version` (tests of a migration start
     /// from the schema before it).
     pub async fn migrate_to(&self, last_version: i64) -> Result<Vec<&'static str>> {
-        self.pool
-            .execute("CREATE TABLE IF NOT EXISTS kessai_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)")
+        execute_batch(self.reader(), "CREATE TABLE IF NOT EXISTS kessai_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)")
             .await?;
         let mut applied = vec![];
         for m in MIGRATIONS.iter().filter(|m| m.version <= last_version) {
             let mut tx = self.begin().await?;
             if self.backend == Backend::Postgres {
                 // Serializes concurrent migrators; released at commit.
-                tx.conn()
-                    .execute("LOCK TABLE kessai_migrations IN EXCLUSIVE MODE")
-                    .await?;
+                execute_batch(tx.conn(), "LOCK TABLE kessai_migrations IN EXCLUSIVE MODE").await?;
             }
             let done: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM kessai_migrations WHERE version = $1")
+                query_scalar("SELECT version FROM kessai_migrations WHERE version = $1")
                     .bind(m.version)
                     .fetch_optional(tx.conn())
                     .await?;
@@ -120,9 +117,9 @@ impl Store {
                 Backend::Postgres => m.postgres,
             };
             for statement in statements(m.both).chain(statements(specific)) {
-                tx.conn().execute(statement).await?;
+                execute_batch(tx.conn(), statement).await?;
             }
-            sqlx::query(
+            query(
                 "INSERT INTO kessai_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)",
             )
             .bind(m.version)

@@ -1,6 +1,7 @@
 //! The email outbox: rows written in the transaction that caused them, delivered by workers
 //! that claim rows with a lease so two instances never send the same email at once.
 
+use crate::db::{query, query_scalar, Row};
 use crate::{get, new_internal_id, Result, Store, Tx};
 
 pub struct NewEmail<'a> {
@@ -21,7 +22,7 @@ pub struct OutboxEmail {
     pub created_at_ms: i64,
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<OutboxEmail> {
+fn from_row(r: &Row) -> Result<OutboxEmail> {
     Ok(OutboxEmail {
         id: get(r, "id")?,
         to: get(r, "to_addr")?,
@@ -36,7 +37,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<OutboxEmail> {
 impl Tx {
     pub async fn enqueue_email(&mut self, e: &NewEmail<'_>, now_ms: i64) -> Result<String> {
         let id = new_internal_id();
-        sqlx::query(
+        query(
             "INSERT INTO outbox_emails (id, to_addr, subject, body, deal_ref, status, next_attempt_ms, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)",
         )
@@ -64,7 +65,7 @@ impl Store {
         let mut tx = self.begin().await?;
         // The inner SELECT picks candidates; the outer conditions re-check them, so that on
         // PostgreSQL a row another instance leased in the meantime is skipped, not taken twice.
-        let rows = sqlx::query(
+        let rows = query(
             "UPDATE outbox_emails SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox_emails WHERE status = 'pending' AND next_attempt_ms <= $3 \
                           AND lease_until_ms <= $3 ORDER BY next_attempt_ms LIMIT $4) \
@@ -83,7 +84,7 @@ impl Store {
 
     pub async fn mark_email_sent(&self, id: &str, owner: &str, now_ms: i64) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE outbox_emails SET status = 'sent', sent_at_ms = $1, last_error = NULL WHERE id = $2 AND lease_owner = $3")
+        query("UPDATE outbox_emails SET status = 'sent', sent_at_ms = $1, last_error = NULL WHERE id = $2 AND lease_owner = $3")
             .bind(now_ms)
             .bind(id)
             .bind(owner)
@@ -95,7 +96,7 @@ impl Store {
     /// Gives a claimed but unsent email back at once (its worker ran short of lease).
     pub async fn release_email(&self, id: &str, owner: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE outbox_emails SET lease_until_ms = 0 WHERE id = $1 AND lease_owner = $2 AND status = 'pending'")
+        query("UPDATE outbox_emails SET lease_until_ms = 0 WHERE id = $1 AND lease_owner = $2 AND status = 'pending'")
             .bind(id)
             .bind(owner)
             .execute(tx.conn())
@@ -106,7 +107,7 @@ impl Store {
     /// Gives the email back for a later attempt, with the reason kept for the operator.
     pub async fn mark_email_failed(&self, id: &str, error: &str, retry_at_ms: i64) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE outbox_emails SET last_error = $1, next_attempt_ms = $2, lease_until_ms = 0 WHERE id = $3")
+        query("UPDATE outbox_emails SET last_error = $1, next_attempt_ms = $2, lease_until_ms = 0 WHERE id = $3")
             .bind(error)
             .bind(retry_at_ms)
             .bind(id)
@@ -117,24 +118,23 @@ impl Store {
 
     /// Emails about one deal reference (a public ID), oldest first.
     pub async fn emails_for(&self, deal_ref: &str) -> Result<Vec<OutboxEmail>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT id, to_addr, subject, body, deal_ref, attempts, created_at_ms FROM outbox_emails WHERE deal_ref = $1 \
              ORDER BY created_at_ms, id",
         )
         .bind(deal_ref)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?;
         rows.iter().map(from_row).collect()
     }
 
     /// (pending, sent) counts.
     pub async fn outbox_counts(&self) -> Result<(i64, i64)> {
-        let pending =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
-                .fetch_one(&self.pool)
-                .await?;
-        let sent = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
-            .fetch_one(&self.pool)
+        let pending = query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
+            .fetch_one(self.reader())
+            .await?;
+        let sent = query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
+            .fetch_one(self.reader())
             .await?;
         Ok((pending, sent))
     }

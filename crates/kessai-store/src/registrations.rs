@@ -1,9 +1,9 @@
 //! Buyer and seller registrations, the pairing lock, and login-failure bookkeeping.
 
+use crate::db::{query, query_scalar, Row};
 use crate::{corrupt, get, Result, Tx};
 use kessai_core::matching::Terms;
 use kessai_core::{BankAccount, DealId, Party};
-use sqlx::any::AnyRow;
 
 #[derive(Clone, Debug)]
 pub struct Registration {
@@ -36,7 +36,7 @@ pub struct NewRegistration<'a> {
 const COLUMNS: &str = "public_id, role, terms_json, email, lang, shipping_address, bank_account_json, password_hash, \
                        deal_id, mismatch_json, failed_logins, locked_until_ms, created_at_ms";
 
-fn from_row(row: &AnyRow) -> Result<Registration> {
+fn from_row(row: &Row) -> Result<Registration> {
     let public_id: String = get(row, "public_id")?;
     let role: String = get(row, "role")?;
     let terms: String = get(row, "terms_json")?;
@@ -66,7 +66,7 @@ fn from_row(row: &AnyRow) -> Result<Registration> {
     })
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+type AnyQuery<'q> = crate::db::Query<'q>;
 
 /// Binds what a registration says, in column order from `pairing_key` to `password_hash`.
 fn bind_details<'q>(query: AnyQuery<'q>, r: &NewRegistration<'q>) -> AnyQuery<'q> {
@@ -87,7 +87,7 @@ fn bind_details<'q>(query: AnyQuery<'q>, r: &NewRegistration<'q>) -> AnyQuery<'q
 impl Tx {
     /// Inserts a registration; `false` when the (random) public ID is already taken.
     pub async fn insert_registration(&mut self, r: &NewRegistration<'_>) -> Result<bool> {
-        let query = sqlx::query(
+        let query = query(
             "INSERT INTO registrations (public_id, role, pairing_key, terms_json, email, lang, shipping_address, \
              bank_account_json, password_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (public_id) DO NOTHING",
@@ -104,7 +104,7 @@ impl Tx {
     /// Replaces the details of a registration not yet in a deal (an amendment after a
     /// mismatch); `false` when it is in a deal already. ID, role and creation time stay.
     pub async fn amend_registration(&mut self, r: &NewRegistration<'_>) -> Result<bool> {
-        let query = sqlx::query(
+        let query = query(
             "UPDATE registrations SET pairing_key = $1, terms_json = $2, email = $3, lang = $4, shipping_address = $5, \
              bank_account_json = $6, password_hash = $7 WHERE public_id = $8 AND role = $9 AND deal_id IS NULL",
         );
@@ -119,11 +119,11 @@ impl Tx {
     /// Takes the lock for one pairing key until commit (a row lock on PostgreSQL; SQLite
     /// transactions are already serialized).
     pub async fn lock_pairing(&mut self, pairing_key: &str) -> Result<()> {
-        sqlx::query("INSERT INTO pairing_locks (pairing_key) VALUES ($1) ON CONFLICT (pairing_key) DO NOTHING")
+        query("INSERT INTO pairing_locks (pairing_key) VALUES ($1) ON CONFLICT (pairing_key) DO NOTHING")
             .bind(pairing_key)
             .execute(self.conn())
             .await?;
-        sqlx::query("UPDATE pairing_locks SET touches = touches + 1 WHERE pairing_key = $1")
+        query("UPDATE pairing_locks SET touches = touches + 1 WHERE pairing_key = $1")
             .bind(pairing_key)
             .execute(self.conn())
             .await?;
@@ -140,7 +140,7 @@ impl Tx {
             "SELECT {COLUMNS} FROM registrations WHERE pairing_key = $1 AND role = $2 AND deal_id IS NULL \
              ORDER BY created_at_ms, public_id LIMIT 50"
         );
-        let rows = sqlx::query(&sql)
+        let rows = query(&sql)
             .bind(pairing_key)
             .bind(role.as_str())
             .fetch_all(self.conn())
@@ -150,7 +150,7 @@ impl Tx {
 
     pub async fn registration(&mut self, id: &DealId) -> Result<Option<Registration>> {
         let sql = format!("SELECT {COLUMNS} FROM registrations WHERE public_id = $1");
-        let row = sqlx::query(&sql)
+        let row = query(&sql)
             .bind(id.as_str())
             .fetch_optional(self.conn())
             .await?;
@@ -163,7 +163,7 @@ impl Tx {
         } else {
             Some(serde_json::to_string(fields).expect("fields serialize"))
         };
-        sqlx::query("UPDATE registrations SET mismatch_json = $1 WHERE public_id = $2")
+        query("UPDATE registrations SET mismatch_json = $1 WHERE public_id = $2")
             .bind(json)
             .bind(id.as_str())
             .execute(self.conn())
@@ -173,7 +173,7 @@ impl Tx {
 
     /// Ties a registration to its deal; `false` if it was already taken by another deal.
     pub async fn claim_registration(&mut self, id: &DealId, deal_id: &str) -> Result<bool> {
-        let done = sqlx::query(
+        let done = query(
             "UPDATE registrations SET deal_id = $1, mismatch_json = NULL WHERE public_id = $2 AND deal_id IS NULL",
         )
         .bind(deal_id)
@@ -187,18 +187,18 @@ impl Tx {
     /// all slip past the limit: returns the attempt's number since the last success, or `None`
     /// when the login is locked at `now_ms`.
     pub async fn count_login_attempt(&mut self, id: &DealId, now_ms: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
+        query_scalar(
             "UPDATE registrations SET failed_logins = failed_logins + 1 WHERE public_id = $1 AND locked_until_ms <= $2 RETURNING failed_logins",
         )
         .bind(id.as_str())
         .bind(now_ms)
         .fetch_optional(self.conn())
-        .await?)
+        .await
     }
 
     /// Locks the login until `until_ms` and starts counting afresh after it.
     pub async fn lock_login(&mut self, id: &DealId, until_ms: i64) -> Result<()> {
-        sqlx::query(
+        query(
             "UPDATE registrations SET locked_until_ms = $1, failed_logins = 0 WHERE public_id = $2",
         )
         .bind(until_ms)
@@ -209,7 +209,7 @@ impl Tx {
     }
 
     pub async fn reset_login_failures(&mut self, id: &DealId) -> Result<()> {
-        sqlx::query("UPDATE registrations SET failed_logins = 0 WHERE public_id = $1")
+        query("UPDATE registrations SET failed_logins = 0 WHERE public_id = $1")
             .bind(id.as_str())
             .execute(self.conn())
             .await?;
@@ -220,9 +220,9 @@ impl Tx {
 impl crate::Store {
     pub async fn registration(&self, id: &DealId) -> Result<Option<Registration>> {
         let sql = format!("SELECT {COLUMNS} FROM registrations WHERE public_id = $1");
-        let row = sqlx::query(&sql)
+        let row = query(&sql)
             .bind(id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reader())
             .await?;
         row.as_ref().map(from_row).transpose()
     }
