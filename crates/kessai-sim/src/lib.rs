@@ -3,3 +3,4 @@
 //! tell them from the real thing, and they know nothing of Kessai's internals.
 
 pub mod bank;
+pub mod smtp;

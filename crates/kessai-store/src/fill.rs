@@ -472,3 +472,44 @@ impl Batch {
         Ok(rows)
     }
 }
+
+/// Emails written per transaction by [`Store::fill_outbox`].
+const EMAILS_PER_TX: usize = 10_000;
+
+impl Store {
+    /// Writes `emails` pending emails, all due at `now_ms`, for the outbox benchmark.
+    pub async fn fill_outbox(&self, emails: usize, now_ms: i64) -> Result<()> {
+        let mut written = 0;
+        while written < emails {
+            let n = (emails - written).min(EMAILS_PER_TX);
+            let mut rows = Rows::new(
+                "outbox_emails",
+                &[
+                    "id",
+                    "to_addr",
+                    "subject",
+                    "body",
+                    "status",
+                    "next_attempt_ms",
+                    "created_at_ms",
+                ],
+            );
+            for k in written..written + n {
+                rows.push([
+                    new_internal_id().into(),
+                    format!("bench{k}@example.com").into(),
+                    "Kessai: bench".into(),
+                    format!("Email number {k} of a filled outbox.\n").into(),
+                    "pending".into(),
+                    now_ms.into(),
+                    now_ms.into(),
+                ]);
+            }
+            let mut tx = self.begin().await?;
+            rows.write(&mut tx).await?;
+            tx.commit().await?;
+            written += n;
+        }
+        Ok(())
+    }
+}

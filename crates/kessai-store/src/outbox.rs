@@ -82,25 +82,43 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    pub async fn mark_email_sent(&self, id: &str, owner: &str, now_ms: i64) -> Result<()> {
-        let mut tx = self.begin().await?;
-        query("UPDATE outbox_emails SET status = 'sent', sent_at_ms = $1, last_error = NULL WHERE id = $2 AND lease_owner = $3")
-            .bind(now_ms)
-            .bind(id)
-            .bind(owner)
-            .execute(tx.conn())
-            .await?;
-        tx.commit().await
+    /// Records the emails a worker delivered, in one transaction.
+    pub async fn mark_emails_sent(&self, ids: &[&str], owner: &str, now_ms: i64) -> Result<()> {
+        self.update_leased(
+            "UPDATE outbox_emails SET status = 'sent', sent_at_ms = $1, last_error = NULL \
+             WHERE lease_owner = $2 AND id IN",
+            ids,
+            owner,
+            now_ms,
+        )
+        .await
     }
 
-    /// Gives a claimed but unsent email back at once (its worker ran short of lease).
-    pub async fn release_email(&self, id: &str, owner: &str) -> Result<()> {
+    /// Gives claimed but unsent emails back at once (their worker ran short of lease).
+    pub async fn release_emails(&self, ids: &[&str], owner: &str) -> Result<()> {
+        self.update_leased(
+            "UPDATE outbox_emails SET lease_until_ms = $1 WHERE status = 'pending' \
+             AND lease_owner = $2 AND id IN",
+            ids,
+            owner,
+            0,
+        )
+        .await
+    }
+
+    /// Runs `head ($3, $4, …)` over `ids` with `$1 = value` and `$2 = owner`, in one transaction.
+    async fn update_leased(&self, head: &str, ids: &[&str], owner: &str, value: i64) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let places: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!("{head} ({})", places.join(", "));
         let mut tx = self.begin().await?;
-        query("UPDATE outbox_emails SET lease_until_ms = 0 WHERE id = $1 AND lease_owner = $2 AND status = 'pending'")
-            .bind(id)
-            .bind(owner)
-            .execute(tx.conn())
-            .await?;
+        let mut update = query(&sql).bind(value).bind(owner);
+        for id in ids {
+            update = update.bind(*id);
+        }
+        update.execute(tx.conn()).await?;
         tx.commit().await
     }
 
@@ -126,6 +144,13 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// How many emails have been sent.
+    pub async fn emails_sent(&self) -> Result<i64> {
+        query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
+            .fetch_one(self.reader())
+            .await
     }
 
     /// (pending, sent) counts.

@@ -28,6 +28,8 @@ pub enum BenchCommand {
     Fill(crate::bench_db::FillArgs),
     /// The time `kessai check` takes, on a database as it is or after filling it.
     Check(crate::bench_db::CheckArgs),
+    /// Emails/s the worker delivers with N emails waiting (into a directory, or over SMTP).
+    Outbox(crate::bench_mail::OutboxArgs),
 }
 
 #[derive(Args)]
@@ -77,6 +79,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Import(args) => crate::bench_files::import(args.records, args.db).await,
         BenchCommand::Fill(args) => crate::bench_db::fill(args).await,
         BenchCommand::Check(args) => crate::bench_db::check(args).await,
+        BenchCommand::Outbox(args) => crate::bench_mail::outbox(args).await,
     }
 }
 
@@ -138,6 +141,18 @@ async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
         w.await??;
     }
     let elapsed = started.elapsed();
+    // The deals are done when their calls are answered; their emails leave through the outbox
+    // after. Both figures are printed, so that a backlog is never hidden.
+    let (pending, _) = running.app.store.outbox_counts().await?;
+    let drained = loop {
+        let (left, sent) = running.app.store.outbox_counts().await?;
+        if left == 0 || started.elapsed() > elapsed + Duration::from_secs(300) {
+            break (left, sent);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let with_email = started.elapsed();
+    running.handle.abort();
     let violations = running.app.store.check().await?;
     println!(
         "{:<16} {:>8} {:>10} {:>10} {:>10}",
@@ -162,6 +177,16 @@ async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
         } else {
             "FAILED"
         }
+    );
+    println!(
+        "emails: {pending} waiting when the last deal was done, {} sent and {} waiting {:.2} s after the start",
+        drained.1,
+        drained.0,
+        with_email.as_secs_f64()
+    );
+    println!(
+        "deals/s with every email delivered: {:.1}",
+        args.deals as f64 / with_email.as_secs_f64()
     );
     println!("deals/s: {:.1}", args.deals as f64 / elapsed.as_secs_f64());
     Ok(if violations.is_empty() {

@@ -4,8 +4,8 @@
 mod support;
 
 use kessai_server::config::MailTransport;
+use kessai_sim::smtp::SmtpServer;
 use std::time::Duration;
-use support::smtp::SmtpServer;
 use support::{Db, Options};
 
 on_both_databases!(

@@ -6,12 +6,18 @@
 use super::message;
 use crate::config::MailTransport;
 use crate::App;
+use futures_util::StreamExt;
 use kessai_store::OutboxEmail;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::path::Path;
 use std::sync::Arc;
 
-const BATCH: i64 = 50;
+/// Emails claimed at once.
+const BATCH: i64 = 256;
+/// Deliveries under way at once: a slow mail server is waited on by many at a time, not one.
+const IN_FLIGHT: usize = 16;
+/// Sent emails are recorded after every this many, in one transaction: few commits, and after
+/// a crash at most this many are sent again (with their Message-ID, so recognizably).
+const RECORD_EVERY: usize = 32;
 /// How long a claimed email belongs to its worker. Short, so that emails a crashed worker had
 /// claimed go out soon after a restart.
 const LEASE_MS: i64 = 15_000;
@@ -24,21 +30,16 @@ fn retry_delay_ms(attempts: i64) -> i64 {
 }
 
 pub enum Sender {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(super::smtp::SmtpSender),
     Directory(std::path::PathBuf),
 }
 
 impl Sender {
     pub fn new(transport: &MailTransport) -> anyhow::Result<Sender> {
         Ok(match transport {
-            MailTransport::Smtp { host, port } => Sender::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
-                    .port(*port)
-                    .timeout(Some(std::time::Duration::from_millis(
-                        SEND_TIMEOUT_MS as u64,
-                    )))
-                    .build(),
-            ),
+            MailTransport::Smtp { host, port } => {
+                Sender::Smtp(super::smtp::SmtpSender::new(host, *port, IN_FLIGHT))
+            }
             MailTransport::Directory(dir) => {
                 std::fs::create_dir_all(dir)?;
                 Sender::Directory(dir.clone())
@@ -49,9 +50,7 @@ impl Sender {
     async fn send(&self, email: &OutboxEmail, from: &str) -> anyhow::Result<()> {
         let message = message::build(email, from)?;
         match self {
-            Sender::Smtp(transport) => {
-                transport.send(message).await?;
-            }
+            Sender::Smtp(smtp) => smtp.send(message.envelope(), &message.formatted()).await?,
             Sender::Directory(dir) => write_eml(dir, &email.id, &message.formatted()).await?,
         }
         Ok(())
@@ -66,6 +65,13 @@ async fn write_eml(dir: &Path, id: &str, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+enum Outcome {
+    Sent,
+    Failed(String),
+    /// Not started: too little lease was left to finish it.
+    Released,
+}
+
 /// Sends one batch of due emails; returns how many were sent.
 pub async fn deliver_batch(app: &Arc<App>, sender: &Sender, owner: &str) -> anyhow::Result<usize> {
     let now = app.clock.now().0;
@@ -75,38 +81,58 @@ pub async fn deliver_batch(app: &Arc<App>, sender: &Sender, owner: &str) -> anyh
         .claim_emails(owner, now, lease_until, BATCH)
         .await?;
     let mut sent = 0;
-    for (i, email) in emails.iter().enumerate() {
-        if app.clock.now().0 + SEND_TIMEOUT_MS > lease_until {
-            // Not enough lease left to finish another delivery: hand the rest back.
-            for rest in &emails[i..] {
-                app.store.release_email(&rest.id, owner).await?;
-            }
-            break;
-        }
-        let timeout = std::time::Duration::from_millis(SEND_TIMEOUT_MS as u64);
-        let attempt =
-            tokio::time::timeout(timeout, sender.send(email, &app.config.mail_from)).await;
-        match attempt.unwrap_or_else(|_| {
-            Err(anyhow::anyhow!(
-                "delivery took longer than {SEND_TIMEOUT_MS} ms"
-            ))
-        }) {
-            Ok(()) => {
-                app.store
-                    .mark_email_sent(&email.id, owner, app.clock.now().0)
-                    .await?;
-                sent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(email = %email.id, "delivery failed: {e}");
+    for group in emails.chunks(RECORD_EVERY) {
+        // The futures are made before they go into the stream: a closure inside the stream
+        // would need a higher-ranked `Send` bound that the compiler cannot prove for `spawn`.
+        let deliveries: Vec<_> = group
+            .iter()
+            .map(|email| deliver(app, sender, email, lease_until))
+            .collect();
+        let results: Vec<Outcome> = futures_util::stream::iter(deliveries)
+            .buffered(IN_FLIGHT)
+            .collect()
+            .await;
+        let outcomes: Vec<(&OutboxEmail, Outcome)> = group.iter().zip(results).collect();
+        let done: Vec<&str> = outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Sent))
+            .map(|(e, _)| e.id.as_str())
+            .collect();
+        app.store
+            .mark_emails_sent(&done, owner, app.clock.now().0)
+            .await?;
+        sent += done.len();
+        let released: Vec<&str> = outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Released))
+            .map(|(e, _)| e.id.as_str())
+            .collect();
+        app.store.release_emails(&released, owner).await?;
+        for (email, outcome) in &outcomes {
+            if let Outcome::Failed(error) = outcome {
+                tracing::warn!(email = %email.id, "delivery failed: {error}");
                 let retry_at = app.clock.now().0 + retry_delay_ms(email.attempts);
                 app.store
-                    .mark_email_failed(&email.id, &e.to_string(), retry_at)
+                    .mark_email_failed(&email.id, error, retry_at)
                     .await?;
             }
         }
     }
     Ok(sent)
+}
+
+/// One delivery, started only if it can finish within the lease, so no email is ever sent by
+/// a worker whose lease has run out.
+async fn deliver(app: &App, sender: &Sender, email: &OutboxEmail, lease_until: i64) -> Outcome {
+    if app.clock.now().0 + SEND_TIMEOUT_MS > lease_until {
+        return Outcome::Released;
+    }
+    let timeout = std::time::Duration::from_millis(SEND_TIMEOUT_MS as u64);
+    match tokio::time::timeout(timeout, sender.send(email, &app.config.mail_from)).await {
+        Ok(Ok(())) => Outcome::Sent,
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(_) => Outcome::Failed(format!("delivery took longer than {SEND_TIMEOUT_MS} ms")),
+    }
 }
 
 pub async fn run(app: Arc<App>) {

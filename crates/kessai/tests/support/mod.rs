@@ -6,7 +6,6 @@ pub mod bank;
 pub mod browser;
 pub mod conformance;
 pub mod mime;
-pub mod smtp;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};
 use kessai_server::App;

@@ -1,0 +1,83 @@
+//! `kessai bench outbox`: how fast the email worker drains a backlog, into a directory or over
+//! SMTP to a loopback mail server, with N emails waiting. The claim query must cost the same
+//! with a million waiting as with a thousand, or a backlog never catches up.
+
+use clap::Args;
+use kessai_server::config::{Config, MailTransport};
+use kessai_store::Store;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub struct OutboxArgs {
+    /// Emails waiting when the worker starts.
+    #[arg(long, default_value_t = 1_000)]
+    pub pending: usize,
+    /// Emails timed: the first this many delivered (at most `--pending`).
+    #[arg(long, default_value_t = 20_000)]
+    pub measure: usize,
+    /// Deliver over SMTP to a mail server on loopback instead of into a directory.
+    #[arg(long)]
+    pub smtp: bool,
+    /// Database (default: a temporary SQLite file).
+    #[arg(long)]
+    pub db: Option<String>,
+}
+
+pub async fn outbox(args: OutboxArgs) -> anyhow::Result<ExitCode> {
+    let workdir = tempfile::tempdir()?;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("outbox.db").display()));
+    let store = Store::connect(&db).await?;
+    store.migrate().await?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    let filling = Instant::now();
+    store
+        .fill_outbox(args.pending, now.as_millis() as i64)
+        .await?;
+    let backend = store.backend_name();
+    store.close().await;
+    println!(
+        "bench outbox: {} pending ({:.1} s to write), transport {}, database {backend}",
+        args.pending,
+        filling.elapsed().as_secs_f64(),
+        if args.smtp { "smtp" } else { "directory" }
+    );
+
+    let smtp = args.smtp.then(kessai_sim::smtp::SmtpServer::start);
+    let mail_dir = workdir.path().join("mail");
+    let transport = match &smtp {
+        Some(server) => MailTransport::Smtp {
+            host: server.addr.ip().to_string(),
+            port: server.addr.port(),
+        },
+        None => MailTransport::Directory(mail_dir.clone()),
+    };
+    let mut config = Config::new(&db, transport);
+    config.listen = "127.0.0.1:0".parse()?;
+    config.banks = vec![kessai_server::config::demo_bank()];
+    let target = args.measure.min(args.pending) as i64;
+    let started = Instant::now();
+    let running = kessai_server::start(config).await?;
+    let sent = loop {
+        let sent = running.app.store.emails_sent().await?;
+        if sent >= target || started.elapsed() > Duration::from_secs(600) {
+            break sent;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    running.handle.abort();
+    if let Some(server) = &smtp {
+        println!("received by the mail server: {}", server.count());
+    }
+    println!("sent: {sent} of {target} timed in {seconds:.2} s");
+    println!("emails/s: {:.0}", sent as f64 / seconds);
+    Ok(if sent >= target {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
