@@ -86,6 +86,8 @@ pub struct Config {
     /// Wrong passwords in a row before a deal's login locks, and for how long.
     pub max_login_failures: i64,
     pub login_lock: Duration,
+    /// How long a sign-in (a bearer token from registration or `POST …/session`) lasts.
+    pub session_ttl: Duration,
     pub scheduler_interval: Duration,
     pub mail_interval: Duration,
     /// Lets `POST /v1/operator/clock` move time forward: for tests and demos only.
@@ -116,6 +118,7 @@ impl Config {
             password_cost: PasswordCost::default(),
             max_login_failures: 5,
             login_lock: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(30 * 60),
             scheduler_interval: Duration::from_secs(1),
             mail_interval: Duration::from_millis(200),
             test_clock: false,

@@ -22,6 +22,7 @@ mod ledger;
 mod migrations;
 mod outbox;
 mod registrations;
+mod sessions;
 mod virtual_accounts;
 
 pub use bank_entries::{EntryOutcome, NewEntry};

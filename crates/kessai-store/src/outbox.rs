@@ -63,21 +63,29 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<OutboxEmail>> {
         let mut tx = self.begin().await?;
-        // The inner SELECT picks candidates; the outer conditions re-check them, so that on
-        // PostgreSQL a row another instance leased in the meantime is skipped, not taken twice.
-        let rows = query(
+        // The inner SELECT picks the first due candidates by the `outbox_emails_due` index, so a
+        // claim costs the same with a million waiting as with a thousand. On PostgreSQL, rows
+        // another instance is claiming are skipped (SKIP LOCKED), never taken twice. SQLite has
+        // one writer, so nobody can claim in between; there the outer statement must find
+        // the rows by primary key only: a repeated `status = 'pending'` there made SQLite walk
+        // every pending row of the index (EXPLAIN QUERY PLAN), at 1M pending 4x slower.
+        let lock = match self.backend {
+            crate::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            crate::Backend::Sqlite => "",
+        };
+        let sql = format!(
             "UPDATE outbox_emails SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox_emails WHERE status = 'pending' AND next_attempt_ms <= $3 \
-                          AND lease_until_ms <= $3 ORDER BY next_attempt_ms LIMIT $4) \
-             AND status = 'pending' AND lease_until_ms <= $3 \
-             RETURNING id, to_addr, subject, body, deal_ref, attempts, created_at_ms",
-        )
-        .bind(owner)
-        .bind(lease_until_ms)
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await?;
+                          AND lease_until_ms <= $3 ORDER BY next_attempt_ms LIMIT $4 {lock}) \
+             RETURNING id, to_addr, subject, body, deal_ref, attempts, created_at_ms"
+        );
+        let rows = query(&sql)
+            .bind(owner)
+            .bind(lease_until_ms)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(tx.conn())
+            .await?;
         tx.commit().await?;
         rows.iter().map(from_row).collect()
     }

@@ -33,10 +33,10 @@ pub struct NewRegistration<'a> {
     pub now_ms: i64,
 }
 
-const COLUMNS: &str = "public_id, role, terms_json, email, lang, shipping_address, bank_account_json, password_hash, \
+pub(crate) const COLUMNS: &str = "public_id, role, terms_json, email, lang, shipping_address, bank_account_json, password_hash, \
                        deal_id, mismatch_json, failed_logins, locked_until_ms, created_at_ms";
 
-fn from_row(row: &Row) -> Result<Registration> {
+pub(crate) fn from_row(row: &Row) -> Result<Registration> {
     let public_id: String = get(row, "public_id")?;
     let role: String = get(row, "role")?;
     let terms: String = get(row, "terms_json")?;

@@ -1,7 +1,7 @@
 //! `kessai bench lifecycle`: full auction deals through the HTTP API, with throughput and
 //! per-call latency. A program that prints figures, never a test that fails on a slow machine.
 
-use crate::client::{str_field, Api, Party};
+use crate::client::{str_field, Api, Party, SignIn};
 use clap::{Args, Subcommand};
 use hdrhistogram::Histogram;
 use kessai_server::config::{Config, MailTransport, PasswordCost};
@@ -223,10 +223,13 @@ async fn one_deal(
         seller: ("Seller", &seller_email),
         password: "bench-password",
     };
+    // Each party signs in once, by registering: its later calls carry the session's token.
     let b = timed(&h[0], api.register("buyer", &party)).await?;
     let buyer = str_field(&b, "deal_id")?.to_string();
+    let buyer_token = str_field(&b["session"], "token")?.to_string();
     let s = timed(&h[1], api.register("seller", &party)).await?;
     let seller = str_field(&s, "deal_id")?.to_string();
+    let seller_token = str_field(&s["session"], "token")?.to_string();
     timed(
         &h[2],
         api.credit(&format!("bench-{tag}-{n}"), price, &buyer),
@@ -234,12 +237,22 @@ async fn one_deal(
     .await?;
     timed(
         &h[3],
-        api.step(&seller, "bench-password", "shipment", serde_json::json!({})),
+        api.step(
+            &seller,
+            SignIn::Session(&seller_token),
+            "shipment",
+            serde_json::json!({}),
+        ),
     )
     .await?;
     timed(
         &h[4],
-        api.step(&buyer, "bench-password", "receipt", serde_json::json!({})),
+        api.step(
+            &buyer,
+            SignIn::Session(&buyer_token),
+            "receipt",
+            serde_json::json!({}),
+        ),
     )
     .await?;
     Ok(())

@@ -61,20 +61,30 @@ pub async fn outbox(args: OutboxArgs) -> anyhow::Result<ExitCode> {
     let target = args.measure.min(args.pending) as i64;
     let started = Instant::now();
     let running = kessai_server::start(config).await?;
+    // Timed from the first email seen sent, so that starting the server is not counted.
+    let mut first: Option<(Instant, i64)> = None;
     let sent = loop {
         let sent = running.app.store.emails_sent().await?;
+        if first.is_none() && sent > 0 {
+            first = Some((Instant::now(), sent));
+        }
         if sent >= target || started.elapsed() > Duration::from_secs(600) {
             break sent;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     };
-    let seconds = started.elapsed().as_secs_f64();
+    let (since, at_first) = first.unwrap_or((started, 0));
+    let seconds = since.elapsed().as_secs_f64();
     running.handle.abort();
     if let Some(server) = &smtp {
         println!("received by the mail server: {}", server.count());
     }
-    println!("sent: {sent} of {target} timed in {seconds:.2} s");
-    println!("emails/s: {:.0}", sent as f64 / seconds);
+    println!(
+        "sent: {sent} of {target} timed, {} of them in {seconds:.2} s after the first ({:.2} s after the start)",
+        sent - at_first,
+        started.elapsed().as_secs_f64()
+    );
+    println!("emails/s: {:.0}", (sent - at_first) as f64 / seconds);
     Ok(if sent >= target {
         ExitCode::SUCCESS
     } else {

@@ -15,6 +15,14 @@ pub struct Api {
 }
 
 /// One side of a deal as the demo and bench fill it in.
+/// How a party proves who it is on a call: its password, or the token of a session (from its
+/// registration or a sign-in).
+#[derive(Clone, Copy)]
+pub enum SignIn<'a> {
+    Password(&'a str),
+    Session(&'a str),
+}
+
 pub struct Party<'a> {
     pub item: &'a str,
     pub price_yen: i64,
@@ -103,16 +111,17 @@ impl Api {
     pub async fn step(
         &self,
         deal_id: &str,
-        password: &str,
+        signed_in: SignIn<'_>,
         step: &str,
         body: Value,
     ) -> anyhow::Result<Value> {
         let key = uuid::Uuid::now_v7().to_string();
-        let request = self
-            .request(Method::POST, &format!("/v1/deals/{deal_id}/{step}"))
-            .basic_auth(deal_id, Some(password))
-            .header("Idempotency-Key", key)
-            .json(&body);
+        let request = self.request(Method::POST, &format!("/v1/deals/{deal_id}/{step}"));
+        let request = match signed_in {
+            SignIn::Password(password) => request.basic_auth(deal_id, Some(password)),
+            SignIn::Session(token) => request.bearer_auth(token),
+        };
+        let request = request.header("Idempotency-Key", key).json(&body);
         self.send(request, StatusCode::OK).await
     }
 

@@ -5,7 +5,7 @@
 //! By default it starts its own server on a temporary database. With `--server` it drives an
 //! existing one instead (the crash test does this while killing and restarting the server).
 
-use crate::client::{str_field, Api, Party};
+use crate::client::{str_field, Api, Party, SignIn};
 use clap::Args;
 use kessai_server::config::{Config, MailTransport};
 use kessai_sim::bank::{AccountRef, BankState};
@@ -305,7 +305,7 @@ impl Demo {
             .api
             .step(
                 seller,
-                SELLER_PASSWORD,
+                SignIn::Password(SELLER_PASSWORD),
                 "shipment",
                 json!({ "tracking_number": tracking }),
             )
@@ -322,7 +322,12 @@ impl Demo {
         tokio::time::sleep(self.pace).await;
         let r = self
             .api
-            .step(buyer, BUYER_PASSWORD, "receipt", json!({}))
+            .step(
+                buyer,
+                SignIn::Password(BUYER_PASSWORD),
+                "receipt",
+                json!({}),
+            )
             .await?;
         println!("buyer confirms receipt → {}", str_field(&r, "status")?);
         self.settle().await?;

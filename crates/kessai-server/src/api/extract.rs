@@ -28,7 +28,8 @@ impl FromRequestParts<Arc<App>> for Operator {
     }
 }
 
-/// A party logged in with the deal ID of the path (`{deal_id}`) and its password.
+/// A party signed in for the deal ID of the path (`{deal_id}`): with a session's bearer token,
+/// or with HTTP Basic (the deal ID and its password).
 pub struct DealLogin {
     /// The deal ID as the path gave it.
     pub deal_id: String,
@@ -45,6 +46,10 @@ impl FromRequestParts<Arc<App>> for DealLogin {
                 AppError::new(StatusCode::BAD_REQUEST, "invalid_deal_id", e.body_text())
                     .with_field("deal_id")
             })?;
+        if let Some(token) = bearer(&parts.headers) {
+            let reg = crate::service::session::authenticate(app, &deal_id, token).await?;
+            return Ok(DealLogin { deal_id, reg });
+        }
         let password = deal_credentials(&parts.headers, &deal_id)?;
         let reg = login(app, &deal_id, &password).await?;
         Ok(DealLogin { deal_id, reg })
@@ -101,6 +106,15 @@ pub fn deal_credentials(headers: &HeaderMap, path_id: &str) -> AppResult<String>
     Ok(password.to_string())
 }
 
+/// The token of `Authorization: Bearer <token>`, if that is the scheme given.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 pub fn require_operator(app: &App, headers: &HeaderMap) -> AppResult<()> {
     let denied = || {
         AppError::new(
@@ -110,12 +124,8 @@ pub fn require_operator(app: &App, headers: &HeaderMap) -> AppResult<()> {
         )
     };
     let expected = app.config.operator_token.as_deref().ok_or_else(denied)?;
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(denied)?;
-    if !crate::secrets::same_secret(given.trim(), expected) {
+    let given = bearer(headers).ok_or_else(denied)?;
+    if !crate::secrets::same_secret(given, expected) {
         return Err(denied());
     }
     Ok(())

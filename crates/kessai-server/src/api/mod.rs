@@ -14,6 +14,7 @@ pub mod openapi;
 mod operator;
 mod party;
 pub mod responses;
+mod session;
 mod suspense;
 
 use crate::error::AppError;
@@ -34,6 +35,10 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/registrations/{role}", post(party::register))
         .route("/v1/registrations/{deal_id}/amend", post(amend::amend))
         .route("/v1/deals/{deal_id}", get(party::view))
+        .route(
+            "/v1/deals/{deal_id}/session",
+            post(session::sign_in).delete(session::sign_out),
+        )
         .route("/v1/deals/{deal_id}/shipment", post(party::ship))
         .route("/v1/deals/{deal_id}/receipt", post(party::receipt))
         .route("/v1/operator/bank-credits", post(operator::credit))

@@ -1,6 +1,6 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
-use super::{amend, bank, operator, party, suspense};
+use super::{amend, bank, operator, party, session, suspense};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow."),
-    paths(party::register, amend::amend, party::view, party::ship, party::receipt, operator::credit, operator::refund,
+    paths(party::register, amend::amend, party::view, session::sign_in, session::sign_out, party::ship, party::receipt, operator::credit, operator::refund,
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
           suspense::write_off, suspense::recover),
@@ -24,6 +24,10 @@ impl Modify for Security {
         components.add_security_scheme(
             "deal_basic",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        );
+        components.add_security_scheme(
+            "deal_bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
         components.add_security_scheme(
             "operator_bearer",

@@ -26,10 +26,20 @@ pub const OPERATOR: Codes = &[(401, "unauthorized")];
 /// A deal ID in the path.
 pub const DEAL_ID: Codes = &[(400, "invalid_deal_id"), (404, "deal_not_found")];
 /// A party's login (HTTP Basic with the path's deal ID).
+pub const DEAL_PASSWORD: Codes = &[
+    (400, "invalid_deal_id"),
+    (404, "deal_not_found"),
+    (401, "wrong_password"),
+    (429, "login_locked"),
+];
+/// A session's bearer token for the path's deal ID.
+pub const DEAL_SESSION: Codes = &[(400, "invalid_deal_id"), (401, "invalid_session")];
+/// Either of the two.
 pub const DEAL_LOGIN: Codes = &[
     (400, "invalid_deal_id"),
     (404, "deal_not_found"),
     (401, "wrong_password"),
+    (401, "invalid_session"),
     (429, "login_locked"),
 ];
 /// `Idempotency-Key` (a malformed key is `invalid_field`).
@@ -59,6 +69,8 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("post", "/v1/registrations/{deal_id}/amend",
         &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, &[(409, "wrong_state")]]),
     ("get", "/v1/deals/{deal_id}", &[DEAL_LOGIN, WRITES]),
+    ("post", "/v1/deals/{deal_id}/session", &[DEAL_PASSWORD, JSON_BODY, WRITES]),
+    ("delete", "/v1/deals/{deal_id}/session", &[DEAL_SESSION, WRITES]),
     ("post", "/v1/deals/{deal_id}/shipment", &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, DEAL_STEP]),
     ("post", "/v1/deals/{deal_id}/receipt", &[DEAL_LOGIN, JSON_BODY, IDEMPOTENT, WRITES, DEAL_STEP]),
     ("post", "/v1/operator/bank-credits", &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES, &[(409, "wrong_state")]]),

@@ -13,6 +13,7 @@ pub mod field_error;
 pub mod notify;
 pub mod pairing;
 pub mod register;
+pub mod session;
 pub mod suspense;
 pub mod transact;
 pub mod view;

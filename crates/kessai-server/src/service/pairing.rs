@@ -59,6 +59,8 @@ pub async fn amend_in(
             "the deal is already agreed: its registration can no longer change",
         ));
     }
+    // The password may have changed: no sign-in made with the old one lives on.
+    tx.revoke_sessions_of(id, app.clock.now().0).await?;
     let mine = load(tx, id).await?;
     event(
         app,
@@ -136,6 +138,7 @@ fn outcome(id: &DealId, role: Party, status: &str, fields: Vec<String>) -> Regis
         role: role.as_str().into(),
         status: status.into(),
         mismatched_fields: fields,
+        session: None,
     }
 }
 

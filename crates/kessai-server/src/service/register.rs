@@ -4,7 +4,7 @@ use super::field_error::{first, FieldError, Problem};
 use super::pairing;
 use super::transact::IdempotencyKey;
 use crate::bank_master::UnknownCode;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::secrets;
 use crate::transact_idempotent;
 use crate::App;
@@ -124,6 +124,10 @@ pub struct RegistrationOutcome {
     pub status: String,
     /// When `mismatch`: the fields that differ from the other party's registration.
     pub mismatched_fields: Vec<String>,
+    /// A sign-in for this party, so that its next calls need no password (`POST
+    /// /v1/registrations/{role}` only; a repeat under the same Idempotency-Key gets a new one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<super::session::SessionGrant>,
 }
 
 /// A registration whose fields are all valid.
@@ -239,8 +243,29 @@ pub async fn register(
     key: Option<&IdempotencyKey>,
 ) -> AppResult<(StatusCode, String)> {
     let (valid, hash) = prepare(app, role, input).await?;
-    transact_idempotent!(*app, key, StatusCode::CREATED, |tx| pairing::register_in(
-        app, tx, role, &valid, &hash
-    )
-    .await)
+    let (status, body) =
+        transact_idempotent!(*app, key, StatusCode::CREATED, |tx| pairing::register_in(
+            app, tx, role, &valid, &hash
+        )
+        .await)?;
+    with_session(app, status, body).await
+}
+
+/// Adds a session to a registration's answer. The session is not part of the stored answer
+/// (the token is never stored), so a repeat of the request, which carries the same password,
+/// gets a session of its own.
+async fn with_session(
+    app: &App,
+    status: StatusCode,
+    body: String,
+) -> AppResult<(StatusCode, String)> {
+    if status != StatusCode::CREATED {
+        return Ok((status, body));
+    }
+    let mut outcome: serde_json::Value = serde_json::from_str(&body).map_err(AppError::internal)?;
+    let id = outcome["deal_id"].as_str().unwrap_or_default();
+    let id = kessai_core::DealId::parse(id).map_err(AppError::internal)?;
+    let grant = super::session::open(app, &id).await?;
+    outcome["session"] = serde_json::to_value(grant).map_err(AppError::internal)?;
+    Ok((status, outcome.to_string()))
 }
