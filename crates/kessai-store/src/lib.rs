@@ -59,7 +59,7 @@ pub enum StoreError {
     /// Another transaction changed the same row first; the caller retries the whole command.
     #[error("concurrent update of {0}; retry")]
     Conflict(String),
-    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH (a file) or postgres://...")]
     Url(String),
     /// The COMMIT that was to make this transaction durable failed; nothing of it was kept.
     #[error("commit failed: {0}")]
@@ -138,7 +138,13 @@ pub fn normalize_url(url: &str) -> Result<(String, Backend)> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
-    if path.contains("://") || path.is_empty() {
+    // An in-memory database exists once per connection: the writer and the readers would each
+    // see their own, so a write would be invisible to every read.
+    if path.contains("://")
+        || path.is_empty()
+        || path.contains(":memory:")
+        || path.contains("mode=memory")
+    {
         return Err(StoreError::Url(url.to_string()));
     }
     let sep = if path.contains('?') { '&' } else { '?' };
@@ -260,6 +266,29 @@ impl Store {
         match self.backend {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::{normalize_url, Backend};
+
+    #[test]
+    fn a_bare_path_is_sqlite_and_memory_is_refused() {
+        let (url, backend) = normalize_url("data/kessai.db").unwrap();
+        assert_eq!(
+            (url.as_str(), backend),
+            ("sqlite://data/kessai.db?mode=rwc", Backend::Sqlite)
+        );
+        assert_eq!(super::sqlite_path(&url), "data/kessai.db");
+        for url in [
+            "sqlite::memory:",
+            ":memory:",
+            "sqlite://x.db?mode=memory",
+            "mysql://h/db",
+        ] {
+            assert!(normalize_url(url).is_err(), "{url}");
         }
     }
 }
