@@ -222,19 +222,31 @@ impl Tx {
 
 impl Store {
     /// Instructions, optionally of one deal, oldest first.
+    /// Instructions oldest first, `limit` at most, after the cursor `after` (the creation time
+    /// and ID of the last one already listed): a page costs the same wherever it starts (the
+    /// indexes of migration 11).
     pub async fn instructions(
         &self,
         deal_id: Option<&str>,
+        after: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<InstructionRecord>> {
-        let rows = query(
-            "SELECT id, deal_id, credit_id, purpose, party, amount_yen, bank_account_json, status, status_reason, created_at_ms FROM payment_instructions \
-             WHERE ($1 = '' OR deal_id = $1) ORDER BY created_at_ms, id LIMIT $2",
-        )
-        .bind(deal_id.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
+        let deal = if deal_id.is_some() {
+            "deal_id = $4 AND"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id, deal_id, credit_id, purpose, party, amount_yen, bank_account_json, status, status_reason, created_at_ms \
+             FROM payment_instructions WHERE {deal} (created_at_ms > $1 OR (created_at_ms = $1 AND id > $2)) \
+             ORDER BY created_at_ms, id LIMIT $3"
+        );
+        let (after_ms, after_id) = after.unwrap_or((i64::MIN, ""));
+        let mut list = query(&sql).bind(after_ms).bind(after_id).bind(limit);
+        if let Some(deal) = deal_id {
+            list = list.bind(deal);
+        }
+        let rows = list.fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
                 let account: String = get(r, "bank_account_json")?;

@@ -140,16 +140,47 @@ pub async fn advance_clock(
 #[derive(Deserialize)]
 pub struct InstructionQuery {
     pub deal_id: Option<String>,
+    /// The `next_after` of the page before.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
 }
+
+/// A page size when none is asked for, and the most one page holds.
+const PAGE: i64 = 1_000;
+const MAX_PAGE: i64 = 10_000;
 
 #[derive(Serialize, ToSchema)]
 pub struct InstructionList {
     #[schema(value_type = Vec<Object>)]
     pub instructions: Vec<InstructionRecord>,
+    /// When more follow: pass as `after` for the next page.
+    pub next_after: Option<String>,
 }
 
-/// Outbound payouts and refunds, oldest first (optionally of one deal, by either party's ID).
-#[utoipa::path(get, path = "/v1/operator/instructions", params(("deal_id" = Option<String>, Query)),
+fn bad_query(message: &str) -> AppError {
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        message.to_string(),
+    )
+}
+
+/// A cursor is the creation time and ID of the last instruction listed: `<ms>.<id>`.
+fn parse_cursor(text: &str) -> AppResult<(i64, &str)> {
+    let (ms, id) = text
+        .split_once('.')
+        .ok_or_else(|| bad_query("after must be the next_after of an earlier page"))?;
+    let ms = ms
+        .parse()
+        .map_err(|_| bad_query("after must be the next_after of an earlier page"))?;
+    Ok((ms, id))
+}
+
+/// Outbound payouts and refunds, oldest first (optionally of one deal, by either party's ID),
+/// a page at a time: `limit` (1 to 10,000, default 1,000) after the cursor `after`.
+#[utoipa::path(get, path = "/v1/operator/instructions", params(("deal_id" = Option<String>, Query),
+    ("after" = Option<String>, Query, description = "next_after of the page before"),
+    ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000)),
     responses((status = 200, body = InstructionList)), security(("operator_bearer" = [])))]
 pub async fn instructions(
     State(app): State<Arc<App>>,
@@ -167,8 +198,27 @@ pub async fn instructions(
         }
         None => None,
     };
+    let limit = q.limit.unwrap_or(PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(bad_query("limit must be 1 to 10000"));
+    }
+    let after = q.after.as_deref().map(parse_cursor).transpose()?;
+    // One more than asked for tells whether another page follows.
+    let mut instructions = app
+        .store
+        .instructions(internal.as_deref(), after, limit + 1)
+        .await?;
+    let next_after = if instructions.len() as i64 > limit {
+        instructions.truncate(limit as usize);
+        instructions
+            .last()
+            .map(|i| format!("{}.{}", i.created_at_ms, i.id))
+    } else {
+        None
+    };
     Ok(Json(InstructionList {
-        instructions: app.store.instructions(internal.as_deref(), 10_000).await?,
+        instructions,
+        next_after,
     }))
 }
 

@@ -207,7 +207,7 @@ async fn ship_to(app: &App, buyer_id: &kessai_core::DealId) -> AppResult<Option<
 
 /// The deal's instructions paying this party, each with where it goes (masked).
 async fn money_out(app: &App, deal_id: &str, role: Party) -> AppResult<Vec<MoneyOut>> {
-    let instructions = app.store.instructions(Some(deal_id), 100).await?;
+    let instructions = app.store.instructions(Some(deal_id), None, 100).await?;
     Ok(instructions
         .into_iter()
         .filter(|i| i.party == role.as_str())
