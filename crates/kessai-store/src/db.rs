@@ -165,7 +165,7 @@ pub(crate) enum Db<'a> {
     Pool(&'a AnyPool),
     /// The SQLite writer's connection, inside its transaction. Mutable, so that a future
     /// holding it is `Send` (a rusqlite connection is not `Sync`).
-    Lite(&'a mut rusqlite::Connection),
+    Lite(&'a mut crate::db_sqlite::LiteConn),
 }
 
 /// What a statement changed.

@@ -8,8 +8,8 @@
 //! could still lose. A writer that fails or is dropped rolls back to its savepoint, leaving the
 //! others' work intact.
 
+use crate::db_sqlite::LiteConn;
 use crate::{Result, StoreError};
-use rusqlite::Connection;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub struct State {
     /// The writer's own rusqlite connection (see `db`): statements run on it in the task
     /// that holds the turn, with no thread hop. COMMIT's fsync runs there too: the lock is held
     /// through it in any case, and the other runtime threads keep serving.
-    conn: Connection,
+    conn: LiteConn,
     batch_open: bool,
     /// Increases with every COMMIT; a deferred writer compares it to know its batch is done.
     batch_seq: u64,
@@ -62,7 +62,7 @@ pub struct Turn {
 }
 
 impl Writer {
-    pub fn new(conn: Connection) -> Writer {
+    pub fn new(conn: LiteConn) -> Writer {
         let state = State {
             conn,
             batch_open: false,
@@ -116,7 +116,7 @@ fn flush(state: &mut State) {
 }
 
 impl Turn {
-    pub fn conn(&mut self) -> &mut Connection {
+    pub fn conn(&mut self) -> &mut LiteConn {
         &mut self.guard.as_mut().expect("turn is live").conn
     }
 

@@ -167,6 +167,9 @@ impl Store {
             Backend::Sqlite => {
                 options
                     .max_connections(5)
+                    // A file does not drop its connections as a server may: no ping (a hop to
+                    // sqlx's worker thread and back) before every read.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             for pragma in [

@@ -61,6 +61,10 @@ pub struct LifecycleArgs {
     pub argon2_memory_kib: u32,
     #[arg(long, default_value_t = 2)]
     pub argon2_iterations: u32,
+    /// Hold the deals' emails in the outbox until the last deal is done, then deliver them: the
+    /// deal path alone, as when the mail server and its load are on another machine.
+    #[arg(long)]
+    pub email_after: bool,
 }
 
 const CALLS: [&str; 5] = [
@@ -100,6 +104,7 @@ async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
     config.operator_token = Some(kessai_server::secrets::random_token());
     config.banks = vec![kessai_server::config::demo_bank()];
     config.password_cost = config_cost(&args);
+    config.workers = !args.email_after;
     let token = config.operator_token.clone().unwrap_or_default();
     let running = kessai_server::start(config).await?;
     let api = Api::new(&format!("http://{}", running.addr), &token);
@@ -147,6 +152,9 @@ async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
     // The deals are done when their calls are answered; their emails leave through the outbox
     // after. Both figures are printed, so that a backlog is never hidden.
     let (pending, _) = running.app.store.outbox_counts().await?;
+    if args.email_after {
+        tokio::spawn(kessai_server::mail::worker::run(running.app.clone()));
+    }
     let drained = loop {
         let (left, sent) = running.app.store.outbox_counts().await?;
         if left == 0 || started.elapsed() > elapsed + Duration::from_secs(300) {
