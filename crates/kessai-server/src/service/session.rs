@@ -56,14 +56,18 @@ fn invalid() -> AppError {
     )
 }
 
+/// The party a live session's token signs in, whatever its deal ID.
+pub async fn party(app: &App, token: &str) -> AppResult<Registration> {
+    app.store
+        .session_party(&digest(token), app.clock.now().0)
+        .await?
+        .ok_or_else(invalid)
+}
+
 /// The party a bearer token signs in, for the deal ID of the path.
 pub async fn authenticate(app: &App, path_id: &str, token: &str) -> AppResult<Registration> {
     let id = DealId::parse(path_id)?;
-    let reg = app
-        .store
-        .session_party(&digest(token), app.clock.now().0)
-        .await?
-        .ok_or_else(invalid)?;
+    let reg = party(app, token).await?;
     if reg.public_id != id {
         // Another deal's token: as unknown as a wrong one.
         return Err(invalid());

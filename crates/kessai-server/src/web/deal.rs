@@ -1,5 +1,10 @@
 //! The deal page: opened with the deal ID and password, showing the status, a dated timeline,
 //! and the one form this party can use next (ship or confirm receipt).
+//!
+//! Opening the page signs the party in for the visit: a session (`service::session`) whose token
+//! is kept in an HttpOnly, `SameSite=Strict` cookie for `/deal`. The step forms then need no
+//! password, and "Sign out" ends the session. A form that does carry a password is checked
+//! with it, as before.
 
 use super::csrf;
 use super::deal_page::{self, DealPage};
@@ -9,6 +14,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::service::auth::{login, require_role};
 use crate::service::deal_ops;
+use crate::service::session;
 use crate::service::view::deal_view;
 use crate::transact;
 use crate::App;
@@ -74,6 +80,13 @@ pub async fn login_form(headers: HeaderMap, Query(q): Query<LoginQuery>) -> Resp
     )
 }
 
+/// The cookie that holds a party's session token on the deal pages.
+const SESSION_COOKIE: &str = "kessai_deal";
+
+fn session_cookie(token: &str, max_age_s: u64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/deal; HttpOnly; SameSite=Strict; Max-Age={max_age_s}")
+}
+
 fn deal_page(d: &DealPage, notice: Option<Markup>) -> Markup {
     let (lang, token, v) = (d.lang, d.token, d.view);
     let action = |path: &str, label: &str, extra: Markup| {
@@ -82,8 +95,6 @@ fn deal_page(d: &DealPage, notice: Option<Markup>) -> Markup {
                 input type="hidden" name="csrf" value=(token);
                 input type="hidden" name="deal_id" value=(v.deal_id);
                 (extra)
-                label for="password" { (lang.t("パスワード（確認のため再入力）", "Password (again, to confirm)")) }
-                input id="password" name="password" type="password" required;
                 button type="submit" { (label) }
             }
         }
@@ -107,25 +118,32 @@ fn deal_page(d: &DealPage, notice: Option<Markup>) -> Markup {
             None => {}
         }
         (deal_page::timeline(lang, v))
+        form method="post" action="/deal/sign-out" {
+            input type="hidden" name="csrf" value=(token);
+            button type="submit" { (lang.t("サインアウト", "Sign out")) }
+        }
     };
     // A deal is shown only in answer to a POST with its password; switching the language leads
     // to the sign-in in that language.
     page_at(lang, lang.t("取引", "Deal"), body, "/deal")
 }
 
-/// Checks the CSRF token and the credentials; on failure, the login page with the reason.
-async fn authenticate(
-    app: &App,
-    headers: &HeaderMap,
-    f: &DealForm,
-) -> Result<kessai_store::Registration, Response> {
+/// A party signed in on a page, and the cookie to set if this request signed it in.
+struct SignedIn {
+    reg: kessai_store::Registration,
+    cookie: Option<String>,
+}
+
+/// Checks the CSRF token and the credentials: the password when the form has one (which opens
+/// a session), else the session cookie. On failure, the login page with the reason.
+async fn authenticate(app: &App, headers: &HeaderMap, f: &DealForm) -> Result<SignedIn, Response> {
     let (lang, _) = csrf::lang(headers, None);
     let (token, csrf_cookie) = csrf::token(headers);
     let error = if !csrf::verify(headers, &f.csrf) {
         super::errors::csrf_error(lang)
     } else {
-        match login(app, &f.deal_id, &f.password).await {
-            Ok(reg) => return Ok(reg),
+        match sign_in(app, headers, f).await {
+            Ok(signed_in) => return Ok(signed_in),
             Err(e) => e,
         }
     };
@@ -136,13 +154,30 @@ async fn authenticate(
     ))
 }
 
+async fn sign_in(app: &App, headers: &HeaderMap, f: &DealForm) -> Result<SignedIn, AppError> {
+    if f.password.is_empty() {
+        if let Some(token) = csrf::cookie(headers, SESSION_COOKIE) {
+            let reg = session::authenticate(app, &f.deal_id, &token).await?;
+            return Ok(SignedIn { reg, cookie: None });
+        }
+    }
+    let reg = login(app, &f.deal_id, &f.password).await?;
+    let grant = session::open(app, &reg.public_id).await?;
+    let cookie = Some(session_cookie(
+        &grant.token,
+        app.config.session_ttl.as_secs(),
+    ));
+    Ok(SignedIn { reg, cookie })
+}
+
 async fn show(
     app: &App,
     headers: &HeaderMap,
-    reg: &kessai_store::Registration,
+    signed_in: &SignedIn,
     status: StatusCode,
     notice: Option<Markup>,
 ) -> Response {
+    let reg = &signed_in.reg;
     let (lang, _) = csrf::lang(headers, None);
     let (token, csrf_cookie) = csrf::token(headers);
     match deal_view(app, reg).await {
@@ -154,7 +189,11 @@ async fn show(
                 reg,
                 master: app.config.bank_master.as_deref(),
             };
-            respond(status, &[csrf_cookie], deal_page(&d, notice))
+            respond(
+                status,
+                &[csrf_cookie, signed_in.cookie.clone()],
+                deal_page(&d, notice),
+            )
         }
         Err(e) => respond(
             e.status,
@@ -170,9 +209,41 @@ pub async fn open(
     Form(f): Form<DealForm>,
 ) -> Response {
     match authenticate(&app, &headers, &f).await {
-        Ok(reg) => show(&app, &headers, &reg, StatusCode::OK, None).await,
+        Ok(signed_in) => show(&app, &headers, &signed_in, StatusCode::OK, None).await,
         Err(page) => page,
     }
+}
+
+/// Ends the page's session: its token stops working and the cookie is cleared.
+pub async fn sign_out(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(f): Form<DealForm>,
+) -> Response {
+    let (lang, _) = csrf::lang(&headers, None);
+    let (token, csrf_cookie) = csrf::token(&headers);
+    if !csrf::verify(&headers, &f.csrf) {
+        let error = super::errors::csrf_error(lang);
+        return respond(
+            error.status,
+            &[csrf_cookie],
+            login_page(lang, &token, "", Some(&error)),
+        );
+    }
+    if let Some(session_token) = csrf::cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = session::revoke(&app, &session_token).await {
+            return respond(
+                e.status,
+                &[csrf_cookie],
+                login_page(lang, &token, "", Some(&e)),
+            );
+        }
+    }
+    respond(
+        StatusCode::OK,
+        &[csrf_cookie, Some(session_cookie("", 0))],
+        login_page(lang, &token, "", None),
+    )
 }
 
 async fn step(
@@ -184,12 +255,13 @@ async fn step(
     command: DealCommand,
 ) -> Response {
     let (lang, _) = csrf::lang(headers, None);
-    let reg = match authenticate(app, headers, f).await {
-        Ok(reg) => reg,
+    let signed_in = match authenticate(app, headers, f).await {
+        Ok(signed_in) => signed_in,
         Err(page) => return page,
     };
-    let result = match require_role(&reg, role, what)
-        .and_then(|_| deal_ops::agreed_deal_id(&reg).map(str::to_string))
+    let reg = &signed_in.reg;
+    let result = match require_role(reg, role, what)
+        .and_then(|_| deal_ops::agreed_deal_id(reg).map(str::to_string))
     {
         Ok(id) => transact!(*app, |tx| deal_ops::apply(app, tx, &id, &command).await),
         Err(e) => Err(e),
@@ -197,13 +269,13 @@ async fn step(
     match result {
         Ok(_) => {
             let done = html! { p.ok role="status" { (lang.t("受け付けました。相手方にメールでお知らせしました。", "Done. The other party has been emailed.")) } };
-            show(app, headers, &reg, StatusCode::OK, Some(done)).await
+            show(app, headers, &signed_in, StatusCode::OK, Some(done)).await
         }
         Err(e) => {
             show(
                 app,
                 headers,
-                &reg,
+                &signed_in,
                 e.status,
                 Some(error_box(&describe_error(lang, &e))),
             )

@@ -12,6 +12,9 @@ pub fn describe_error(lang: Lang, e: &AppError) -> String {
             Some("パスワードが違います（5回続けて間違えると一時的にロックされます）")
         }
         "login_locked" => Some("パスワードの誤りが続いたため、しばらくログインできません"),
+        "invalid_session" => {
+            Some("サインインの有効期限が切れました。取引IDとパスワードでもう一度開いてください")
+        }
         "wrong_party" => Some("この操作は相手方の取引IDでのみ行えます"),
         "not_agreed" => Some("まだ取引が成立していません"),
         "wrong_state" => Some("現在の取引状態ではこの操作はできません"),

@@ -34,6 +34,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/deal", get(deal::login_form).post(deal::open))
         .route("/deal/shipment", axum::routing::post(deal::ship))
         .route("/deal/receipt", axum::routing::post(deal::receipt))
+        .route("/deal/sign-out", axum::routing::post(deal::sign_out))
         .route("/operator", get(operator::login_form))
         .route("/operator/login", axum::routing::post(operator::login))
         .route("/operator/suspense", get(suspense::suspense))
