@@ -513,3 +513,33 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Up to `n` parties of agreed deals, spread over the whole table: each is the first public
+    /// ID at or after a random one (the benchmark of reads signs them in).
+    pub async fn sample_parties(&self, n: usize) -> Result<Vec<DealId>> {
+        let mut found = std::collections::BTreeSet::new();
+        for _ in 0..n * 2 {
+            if found.len() >= n {
+                break;
+            }
+            let from = random_public_id();
+            let next: Option<String> = crate::db::query_scalar(
+                "SELECT public_id FROM registrations WHERE public_id >= $1 AND deal_id IS NOT NULL \
+                 ORDER BY public_id LIMIT 1",
+            )
+            .bind(from.as_str())
+            .fetch_optional(self.reader())
+            .await?;
+            if let Some(id) = next.and_then(|s| DealId::parse(&s).ok()) {
+                found.insert(id.as_str().to_string());
+            }
+        }
+        Ok(found.iter().filter_map(|s| DealId::parse(s).ok()).collect())
+    }
+}
+
+/// A public ID anywhere in the ID space: a UUIDv7's low 64 bits are random.
+fn random_public_id() -> DealId {
+    public_id(uuid::Uuid::now_v7().as_u128() as u64 % ID_SPACE)
+}

@@ -30,6 +30,8 @@ pub enum BenchCommand {
     Check(crate::bench_db::CheckArgs),
     /// Emails/s the worker delivers with N emails waiting (into a directory, or over SMTP).
     Outbox(crate::bench_mail::OutboxArgs),
+    /// `GET /v1/deals/{id}` latency and the process's memory with N deals stored.
+    Read(crate::bench_read::ReadArgs),
 }
 
 #[derive(Args)]
@@ -84,6 +86,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Fill(args) => crate::bench_db::fill(args).await,
         BenchCommand::Check(args) => crate::bench_db::check(args).await,
         BenchCommand::Outbox(args) => crate::bench_mail::outbox(args).await,
+        BenchCommand::Read(args) => crate::bench_read::read(args).await,
     }
 }
 

@@ -25,7 +25,7 @@ pub struct CheckArgs {
     pub deals: usize,
 }
 
-async fn filled(db: &str, deals: usize) -> anyhow::Result<Store> {
+pub async fn filled(db: &str, deals: usize) -> anyhow::Result<Store> {
     let store = Store::connect(db).await?;
     store.migrate().await?;
     if deals > 0 {

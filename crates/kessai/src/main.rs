@@ -6,6 +6,7 @@ mod bench;
 mod bench_db;
 mod bench_files;
 mod bench_mail;
+mod bench_read;
 mod check;
 mod client;
 mod demo;

@@ -1,0 +1,140 @@
+//! `kessai bench read`: `GET /v1/deals/{id}` latency with N deals stored, and the process's
+//! memory while it serves them. Parties are sampled across the whole table and signed in with
+//! sessions, so the figure is the read, not argon2.
+
+use crate::bench_files::peak_mib;
+use clap::Args;
+use hdrhistogram::Histogram;
+use kessai_server::config::{Config, MailTransport};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub struct ReadArgs {
+    /// Database (default: a temporary SQLite file).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Deals to write first with `bench fill` (0: read the database as it is).
+    #[arg(long, default_value_t = 100_000)]
+    pub deals: usize,
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: usize,
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Parties signed in and read in turn.
+    #[arg(long, default_value_t = 2_000)]
+    pub parties: usize,
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+pub async fn read(args: ReadArgs) -> anyhow::Result<ExitCode> {
+    let workdir = tempfile::tempdir()?;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("read.db").display()));
+    let store = crate::bench_db::filled(&db, args.deals).await?;
+    let parties = store.sample_parties(args.parties).await?;
+    store.close().await;
+    anyhow::ensure!(!parties.is_empty(), "no agreed deals to read");
+
+    let mut config = Config::new(&db, MailTransport::Directory(workdir.path().join("mail")));
+    config.listen = "127.0.0.1:0".parse()?;
+    config.banks = vec![kessai_server::config::demo_bank()];
+    config.workers = false;
+    let running = kessai_server::start(config).await?;
+    let mut tokens = vec![];
+    for id in &parties {
+        let grant = kessai_server::service::session::open(&running.app, id)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        tokens.push((id.as_str().to_string(), grant.token));
+    }
+    let stored = running
+        .app
+        .store
+        .deal_counts()
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<i64>();
+    println!(
+        "bench read: {stored} deals stored, {} parties, {} requests at concurrency {}, database {}",
+        tokens.len(),
+        args.requests,
+        args.concurrency,
+        running.app.store.backend_name()
+    );
+    let base = format!("http://{}", running.addr);
+    let http = reqwest::Client::new();
+    let tokens = Arc::new(tokens);
+    let histogram = Arc::new(tokio::sync::Mutex::new(Histogram::<u64>::new_with_bounds(
+        1, 60_000_000, 3,
+    )?));
+    let next = Arc::new(AtomicUsize::new(0));
+    let rss_before = rss_mib();
+    let started = Instant::now();
+    let mut workers = vec![];
+    for _ in 0..args.concurrency.max(1) {
+        let (http, base, tokens, histogram, next, total) = (
+            http.clone(),
+            base.clone(),
+            tokens.clone(),
+            histogram.clone(),
+            next.clone(),
+            args.requests,
+        );
+        workers.push(tokio::spawn(async move {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                let (id, token) = &tokens[n % tokens.len()];
+                let at = Instant::now();
+                let reply = http
+                    .get(format!("{base}/v1/deals/{id}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await?;
+                anyhow::ensure!(reply.status().is_success(), "GET {id}: {}", reply.status());
+                reply.bytes().await?;
+                let us = at.elapsed().max(Duration::from_micros(1)).as_micros() as u64;
+                histogram.lock().await.saturating_record(us);
+            }
+        }));
+    }
+    for w in workers {
+        w.await??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    running.handle.abort();
+    let h = histogram.lock().await;
+    let ms = |us: u64| us as f64 / 1000.0;
+    println!("reads/s: {:.0}", args.requests as f64 / seconds);
+    println!(
+        "memory (server and client in one process): {rss_before:.0} MiB before the reads, {:.0} MiB after, {:.0} MiB peak",
+        rss_mib(),
+        peak_mib()
+    );
+    println!(
+        "GET /v1/deals/{{id}}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(h.value_at_quantile(0.5)),
+        ms(h.value_at_quantile(0.99)),
+        ms(h.max())
+    );
+    println!("p99 ms: {:.2}", ms(h.value_at_quantile(0.99)));
+    Ok(ExitCode::SUCCESS)
+}
