@@ -115,6 +115,8 @@ pub struct Tx {
     account_deltas: std::collections::BTreeMap<String, ledger::AccountDelta>,
     /// Journals posted but not yet written (see `ledger::PendingJournal`).
     pending_journals: Vec<ledger::PendingJournal>,
+    /// Emails enqueued but not yet written (see `outbox::pending_emails`).
+    pending_emails: bulk::Rows,
 }
 
 enum TxInner {
@@ -224,6 +226,7 @@ impl Store {
             backend: self.backend,
             account_deltas: Default::default(),
             pending_journals: vec![],
+            pending_emails: outbox::pending_emails(),
         })
     }
 
@@ -235,6 +238,7 @@ impl Store {
 impl Tx {
     /// Returns once the transaction is durable.
     pub async fn commit(mut self) -> Result<()> {
+        self.flush_emails().await?;
         self.flush_journals().await?;
         self.apply_account_deltas().await?;
         match self.inner {

@@ -1,6 +1,7 @@
 //! The email outbox: rows written in the transaction that caused them, delivered by workers
 //! that claim rows with a lease so two instances never send the same email at once.
 
+use crate::bulk::Rows;
 use crate::db::{query, query_scalar, Row};
 use crate::{get, new_internal_id, Result, Store, Tx};
 
@@ -34,22 +35,50 @@ fn from_row(r: &Row) -> Result<OutboxEmail> {
     })
 }
 
+/// The columns of an email written by [`Tx::enqueue_email`].
+const EMAIL_COLUMNS: &[&str] = &[
+    "id",
+    "to_addr",
+    "subject",
+    "body",
+    "deal_ref",
+    "status",
+    "next_attempt_ms",
+    "created_at_ms",
+];
+
+/// Emails held before a multi-row insert: a transaction's emails (a deal step sends up to four)
+/// are written in one statement at commit, not one each. An import's many are written every
+/// this many.
+const MAX_PENDING_EMAILS: usize = 200;
+
+pub(crate) fn pending_emails() -> Rows {
+    Rows::new("outbox_emails", EMAIL_COLUMNS)
+}
+
 impl Tx {
+    /// Puts an email in the outbox; it is written with the transaction and sent after it commits.
     pub async fn enqueue_email(&mut self, e: &NewEmail<'_>, now_ms: i64) -> Result<String> {
         let id = new_internal_id();
-        query(
-            "INSERT INTO outbox_emails (id, to_addr, subject, body, deal_ref, status, next_attempt_ms, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)",
-        )
-        .bind(&id)
-        .bind(e.to)
-        .bind(e.subject)
-        .bind(e.body)
-        .bind(e.deal_ref)
-        .bind(now_ms)
-        .execute(self.conn())
-        .await?;
+        self.pending_emails.push([
+            id.as_str().into(),
+            e.to.into(),
+            e.subject.into(),
+            e.body.into(),
+            e.deal_ref.into(),
+            "pending".into(),
+            now_ms.into(),
+            now_ms.into(),
+        ]);
+        if self.pending_emails.len() >= MAX_PENDING_EMAILS {
+            self.flush_emails().await?;
+        }
         Ok(id)
+    }
+
+    pub(crate) async fn flush_emails(&mut self) -> Result<()> {
+        let mut rows = std::mem::replace(&mut self.pending_emails, pending_emails());
+        rows.write(self).await
     }
 }
 
