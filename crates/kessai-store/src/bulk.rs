@@ -10,6 +10,10 @@ pub(crate) use crate::db::Val;
 /// the names, so very wide statements cost more per row, not less (see ARCHITECTURE.md).
 const PARAMS_PER_INSERT: usize = 400;
 
+/// Rows a transaction holds before writing them in multi-row inserts (its emails and timeline
+/// events: a deal step has several of each): written at commit, or when this many wait.
+pub(crate) const MAX_PENDING_ROWS: usize = 200;
+
 /// Rows for one table, written by [`Rows::write`].
 pub(crate) struct Rows {
     table: &'static str,
@@ -29,6 +33,15 @@ impl Rows {
     pub(crate) fn push<const N: usize>(&mut self, row: [Val; N]) {
         assert_eq!(N, self.columns.len(), "a row of {}", self.table);
         self.values.extend(row);
+    }
+
+    /// The rows pushed so far, leaving this empty for more of the same table.
+    pub(crate) fn take(&mut self) -> Rows {
+        Rows {
+            table: self.table,
+            columns: self.columns,
+            values: std::mem::take(&mut self.values),
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

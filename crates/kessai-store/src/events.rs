@@ -1,5 +1,6 @@
 //! The dated timeline of a deal and of each registration.
 
+use crate::bulk::{Rows, MAX_PENDING_ROWS};
 use crate::db::query;
 use crate::{get, new_internal_id, Result, Store, Tx};
 
@@ -10,7 +11,22 @@ pub struct EventRecord {
     pub detail: serde_json::Value,
 }
 
+pub(crate) fn pending_events() -> Rows {
+    Rows::new(
+        "deal_events",
+        &[
+            "id",
+            "deal_id",
+            "public_id",
+            "at_ms",
+            "event",
+            "detail_json",
+        ],
+    )
+}
+
 impl Tx {
+    /// Adds to a timeline; written with the transaction (see `bulk::MAX_PENDING_ROWS`).
     pub async fn add_event(
         &mut self,
         deal_id: Option<&str>,
@@ -19,17 +35,17 @@ impl Tx {
         event: &str,
         detail: &serde_json::Value,
     ) -> Result<()> {
-        query(
-            "INSERT INTO deal_events (id, deal_id, public_id, at_ms, event, detail_json) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(new_internal_id())
-        .bind(deal_id)
-        .bind(public_id)
-        .bind(at_ms)
-        .bind(event)
-        .bind(detail.to_string())
-        .execute(self.conn())
-        .await?;
+        self.pending_events.push([
+            new_internal_id().into(),
+            deal_id.into(),
+            public_id.into(),
+            at_ms.into(),
+            event.into(),
+            detail.to_string().into(),
+        ]);
+        if self.pending_events.len() >= MAX_PENDING_ROWS {
+            self.pending_events.take().write(self).await?;
+        }
         Ok(())
     }
 }

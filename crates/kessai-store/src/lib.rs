@@ -115,8 +115,9 @@ pub struct Tx {
     account_deltas: std::collections::BTreeMap<String, ledger::AccountDelta>,
     /// Journals posted but not yet written (see `ledger::PendingJournal`).
     pending_journals: Vec<ledger::PendingJournal>,
-    /// Emails enqueued but not yet written (see `outbox::pending_emails`).
+    /// Emails enqueued and timeline events added but not yet written (`bulk::MAX_PENDING_ROWS`).
     pending_emails: bulk::Rows,
+    pending_events: bulk::Rows,
 }
 
 enum TxInner {
@@ -227,6 +228,7 @@ impl Store {
             account_deltas: Default::default(),
             pending_journals: vec![],
             pending_emails: outbox::pending_emails(),
+            pending_events: events::pending_events(),
         })
     }
 
@@ -238,7 +240,10 @@ impl Store {
 impl Tx {
     /// Returns once the transaction is durable.
     pub async fn commit(mut self) -> Result<()> {
-        self.flush_emails().await?;
+        // Emails and events refer to rows already written (deals, registrations); journals
+        // are flushed after them as before.
+        self.pending_emails.take().write(&mut self).await?;
+        self.pending_events.take().write(&mut self).await?;
         self.flush_journals().await?;
         self.apply_account_deltas().await?;
         match self.inner {

@@ -1,7 +1,7 @@
 //! The email outbox: rows written in the transaction that caused them, delivered by workers
 //! that claim rows with a lease so two instances never send the same email at once.
 
-use crate::bulk::Rows;
+use crate::bulk::{Rows, MAX_PENDING_ROWS};
 use crate::db::{query, query_scalar, Row};
 use crate::{get, new_internal_id, Result, Store, Tx};
 
@@ -47,11 +47,6 @@ const EMAIL_COLUMNS: &[&str] = &[
     "created_at_ms",
 ];
 
-/// Emails held before a multi-row insert: a transaction's emails (a deal step sends up to four)
-/// are written in one statement at commit, not one each. An import's many are written every
-/// this many.
-const MAX_PENDING_EMAILS: usize = 200;
-
 pub(crate) fn pending_emails() -> Rows {
     Rows::new("outbox_emails", EMAIL_COLUMNS)
 }
@@ -70,15 +65,10 @@ impl Tx {
             now_ms.into(),
             now_ms.into(),
         ]);
-        if self.pending_emails.len() >= MAX_PENDING_EMAILS {
-            self.flush_emails().await?;
+        if self.pending_emails.len() >= MAX_PENDING_ROWS {
+            self.pending_emails.take().write(self).await?;
         }
         Ok(id)
-    }
-
-    pub(crate) async fn flush_emails(&mut self) -> Result<()> {
-        let mut rows = std::mem::replace(&mut self.pending_emails, pending_emails());
-        rows.write(self).await
     }
 }
 
