@@ -11,6 +11,7 @@ pub struct EventRecord {
     pub detail: serde_json::Value,
 }
 
+/// An empty set of `deal_events` rows (a transaction's events, the bulk fill's).
 pub(crate) fn pending_events() -> Rows {
     Rows::new(
         "deal_events",

@@ -192,17 +192,7 @@ impl Batch {
                     "created_at_ms",
                 ],
             ),
-            events: Rows::new(
-                "deal_events",
-                &[
-                    "id",
-                    "deal_id",
-                    "public_id",
-                    "at_ms",
-                    "event",
-                    "detail_json",
-                ],
-            ),
+            events: crate::events::pending_events(),
             shared: BTreeMap::new(),
             own: BTreeMap::new(),
         }
