@@ -5,6 +5,7 @@
 use mailin::{Action, Handler, Response, SessionBuilder};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Debug)]
@@ -18,6 +19,8 @@ pub struct Received {
 struct Collector {
     inbox: Arc<Mutex<Vec<Received>>>,
     current: Option<Received>,
+    /// Set when a message arrived on this collector's connection.
+    delivered: Arc<AtomicBool>,
 }
 
 impl Handler for Collector {
@@ -40,6 +43,7 @@ impl Handler for Collector {
     fn data_end(&mut self) -> Response {
         if let Some(m) = self.current.take() {
             self.inbox.lock().unwrap().push(m);
+            self.delivered.store(true, Ordering::SeqCst);
         }
         mailin::response::OK
     }
@@ -52,14 +56,28 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
+        SmtpServer::listen(false)
+    }
+
+    /// A server that accepts one message per connection and then closes it without a word, as
+    /// a server does that drops idle or long-lived connections: a client that keeps
+    /// connections must notice and send the next message on a new one.
+    pub fn start_hanging_up_after_each_message() -> SmtpServer {
+        SmtpServer::listen(true)
+    }
+
+    fn listen(hang_up: bool) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind smtp");
         let addr = listener.local_addr().unwrap();
         let collector = Collector::default();
         let inbox = collector.inbox.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let handler = collector.clone();
-                std::thread::spawn(move || serve(stream, handler));
+                let handler = Collector {
+                    delivered: Arc::new(AtomicBool::new(false)),
+                    ..collector.clone()
+                };
+                std::thread::spawn(move || serve(stream, handler, hang_up));
             }
         });
         SmtpServer { addr, inbox }
@@ -75,11 +93,12 @@ impl SmtpServer {
     }
 }
 
-fn serve(stream: TcpStream, handler: Collector) -> std::io::Result<()> {
+fn serve(stream: TcpStream, handler: Collector, hang_up: bool) -> std::io::Result<()> {
     // Replies are small writes: without this, Nagle's algorithm holds each one back until the
     // client's delayed ACK (40 ms), and a mail server answers 25 messages a second.
     stream.set_nodelay(true)?;
     let peer = stream.peer_addr()?.ip();
+    let delivered = handler.delivered.clone();
     let builder = SessionBuilder::new("kessai-test-smtp");
     let mut session = builder.build(peer, handler);
     let mut writer = stream.try_clone()?;
@@ -101,5 +120,8 @@ fn serve(stream: TcpStream, handler: Collector) -> std::io::Result<()> {
             Action::UpgradeTls | Action::NoReply => {}
         }
         writer.flush()?;
+        if hang_up && delivered.load(Ordering::SeqCst) {
+            return writer.shutdown(std::net::Shutdown::Both);
+        }
     }
 }

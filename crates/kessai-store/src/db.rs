@@ -60,18 +60,6 @@ impl From<Option<&str>> for Val {
     }
 }
 
-impl From<Option<&String>> for Val {
-    fn from(s: Option<&String>) -> Val {
-        Val::OptText(s.cloned())
-    }
-}
-
-impl From<&Option<String>> for Val {
-    fn from(s: &Option<String>) -> Val {
-        Val::OptText(s.clone())
-    }
-}
-
 impl From<Option<i64>> for Val {
     fn from(n: Option<i64>) -> Val {
         Val::OptInt(n)

@@ -185,9 +185,6 @@ impl Store {
         let pending = query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
             .fetch_one(self.reader())
             .await?;
-        let sent = query_scalar("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
-            .fetch_one(self.reader())
-            .await?;
-        Ok((pending, sent))
+        Ok((pending, self.emails_sent().await?))
     }
 }

@@ -1,12 +1,12 @@
 //! `kessai bench lifecycle`: full auction deals through the HTTP API, with throughput and
 //! per-call latency. A program that prints figures, never a test that fails on a slow machine.
 
+use crate::bench_support;
 use crate::client::{str_field, Api, Party, SignIn};
 use clap::{Args, Subcommand};
 use hdrhistogram::Histogram;
-use kessai_server::config::{Config, MailTransport, PasswordCost};
+use kessai_server::config::PasswordCost;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -92,20 +92,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
 
 async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
     let workdir = tempfile::tempdir()?;
-    let db = args
-        .db
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("bench.db").display()));
+    let db = bench_support::database(args.db.as_deref(), workdir.path());
     // Email goes over SMTP, as in production, to a mail server on loopback.
     let smtp = kessai_sim::smtp::SmtpServer::start();
-    let transport = MailTransport::Smtp {
-        host: smtp.addr.ip().to_string(),
-        port: smtp.addr.port(),
-    };
-    let mut config = Config::new(&db, transport);
-    config.listen = "127.0.0.1:0".parse()?;
+    let mut config = bench_support::server_config(&db, bench_support::smtp_to(&smtp))?;
     config.operator_token = Some(kessai_server::secrets::random_token());
-    config.banks = vec![kessai_server::config::demo_bank()];
     config.password_cost = config_cost(&args);
     config.workers = !args.email_after;
     let token = config.operator_token.clone().unwrap_or_default();
@@ -127,30 +118,13 @@ async fn lifecycle(args: LifecycleArgs) -> anyhow::Result<ExitCode> {
             .map(|_| Mutex::new(Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram")))
             .collect(),
     );
-    let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let mut workers = vec![];
-    for _ in 0..args.concurrency.max(1) {
-        let (api, histograms, next, tag, total) = (
-            api.clone(),
-            histograms.clone(),
-            next.clone(),
-            run_tag.clone(),
-            args.deals,
-        );
-        workers.push(tokio::spawn(async move {
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= total {
-                    return Ok::<(), anyhow::Error>(());
-                }
-                one_deal(&api, &histograms, &tag, n).await?;
-            }
-        }));
-    }
-    for w in workers {
-        w.await??;
-    }
+    let recorded = histograms.clone();
+    bench_support::in_parallel(args.concurrency, args.deals, move |n| {
+        let (api, histograms, tag) = (api.clone(), recorded.clone(), run_tag.clone());
+        async move { one_deal(&api, &histograms, &tag, n).await }
+    })
+    .await?;
     let elapsed = started.elapsed();
     // The deals are done when their calls are answered; their emails leave through the outbox
     // after. Both figures are printed, so that a backlog is never hidden.

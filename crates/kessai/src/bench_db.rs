@@ -59,7 +59,7 @@ pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let deals: i64 = store.deal_counts().await?.iter().map(|(_, n)| n).sum();
     println!("checked_deals: {deals}");
     println!("violations: {}", violations.len());
-    println!("peak memory: {:.0} MiB", crate::bench_files::peak_mib());
+    println!("peak memory: {:.0} MiB", crate::bench_support::peak_mib());
     println!("check_seconds: {seconds:.2}");
     Ok(if violations.is_empty() {
         ExitCode::SUCCESS

@@ -1,5 +1,6 @@
 //! `kessai bench reconcile` and `kessai bench export`: the bank-file work measured on its own.
 
+use crate::bench_support::peak_mib;
 use kessai_core::reconcile::{match_reference, Match};
 use kessai_core::{Deal, DealCommand, DealId, Millis, Yen};
 use kessai_formats::iso20022::{self, CreditTransfer, CreditTransferBatch};
@@ -7,18 +8,6 @@ use kessai_formats::zengin::{self, transfer};
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// The process's peak resident memory (VmHWM), in MiB.
-pub fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
 
 /// A transferor name the way payers write the reference: before or after the name, spaced,
 /// hyphenated or lower case, or only in the EDI field.
@@ -173,8 +162,7 @@ pub fn export(n: usize) -> ExitCode {
 pub async fn import(n: usize, db: Option<String>) -> anyhow::Result<ExitCode> {
     use kessai_formats::zengin::notice::{notice_file, IncomingTransfer, NoticeAccount};
     let workdir = tempfile::tempdir()?;
-    let db =
-        db.unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("bench.db").display()));
+    let db = crate::bench_support::database(db.as_deref(), workdir.path());
     let mut config = kessai_server::config::Config::new(
         &db,
         kessai_server::config::MailTransport::Directory(workdir.path().join("mail")),

@@ -2,8 +2,9 @@
 //! SMTP to a loopback mail server, with N emails waiting. The claim query must cost the same
 //! with a million waiting as with a thousand, or a backlog never catches up.
 
+use crate::bench_support;
 use clap::Args;
-use kessai_server::config::{Config, MailTransport};
+use kessai_server::config::MailTransport;
 use kessai_store::Store;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -26,10 +27,7 @@ pub struct OutboxArgs {
 
 pub async fn outbox(args: OutboxArgs) -> anyhow::Result<ExitCode> {
     let workdir = tempfile::tempdir()?;
-    let db = args
-        .db
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("outbox.db").display()));
+    let db = bench_support::database(args.db.as_deref(), workdir.path());
     let store = Store::connect(&db).await?;
     store.migrate().await?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
@@ -49,15 +47,10 @@ pub async fn outbox(args: OutboxArgs) -> anyhow::Result<ExitCode> {
     let smtp = args.smtp.then(kessai_sim::smtp::SmtpServer::start);
     let mail_dir = workdir.path().join("mail");
     let transport = match &smtp {
-        Some(server) => MailTransport::Smtp {
-            host: server.addr.ip().to_string(),
-            port: server.addr.port(),
-        },
-        None => MailTransport::Directory(mail_dir.clone()),
+        Some(server) => bench_support::smtp_to(server),
+        None => MailTransport::Directory(mail_dir),
     };
-    let mut config = Config::new(&db, transport);
-    config.listen = "127.0.0.1:0".parse()?;
-    config.banks = vec![kessai_server::config::demo_bank()];
+    let config = bench_support::server_config(&db, transport)?;
     let target = args.measure.min(args.pending) as i64;
     let started = Instant::now();
     let running = kessai_server::start(config).await?;

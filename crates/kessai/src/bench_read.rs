@@ -2,12 +2,11 @@
 //! memory while it serves them. Parties are sampled across the whole table and signed in with
 //! sessions, so the figure is the read, not argon2.
 
-use crate::bench_files::peak_mib;
+use crate::bench_support::{self, peak_mib, rss_mib};
 use clap::Args;
 use hdrhistogram::Histogram;
-use kessai_server::config::{Config, MailTransport};
+use kessai_server::config::MailTransport;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,31 +27,16 @@ pub struct ReadArgs {
     pub parties: usize,
 }
 
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
-}
-
 pub async fn read(args: ReadArgs) -> anyhow::Result<ExitCode> {
     let workdir = tempfile::tempdir()?;
-    let db = args
-        .db
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", workdir.path().join("read.db").display()));
+    let db = bench_support::database(args.db.as_deref(), workdir.path());
     let store = crate::bench_db::filled(&db, args.deals).await?;
     let parties = store.sample_parties(args.parties).await?;
     store.close().await;
     anyhow::ensure!(!parties.is_empty(), "no agreed deals to read");
 
-    let mut config = Config::new(&db, MailTransport::Directory(workdir.path().join("mail")));
-    config.listen = "127.0.0.1:0".parse()?;
-    config.banks = vec![kessai_server::config::demo_bank()];
+    let mail = MailTransport::Directory(workdir.path().join("mail"));
+    let mut config = bench_support::server_config(&db, mail)?;
     config.workers = false;
     let running = kessai_server::start(config).await?;
     let mut tokens = vec![];
@@ -83,42 +67,28 @@ pub async fn read(args: ReadArgs) -> anyhow::Result<ExitCode> {
     let histogram = Arc::new(tokio::sync::Mutex::new(Histogram::<u64>::new_with_bounds(
         1, 60_000_000, 3,
     )?));
-    let next = Arc::new(AtomicUsize::new(0));
     let rss_before = rss_mib();
     let started = Instant::now();
-    let mut workers = vec![];
-    for _ in 0..args.concurrency.max(1) {
-        let (http, base, tokens, histogram, next, total) = (
-            http.clone(),
-            base.clone(),
-            tokens.clone(),
-            histogram.clone(),
-            next.clone(),
-            args.requests,
-        );
-        workers.push(tokio::spawn(async move {
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= total {
-                    return Ok::<(), anyhow::Error>(());
-                }
-                let (id, token) = &tokens[n % tokens.len()];
-                let at = Instant::now();
-                let reply = http
-                    .get(format!("{base}/v1/deals/{id}"))
-                    .bearer_auth(token)
-                    .send()
-                    .await?;
-                anyhow::ensure!(reply.status().is_success(), "GET {id}: {}", reply.status());
-                reply.bytes().await?;
-                let us = at.elapsed().max(Duration::from_micros(1)).as_micros() as u64;
-                histogram.lock().await.saturating_record(us);
-            }
-        }));
-    }
-    for w in workers {
-        w.await??;
-    }
+    let recorded = histogram.clone();
+    bench_support::in_parallel(args.concurrency, args.requests, move |n| {
+        let (http, base, tokens, histogram) =
+            (http.clone(), base.clone(), tokens.clone(), recorded.clone());
+        async move {
+            let (id, token) = &tokens[n % tokens.len()];
+            let at = Instant::now();
+            let reply = http
+                .get(format!("{base}/v1/deals/{id}"))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            anyhow::ensure!(reply.status().is_success(), "GET {id}: {}", reply.status());
+            reply.bytes().await?;
+            let us = at.elapsed().max(Duration::from_micros(1)).as_micros() as u64;
+            histogram.lock().await.saturating_record(us);
+            Ok(())
+        }
+    })
+    .await?;
     let seconds = started.elapsed().as_secs_f64();
     running.handle.abort();
     let h = histogram.lock().await;

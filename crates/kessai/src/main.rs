@@ -7,6 +7,7 @@ mod bench_db;
 mod bench_files;
 mod bench_mail;
 mod bench_read;
+mod bench_support;
 mod check;
 mod client;
 mod demo;

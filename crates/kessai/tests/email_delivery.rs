@@ -10,7 +10,8 @@ use support::{Db, Options};
 
 on_both_databases!(
     emails_reach_a_real_smtp_server,
-    emails_land_in_the_mail_directory
+    emails_land_in_the_mail_directory,
+    a_connection_the_server_closed_is_replaced
 );
 
 async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
@@ -23,21 +24,23 @@ async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
     panic!("timed out waiting");
 }
 
-async fn emails_reach_a_real_smtp_server(db: Db) {
-    let smtp = SmtpServer::start();
+/// A server whose outbox worker delivers to `smtp`.
+async fn mailing_to(db: Db, smtp: &SmtpServer) -> support::TestServer {
     let mail = MailTransport::Smtp {
         host: "127.0.0.1".into(),
         port: smtp.addr.port(),
     };
-    let s = support::spawn_with(
-        db,
-        Options {
-            mail: Some(mail),
-            workers: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let options = Options {
+        mail: Some(mail),
+        workers: true,
+        ..Default::default()
+    };
+    support::spawn_with(db, options).await
+}
+
+async fn emails_reach_a_real_smtp_server(db: Db) {
+    let smtp = SmtpServer::start();
+    let s = mailing_to(db, &smtp).await;
     let (buyer, _seller) = s.agreed_deal("smtp", 12_345).await;
     let outbox = s.app.store.emails_for(&buyer).await.unwrap();
     assert_eq!(outbox.len(), 3, "registered, agreed, payment instructions");
@@ -181,4 +184,45 @@ async fn emails_land_in_the_mail_directory(db: Db) {
         page.contains(&format!("name=\"deal_id\" type=\"text\" value=\"{id}\"")),
         "{page}"
     );
+}
+
+/// The worker keeps SMTP connections for the next email. A server that closed one meanwhile
+/// must cost nothing: the email goes on a new connection, at once, and arrives once.
+async fn a_connection_the_server_closed_is_replaced(db: Db) {
+    let smtp = SmtpServer::start_hanging_up_after_each_message();
+    let s = mailing_to(db, &smtp).await;
+    let (buyer, seller) = s.agreed_deal("hangup", 4_000).await;
+    // The first emails go out, each on a connection that the server then closes; the worker
+    // keeps those connections, and the next emails find them closed.
+    let first = s.app.store.emails_for(&buyer).await.unwrap().len()
+        + s.app.store.emails_for(&seller).await.unwrap().len();
+    wait_for(|| (smtp.count() >= first).then_some(())).await;
+    s.credit("hangup-pay", 4_000, &buyer).await.ok();
+    let mut expected = s.app.store.emails_for(&buyer).await.unwrap();
+    expected.extend(s.app.store.emails_for(&seller).await.unwrap());
+    assert!(expected.len() > first, "the credit sent more emails");
+    let received = wait_for(|| {
+        let got = smtp.received();
+        (got.len() >= expected.len()).then_some(got)
+    })
+    .await;
+    for email in &expected {
+        let id = format!("<{}@kessai>", email.id);
+        let copies = received
+            .iter()
+            .filter(|m| String::from_utf8_lossy(&m.data).contains(&id))
+            .count();
+        assert_eq!(copies, 1, "email {} arrived {copies} times", email.id);
+    }
+    // Nothing was left for a retry: every email went out on its first attempt.
+    for email in &expected {
+        let now = s
+            .app
+            .store
+            .emails_for(email.deal_ref.as_deref().unwrap())
+            .await
+            .unwrap();
+        let stored = now.iter().find(|e| e.id == email.id).unwrap();
+        assert_eq!(stored.attempts, 1, "{}", email.id);
+    }
 }

@@ -19,6 +19,17 @@ async fn with_token(s: &TestServer, method: Method, path: &str, token: &str) -> 
     s.send(s.request(method, path).bearer_auth(token)).await
 }
 
+/// A deal step with a session's token instead of the password.
+async fn step(s: &TestServer, id: &str, what: &str, token: &str) -> Reply {
+    let path = format!("/v1/deals/{id}/{what}");
+    s.send(
+        s.request(Method::POST, &path)
+            .bearer_auth(token)
+            .json(&json!({})),
+    )
+    .await
+}
+
 async fn sign_in(s: &TestServer, id: &str, password: &str) -> Reply {
     s.send(
         s.request(Method::POST, &format!("/v1/deals/{id}/session"))
@@ -67,21 +78,9 @@ async fn a_registration_signs_its_party_in(db: Db) {
 
     // The whole deal with tokens: no password after registering.
     s.credit("sess-pay", 9_000, &buyer_id).await.ok();
-    let ship = s
-        .send(
-            s.request(Method::POST, &format!("/v1/deals/{seller_id}/shipment"))
-                .bearer_auth(&seller_token)
-                .json(&json!({})),
-        )
-        .await;
+    let ship = step(&s, &seller_id, "shipment", &seller_token).await;
     assert_eq!(ship.ok()["status"], "shipped");
-    let receipt = s
-        .send(
-            s.request(Method::POST, &format!("/v1/deals/{buyer_id}/receipt"))
-                .bearer_auth(&buyer_token)
-                .json(&json!({})),
-        )
-        .await;
+    let receipt = step(&s, &buyer_id, "receipt", &buyer_token).await;
     assert_eq!(receipt.ok()["status"], "completed");
     s.assert_books_sound().await;
 }

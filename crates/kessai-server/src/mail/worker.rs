@@ -102,31 +102,25 @@ pub async fn deliver_batch(app: &Arc<App>, sender: &Sender, owner: &str) -> anyh
             .buffered(sender.in_flight())
             .collect()
             .await;
-        let outcomes: Vec<(&OutboxEmail, Outcome)> = group.iter().zip(results).collect();
-        let done: Vec<&str> = outcomes
-            .iter()
-            .filter(|(_, o)| matches!(o, Outcome::Sent))
-            .map(|(e, _)| e.id.as_str())
-            .collect();
+        let (mut done, mut released) = (vec![], vec![]);
+        for (email, outcome) in group.iter().zip(results) {
+            match outcome {
+                Outcome::Sent => done.push(email.id.as_str()),
+                Outcome::Released => released.push(email.id.as_str()),
+                Outcome::Failed(error) => {
+                    tracing::warn!(email = %email.id, "delivery failed: {error}");
+                    let retry_at = app.clock.now().0 + retry_delay_ms(email.attempts);
+                    app.store
+                        .mark_email_failed(&email.id, &error, retry_at)
+                        .await?;
+                }
+            }
+        }
         app.store
             .mark_emails_sent(&done, owner, app.clock.now().0)
             .await?;
-        sent += done.len();
-        let released: Vec<&str> = outcomes
-            .iter()
-            .filter(|(_, o)| matches!(o, Outcome::Released))
-            .map(|(e, _)| e.id.as_str())
-            .collect();
         app.store.release_emails(&released, owner).await?;
-        for (email, outcome) in &outcomes {
-            if let Outcome::Failed(error) = outcome {
-                tracing::warn!(email = %email.id, "delivery failed: {error}");
-                let retry_at = app.clock.now().0 + retry_delay_ms(email.attempts);
-                app.store
-                    .mark_email_failed(&email.id, error, retry_at)
-                    .await?;
-            }
-        }
+        sent += done.len();
     }
     Ok(sent)
 }
