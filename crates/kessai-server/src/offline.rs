@@ -24,7 +24,7 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
 pub async fn import(
     config: Config,
     name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
 ) -> AppResult<crate::service::bank_import::ImportSummary> {
     let app = open(config).await?;
     let result = crate::service::bank_import::import(&app, name, bytes).await;

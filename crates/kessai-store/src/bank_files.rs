@@ -93,6 +93,22 @@ impl Tx {
         Ok((done.rows_affected() == 1).then_some(id))
     }
 
+    /// Sets what a file did, once all its entries are applied.
+    pub async fn set_bank_file_counts(
+        &mut self,
+        file_id: &str,
+        applied: i64,
+        duplicates: i64,
+    ) -> Result<()> {
+        query("UPDATE bank_files SET applied = $1, duplicates = $2 WHERE id = $3")
+            .bind(applied)
+            .bind(duplicates)
+            .bind(file_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Marks the credits with these IDs, first seen in this file, as its own; in chunks, not
     /// a statement per credit.
     pub async fn link_credits_to_file(&mut self, credit_ids: &[&str], file_id: &str) -> Result<()> {

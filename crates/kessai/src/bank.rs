@@ -183,7 +183,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match kessai_server::offline::import(args.db.config()?, &name, &bytes).await {
+    match kessai_server::offline::import(args.db.config()?, &name, bytes).await {
         Ok(s) => {
             println!("{}", s.text());
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@ mod bank_options;
 mod bench;
 mod bench_db;
 mod bench_files;
+mod bench_import;
 mod bench_mail;
 mod bench_read;
 mod bench_support;

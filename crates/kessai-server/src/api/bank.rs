@@ -72,7 +72,9 @@ pub async fn import(
         ));
     }
     let body = read_limited(request, MAX_UPLOAD_BYTES).await?;
-    Ok(Json(bank_import::import(&app, &name, &body).await?))
+    Ok(Json(
+        bank_import::import(&app, &name, Vec::from(body)).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

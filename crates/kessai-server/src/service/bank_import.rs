@@ -20,10 +20,16 @@ use read::{invalid_file, read, Answer, Effect, Incoming, Parsed};
 use sha2::{Digest, Sha256};
 pub use summary::{ImportSummary, RecordOutcome};
 
-pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSummary> {
+/// Entries recorded per statement batch while a file is applied: the outcomes' recorded
+/// content is dropped once written, so a file of a million entries is not held twice.
+const ENTRIES_PER_WRITE: usize = 1_000;
+
+/// Imports one file. The bytes are taken, and dropped once parsed and hashed: a large file is
+/// not held beside what was read from it.
+pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSummary> {
+    let sha256 = hex::encode(Sha256::digest(&bytes));
     let parsed = read(bytes)?;
     held_accounts_only(app, &parsed)?;
-    let sha256 = hex::encode(Sha256::digest(bytes));
     let records = parsed.credits.len() + parsed.answers.len() + parsed.ignored;
     // One transaction for the whole file: it is applied entirely or not at all.
     transact!(*app, |tx| {
@@ -33,6 +39,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             s.already_imported_at_ms = Some(earlier.imported_at_ms);
             return Ok(s);
         }
+        let mut entries = EntryLog::open(app, tx, name, &sha256, &parsed, records).await?;
         // camt entries were known by `NtryRef` before migration 9: in the days after the
         // upgrade an entry may repeat one the old rule recorded (`entry::seen_before_upgrade`).
         let since = app.clock.now().0 - UPGRADE_WINDOW_MS;
@@ -40,12 +47,15 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<ImportSumm
             && tx.camt_credits_before_contents_since(since).await?;
         for c in &parsed.credits {
             s.push(apply_incoming(app, tx, c, before_upgrade).await?);
+            entries.write_full(tx, &mut s).await?;
         }
         for a in &parsed.answers {
             s.push(apply_bank_answer(app, tx, a).await?);
+            entries.write_full(tx, &mut s).await?;
         }
-        s.outcomes.sort_by_key(|r| r.entry);
-        record_file(app, tx, name, &sha256, &parsed, &s).await?;
+        entries.close(tx, &mut s).await?;
+        // Entries are numbered uniquely: an unstable sort, in place.
+        s.outcomes.sort_unstable_by_key(|r| r.entry);
         Ok(s)
     })
 }
@@ -69,54 +79,92 @@ fn held_accounts_only(app: &App, parsed: &Parsed) -> AppResult<()> {
     Ok(())
 }
 
-/// Records the file, with what it says it holds and every entry's outcome.
-async fn record_file(
-    app: &App,
-    tx: &mut Tx,
-    name: &str,
-    sha256: &str,
-    parsed: &Parsed,
-    s: &ImportSummary,
-) -> AppResult<()> {
-    let file = NewBankFile {
-        sha256,
-        format: &parsed.format,
-        name,
-        records: s.records as i64,
-        applied: (s.matched + s.unmatched + s.conflicts) as i64,
-        duplicates: s.duplicates as i64,
-        now_ms: app.clock.now().0,
-        entries: parsed.entries,
-        total_yen: parsed.total_yen,
-    };
-    let Some(file_id) = tx.insert_bank_file(&file).await? else {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "busy",
-            "the same file is being imported",
-        ));
-    };
-    let credits: Vec<&str> = s
-        .outcomes
-        .iter()
-        .filter_map(|r| r.credit_id.as_deref())
-        .collect();
-    tx.link_credits_to_file(&credits, &file_id).await?;
-    let entries: Vec<NewEntry> = s
-        .outcomes
-        .iter()
-        .map(|r| NewEntry {
-            position: r.entry,
-            identity: &r.identity,
-            content: &r.content,
-            amount_yen: r.amount_yen,
-            outcome: r.kind,
-            credit_id: r.credit_id.as_deref(),
-            instruction_id: r.instruction_id.as_deref(),
+/// The file's record, and its entries' outcomes written as they are known, in batches.
+struct EntryLog {
+    file_id: String,
+    /// Outcomes of the summary written so far.
+    written: usize,
+}
+
+impl EntryLog {
+    /// Records the file with what it says it holds; its counts are set by [`EntryLog::close`].
+    async fn open(
+        app: &App,
+        tx: &mut Tx,
+        name: &str,
+        sha256: &str,
+        parsed: &Parsed,
+        records: usize,
+    ) -> AppResult<EntryLog> {
+        let file = NewBankFile {
+            sha256,
+            format: &parsed.format,
+            name,
+            records: records as i64,
+            applied: 0,
+            duplicates: 0,
+            now_ms: app.clock.now().0,
+            entries: parsed.entries,
+            total_yen: parsed.total_yen,
+        };
+        let Some(file_id) = tx.insert_bank_file(&file).await? else {
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                "busy",
+                "the same file is being imported",
+            ));
+        };
+        Ok(EntryLog {
+            file_id,
+            written: 0,
         })
-        .collect();
-    tx.insert_entries(&file_id, &entries).await?;
-    Ok(())
+    }
+
+    /// Writes the outcomes not yet written once a batch is full.
+    async fn write_full(&mut self, tx: &mut Tx, s: &mut ImportSummary) -> AppResult<()> {
+        if s.outcomes.len() - self.written >= ENTRIES_PER_WRITE {
+            self.write(tx, s).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the outcomes not yet written: the entries, and the new credits' link to the
+    /// file. The content, recorded now, is not kept in the summary (it does not show it).
+    async fn write(&mut self, tx: &mut Tx, s: &mut ImportSummary) -> AppResult<()> {
+        let batch = &mut s.outcomes[self.written..];
+        let credits: Vec<&str> = batch
+            .iter()
+            .filter_map(|r| r.credit_id.as_deref())
+            .collect();
+        tx.link_credits_to_file(&credits, &self.file_id).await?;
+        let entries: Vec<NewEntry> = batch
+            .iter()
+            .map(|r| NewEntry {
+                position: r.entry,
+                identity: &r.identity,
+                content: &r.content,
+                amount_yen: r.amount_yen,
+                outcome: r.kind,
+                credit_id: r.credit_id.as_deref(),
+                instruction_id: r.instruction_id.as_deref(),
+            })
+            .collect();
+        tx.insert_entries(&self.file_id, &entries).await?;
+        for r in batch.iter_mut() {
+            r.content = String::new();
+        }
+        self.written = s.outcomes.len();
+        Ok(())
+    }
+
+    /// Writes the last outcomes and the file's counts.
+    async fn close(mut self, tx: &mut Tx, s: &mut ImportSummary) -> AppResult<()> {
+        self.write(tx, s).await?;
+        let applied = (s.matched + s.unmatched + s.conflicts) as i64;
+        tx.set_bank_file_counts(&self.file_id, applied, s.duplicates as i64)
+            .await?;
+        Ok(())
+    }
 }
 
 /// A record's outcome before it is known what it did.
@@ -125,7 +173,7 @@ fn record(position: i64, identity: &str, fingerprint: String, amount_yen: i64) -
         entry: position,
         identity: identity.to_string(),
         amount_yen,
-        outcome: String::new(),
+        outcome: "",
         kind: EntryOutcome::Listed,
         content: fingerprint,
         deal_id: None,
@@ -139,7 +187,7 @@ fn record(position: i64, identity: &str, fingerprint: String, amount_yen: i64) -
 
 fn with_kind(r: RecordOutcome, kind: EntryOutcome) -> RecordOutcome {
     RecordOutcome {
-        outcome: kind.as_str().to_string(),
+        outcome: kind.as_str(),
         kind,
         ..r
     }

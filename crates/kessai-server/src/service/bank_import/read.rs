@@ -128,11 +128,12 @@ pub(super) fn invalid_file(message: impl Into<String>) -> AppError {
 }
 
 /// Parses the file completely: any problem rejects it whole, naming the record and field.
-pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
-    let kind = detect(bytes);
+pub(super) fn read(bytes: Vec<u8>) -> AppResult<Parsed> {
+    let kind = detect(&bytes);
     if kind == Detected::Zengin {
         return zengin::read(bytes);
     }
+    let bytes = bytes.as_slice();
     if kind == Detected::Pain002 {
         let report = iso_status::read_pain_002(bytes)
             .map_err(|e| invalid_file(format!("pain.002 rejected, nothing applied: {e}")))?;

@@ -16,7 +16,7 @@ pub struct RecordOutcome {
     /// identical earlier entry: skipped), `reversal_applied`, `reversal_claim`, `listed`
     /// (a withdrawal or correction listed for the operator, not applied), `answer_applied`,
     /// `answer_duplicate`, `answer_ignored`, `answer_for_operator`.
-    pub outcome: String,
+    pub outcome: &'static str,
     #[serde(skip)]
     pub(super) kind: EntryOutcome,
     /// What the entry says (its canonical content), recorded with it.
@@ -94,7 +94,9 @@ impl ImportSummary {
             answers_ignored: 0,
             returns_for_operator: 0,
             already_imported_at_ms: None,
-            outcomes: vec![],
+            // Every record has an outcome: one allocation, not a doubling (with both copies
+            // alive while it grows) on a file of a million records.
+            outcomes: Vec::with_capacity(records),
         }
     }
 

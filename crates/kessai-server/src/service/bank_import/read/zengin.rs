@@ -32,9 +32,11 @@ fn content(amount_yen: u64, date: &str, direction: Direction, who: String) -> En
 }
 
 /// Parses a Zengin file from the bank, or rejects it whole naming the record and field.
-pub(super) fn read(bytes: &[u8]) -> AppResult<Parsed> {
-    let file = fmt::parse(bytes)
+/// The bytes are dropped once parsed, before the records are read into entries.
+pub(super) fn read(bytes: Vec<u8>) -> AppResult<Parsed> {
+    let file = fmt::parse(&bytes)
         .map_err(|e| invalid_file(format!("Zengin file rejected, nothing applied: {e}")))?;
+    drop(bytes);
     let mut parsed =
         match file.kind {
             FileKind::Notice => notice(&file),
