@@ -7,6 +7,7 @@
 pub mod bank_account;
 pub mod calendar;
 pub mod check;
+pub mod contract;
 pub mod deal;
 pub mod deal_id;
 pub mod fees;

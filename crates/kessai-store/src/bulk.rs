@@ -50,9 +50,20 @@ impl Rows {
 
     /// Inserts every row pushed so far, and forgets them.
     pub(crate) async fn write(&mut self, tx: &mut Tx) -> Result<()> {
+        self.write_with(tx, "").await.map(|_| ())
+    }
+
+    /// Inserts every row pushed so far except those a unique key already holds (they are
+    /// skipped, not errors), and forgets them; returns how many were inserted.
+    pub(crate) async fn write_new(&mut self, tx: &mut Tx) -> Result<u64> {
+        self.write_with(tx, " ON CONFLICT DO NOTHING").await
+    }
+
+    async fn write_with(&mut self, tx: &mut Tx, suffix: &str) -> Result<u64> {
         let width = self.columns.len();
         let per_insert = (PARAMS_PER_INSERT / width).max(1);
         let values = std::mem::take(&mut self.values);
+        let mut inserted = 0;
         for chunk in values.chunks(per_insert * width) {
             let mut sql = format!(
                 "INSERT INTO {} ({}) VALUES ",
@@ -67,11 +78,13 @@ impl Rows {
                 sql.push_str(&places.join(", "));
                 sql.push(')');
             }
-            query(&sql)
+            sql.push_str(suffix);
+            inserted += query(&sql)
                 .bind_all(chunk.iter().cloned())
                 .execute(tx.conn())
-                .await?;
+                .await?
+                .rows_affected();
         }
-        Ok(())
+        Ok(inserted)
     }
 }

@@ -8,6 +8,7 @@ mod bank_entries;
 mod bank_files;
 mod bulk;
 mod check;
+mod contracts;
 mod credits;
 mod db;
 mod db_sqlite;
@@ -23,10 +24,12 @@ mod migrations;
 mod outbox;
 mod registrations;
 mod sessions;
+mod sites;
 mod virtual_accounts;
 
 pub use bank_entries::{EntryOutcome, NewEntry};
 pub use bank_files::{BankFileRecord, ListedEntry, NewBankFile};
+pub use contracts::{ContractRecord, NewContract, StoredNumber};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use db::Row;
 pub use deals::DealRecord;
@@ -37,6 +40,7 @@ pub use idempotency::{StoredResponse, CLAIMED as IDEMPOTENCY_CLAIMED};
 pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use registrations::{NewRegistration, Registration};
+pub use sites::SiteRecord;
 
 pub(crate) use db::{get, Db};
 use sqlx::any::AnyPoolOptions;

@@ -15,6 +15,7 @@ mod demo;
 mod options;
 mod serve;
 mod sim;
+mod site;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,6 +39,11 @@ enum Command {
     Bank {
         #[command(subcommand)]
         command: bank::BankCommand,
+    },
+    /// Marketplace sites: onboard one, rotate its API key, list them.
+    Site {
+        #[command(subcommand)]
+        command: site::SiteCommand,
     },
     /// Play buyer, seller and bank for three deals against a temporary server.
     Demo(demo::DemoArgs),
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
             Command::Migrate(args) => check::migrate(args).await,
             Command::Check(args) => check::check(args).await,
             Command::Bank { command } => bank::run(command).await,
+            Command::Site { command } => site::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,
             Command::Sim { command } => sim::run(command),

@@ -28,6 +28,18 @@ impl FromRequestParts<Arc<App>> for Operator {
     }
 }
 
+/// A marketplace site, by its API key as the bearer token.
+pub struct Site(pub kessai_store::SiteRecord);
+
+impl FromRequestParts<Arc<App>> for Site {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> AppResult<Self> {
+        let site = crate::service::site::authenticate(app, bearer(&parts.headers)).await?;
+        Ok(Site(site))
+    }
+}
+
 /// A party signed in for the deal ID of the path (`{deal_id}`): with a session's bearer token,
 /// or with HTTP Basic (the deal ID and its password).
 pub struct DealLogin {

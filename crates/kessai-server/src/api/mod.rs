@@ -7,6 +7,7 @@
 mod amend;
 mod bank;
 pub mod body;
+mod contract;
 mod extract;
 mod fallback;
 pub mod limits;
@@ -15,6 +16,7 @@ mod operator;
 mod party;
 pub mod responses;
 mod session;
+mod site;
 mod suspense;
 
 use crate::error::AppError;
@@ -73,6 +75,15 @@ pub fn router() -> Router<Arc<App>> {
             "/v1/operator/claims/{claim_id}/recover",
             post(suspense::recover),
         )
+        .route("/v1/operator/sites", post(site::create))
+        .route("/v1/operator/sites/{site_id}", get(site::show))
+        .route(
+            "/v1/operator/sites/{site_id}/api-key",
+            post(site::rotate_key),
+        )
+        .route("/v1/contracts", post(contract::submit).get(contract::list))
+        .route("/v1/contracts/bulk", post(contract::bulk))
+        .route("/v1/contracts/{contract_id}", get(contract::show))
         .route("/v1", any(fallback::not_found))
         .route("/v1/", any(fallback::not_found))
         .route("/v1/{*rest}", any(fallback::not_found))

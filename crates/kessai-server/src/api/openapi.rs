@@ -1,17 +1,18 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
-use super::{amend, bank, operator, party, session, suspense};
+use super::{amend, bank, contract, operator, party, session, site, suspense};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow."),
+    info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow and the marketplace settlement desk."),
     paths(party::register, amend::amend, party::view, session::sign_in, session::sign_out, party::ship, party::receipt, operator::credit, operator::refund,
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
-          suspense::write_off, suspense::recover),
+          suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
+          contract::submit, contract::bulk, contract::show, contract::list),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -27,6 +28,10 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "deal_bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "site_key",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
         components.add_security_scheme(

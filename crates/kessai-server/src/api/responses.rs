@@ -23,6 +23,8 @@ pub const JSON_BODY: Codes = &[
 ];
 /// The operator's bearer token.
 pub const OPERATOR: Codes = &[(401, "unauthorized")];
+/// A site's API key.
+pub const SITE_KEY: Codes = &[(401, "invalid_api_key")];
 /// A deal ID in the path.
 pub const DEAL_ID: Codes = &[(400, "invalid_deal_id"), (404, "deal_not_found")];
 /// A party's login (HTTP Basic with the path's deal ID).
@@ -91,6 +93,13 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
         &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES, &[(404, "credit_not_found"), (409, "wrong_state")]]),
     ("post", "/v1/operator/claims/{claim_id}/write-off",
         &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES, &[(404, "credit_not_found"), (409, "wrong_state")]]),
+    ("post", "/v1/operator/sites", &[OPERATOR, JSON_BODY, WRITES, &[(409, "site_exists")]]),
+    ("get", "/v1/operator/sites/{site_id}", &[OPERATOR, &[(404, "site_not_found")]]),
+    ("post", "/v1/operator/sites/{site_id}/api-key", &[OPERATOR, JSON_BODY, WRITES, &[(404, "site_not_found")]]),
+    ("post", "/v1/contracts", &[SITE_KEY, JSON_BODY, WRITES, &[(409, "contract_conflict")]]),
+    ("get", "/v1/contracts", &[SITE_KEY, &[(400, "invalid_request")]]),
+    ("post", "/v1/contracts/bulk", &[SITE_KEY, UPLOAD, WRITES, &[(422, "invalid_upload")]]),
+    ("get", "/v1/contracts/{contract_id}", &[SITE_KEY, &[(404, "contract_not_found")]]),
     ("post", "/v1/operator/claims/{claim_id}/recover",
         &[OPERATOR, JSON_BODY, IDEMPOTENT, WRITES,
           &[(404, "credit_not_found"), (409, "wrong_state"), (422, "amount_exceeds_claim")]]),

@@ -40,7 +40,7 @@ pub async fn open(app: &App, party: &DealId) -> AppResult<SessionGrant> {
     })
 }
 
-fn rfc3339(ms: i64) -> String {
+pub fn rfc3339(ms: i64) -> String {
     use time::format_description::well_known::Rfc3339;
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()

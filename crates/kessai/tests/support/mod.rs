@@ -5,6 +5,7 @@
 pub mod bank;
 pub mod browser;
 pub mod conformance;
+pub mod contracts;
 pub mod mime;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};
@@ -479,6 +480,8 @@ impl TestServer {
             "SELECT CAST(COUNT(*) AS TEXT) FROM bank_credits",
             "SELECT CAST(COUNT(*) AS TEXT) FROM deal_events",
             "SELECT CAST(COUNT(*) AS TEXT) FROM registrations",
+            "SELECT id || ':' || api_key_sha256 FROM sites ORDER BY id",
+            "SELECT id || ':' || status FROM contracts ORDER BY id",
         ] {
             let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql);
             out.push(rows.join(","));

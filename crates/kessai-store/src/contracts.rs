@@ -1,0 +1,162 @@
+//! Sales contracts of marketplace sites: written in bulk (multi-row inserts), known by the
+//! site's own number, read by the site that sent them.
+
+use crate::bulk::Rows;
+use crate::db::{query, Row};
+use crate::{get, Result, Store, Tx};
+use std::collections::HashMap;
+
+/// A contract about to be stored.
+pub struct NewContract<'a> {
+    pub id: &'a str,
+    pub number: &'a str,
+    pub content_sha256: &'a str,
+    pub body: &'a str,
+    pub amount_yen: i64,
+    pub buyer_bank_code: &'a str,
+    pub due_date: Option<&'a str>,
+    pub status: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractRecord {
+    pub id: String,
+    pub site_id: String,
+    pub number: String,
+    pub content_sha256: String,
+    /// The canonical JSON of `kessai_core::contract::Contract`.
+    pub body: String,
+    pub amount_yen: i64,
+    pub status: String,
+    pub created_at_ms: i64,
+}
+
+/// A contract number already stored for the site: its ID and content digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredNumber {
+    pub id: String,
+    pub content_sha256: String,
+}
+
+const COLUMNS: &str =
+    "id, site_id, number, content_sha256, body, amount_yen, status, created_at_ms";
+
+/// Numbers looked up per statement.
+const NUMBERS_PER_SELECT: usize = 300;
+
+fn from_row(row: &Row) -> Result<ContractRecord> {
+    Ok(ContractRecord {
+        id: get(row, "id")?,
+        site_id: get(row, "site_id")?,
+        number: get(row, "number")?,
+        content_sha256: get(row, "content_sha256")?,
+        body: get(row, "body")?,
+        amount_yen: get(row, "amount_yen")?,
+        status: get(row, "status")?,
+        created_at_ms: get(row, "created_at_ms")?,
+    })
+}
+
+impl Tx {
+    /// Which of these numbers the site has stored already, with each one's ID and digest.
+    pub async fn stored_numbers(
+        &mut self,
+        site_id: &str,
+        numbers: &[&str],
+    ) -> Result<HashMap<String, StoredNumber>> {
+        let mut found = HashMap::new();
+        for chunk in numbers.chunks(NUMBERS_PER_SELECT) {
+            let places: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT number, id, content_sha256 FROM contracts WHERE site_id = $1 AND number IN ({})",
+                places.join(", ")
+            );
+            let mut q = query(&sql).bind(site_id);
+            for n in chunk {
+                q = q.bind(*n);
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                found.insert(
+                    get(&row, "number")?,
+                    StoredNumber {
+                        id: get(&row, "id")?,
+                        content_sha256: get(&row, "content_sha256")?,
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    /// Stores the contracts in multi-row inserts; returns how many were new (a number stored
+    /// meanwhile by a concurrent request is skipped, and the caller retries on fresh data).
+    pub async fn insert_contracts(
+        &mut self,
+        site_id: &str,
+        contracts: &[NewContract<'_>],
+        now_ms: i64,
+    ) -> Result<u64> {
+        let mut rows = Rows::new(
+            "contracts",
+            &[
+                "id",
+                "site_id",
+                "number",
+                "content_sha256",
+                "body",
+                "amount_yen",
+                "buyer_bank_code",
+                "due_date",
+                "status",
+                "created_at_ms",
+            ],
+        );
+        for c in contracts {
+            rows.push([
+                c.id.into(),
+                site_id.into(),
+                c.number.into(),
+                c.content_sha256.into(),
+                c.body.into(),
+                c.amount_yen.into(),
+                c.buyer_bank_code.into(),
+                c.due_date.map(str::to_string).into(),
+                c.status.into(),
+                now_ms.into(),
+            ]);
+        }
+        rows.write_new(self).await
+    }
+}
+
+impl Store {
+    /// A contract of this site (another site's contract is not found).
+    pub async fn contract(&self, site_id: &str, id: &str) -> Result<Option<ContractRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM contracts WHERE site_id = $1 AND id = $2");
+        let row = query(&sql)
+            .bind(site_id)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The site's contracts in ID order (time order), `limit` after the ID `after`.
+    pub async fn contracts_of_site(
+        &self,
+        site_id: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ContractRecord>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM contracts WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        let rows = query(&sql)
+            .bind(site_id)
+            .bind(after.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+}

@@ -1,0 +1,68 @@
+//! Sites and contracts for the marketplace tests: a site onboarded through the operator API,
+//! contracts as a site writes them, requests with its key.
+
+use super::{Reply, TestServer};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// A site onboarded through the operator API; its API key.
+pub async fn site(s: &TestServer, id: &str) -> String {
+    let r = s
+        .operator(
+            Method::POST,
+            "/v1/operator/sites",
+            Some(
+                json!({"id": id, "name": format!("{id} マーケット"), "main_bank": "0001",
+                        "webhook_url": "http://127.0.0.1:9/hooks", "fee_rate_bp": 300}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    r.str("api_key")
+}
+
+pub fn account(bank: &str, branch: &str, number: &str, holder: &str) -> Value {
+    json!({"bank_code": bank, "branch_code": branch, "account_type": "ordinary",
+           "account_number": number, "holder_name": holder})
+}
+
+/// A contract as a site sends it; real banks and branches of the bank master.
+pub fn contract(number: &str, amount_yen: i64) -> Value {
+    json!({
+        "number": number,
+        "amount_yen": amount_yen,
+        "buyer": {"name": "株式会社 買手", "address": "東京都千代田区丸の内1-1-1",
+                  "account": account("0001", "001", "1234567", "ｶ)ｶｲﾃ")},
+        "seller": {"name": "売手商店", "address": "大阪府大阪市北区梅田2-2-2",
+                   "account": account("0005", "123", "7654321", "ｳﾘﾃｼﾖｳﾃﾝ")},
+        "goods": {"name": "工作機械", "model": "KX-200", "quantity": 1}
+    })
+}
+
+pub async fn post(s: &TestServer, key: &str, body: &Value) -> Reply {
+    s.send(
+        s.request(Method::POST, "/v1/contracts")
+            .bearer_auth(key)
+            .json(body),
+    )
+    .await
+}
+
+pub async fn bulk(s: &TestServer, key: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    s.send(
+        s.request(Method::POST, "/v1/contracts/bulk")
+            .bearer_auth(key)
+            .header("content-type", content_type)
+            .body(body),
+    )
+    .await
+}
+
+pub async fn get(s: &TestServer, key: Option<&str>, path: &str) -> Reply {
+    let r = s.request(Method::GET, path);
+    s.send(match key {
+        Some(k) => r.bearer_auth(k),
+        None => r,
+    })
+    .await
+}
