@@ -138,6 +138,28 @@ pub struct OperatorBank {
     pub requester_code: String,
     /// 振込指定区分 of the transfers sent through this bank.
     pub designation: Designation,
+    /// The file the direct debits of buyers at this bank are requested in.
+    pub debit_format: DebitFormat,
+}
+
+/// How a bank takes direct-debit requests (口座振替).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DebitFormat {
+    /// Zengin type 91.
+    #[default]
+    Zengin,
+    /// ISO 20022 pain.008.001.08.
+    Iso20022,
+}
+
+impl DebitFormat {
+    pub fn parse(s: &str) -> Option<DebitFormat> {
+        match s {
+            "zengin" => Some(DebitFormat::Zengin),
+            "iso20022" => Some(DebitFormat::Iso20022),
+            _ => None,
+        }
+    }
 }
 
 /// Why Kessai will not start with this configuration.
@@ -236,6 +258,7 @@ pub fn demo_bank() -> OperatorBank {
         .expect("valid demo account"),
         requester_code: "0000000001".into(),
         designation: Designation::Telegraphic,
+        debit_format: DebitFormat::Zengin,
     }
 }
 

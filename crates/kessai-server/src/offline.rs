@@ -54,6 +54,20 @@ pub async fn export(
     result
 }
 
+/// `kessai run debit`: the debit run for `date` (`YYYY-MM-DD`), files into `out`.
+pub async fn debit_run(
+    config: Config,
+    date: &str,
+    out: &std::path::Path,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    let date = kessai_core::contract::parse_date(date)
+        .ok_or_else(|| crate::error::AppError::invalid("date", "the date is written YYYY-MM-DD"))?;
+    let app = open(config).await?;
+    let result = crate::service::debit_run::run(&app, date, out).await;
+    app.store.close().await;
+    result
+}
+
 /// Runs one service step in a transaction on a freshly opened store, then closes it.
 macro_rules! offline_step {
     ($config:expr, |$app:ident, $tx:ident| $body:expr) => {{

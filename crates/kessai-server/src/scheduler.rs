@@ -56,13 +56,29 @@ pub async fn export_due(
     crate::service::bank_export::export(app, format, today, &app.config.bank_out_dir).await
 }
 
+/// On a business day, requests the debit of every marketplace contract due that day (the
+/// debit run, `service::debit_run`); on a weekend or bank holiday, does nothing.
+pub async fn debit_due(
+    app: &App,
+    today: time::Date,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    if !kessai_core::calendar::is_business_day(today).unwrap_or(false) {
+        return Ok(vec![]);
+    }
+    crate::service::debit_run::run(app, today, &app.config.bank_out_dir).await
+}
+
 pub async fn run(app: Arc<App>) {
     loop {
         if let Err(e) = run_once(&app).await {
             tracing::warn!("scheduler: {}", e.message);
         }
-        if let Err(e) = export_due(&app, crate::i18n::date_jst(app.clock.now())).await {
+        let today = crate::i18n::date_jst(app.clock.now());
+        if let Err(e) = export_due(&app, today).await {
             tracing::warn!("scheduler export: {}", e.message);
+        }
+        if let Err(e) = debit_due(&app, today).await {
+            tracing::warn!("scheduler debit run: {}", e.message);
         }
         tokio::time::sleep(app.config.scheduler_interval).await;
     }

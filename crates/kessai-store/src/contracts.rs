@@ -27,6 +27,7 @@ pub struct ContractRecord {
     /// The canonical JSON of `kessai_core::contract::Contract`.
     pub body: String,
     pub amount_yen: i64,
+    pub buyer_bank_code: String,
     pub status: String,
     pub created_at_ms: i64,
 }
@@ -38,13 +39,13 @@ pub struct StoredNumber {
     pub content_sha256: String,
 }
 
-const COLUMNS: &str =
-    "id, site_id, number, content_sha256, body, amount_yen, status, created_at_ms";
+pub(crate) const COLUMNS: &str =
+    "id, site_id, number, content_sha256, body, amount_yen, buyer_bank_code, status, created_at_ms";
 
 /// Numbers looked up per statement.
 const NUMBERS_PER_SELECT: usize = 300;
 
-fn from_row(row: &Row) -> Result<ContractRecord> {
+pub(crate) fn from_row(row: &Row) -> Result<ContractRecord> {
     Ok(ContractRecord {
         id: get(row, "id")?,
         site_id: get(row, "site_id")?,
@@ -52,6 +53,7 @@ fn from_row(row: &Row) -> Result<ContractRecord> {
         content_sha256: get(row, "content_sha256")?,
         body: get(row, "body")?,
         amount_yen: get(row, "amount_yen")?,
+        buyer_bank_code: get(row, "buyer_bank_code")?,
         status: get(row, "status")?,
         created_at_ms: get(row, "created_at_ms")?,
     })

@@ -137,7 +137,7 @@ fn printed<T: serde::Serialize>(
 }
 
 /// Prints a service error for a person and turns it into exit code 1.
-fn refused(e: kessai_server::error::AppError) -> anyhow::Result<ExitCode> {
+pub fn refused(e: kessai_server::error::AppError) -> anyhow::Result<ExitCode> {
     eprintln!("kessai: {} ({})", e.message, e.code);
     Ok(ExitCode::FAILURE)
 }
@@ -211,22 +211,27 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         .await
     {
         Ok(files) => {
-            for f in &files {
-                println!(
-                    "{}: {} records, {} for {} ({})",
-                    f.file_name,
-                    f.records,
-                    kessai_core::Yen(f.total_yen),
-                    f.value_date,
-                    f.format
-                );
-            }
-            if files.is_empty() {
-                println!("nothing to export: no pending instructions");
-            }
+            print_files(&files, "nothing to export: no pending instructions");
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => refused(e),
+    }
+}
+
+/// A line per bank file written, or `none` when there was none.
+pub fn print_files(files: &[kessai_server::service::bank_export::ExportedFile], none: &str) {
+    for f in files {
+        println!(
+            "{}: {} records, {} for {} ({})",
+            f.file_name,
+            f.records,
+            kessai_core::Yen(f.total_yen),
+            f.value_date,
+            f.format
+        );
+    }
+    if files.is_empty() {
+        println!("{none}");
     }
 }
 

@@ -5,7 +5,7 @@
 use clap::Args;
 use kessai_core::{AccountType, BankAccount};
 use kessai_server::bank_master::BankMaster;
-use kessai_server::config::{Config, Designation, OperatorBank};
+use kessai_server::config::{Config, DebitFormat, Designation, OperatorBank};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +54,9 @@ struct BankEntry {
     requester_name: String,
     #[serde(default = "telegraphic")]
     transfer_designation: u8,
+    /// How buyers at this bank are debited: `zengin` (type 91, default) or `iso20022` (pain.008).
+    #[serde(default)]
+    debit_format: Option<String>,
     /// The bank payouts leave from (default: the first).
     #[serde(default)]
     main: bool,
@@ -95,10 +98,16 @@ impl BankEntry {
                 self.transfer_designation
             )
         })?;
+        let debit_format = match self.debit_format.as_deref() {
+            None => DebitFormat::default(),
+            Some(f) => DebitFormat::parse(f)
+                .ok_or_else(|| anyhow::anyhow!("debit_format is zengin or iso20022, not {f}"))?,
+        };
         Ok(OperatorBank {
             account,
             requester_code: self.requester_code.clone(),
             designation,
+            debit_format,
         })
     }
 }
@@ -145,6 +154,7 @@ impl BankArgs {
             requester_code: needed(&self.requester_code, "--requester-code")?,
             requester_name: needed(&self.requester_name, "--requester-name")?,
             transfer_designation: self.transfer_designation,
+            debit_format: None,
             main: true,
         };
         entry

@@ -13,6 +13,7 @@ mod check;
 mod client;
 mod demo;
 mod options;
+mod run;
 mod serve;
 mod sim;
 mod site;
@@ -44,6 +45,11 @@ enum Command {
     Site {
         #[command(subcommand)]
         command: site::SiteCommand,
+    },
+    /// The settlement desk's runs, on demand.
+    Run {
+        #[command(subcommand)]
+        command: run::RunCommand,
     },
     /// Play buyer, seller and bank for three deals against a temporary server.
     Demo(demo::DemoArgs),
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
             Command::Check(args) => check::check(args).await,
             Command::Bank { command } => bank::run(command).await,
             Command::Site { command } => site::run(command).await,
+            Command::Run { command } => run::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,
             Command::Sim { command } => sim::run(command),

@@ -15,6 +15,7 @@ pub mod openapi;
 mod operator;
 mod party;
 pub mod responses;
+mod runs;
 mod session;
 mod site;
 mod suspense;
@@ -81,6 +82,7 @@ pub fn router() -> Router<Arc<App>> {
             "/v1/operator/sites/{site_id}/api-key",
             post(site::rotate_key),
         )
+        .route("/v1/operator/runs/debit", post(runs::debit))
         .route("/v1/contracts", post(contract::submit).get(contract::list))
         .route("/v1/contracts/bulk", post(contract::bulk))
         .route("/v1/contracts/{contract_id}", get(contract::show))

@@ -96,6 +96,7 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("post", "/v1/operator/sites", &[OPERATOR, JSON_BODY, WRITES, &[(409, "site_exists")]]),
     ("get", "/v1/operator/sites/{site_id}", &[OPERATOR, &[(404, "site_not_found")]]),
     ("post", "/v1/operator/sites/{site_id}/api-key", &[OPERATOR, JSON_BODY, WRITES, &[(404, "site_not_found")]]),
+    ("post", "/v1/operator/runs/debit", &[OPERATOR, JSON_BODY, WRITES, &[(422, "export_failed")]]),
     ("post", "/v1/contracts", &[SITE_KEY, JSON_BODY, WRITES, &[(409, "contract_conflict")]]),
     ("get", "/v1/contracts", &[SITE_KEY, &[(400, "invalid_request")]]),
     ("post", "/v1/contracts/bulk", &[SITE_KEY, UPLOAD, WRITES, &[(422, "invalid_upload")]]),

@@ -79,6 +79,8 @@ pub struct Options {
     pub workers: bool,
     pub virtual_accounts: Option<(i64, i64)>,
     pub http: Option<kessai_server::config::HttpLimits>,
+    /// The operator's banks (default: the demo bank alone).
+    pub banks: Option<Vec<kessai_server::config::OperatorBank>>,
 }
 
 pub async fn spawn(db: Db) -> TestServer {
@@ -103,7 +105,9 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     config.workers = options.workers;
     config.bank_out_dir = dir.path().join("bank-out");
     config.bank_master = Some(bank_master());
-    config.banks = vec![kessai_server::config::demo_bank()];
+    config.banks = options
+        .banks
+        .unwrap_or_else(|| vec![kessai_server::config::demo_bank()]);
     config.virtual_accounts = options.virtual_accounts;
     config.http = options.http.unwrap_or_default();
     config.mail_interval = Duration::from_millis(20);
@@ -117,6 +121,21 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
         dir,
         openapi: tokio::sync::OnceCell::new(),
     }
+}
+
+/// xmllint's complaint about the XML file at `path` against the committed schema `xsd`
+/// (a file name in kessai-formats/tests/xsd), or `None` when it is valid.
+pub fn schema_errors(xsd: &str, path: &std::path::Path) -> Option<String> {
+    let xsd = format!(
+        "{}/../kessai-formats/tests/xsd/{xsd}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let check = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", &xsd])
+        .arg(path)
+        .output()
+        .expect("xmllint (bash test.sh installs it)");
+    (!check.status.success()).then(|| String::from_utf8_lossy(&check.stderr).into_owned())
 }
 
 /// The zengin-code bank master the tests use: `KESSAI_TEST_BANK_MASTER` (test.sh fetches a

@@ -1,0 +1,51 @@
+//! Operator endpoints for the settlement desk's runs (seed 001), on demand; the scheduler
+//! runs them on business days by itself.
+
+use super::body::JsonBody;
+use super::extract::Operator;
+use crate::error::{AppError, AppResult};
+use crate::service::bank_export::ExportedFile;
+use crate::service::debit_run;
+use crate::App;
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunInput {
+    /// The business day of the run, `YYYY-MM-DD`; default today.
+    #[schema(max_length = 10, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub date: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RunResult {
+    /// Files written to the server's bank output directory now.
+    pub files: Vec<ExportedFile>,
+}
+
+/// The run's date: the one given, or today (JST).
+pub fn run_date(app: &App, given: Option<&str>) -> AppResult<time::Date> {
+    match given {
+        Some(d) => kessai_core::contract::parse_date(d)
+            .ok_or_else(|| AppError::invalid("date", "the date is written YYYY-MM-DD")),
+        None => Ok(crate::i18n::date_jst(app.clock.now())),
+    }
+}
+
+/// The debit run: every accepted contract due on the date, one direct-debit request file per
+/// buyer bank (Zengin 91 or pain.008, as the bank is configured). A contract is requested once.
+#[utoipa::path(post, path = "/v1/operator/runs/debit", request_body = RunInput,
+    responses((status = 200, body = RunResult)), security(("operator_bearer" = [])))]
+pub async fn debit(
+    State(app): State<Arc<App>>,
+    _: Operator,
+    body: JsonBody<RunInput>,
+) -> AppResult<Json<RunResult>> {
+    let date = run_date(&app, body.value.date.as_deref())?;
+    let files = debit_run::run(&app, date, &app.config.bank_out_dir).await?;
+    Ok(Json(RunResult { files }))
+}

@@ -1,0 +1,232 @@
+//! The debit run (seed 001, step 3): contracts accepted and due — no due date, or a due date
+//! on or before the run's date (a bill due on a holiday is debited on the next business
+//! day's run) — grouped by the buyer's bank into one direct-debit request per bank: Zengin 91
+//! or pain.008, as the operator's bank is configured. Each contract is requested once: the
+//! file is stored and the contracts move to `debit_requested` in one transaction, and the file
+//! reaches the disk afterwards (again after a crash), as payout files do (`bank_export`).
+
+use super::bank_export::{write_pending_files, ExportedFile};
+use crate::config::{DebitFormat, OperatorBank};
+use crate::error::{AppError, AppResult};
+use crate::{transact, App};
+use axum::http::StatusCode;
+use kessai_core::contract::Contract;
+use kessai_core::{calendar, BankAccount};
+use kessai_formats::iso20022::Account as IsoAccount;
+use kessai_formats::iso_debit::{self, DirectDebit, DirectDebitBatch};
+use kessai_formats::zengin::{self, debit};
+use kessai_store::{ContractRecord, NewDebit, NewExport};
+use std::path::Path;
+use time::Date;
+
+/// Contracts per request file (Zengin's trailer counts at most 999,999 records).
+pub const MAX_PER_FILE: i64 = 100_000;
+
+pub const DEBIT_REQUESTED: &str = "debit_requested";
+
+/// One contract in a request: its debit reference, the contract and its buyer's account.
+struct Item {
+    reference: i64,
+    record: ContractRecord,
+    contract: Contract,
+}
+
+fn file_error(e: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "export_failed",
+        format!("the debit file could not be built: {e}"),
+    )
+}
+
+fn iso_account(a: &BankAccount) -> IsoAccount {
+    IsoAccount {
+        bank_code: a.bank_code.clone(),
+        branch_code: a.branch_code.clone(),
+        account_type: a.account_type.zengin_code(),
+        account_number: a.account_number.clone(),
+        holder_name: a.holder_name.clone(),
+    }
+}
+
+fn names(app: &App, a: &BankAccount) -> (String, String) {
+    app.config
+        .bank_master
+        .as_ref()
+        .map(|m| m.zengin_names(&a.bank_code, &a.branch_code))
+        .unwrap_or_default()
+}
+
+/// The request file's bytes: the buyers' accounts debited into the operator's account at
+/// their bank on `date`.
+fn render(
+    app: &App,
+    bank: &OperatorBank,
+    id: &str,
+    date: Date,
+    items: &[Item],
+) -> AppResult<Vec<u8>> {
+    let to = &bank.account;
+    match bank.debit_format {
+        DebitFormat::Zengin => {
+            let (bank_name, branch_name) = names(app, to);
+            let header = debit::DebitHeader {
+                collector_code: bank.requester_code.clone(),
+                collector_name: to.holder_name.clone(),
+                debit_date_mmdd: format!("{:02}{:02}", u8::from(date.month()), date.day()),
+                bank_code: to.bank_code.clone(),
+                bank_name,
+                branch_code: to.branch_code.clone(),
+                branch_name,
+                account_type: to.account_type.zengin_code(),
+                account_number: to.account_number.clone(),
+            };
+            let debits: Vec<debit::Debit> = items
+                .iter()
+                .map(|i| {
+                    let a = &i.contract.buyer.account;
+                    let (bank_name, branch_name) = names(app, a);
+                    debit::Debit {
+                        bank_code: a.bank_code.clone(),
+                        bank_name,
+                        branch_code: a.branch_code.clone(),
+                        branch_name,
+                        account_type: a.account_type.zengin_code(),
+                        account_number: a.account_number.clone(),
+                        payer_name: a.holder_name.clone(),
+                        amount_yen: i.record.amount_yen as u64,
+                        customer_number: i.reference.to_string(),
+                        result: debit::DebitResult::Debited,
+                    }
+                })
+                .collect();
+            let file = debit::debit_file(&header, &debits, false, true).map_err(file_error)?;
+            Ok(zengin::write(&file))
+        }
+        DebitFormat::Iso20022 => {
+            let batch = DirectDebitBatch {
+                message_id: format!("KESSAI-D{}", &id.replace('-', "")[..27]),
+                created_at: crate::i18n::format_iso_jst(app.clock.now()),
+                collection_date: date.to_string(),
+                creditor: iso_account(to),
+                creditor_scheme_id: bank.requester_code.clone(),
+                debits: items
+                    .iter()
+                    .map(|i| DirectDebit {
+                        end_to_end_id: end_to_end_id(i.reference),
+                        amount_yen: i.record.amount_yen as u64,
+                        debtor: iso_account(&i.contract.buyer.account),
+                        mandate_id: i.record.id.replace('-', ""),
+                        mandate_signed: crate::i18n::date_jst(kessai_core::Millis(
+                            i.record.created_at_ms,
+                        ))
+                        .to_string(),
+                        remittance: i.contract.number.clone(),
+                    })
+                    .collect(),
+            };
+            Ok(iso_debit::write_pain_008(&batch))
+        }
+    }
+}
+
+/// The ISO `EndToEndId` of a debit: its reference, as the bank's status report returns it.
+pub fn end_to_end_id(reference: i64) -> String {
+    format!("KD{reference:018}")
+}
+
+fn format_name(f: DebitFormat) -> (&'static str, &'static str) {
+    match f {
+        DebitFormat::Zengin => ("zengin-91", "txt"),
+        DebitFormat::Iso20022 => ("pain.008.001.08", "xml"),
+    }
+}
+
+/// Requests every due contract's debit on `date` (a business day), one file per buyer bank
+/// (more when a bank has more than [`MAX_PER_FILE`]), then writes the stored files not yet
+/// on disk into `out`.
+pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFile>> {
+    let business =
+        calendar::is_business_day(date).map_err(|e| AppError::invalid("date", e.to_string()))?;
+    if !business {
+        return Err(AppError::invalid(
+            "date",
+            format!("{date} is not a bank business day: banks debit on business days only"),
+        ));
+    }
+    let day = date.to_string();
+    loop {
+        let made = transact!(*app, |tx| {
+            let due = tx.due_contracts_of_one_bank(&day, MAX_PER_FILE).await?;
+            let Some(first) = due.first() else {
+                return Ok(false);
+            };
+            let bank_code = first.buyer_bank_code.clone();
+            let bank = app
+                .config
+                .banks
+                .iter()
+                .find(|b| b.account.bank_code == bank_code)
+                .ok_or_else(|| {
+                    AppError::internal(format!(
+                        "a contract's buyer banks at {bank_code}, where the operator has no collection account"
+                    ))
+                })?;
+            let last = tx.last_debit_reference().await?;
+            let mut items = Vec::with_capacity(due.len());
+            for (k, record) in due.into_iter().enumerate() {
+                let contract: Contract =
+                    serde_json::from_str(&record.body).map_err(AppError::internal)?;
+                items.push(Item {
+                    reference: last + 1 + k as i64,
+                    record,
+                    contract,
+                });
+            }
+            let id = kessai_store::new_internal_id();
+            let bytes = render(app, bank, &id, date, &items)?;
+            let (format, extension) = format_name(bank.debit_format);
+            let file_name = format!(
+                "kessai-{format}-{bank_code}-{day}-{}.{extension}",
+                &id[id.len() - 12..]
+            );
+            let total: i64 = items.iter().map(|i| i.record.amount_yen).sum();
+            let export = NewExport {
+                id: &id,
+                format,
+                value_date: &day,
+                file_name: &file_name,
+                content: &bytes,
+                records: items.len() as i64,
+                total_yen: total,
+                now_ms: app.clock.now().0,
+            };
+            tx.insert_export(&export).await?;
+            let debits: Vec<NewDebit> = items
+                .iter()
+                .map(|i| NewDebit {
+                    reference: i.reference,
+                    contract_id: &i.record.id,
+                    amount_yen: i.record.amount_yen,
+                })
+                .collect();
+            let ids: Vec<&str> = items.iter().map(|i| i.record.id.as_str()).collect();
+            let inserted = tx.insert_debits(&id, &bank_code, &day, &debits).await?;
+            let moved = tx
+                .move_contracts(&ids, super::contract::ACCEPTED, DEBIT_REQUESTED)
+                .await?;
+            if inserted != items.len() as u64 || moved != items.len() as u64 {
+                return Err(AppError::new(
+                    StatusCode::CONFLICT,
+                    "busy",
+                    "another debit run took some of these contracts",
+                ));
+            }
+            Ok(true)
+        })?;
+        if !made {
+            break;
+        }
+    }
+    write_pending_files(app, out).await
+}

@@ -1,0 +1,108 @@
+//! Direct debits of marketplace contracts: which contracts are due on a date, the debits
+//! requested in each bank file, and the contracts' move to `debit_requested`.
+
+use crate::bulk::Rows;
+use crate::contracts::{from_row, ContractRecord, COLUMNS};
+use crate::db::{query, query_scalar};
+use crate::{Result, Tx};
+
+/// One debit about to be requested.
+pub struct NewDebit<'a> {
+    pub reference: i64,
+    pub contract_id: &'a str,
+    pub amount_yen: i64,
+}
+
+/// Contracts moved per statement.
+const IDS_PER_UPDATE: usize = 300;
+
+impl Tx {
+    /// Accepted contracts due on `date` (no due date, or due on or before it) whose buyers
+    /// bank at the first bank that has any, at most `limit`, in acceptance order.
+    pub async fn due_contracts_of_one_bank(
+        &mut self,
+        date: &str,
+        limit: i64,
+    ) -> Result<Vec<ContractRecord>> {
+        const DUE: &str = "status = 'accepted' AND (due_date IS NULL OR due_date <= $1)";
+        let bank: Option<String> = query_scalar(&format!(
+            "SELECT MIN(buyer_bank_code) FROM contracts WHERE {DUE}"
+        ))
+        .bind(date)
+        .fetch_optional(self.conn())
+        .await?
+        .flatten();
+        let Some(bank) = bank else {
+            return Ok(vec![]);
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM contracts WHERE {DUE} AND buyer_bank_code = $2 ORDER BY id LIMIT $3"
+        );
+        let rows = query(&sql)
+            .bind(date)
+            .bind(bank)
+            .bind(limit)
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The highest debit reference used so far (0 for none).
+    pub async fn last_debit_reference(&mut self) -> Result<i64> {
+        query_scalar("SELECT COALESCE(MAX(ref), 0) FROM debit_items")
+            .fetch_one(self.conn())
+            .await
+    }
+
+    /// Records the debits of one request file; returns how many were new (a reference taken
+    /// meanwhile by a concurrent run is skipped, and the caller retries).
+    pub async fn insert_debits(
+        &mut self,
+        export_id: &str,
+        bank_code: &str,
+        debit_date: &str,
+        debits: &[NewDebit<'_>],
+    ) -> Result<u64> {
+        let mut rows = Rows::new(
+            "debit_items",
+            &[
+                "ref",
+                "export_id",
+                "contract_id",
+                "bank_code",
+                "debit_date",
+                "amount_yen",
+            ],
+        );
+        for d in debits {
+            rows.push([
+                d.reference.into(),
+                export_id.into(),
+                d.contract_id.into(),
+                bank_code.into(),
+                debit_date.into(),
+                d.amount_yen.into(),
+            ]);
+        }
+        rows.write_new(self).await
+    }
+
+    /// Moves these contracts from status `from` to `to`; returns how many moved (fewer when
+    /// another transaction moved some first).
+    pub async fn move_contracts(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
+        let mut moved = 0;
+        for chunk in ids.chunks(IDS_PER_UPDATE) {
+            let places: Vec<String> = (3..chunk.len() + 3).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "UPDATE contracts SET status = $2 WHERE status = $1 AND id IN ({})",
+                places.join(", ")
+            );
+            let mut q = query(&sql).bind(from).bind(to);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            moved += q.execute(self.conn()).await?.rows_affected();
+        }
+        Ok(moved)
+    }
+}

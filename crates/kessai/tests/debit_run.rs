@@ -1,0 +1,235 @@
+//! The debit run (issue 9, seed 001 step 3): accepted contracts due on the run's date, one
+//! direct-debit request per buyer bank in the bank's format, each contract requested once;
+//! bills wait for their due date (a holiday's bill for the next business day's run).
+
+mod support;
+
+use kessai_core::{AccountType, BankAccount};
+use kessai_formats::zengin::{self, debit};
+use kessai_server::config::{demo_bank, DebitFormat, Designation, OperatorBank};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use support::contracts::{account, bulk, contract, get};
+use support::{Db, Options, Reply, TestServer};
+
+on_both_databases!(
+    due_contracts_are_requested_once_per_buyer_bank_in_its_format,
+    a_bill_waits_for_its_due_date_and_a_holidays_for_the_next_business_day,
+    a_run_on_a_bank_holiday_is_refused,
+    the_scheduler_runs_the_debit_on_business_days_only
+);
+
+/// The demo bank (Zengin 91) and a second collection account at bank 0005 taking pain.008.
+fn two_banks() -> Vec<OperatorBank> {
+    let second = OperatorBank {
+        account: BankAccount::parse("0005", "123", AccountType::Ordinary, "7000001", "ｹﾂｻｲ")
+            .unwrap(),
+        requester_code: "0000000005".into(),
+        designation: Designation::Telegraphic,
+        debit_format: DebitFormat::Iso20022,
+    };
+    vec![demo_bank(), second]
+}
+
+async fn spawn(db: Db) -> TestServer {
+    support::spawn_with(
+        db,
+        Options {
+            banks: Some(two_banks()),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+/// A site collecting through both banks; its key.
+async fn site(s: &TestServer) -> String {
+    let r = s
+        .operator(
+            Method::POST,
+            "/v1/operator/sites",
+            Some(json!({"id": "mk", "name": "市場", "main_bank": "0001",
+                        "collection_banks": ["0001", "0005"]})),
+        )
+        .await;
+    r.ok()["api_key"].as_str().unwrap().to_string()
+}
+
+fn at_bank(number: &str, amount: i64, bank: &str, due: Option<&str>) -> Value {
+    let mut c = contract(number, amount);
+    if bank != "0001" {
+        c["buyer"]["account"] = account(bank, "123", "2223334", "ｶｲﾃ ﾆ");
+    }
+    if let Some(d) = due {
+        c["due_date"] = json!(d);
+    }
+    c
+}
+
+async fn accept(s: &TestServer, key: &str, contracts: &[Value]) -> Vec<String> {
+    let body: String = contracts.iter().map(|c| format!("{c}\n")).collect();
+    let r = bulk(s, key, "application/x-ndjson", body.into_bytes()).await;
+    let a = r.ok();
+    assert_eq!(a["rejected"], 0, "{a}");
+    a["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["contract_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn run(s: &TestServer, date: &str) -> Reply {
+    s.operator(
+        Method::POST,
+        "/v1/operator/runs/debit",
+        Some(json!({"date": date})),
+    )
+    .await
+}
+
+fn out(s: &TestServer, name: &str) -> PathBuf {
+    s.dir.path().join("bank-out").join(name)
+}
+
+async fn status(s: &TestServer, key: &str, id: &str) -> String {
+    get(s, Some(key), &format!("/v1/contracts/{id}")).await.ok()["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    let ids = accept(
+        &s,
+        &key,
+        &[
+            at_bank("D-1", 10_000, "0001", None),
+            at_bank("D-2", 20_000, "0005", None),
+            at_bank("D-3", 30_000, "0001", None),
+        ],
+    )
+    .await;
+    // Tuesday 2026-12-01.
+    let r = run(&s, "2026-12-01").await;
+    let files = r.ok()["files"].as_array().unwrap().clone();
+    assert_eq!(files.len(), 2, "one request per buyer bank: {files:?}");
+    let zengin_file = files.iter().find(|f| f["format"] == "zengin-91").unwrap();
+    let iso_file = files
+        .iter()
+        .find(|f| f["format"] == "pain.008.001.08")
+        .unwrap();
+    assert_eq!(
+        (
+            zengin_file["records"].as_i64(),
+            zengin_file["total_yen"].as_i64()
+        ),
+        (Some(2), Some(40_000))
+    );
+
+    // The Zengin 91 request, read back by the format's own reader.
+    let bytes = std::fs::read(out(&s, zengin_file["file_name"].as_str().unwrap())).unwrap();
+    let parsed = zengin::parse(&bytes).unwrap();
+    let header = &parsed.groups[0].header;
+    assert_eq!(
+        (
+            header.get("委託者コード"),
+            header.get("引落日"),
+            header.get("取引銀行番号"),
+            header.get("口座番号")
+        ),
+        ("0000000001", "1201", "0001", "1234567")
+    );
+    let debits = debit::debits(&parsed);
+    let amounts: Vec<u64> = debits.iter().map(|d| d.amount_yen).collect();
+    assert_eq!(amounts, [10_000, 30_000], "in acceptance order");
+    assert_eq!(debits[0].payer_name, "ｶ)ｶｲﾃ");
+    assert_ne!(debits[0].customer_number, debits[1].customer_number);
+    assert!(debits
+        .iter()
+        .all(|d| d.result == debit::DebitResult::Debited));
+
+    // The pain.008 request to the second bank, valid against the official schema.
+    let xml_path = out(&s, iso_file["file_name"].as_str().unwrap());
+    if let Some(e) = support::schema_errors("sepaxml.pain.008.001.08.xsd", &xml_path) {
+        panic!("{e}");
+    }
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    assert!(
+        xml.contains("<InstdAmt Ccy=\"JPY\">20000</InstdAmt>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<ReqdColltnDt>2026-12-01</ReqdColltnDt>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<Ustrd>D-2</Ustrd>"), "{xml}");
+
+    for id in &ids {
+        assert_eq!(status(&s, &key, id).await, "debit_requested");
+    }
+    // Run again, that day or the next: every contract was requested already.
+    let before = s.snapshot().await;
+    assert_eq!(run(&s, "2026-12-01").await.ok()["files"], json!([]));
+    assert_eq!(run(&s, "2026-12-02").await.ok()["files"], json!([]));
+    assert_eq!(s.snapshot().await, before);
+    let requested: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM debit_items")
+        .fetch_one(s.app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(requested, 3);
+}
+
+async fn a_bill_waits_for_its_due_date_and_a_holidays_for_the_next_business_day(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    let ids = accept(
+        &s,
+        &key,
+        &[
+            at_bank("B-1", 5_000, "0001", Some("2026-12-28")),
+            // 1 January is a bank holiday (so are 2 and 3 January): due on Monday 4 January.
+            at_bank("B-2", 6_000, "0001", Some("2027-01-01")),
+        ],
+    )
+    .await;
+    assert_eq!(run(&s, "2026-12-25").await.ok()["files"], json!([]));
+    let first = run(&s, "2026-12-28").await;
+    assert_eq!(first.ok()["files"][0]["records"], 1);
+    assert_eq!(status(&s, &key, &ids[0]).await, "debit_requested");
+    assert_eq!(status(&s, &key, &ids[1]).await, "accepted");
+    assert_eq!(run(&s, "2026-12-30").await.ok()["files"], json!([]));
+    let second = run(&s, "2027-01-04").await;
+    assert_eq!(second.ok()["files"][0]["total_yen"], 6_000);
+    assert_eq!(status(&s, &key, &ids[1]).await, "debit_requested");
+}
+
+async fn a_run_on_a_bank_holiday_is_refused(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    accept(&s, &key, &[at_bank("H-1", 1_000, "0001", None)]).await;
+    for date in ["2026-12-05", "2027-01-02", "2026-02-30"] {
+        let request = s
+            .request(Method::POST, "/v1/operator/runs/debit")
+            .bearer_auth(&s.token)
+            .json(&json!({"date": date}));
+        s.refuse(request, 422, "invalid_field", Some("date")).await;
+    }
+}
+
+async fn the_scheduler_runs_the_debit_on_business_days_only(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    let ids = accept(&s, &key, &[at_bank("S-1", 1_000, "0005", None)]).await;
+    let date = |d: &str| kessai_core::contract::parse_date(d).unwrap();
+    // Sunday, then Monday 2026-12-07.
+    let sunday = kessai_server::scheduler::debit_due(&s.app, date("2026-12-06")).await;
+    assert!(sunday.unwrap().is_empty());
+    assert_eq!(status(&s, &key, &ids[0]).await, "accepted");
+    let monday = kessai_server::scheduler::debit_due(&s.app, date("2026-12-07")).await;
+    assert_eq!(monday.unwrap()[0].format, "pain.008.001.08");
+    assert_eq!(status(&s, &key, &ids[0]).await, "debit_requested");
+}
