@@ -74,6 +74,13 @@ pub enum Violation {
         outstanding_yen: i64,
         owed_yen: i64,
     },
+    /// What a marketplace contract holds differs from what its buyer's bank debited (the
+    /// debits answered `debited`, less what the contract has paid on).
+    ContractUnaccounted {
+        contract: String,
+        debited_yen: i64,
+        held_yen: i64,
+    },
     /// The credits the operator sees on a list (the suspense list, open reversal claims) add up
     /// to something else than the ledger account holding that money.
     ListDisagrees {
@@ -127,6 +134,10 @@ impl fmt::Display for Violation {
             Violation::ForeignCurrency { journal, currency } => {
                 write!(f, "journal {journal} is in {currency}, not JPY")
             }
+            Violation::ContractUnaccounted { contract, debited_yen, held_yen } => write!(
+                f,
+                "contract {contract}: its buyer's bank debited {debited_yen} but the contract holds {held_yen}"
+            ),
             Violation::ListDisagrees { account, listed_yen, ledger_yen } => write!(
                 f,
                 "{account}: the operator's list totals {listed_yen} but the ledger holds {ledger_yen}"

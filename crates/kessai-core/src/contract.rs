@@ -5,6 +5,7 @@
 //! same contract number is compared by.
 
 use crate::bank_account::{AccountType, BankAccount};
+use crate::ledger::{AccountKind, Journal, JournalKind, Line};
 use crate::money::Yen;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -374,6 +375,74 @@ impl Contract {
     /// The due date of a bill, as a date.
     pub fn due(&self) -> Option<Date> {
         self.due_date.as_deref().and_then(parse_date)
+    }
+}
+
+/// What the buyer's bank did with a contract's direct debit (Zengin 振替結果コード, or the
+/// reason of an ISO status report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DebitOutcome {
+    Debited,
+    InsufficientFunds,
+    NoAccount,
+    StoppedByPayer,
+    NoAgreement,
+    StoppedByCollector,
+    Other,
+}
+
+impl DebitOutcome {
+    pub const ALL: [DebitOutcome; 7] = [
+        DebitOutcome::Debited,
+        DebitOutcome::InsufficientFunds,
+        DebitOutcome::NoAccount,
+        DebitOutcome::StoppedByPayer,
+        DebitOutcome::NoAgreement,
+        DebitOutcome::StoppedByCollector,
+        DebitOutcome::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DebitOutcome::Debited => "debited",
+            DebitOutcome::InsufficientFunds => "insufficient_funds",
+            DebitOutcome::NoAccount => "no_account",
+            DebitOutcome::StoppedByPayer => "stopped_by_payer",
+            DebitOutcome::NoAgreement => "no_agreement",
+            DebitOutcome::StoppedByCollector => "stopped_by_collector",
+            DebitOutcome::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DebitOutcome> {
+        DebitOutcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// The contract's status once its bank answered.
+    pub fn contract_status(self) -> &'static str {
+        match self {
+            DebitOutcome::Debited => "debited",
+            _ => "debit_failed",
+        }
+    }
+
+    /// The journal the answer posts: a debited contract's money is in the operator's bank
+    /// and held for the contract; a failed debit moved no money.
+    pub fn journal(self, amount: Yen) -> Option<Journal> {
+        (self == DebitOutcome::Debited).then(|| Journal {
+            kind: JournalKind::Collect,
+            lines: vec![
+                Line {
+                    account: AccountKind::BankClearing,
+                    amount_yen: amount.0,
+                },
+                Line {
+                    account: AccountKind::Held,
+                    amount_yen: -amount.0,
+                },
+            ],
+        })
     }
 }
 

@@ -32,6 +32,12 @@ impl AppError {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).with_field(field)
     }
 
+    /// Another transaction changed the same rows first: `transact!` reruns the step on fresh
+    /// data (and tells the client to retry after too many attempts).
+    pub fn busy(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::CONFLICT, "busy", message)
+    }
+
     pub fn not_found() -> AppError {
         AppError::new(
             StatusCode::NOT_FOUND,

@@ -32,10 +32,17 @@ pub enum EntryOutcome {
     AnswerIgnored,
     /// A transfer came back whose deposit was used already: for the operator.
     AnswerForOperator,
+    /// A direct-debit result that moved one of Kessai's debits (debited, or failed and why).
+    DebitApplied,
+    /// A debit result applied before.
+    DebitDuplicate,
+    /// A debit result about no debit of Kessai's, or contradicting the one applied: for the
+    /// operator.
+    DebitIgnored,
 }
 
 impl EntryOutcome {
-    pub const ALL: [EntryOutcome; 11] = [
+    pub const ALL: [EntryOutcome; 14] = [
         EntryOutcome::Matched,
         EntryOutcome::Suspense,
         EntryOutcome::Conflict,
@@ -47,6 +54,9 @@ impl EntryOutcome {
         EntryOutcome::AnswerDuplicate,
         EntryOutcome::AnswerIgnored,
         EntryOutcome::AnswerForOperator,
+        EntryOutcome::DebitApplied,
+        EntryOutcome::DebitDuplicate,
+        EntryOutcome::DebitIgnored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +72,9 @@ impl EntryOutcome {
             EntryOutcome::AnswerDuplicate => "answer_duplicate",
             EntryOutcome::AnswerIgnored => "answer_ignored",
             EntryOutcome::AnswerForOperator => "answer_for_operator",
+            EntryOutcome::DebitApplied => "debit_applied",
+            EntryOutcome::DebitDuplicate => "debit_duplicate",
+            EntryOutcome::DebitIgnored => "debit_ignored",
         }
     }
 

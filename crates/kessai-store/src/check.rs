@@ -11,15 +11,25 @@ impl Store {
         // Independent reads, each one pass over its tables, run side by side on the pool's
         // connections (SQLite in WAL mode lets readers run together), and streamed: each row
         // is judged as it arrives, so memory does not grow with the books.
-        let (journals, accounts, deals, instructions, lists, entries) = tokio::try_join!(
+        let (journals, accounts, deals, instructions, lists, entries, contracts) = tokio::try_join!(
             self.unbalanced_journals(),
             self.account_violations(),
             self.deal_violations(),
             self.instructions_against_ledger(),
             self.lists_against_ledger(),
             self.entries_against_files(),
+            self.contract_violations(),
         )?;
-        Ok([journals, accounts, deals, instructions, lists, entries].concat())
+        Ok([
+            journals,
+            accounts,
+            deals,
+            instructions,
+            lists,
+            entries,
+            contracts,
+        ]
+        .concat())
     }
 
     /// Runs `sql` and judges each row as it arrives with `judge`: the rows are streamed, never
@@ -150,6 +160,32 @@ impl Store {
                 lines_balance_yen: get(r, "summed")?,
             };
             Ok(check_accounts(&[figures]))
+        })
+        .await
+    }
+
+    /// Per marketplace contract: what it holds is what its buyer's bank debited. (Until the
+    /// payout run exists nothing leaves a contract's hold.) Two grouped passes joined, not a
+    /// lookup per contract.
+    async fn contract_violations(&self) -> Result<Vec<Violation>> {
+        let sql = "SELECT c.id, CAST(COALESCE(d.debited, 0) AS BIGINT) AS debited, \
+             CAST(COALESCE(a.credits_yen - a.debits_yen, 0) AS BIGINT) AS held \
+             FROM contracts c \
+             LEFT JOIN (SELECT contract_id, SUM(amount_yen) AS debited FROM debit_items \
+                 WHERE result = 'debited' GROUP BY contract_id) d ON d.contract_id = c.id \
+             LEFT JOIN accounts a ON a.id = 'held:' || c.id \
+             ORDER BY c.id";
+        self.judged(sql, |r| {
+            let (debited, held): (i64, i64) = (get(r, "debited")?, get(r, "held")?);
+            Ok(if debited == held {
+                vec![]
+            } else {
+                vec![Violation::ContractUnaccounted {
+                    contract: get(r, "id")?,
+                    debited_yen: debited,
+                    held_yen: held,
+                }]
+            })
         })
         .await
     }

@@ -3,7 +3,10 @@
 
 use crate::bulk::Rows;
 use crate::db::{query, Row};
+use crate::deals::deal_account;
 use crate::{get, Result, Store, Tx};
+use kessai_core::money::CURRENCY;
+use kessai_core::AccountKind;
 use std::collections::HashMap;
 
 /// A contract about to be stored.
@@ -127,7 +130,33 @@ impl Tx {
                 now_ms.into(),
             ]);
         }
-        rows.write_new(self).await
+        let inserted = rows.write_new(self).await?;
+        // Each contract's own ledger accounts, as a deal has: what is held for it, owed to
+        // its seller, owed back to its buyer.
+        let mut accounts = Rows::new("accounts", &["id", "kind", "deal_id", "currency"]);
+        for c in contracts {
+            for kind in [
+                AccountKind::Held,
+                AccountKind::PayoutDue,
+                AccountKind::RefundDue,
+            ] {
+                accounts.push([
+                    deal_account(kind, c.id).into(),
+                    kind.as_str().into(),
+                    c.id.into(),
+                    CURRENCY.into(),
+                ]);
+            }
+        }
+        accounts.write_new(self).await?;
+        Ok(inserted)
+    }
+
+    /// One contract, in this transaction (for a step that changes it).
+    pub async fn contract_for_update(&mut self, id: &str) -> Result<Option<ContractRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM contracts WHERE id = $1");
+        let row = query(&sql).bind(id).fetch_optional(self.conn()).await?;
+        row.as_ref().map(from_row).transpose()
     }
 }
 

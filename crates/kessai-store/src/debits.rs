@@ -4,13 +4,24 @@
 use crate::bulk::Rows;
 use crate::contracts::{from_row, ContractRecord, COLUMNS};
 use crate::db::{query, query_scalar};
-use crate::{Result, Tx};
+use crate::{get, Result, Tx};
 
 /// One debit about to be requested.
 pub struct NewDebit<'a> {
     pub reference: i64,
     pub contract_id: &'a str,
     pub amount_yen: i64,
+}
+
+/// A requested debit as stored, with the bank's result once it answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebitItem {
+    pub reference: i64,
+    pub contract_id: String,
+    pub bank_code: String,
+    pub debit_date: String,
+    pub amount_yen: i64,
+    pub result: Option<String>,
 }
 
 /// Contracts moved per statement.
@@ -85,6 +96,44 @@ impl Tx {
             ]);
         }
         rows.write_new(self).await
+    }
+
+    pub async fn debit_item(&mut self, reference: i64) -> Result<Option<DebitItem>> {
+        let row = query(
+            "SELECT ref, contract_id, bank_code, debit_date, amount_yen, result FROM debit_items WHERE ref = $1",
+        )
+        .bind(reference)
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(|r| {
+            Ok(DebitItem {
+                reference: get(&r, "ref")?,
+                contract_id: get(&r, "contract_id")?,
+                bank_code: get(&r, "bank_code")?,
+                debit_date: get(&r, "debit_date")?,
+                amount_yen: get(&r, "amount_yen")?,
+                result: get(&r, "result")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records the bank's result of a debit not answered before; `false` if it was.
+    pub async fn answer_debit(
+        &mut self,
+        reference: i64,
+        result: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let done = query(
+            "UPDATE debit_items SET result = $2, answered_at_ms = $3 WHERE ref = $1 AND result IS NULL",
+        )
+        .bind(reference)
+        .bind(result)
+        .bind(now_ms)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Moves these contracts from status `from` to `to`; returns how many moved (fewer when

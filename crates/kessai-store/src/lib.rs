@@ -34,7 +34,7 @@ pub use contracts::{ContractRecord, NewContract, StoredNumber};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use db::Row;
 pub use deals::DealRecord;
-pub use debits::NewDebit;
+pub use debits::{DebitItem, NewDebit};
 pub use events::EventRecord;
 pub use exports::{ExportRecord, NewExport, PendingInstruction};
 pub use fill::FillSummary;

@@ -17,7 +17,8 @@ on_both_databases!(
     due_contracts_are_requested_once_per_buyer_bank_in_its_format,
     a_bill_waits_for_its_due_date_and_a_holidays_for_the_next_business_day,
     a_run_on_a_bank_holiday_is_refused,
-    the_scheduler_runs_the_debit_on_business_days_only
+    the_scheduler_runs_the_debit_on_business_days_only,
+    the_banks_results_debit_or_fail_each_contract_once
 );
 
 /// The demo bank (Zengin 91) and a second collection account at bank 0005 taking pain.008.
@@ -232,4 +233,139 @@ async fn the_scheduler_runs_the_debit_on_business_days_only(db: Db) {
     let monday = kessai_server::scheduler::debit_due(&s.app, date("2026-12-07")).await;
     assert_eq!(monday.unwrap()[0].format, "pain.008.001.08");
     assert_eq!(status(&s, &key, &ids[0]).await, "debit_requested");
+}
+
+/// The operator's bank in the simulator: the demo collection account.
+fn simulated_bank(reject_per_mille: u32) -> kessai_sim::bank::BankState {
+    kessai_sim::bank::BankState::new(
+        7,
+        reject_per_mille,
+        kessai_sim::bank::AccountRef {
+            bank_code: "0001".into(),
+            branch_code: "001".into(),
+            account_number: "1234567".into(),
+            name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
+        },
+    )
+}
+
+async fn import(s: &TestServer, name: &str, bytes: Vec<u8>) -> Reply {
+    s.send(
+        s.request(
+            Method::POST,
+            &format!("/v1/operator/bank-files?name={name}"),
+        )
+        .bearer_auth(&s.token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes),
+    )
+    .await
+}
+
+async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    let contracts: Vec<Value> = (1..=20)
+        .map(|i| at_bank(&format!("R-{i:02}"), 1_000 * i, "0001", None))
+        .collect();
+    let ids = accept(&s, &key, &contracts).await;
+    let files = run(&s, "2026-12-01").await.ok()["files"].clone();
+    let name = files[0]["file_name"].as_str().unwrap().to_string();
+    let request = std::fs::read(out(&s, &name)).unwrap();
+
+    // The simulated bank fails about a third of the debits, with the result codes banks use.
+    let mut bank = simulated_bank(333);
+    let answered = bank.process_debit_request(&name, &request).unwrap();
+    let (result_name, result) = answered[0].clone();
+    let summary = import(&s, &result_name, result.clone()).await;
+    let a = summary.ok();
+    assert_eq!(a["format"], "zengin-91");
+    assert_eq!(a["debits_applied"], 20, "{a}");
+    let outcomes = a["outcomes"].as_array().unwrap();
+    let failed: Vec<&Value> = outcomes
+        .iter()
+        .filter(|o| o["debit_result"] != "debited")
+        .collect();
+    assert!(!failed.is_empty() && failed.len() < 20, "{outcomes:?}");
+
+    let mut debited_yen = 0;
+    for (id, o) in ids.iter().zip(outcomes) {
+        assert_eq!(o["contract_id"], id.as_str());
+        let expected = if o["debit_result"] == "debited" {
+            debited_yen += o["amount_yen"].as_i64().unwrap();
+            "debited"
+        } else {
+            "debit_failed"
+        };
+        assert_eq!(status(&s, &key, id).await, expected);
+    }
+    let collected = bank.balance("0001", "001", "1234567");
+    assert_eq!(
+        collected, debited_yen,
+        "the books hold what the bank collected"
+    );
+    let bank_clearing: i64 = sqlx::query_scalar(
+        "SELECT debits_yen - credits_yen FROM accounts WHERE id = 'bank_clearing'",
+    )
+    .fetch_one(s.app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(bank_clearing, debited_yen);
+    s.assert_books_sound().await;
+
+    // The same file again, and the same results under another name: nothing moves.
+    let before = s.snapshot().await;
+    assert!(import(&s, &result_name, result.clone()).await.ok()["already_imported_at_ms"].is_i64());
+    // The same records without line breaks: another file, the same entries.
+    let mut unbroken = zengin::parse(&result).unwrap();
+    unbroken.crlf = false;
+    let again = import(&s, "again.txt", zengin::write(&unbroken)).await;
+    assert_eq!(again.ok()["debits_duplicate"], 20, "{}", again.body);
+    assert_eq!(again.body["debits_applied"], 0);
+    assert_eq!(
+        s.snapshot().await,
+        before,
+        "no contract, account or journal moved"
+    );
+    // A result contradicting the one applied is listed, not applied.
+    let mut contradicting = kessai_formats::zengin::parse(&result).unwrap();
+    let first = debit::debits(&contradicting)[0].clone();
+    let flipped = if first.result == debit::DebitResult::Debited {
+        debit::DebitResult::InsufficientFunds
+    } else {
+        debit::DebitResult::Debited
+    };
+    let header = &contradicting.groups[0].header;
+    let h = debit::DebitHeader {
+        collector_code: header.get("委託者コード").into(),
+        collector_name: header.text("委託者名").into(),
+        debit_date_mmdd: header.get("引落日").into(),
+        bank_code: header.get("取引銀行番号").into(),
+        bank_name: String::new(),
+        branch_code: header.get("取引支店番号").into(),
+        branch_name: String::new(),
+        account_type: 1,
+        account_number: header.get("口座番号").into(),
+    };
+    contradicting = debit::debit_file(
+        &h,
+        &[debit::Debit {
+            result: flipped,
+            ..first
+        }],
+        true,
+        true,
+    )
+    .unwrap();
+    let r = import(&s, "contradicting.txt", zengin::write(&contradicting)).await;
+    assert_eq!(r.ok()["debits_ignored"], 1, "{}", r.body);
+    assert_eq!(
+        status(&s, &key, &ids[0]).await,
+        if flipped == debit::DebitResult::Debited {
+            "debit_failed"
+        } else {
+            "debited"
+        }
+    );
+    s.assert_books_sound().await;
 }

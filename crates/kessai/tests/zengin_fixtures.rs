@@ -17,8 +17,51 @@ on_both_databases!(
     malformed_and_foreign_files_are_refused_whole,
     a_statement_completing_two_payouts_says_so,
     withdrawals_answering_no_transfer_of_kessais_are_listed,
-    check_finds_an_entry_skipped_behind_the_importers_back
+    check_finds_an_entry_skipped_behind_the_importers_back,
+    a_debit_result_written_by_hand_debits_the_contract_it_names
 );
+
+/// The hand-built 91 result (one record 振替済: ¥5,000 from 0005-123 7654321, 顧客番号 1)
+/// answers the first debit Kessai requests; before that debit exists it names none of
+/// Kessai's, and is listed for the operator, not applied.
+async fn a_debit_result_written_by_hand_debits_the_contract_it_names(db: Db) {
+    let s = support::spawn(db).await;
+    let bytes = fixture("debit_91_result.dat", &[]);
+    let early = upload(&s, "early.dat", bytes.clone()).await;
+    assert_eq!(
+        (
+            early["debits_ignored"].as_i64(),
+            early["debits_applied"].as_i64()
+        ),
+        (Some(1), Some(0)),
+        "{early}"
+    );
+
+    let key = support::contracts::site(&s, "mk").await;
+    let mut c = support::contracts::contract("F-1", 5_000);
+    c["buyer"]["account"] = support::contracts::account("0005", "123", "7654321", "ﾔﾏﾀﾞ ﾀﾛｳ");
+    let id = support::contracts::post(&s, &key, &c)
+        .await
+        .str("contract_id");
+    let run = s
+        .operator(
+            Method::POST,
+            "/v1/operator/runs/debit",
+            Some(serde_json::json!({"date": "2026-11-24"})),
+        )
+        .await;
+    assert_eq!(run.ok()["files"][0]["format"], "zengin-91");
+    // The same records in a file of another name and line ending: a new file, so its entry is
+    // weighed again, and now it answers the debit.
+    let mut unbroken = kessai_formats::zengin::parse(&bytes).unwrap();
+    unbroken.crlf = false;
+    let summary = upload(&s, "result.dat", kessai_formats::zengin::write(&unbroken)).await;
+    assert_eq!(summary["debits_applied"], 1, "{summary}");
+    assert_eq!(summary["outcomes"][0]["contract_id"], id.as_str());
+    let shown = support::contracts::get(&s, Some(&key), &format!("/v1/contracts/{id}")).await;
+    assert_eq!(shown.ok()["status"], "debited");
+    s.assert_books_sound().await;
+}
 
 /// A fixture's bytes with each placeholder replaced by a value of the same width.
 fn fixture(name: &str, values: &[(&str, &str)]) -> Vec<u8> {
@@ -243,11 +286,6 @@ async fn malformed_and_foreign_files_are_refused_whole(db: Db) {
             "notice_01_month13.dat",
             &deal[..],
             "record 2, field 勘定日: '991399' is not a 和暦 date YYMMDD: there is no month 13",
-        ),
-        (
-            "debit_91_result.dat",
-            &[][..],
-            "Zengin 91 results are not imported yet: Kessai sends no direct debits",
         ),
     ] {
         let bytes = fixture(file, values);

@@ -120,3 +120,14 @@ fn limits_are_the_formats_limits() {
         "must not contain control characters"
     );
 }
+
+#[test]
+fn only_a_debited_contract_moves_money_and_its_journal_balances() {
+    let j = DebitOutcome::Debited.journal(Yen(7_000)).unwrap();
+    assert!(j.validate().is_ok());
+    for o in DebitOutcome::ALL {
+        assert_eq!(DebitOutcome::parse(o.as_str()), Some(o));
+        assert_eq!(o.journal(Yen(1)).is_some(), o == DebitOutcome::Debited);
+    }
+    assert_eq!(DebitOutcome::NoAccount.contract_status(), "debit_failed");
+}

@@ -10,13 +10,14 @@ mod summary;
 
 use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome};
 use super::credit::{apply_credit, apply_credit_to, CreditInput, CreditResult, Matching};
+use super::debit_results::{self, Applied};
 use super::entry::UPGRADE_WINDOW_MS;
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
 use kessai_store::{EntryOutcome, NewBankFile, NewEntry, Tx};
-use read::{invalid_file, read, Answer, Effect, Incoming, Parsed};
+use read::{invalid_file, read, Answer, DebitEntry, Effect, Incoming, Parsed};
 use sha2::{Digest, Sha256};
 pub use summary::{ImportSummary, RecordOutcome};
 
@@ -30,7 +31,8 @@ pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSu
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let parsed = read(bytes)?;
     held_accounts_only(app, &parsed)?;
-    let records = parsed.credits.len() + parsed.answers.len() + parsed.ignored;
+    let records =
+        parsed.credits.len() + parsed.answers.len() + parsed.debits.len() + parsed.ignored;
     // One transaction for the whole file: it is applied entirely or not at all.
     transact!(*app, |tx| {
         let mut s = ImportSummary::new(name, &parsed.format, records);
@@ -51,6 +53,10 @@ pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSu
         }
         for a in &parsed.answers {
             s.push(apply_bank_answer(app, tx, a).await?);
+            entries.write_full(tx, &mut s).await?;
+        }
+        for d in &parsed.debits {
+            s.push(apply_debit_entry(app, tx, d).await?);
             entries.write_full(tx, &mut s).await?;
         }
         entries.close(tx, &mut s).await?;
@@ -182,6 +188,8 @@ fn record(position: i64, identity: &str, fingerprint: String, amount_yen: i64) -
         instruction_id: None,
         instruction_answer: None,
         instruction_status: None,
+        contract_id: None,
+        debit_result: None,
     }
 }
 
@@ -250,6 +258,26 @@ async fn apply_incoming(
         }
         Effect::Credit => credited(r, apply_credit(app, tx, &input).await?),
     })
+}
+
+async fn apply_debit_entry(app: &App, tx: &mut Tx, d: &DebitEntry) -> AppResult<RecordOutcome> {
+    let done = debit_results::apply(app, tx, d.reference, d.amount_yen, d.outcome).await?;
+    let kind = match done.outcome {
+        Applied::Applied => EntryOutcome::DebitApplied,
+        Applied::Duplicate => EntryOutcome::DebitDuplicate,
+        Applied::Ignored => EntryOutcome::DebitIgnored,
+    };
+    let r = RecordOutcome {
+        contract_id: done.contract_id,
+        debit_result: Some(d.outcome.as_str().to_string()),
+        ..record(
+            d.position,
+            &d.identity,
+            d.content.fingerprint(),
+            d.amount_yen,
+        )
+    };
+    Ok(with_kind(r, kind))
 }
 
 async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<RecordOutcome> {

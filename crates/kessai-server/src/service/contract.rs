@@ -104,10 +104,8 @@ struct Checked {
     sha256: String,
 }
 
-/// Checks one contract: every field, both accounts against the bank master, and that the
-/// buyer's bank is one the site collects through (a direct debit credits the operator's
-/// account at the buyer's own bank).
-fn check(app: &App, site: &SiteRecord, input: &ContractInput) -> Result<Contract, LineProblem> {
+/// Checks one contract: every field, then both accounts against the bank master.
+fn check(app: &App, input: &ContractInput) -> Result<Contract, LineProblem> {
     let contract = Contract::parse(input).map_err(|errors| {
         let first = &errors[0];
         LineProblem {
@@ -120,17 +118,6 @@ fn check(app: &App, site: &SiteRecord, input: &ContractInput) -> Result<Contract
                 .join("; "),
         }
     })?;
-    let buyer_bank = &contract.buyer.account.bank_code;
-    if !site.collection_banks.contains(buyer_bank) {
-        return Err(LineProblem {
-            code: "invalid_field",
-            field: Some("buyer.account.bank_code".into()),
-            reason: format!(
-                "buyer.account.bank_code: the site collects from buyers at banks {} only, not {buyer_bank}",
-                site.collection_banks.join(", ")
-            ),
-        });
-    }
     if let Some(master) = &app.config.bank_master {
         for (who, party) in [("buyer", &contract.buyer), ("seller", &contract.seller)] {
             let a = &party.account;
@@ -158,7 +145,7 @@ pub async fn submit(app: &App, site: &SiteRecord, lines: Vec<Line>) -> AppResult
                 continue;
             }
         };
-        match check(app, site, &input) {
+        match check(app, &input) {
             Ok(contract) => {
                 let body = serde_json::to_string(&contract).map_err(AppError::internal)?;
                 let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
@@ -267,9 +254,7 @@ async fn store(
         .collect();
     let inserted = tx.insert_contracts(&site.id, &rows, now).await?;
     if inserted != rows.len() as u64 {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "busy",
+        return Err(AppError::busy(
             "another request stored some of these contract numbers meanwhile",
         ));
     }

@@ -1,7 +1,8 @@
 //! The debit run (seed 001, step 3): contracts accepted and due — no due date, or a due date
 //! on or before the run's date (a bill due on a holiday is debited on the next business
-//! day's run) — grouped by the buyer's bank into one direct-debit request per bank: Zengin 91
-//! or pain.008, as the operator's bank is configured. Each contract is requested once: the
+//! day's run) — grouped by the buyer's bank into one direct-debit request per bank, sent to
+//! the operator's collection account at that bank (or, where it has none, its main bank):
+//! Zengin 91 or pain.008, as that operator bank is configured. Each contract is requested once: the
 //! file is stored and the contracts move to `debit_requested` in one transaction, and the file
 //! reaches the disk afterwards (again after a crash), as payout files do (`bank_export`).
 
@@ -130,6 +131,17 @@ fn render(
     }
 }
 
+/// The operator's bank a request for buyers at `buyer_bank` goes to: the operator's own
+/// collection account there, else the main bank, which collects from other banks' accounts
+/// (a 91 record names the buyer's bank, 引落銀行, apart from the collector's, 取引銀行).
+fn collecting_bank<'a>(app: &'a App, buyer_bank: &str) -> &'a OperatorBank {
+    app.config
+        .banks
+        .iter()
+        .find(|b| b.account.bank_code == buyer_bank)
+        .unwrap_or_else(|| app.config.main_bank())
+}
+
 /// The ISO `EndToEndId` of a debit: its reference, as the bank's status report returns it.
 pub fn end_to_end_id(reference: i64) -> String {
     format!("KD{reference:018}")
@@ -162,16 +174,7 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
                 return Ok(false);
             };
             let bank_code = first.buyer_bank_code.clone();
-            let bank = app
-                .config
-                .banks
-                .iter()
-                .find(|b| b.account.bank_code == bank_code)
-                .ok_or_else(|| {
-                    AppError::internal(format!(
-                        "a contract's buyer banks at {bank_code}, where the operator has no collection account"
-                    ))
-                })?;
+            let bank = collecting_bank(app, &bank_code);
             let last = tx.last_debit_reference().await?;
             let mut items = Vec::with_capacity(due.len());
             for (k, record) in due.into_iter().enumerate() {
@@ -216,9 +219,7 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
                 .move_contracts(&ids, super::contract::ACCEPTED, DEBIT_REQUESTED)
                 .await?;
             if inserted != items.len() as u64 || moved != items.len() as u64 {
-                return Err(AppError::new(
-                    StatusCode::CONFLICT,
-                    "busy",
+                return Err(AppError::busy(
                     "another debit run took some of these contracts",
                 ));
             }

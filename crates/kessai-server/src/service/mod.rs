@@ -9,6 +9,7 @@ pub mod bank_import;
 pub mod contract;
 pub mod credit;
 pub mod deal_ops;
+pub mod debit_results;
 pub mod debit_run;
 pub mod entry;
 pub mod field_error;

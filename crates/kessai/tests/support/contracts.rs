@@ -32,7 +32,7 @@ pub fn contract(number: &str, amount_yen: i64) -> Value {
         "number": number,
         "amount_yen": amount_yen,
         "buyer": {"name": "株式会社 買手", "address": "東京都千代田区丸の内1-1-1",
-                  "account": account("0001", "001", "1234567", "ｶ)ｶｲﾃ")},
+                  "account": account("0001", "001", "2345678", "ｶ)ｶｲﾃ")},
         "seller": {"name": "売手商店", "address": "大阪府大阪市北区梅田2-2-2",
                    "account": account("0005", "123", "7654321", "ｳﾘﾃｼﾖｳﾃﾝ")},
         "goods": {"name": "工作機械", "model": "KX-200", "quantity": 1}

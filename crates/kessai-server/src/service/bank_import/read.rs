@@ -21,6 +21,8 @@ pub(super) struct Parsed {
     pub(super) format: String,
     pub(super) credits: Vec<Incoming>,
     pub(super) answers: Vec<Answer>,
+    /// Results of Kessai's direct debits (Zengin 91 result files).
+    pub(super) debits: Vec<DebitEntry>,
     /// What the file says it holds: every entry (credits and answers), and their amounts'
     /// total (from its trailers where the format has them).
     pub(super) entries: i64,
@@ -52,6 +54,7 @@ impl Parsed {
             total_yen,
             credits,
             answers,
+            debits: vec![],
             accounts: vec![],
             ignored: 0,
         }
@@ -74,6 +77,20 @@ pub(super) struct Answer {
     /// Money left the account (a debit entry): if it answers no instruction of Kessai's, it is
     /// listed for the operator like any other withdrawal.
     pub(super) withdrawal: bool,
+}
+
+/// The buyer's bank's result of one of Kessai's direct debits.
+pub(super) struct DebitEntry {
+    /// 1-based, in file order.
+    pub(super) position: i64,
+    pub(super) identity: String,
+    /// What the entry says (amount, date, the debit's number and result): a second entry with
+    /// the same identity and other content contradicts the first.
+    pub(super) content: EntryContent,
+    /// The debit's number as Kessai requested it (顧客番号); `None` when it is not one.
+    pub(super) reference: Option<i64>,
+    pub(super) amount_yen: i64,
+    pub(super) outcome: kessai_core::contract::DebitOutcome,
 }
 
 /// One incoming credit from any format, ready to be applied.

@@ -34,6 +34,11 @@ pub struct RecordOutcome {
     pub instruction_id: Option<String>,
     pub instruction_answer: Option<String>,
     pub instruction_status: Option<String>,
+    /// A direct-debit result: the contract it is about, and what the buyer's bank did
+    /// (`debited`, `insufficient_funds`, `no_account`, `stopped_by_payer`, `no_agreement`,
+    /// `stopped_by_collector`, `other`).
+    pub contract_id: Option<String>,
+    pub debit_result: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -70,6 +75,13 @@ pub struct ImportSummary {
     /// matched to a deal): the money is in the books once; the deal's timeline tells the
     /// operator the payee was not paid.
     pub returns_for_operator: usize,
+    /// Direct-debit results applied now: contracts debited, or failed and why.
+    pub debits_applied: usize,
+    /// Debit results applied before: skipped.
+    pub debits_duplicate: usize,
+    /// Debit results about no debit of Kessai's, or contradicting the one applied: listed for
+    /// the operator, not applied.
+    pub debits_ignored: usize,
     /// Set when this very file was imported before: nothing was applied now.
     pub already_imported_at_ms: Option<i64>,
     /// What each record did, in file order.
@@ -93,6 +105,9 @@ impl ImportSummary {
             answers_duplicate: 0,
             answers_ignored: 0,
             returns_for_operator: 0,
+            debits_applied: 0,
+            debits_duplicate: 0,
+            debits_ignored: 0,
             already_imported_at_ms: None,
             // Every record has an outcome: one allocation, not a doubling (with both copies
             // alive while it grows) on a file of a million records.
@@ -114,6 +129,9 @@ impl ImportSummary {
             EntryOutcome::AnswerDuplicate => &mut self.answers_duplicate,
             EntryOutcome::AnswerIgnored => &mut self.answers_ignored,
             EntryOutcome::AnswerForOperator => &mut self.returns_for_operator,
+            EntryOutcome::DebitApplied => &mut self.debits_applied,
+            EntryOutcome::DebitDuplicate => &mut self.debits_duplicate,
+            EntryOutcome::DebitIgnored => &mut self.debits_ignored,
         };
         *count += 1;
         self.outcomes.push(record);
@@ -153,6 +171,15 @@ impl ImportSummary {
             (
                 self.listed,
                 "withdrawals or corrections listed (not applied)",
+            ),
+            (self.debits_applied, "debit results applied to contracts"),
+            (
+                self.debits_duplicate,
+                "debit results already applied (skipped)",
+            ),
+            (
+                self.debits_ignored,
+                "debit results for the operator (no such debit, or contradicting)",
             ),
             (self.reversals_applied, "reversals undone"),
             (self.reversals_listed, "reversal claims for the operator"),
@@ -224,5 +251,15 @@ fn describe(r: &RecordOutcome) -> String {
             "transfer came back after its deposit was used: for the operator (instruction {})",
             id(&r.instruction_id)
         ),
+        EntryOutcome::DebitApplied => format!(
+            "debit of contract {}: {}",
+            id(&r.contract_id),
+            id(&r.debit_result)
+        ),
+        EntryOutcome::DebitDuplicate => "debit result already applied (skipped)".to_string(),
+        EntryOutcome::DebitIgnored => {
+            "debit result about no debit of Kessai's, or contradicting it: for the operator"
+                .to_string()
+        }
     }
 }

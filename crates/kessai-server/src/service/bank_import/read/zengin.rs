@@ -1,11 +1,12 @@
-//! Zengin files from the bank: incoming-transfer notices (01) and statements (03). An entry's
+//! Zengin files from the bank: incoming-transfer notices (01), statements (03) and the results
+//! of Kessai's direct debits (91, an entry known by its 顧客番号). A notice or statement entry's
 //! identity is its account (bank, branch, number), 勘定日 and 照会番号; what it says is its
 //! amount, 勘定日, direction and counterparty: the payer's 振込依頼人コード, or for a
 //! withdrawal the EDI that names the payee. Not the payer's name: it is free text that the two
 //! reports render differently (03's field may hold a 契約者番号 instead, and a returned
 //! transfer's 01 name is what 03 writes in 摘要), so the same transfer would look like two.
 
-use super::{invalid_file, AccountRef, Answer, Effect, Incoming, Parsed};
+use super::{invalid_file, AccountRef, Answer, DebitEntry, Effect, Incoming, Parsed};
 use crate::error::AppResult;
 use crate::service::bank_answers::AnswerTarget;
 use crate::service::entry::{Direction, EntryContent};
@@ -41,11 +42,7 @@ pub(super) fn read(bytes: Vec<u8>) -> AppResult<Parsed> {
         match file.kind {
             FileKind::Notice => notice(&file),
             FileKind::Statement => statement(&file),
-            FileKind::Debit => {
-                return Err(invalid_file(
-                    "Zengin 91 results are not imported yet: Kessai sends no direct debits",
-                ))
-            }
+            FileKind::Debit => return Ok(debit_results(&file)),
             FileKind::Transfer => return Err(invalid_file(
                 "a Zengin 21 file is a transfer request Kessai writes for the bank, not a file \
                  from the bank (expected an incoming-transfer notice 01 or a statement 03)",
@@ -64,6 +61,62 @@ pub(super) fn read(bytes: Vec<u8>) -> AppResult<Parsed> {
         })
         .collect();
     Ok(parsed)
+}
+
+/// A 口座振替 result file: one result per debit Kessai requested, about the operator's
+/// collection account at the bank that sent it.
+fn debit_results(file: &fmt::ZenginFile) -> Parsed {
+    use kessai_core::contract::DebitOutcome;
+    use kessai_formats::zengin::debit::{self, DebitResult};
+    let date = file
+        .groups
+        .first()
+        .map(|g| g.header.get("引落日").to_string())
+        .unwrap_or_default();
+    let debits = debit::debits(file)
+        .into_iter()
+        .zip(1..)
+        .map(|(d, position)| {
+            let outcome = match d.result {
+                DebitResult::Debited => DebitOutcome::Debited,
+                DebitResult::InsufficientFunds => DebitOutcome::InsufficientFunds,
+                DebitResult::NoAccount => DebitOutcome::NoAccount,
+                DebitResult::StoppedByPayer => DebitOutcome::StoppedByPayer,
+                DebitResult::NoAgreement => DebitOutcome::NoAgreement,
+                DebitResult::StoppedByCollector => DebitOutcome::StoppedByCollector,
+                DebitResult::Other => DebitOutcome::Other,
+            };
+            DebitEntry {
+                position,
+                identity: format!("zengin-91:{}:{}", d.bank_code, d.customer_number),
+                content: content(
+                    d.amount_yen,
+                    &date,
+                    Direction::In,
+                    format!("{} {}", d.customer_number, outcome.as_str()),
+                ),
+                reference: d.customer_number.parse().ok(),
+                amount_yen: d.amount_yen as i64,
+                outcome,
+            }
+        })
+        .collect();
+    let (entries, total_yen) = file.totals();
+    Parsed {
+        debits,
+        entries: entries as i64,
+        total_yen: total_yen as i64,
+        accounts: file
+            .groups
+            .iter()
+            .map(|g| AccountRef {
+                bank_code: Some(g.header.get("取引銀行番号").to_string()),
+                branch_code: Some(g.header.get("取引支店番号").to_string()),
+                account_number: g.header.get("口座番号").to_string(),
+            })
+            .collect(),
+        ..Parsed::totalled("zengin-91", vec![], vec![])
+    }
 }
 
 fn notice(file: &fmt::ZenginFile) -> Parsed {
