@@ -3,8 +3,8 @@
 
 use crate::bulk::Rows;
 use crate::contracts::{from_row, ContractRecord, COLUMNS};
-use crate::db::{query, query_scalar};
-use crate::{get, Result, Tx};
+use crate::db::{query, query_scalar, Row};
+use crate::{get, Result, Store, Tx};
 
 /// One debit about to be requested.
 pub struct NewDebit<'a> {
@@ -22,6 +22,32 @@ pub struct DebitItem {
     pub debit_date: String,
     pub amount_yen: i64,
     pub result: Option<String>,
+}
+
+const ITEM_COLUMNS: &str = "ref, contract_id, bank_code, debit_date, amount_yen, result";
+
+fn item_from_row(r: &Row) -> Result<DebitItem> {
+    Ok(DebitItem {
+        reference: get(r, "ref")?,
+        contract_id: get(r, "contract_id")?,
+        bank_code: get(r, "bank_code")?,
+        debit_date: get(r, "debit_date")?,
+        amount_yen: get(r, "amount_yen")?,
+        result: get(r, "result")?,
+    })
+}
+
+impl Store {
+    /// The debits requested for a contract, oldest first.
+    pub async fn debits_of_contract(&self, contract_id: &str) -> Result<Vec<DebitItem>> {
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM debit_items WHERE contract_id = $1 ORDER BY ref");
+        let rows = query(&sql)
+            .bind(contract_id)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(item_from_row).collect()
+    }
 }
 
 /// Contracts moved per statement.
@@ -99,23 +125,12 @@ impl Tx {
     }
 
     pub async fn debit_item(&mut self, reference: i64) -> Result<Option<DebitItem>> {
-        let row = query(
-            "SELECT ref, contract_id, bank_code, debit_date, amount_yen, result FROM debit_items WHERE ref = $1",
-        )
-        .bind(reference)
-        .fetch_optional(self.conn())
-        .await?;
-        row.map(|r| {
-            Ok(DebitItem {
-                reference: get(&r, "ref")?,
-                contract_id: get(&r, "contract_id")?,
-                bank_code: get(&r, "bank_code")?,
-                debit_date: get(&r, "debit_date")?,
-                amount_yen: get(&r, "amount_yen")?,
-                result: get(&r, "result")?,
-            })
-        })
-        .transpose()
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM debit_items WHERE ref = $1");
+        let row = query(&sql)
+            .bind(reference)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(item_from_row).transpose()
     }
 
     /// Records the bank's result of a debit not answered before; `false` if it was.

@@ -298,6 +298,13 @@ async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
             "debit_failed"
         };
         assert_eq!(status(&s, &key, id).await, expected);
+        let shown = get(&s, Some(&key), &format!("/v1/contracts/{id}")).await;
+        let debits = &shown.ok()["debits"];
+        assert_eq!(
+            (debits[0]["date"].as_str(), &debits[0]["result"]),
+            (Some("2026-12-01"), &o["debit_result"]),
+            "the site sees the date and the bank's reason"
+        );
     }
     let collected = bank.balance("0001", "001", "1234567");
     assert_eq!(

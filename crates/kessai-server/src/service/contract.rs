@@ -70,10 +70,40 @@ pub struct ContractView {
     /// The contract as Kessai holds it (normalized).
     #[schema(value_type = Object)]
     pub contract: serde_json::Value,
+    /// Its direct debits, oldest first: the date requested for and, once the buyer's bank
+    /// answered, the result (`debited`, or why not: `insufficient_funds`, `no_account`,
+    /// `stopped_by_payer`, `no_agreement`, `stopped_by_collector`, `other`).
+    pub debits: Vec<DebitView>,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct DebitView {
+    pub date: String,
+    pub amount_yen: i64,
+    pub result: Option<String>,
+}
+
+/// A contract with its debits, as the site reads it.
+pub async fn view_with_debits(app: &App, c: &ContractRecord) -> AppResult<ContractView> {
+    let mut v = view(c)?;
+    v.debits = app
+        .store
+        .debits_of_contract(&c.id)
+        .await?
+        .into_iter()
+        .map(|d| DebitView {
+            date: d.debit_date,
+            amount_yen: d.amount_yen,
+            result: d.result,
+        })
+        .collect();
+    Ok(v)
+}
+
+/// A contract as listed (its debits are on its own page).
 pub fn view(c: &ContractRecord) -> AppResult<ContractView> {
     Ok(ContractView {
+        debits: vec![],
         contract_id: c.id.clone(),
         site_id: c.site_id.clone(),
         number: c.number.clone(),
