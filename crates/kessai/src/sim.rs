@@ -164,8 +164,14 @@ pub fn run_bank(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let bytes = std::fs::read(path)?;
-        // Credit transfers come as pain.001; direct-debit requests as Zengin type 91.
-        let answers = if name.ends_with(".xml") {
+        // Credit transfers come as pain.001; direct-debit requests as pain.008 or Zengin 91.
+        let pain_008 = bytes
+            .windows(b"pain.008".len())
+            .take(400)
+            .any(|w| w == b"pain.008");
+        let answers = if name.ends_with(".xml") && pain_008 {
+            state.process_debit_batch(&name, &bytes, &created_at)?
+        } else if name.ends_with(".xml") {
             state.process_outbound(&name, &bytes, &created_at, date)?
         } else if bytes.get(1..3) == Some(b"91") {
             state.process_debit_request(&name, &bytes)?

@@ -10,7 +10,7 @@ use kessai_server::config::{demo_bank, DebitFormat, Designation, OperatorBank};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use support::contracts::{account, bulk, contract, get};
+use support::contracts::{account, bulk, business_day, contract, get, saturday};
 use support::{Db, Options, Reply, TestServer};
 
 on_both_databases!(
@@ -18,7 +18,8 @@ on_both_databases!(
     a_bill_waits_for_its_due_date_and_a_holidays_for_the_next_business_day,
     a_run_on_a_bank_holiday_is_refused,
     the_scheduler_runs_the_debit_on_business_days_only,
-    the_banks_results_debit_or_fail_each_contract_once
+    the_banks_results_debit_or_fail_each_contract_once,
+    a_status_report_answers_a_pain_008_request
 );
 
 /// The demo bank (Zengin 91) and a second collection account at bank 0005 taking pain.008.
@@ -114,8 +115,8 @@ async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
         ],
     )
     .await;
-    // Tuesday 2026-12-01.
-    let r = run(&s, "2026-12-01").await;
+    let day = business_day(&s, 1);
+    let r = run(&s, &day).await;
     let files = r.ok()["files"].as_array().unwrap().clone();
     assert_eq!(files.len(), 2, "one request per buyer bank: {files:?}");
     let zengin_file = files.iter().find(|f| f["format"] == "zengin-91").unwrap();
@@ -135,6 +136,7 @@ async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
     let bytes = std::fs::read(out(&s, zengin_file["file_name"].as_str().unwrap())).unwrap();
     let parsed = zengin::parse(&bytes).unwrap();
     let header = &parsed.groups[0].header;
+    let mmdd = format!("{}{}", &day[5..7], &day[8..10]);
     assert_eq!(
         (
             header.get("委託者コード"),
@@ -142,7 +144,7 @@ async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
             header.get("取引銀行番号"),
             header.get("口座番号")
         ),
-        ("0000000001", "1201", "0001", "1234567")
+        ("0000000001", mmdd.as_str(), "0001", "1234567")
     );
     let debits = debit::debits(&parsed);
     let amounts: Vec<u64> = debits.iter().map(|d| d.amount_yen).collect();
@@ -164,7 +166,7 @@ async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
         "{xml}"
     );
     assert!(
-        xml.contains("<ReqdColltnDt>2026-12-01</ReqdColltnDt>"),
+        xml.contains(&format!("<ReqdColltnDt>{day}</ReqdColltnDt>")),
         "{xml}"
     );
     assert!(xml.contains("<Ustrd>D-2</Ustrd>"), "{xml}");
@@ -174,8 +176,8 @@ async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
     }
     // Run again, that day or the next: every contract was requested already.
     let before = s.snapshot().await;
-    assert_eq!(run(&s, "2026-12-01").await.ok()["files"], json!([]));
-    assert_eq!(run(&s, "2026-12-02").await.ok()["files"], json!([]));
+    assert_eq!(run(&s, &day).await.ok()["files"], json!([]));
+    assert_eq!(run(&s, &business_day(&s, 2)).await.ok()["files"], json!([]));
     assert_eq!(s.snapshot().await, before);
     let requested: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM debit_items")
         .fetch_one(s.app.store.pool())
@@ -187,23 +189,45 @@ async fn due_contracts_are_requested_once_per_buyer_bank_in_its_format(db: Db) {
 async fn a_bill_waits_for_its_due_date_and_a_holidays_for_the_next_business_day(db: Db) {
     let s = spawn(db).await;
     let key = site(&s).await;
+    // New Year's Day (a bank holiday, as are 2 and 3 January) at least a month away, and a
+    // business day in the December before it.
+    let today = support::contracts::today(&s);
+    let year = if u8::from(today.month()) < 12 {
+        today.year() + 1
+    } else {
+        today.year() + 2
+    };
+    let new_year = format!("{year}-01-01");
+    let december = kessai_core::calendar::business_day_on_or_after(
+        time::Date::from_calendar_date(year - 1, time::Month::December, 10).unwrap(),
+    )
+    .unwrap();
+    let after_new_year = kessai_core::calendar::business_day_on_or_after(
+        time::Date::from_calendar_date(year, time::Month::January, 1).unwrap(),
+    )
+    .unwrap()
+    .to_string();
     let ids = accept(
         &s,
         &key,
         &[
-            at_bank("B-1", 5_000, "0001", Some("2026-12-28")),
-            // 1 January is a bank holiday (so are 2 and 3 January): due on Monday 4 January.
-            at_bank("B-2", 6_000, "0001", Some("2027-01-01")),
+            at_bank("B-1", 5_000, "0001", Some(&december.to_string())),
+            at_bank("B-2", 6_000, "0001", Some(&new_year)),
         ],
     )
     .await;
-    assert_eq!(run(&s, "2026-12-25").await.ok()["files"], json!([]));
-    let first = run(&s, "2026-12-28").await;
+    assert_eq!(run(&s, &business_day(&s, 0)).await.ok()["files"], json!([]));
+    let first = run(&s, &december.to_string()).await;
     assert_eq!(first.ok()["files"][0]["records"], 1);
     assert_eq!(status(&s, &key, &ids[0]).await, "debit_requested");
     assert_eq!(status(&s, &key, &ids[1]).await, "accepted");
-    assert_eq!(run(&s, "2026-12-30").await.ok()["files"], json!([]));
-    let second = run(&s, "2027-01-04").await;
+    let last_of_year = kessai_core::calendar::add_business_days(december, 5).unwrap();
+    assert!(last_of_year.to_string() < new_year);
+    assert_eq!(
+        run(&s, &last_of_year.to_string()).await.ok()["files"],
+        json!([])
+    );
+    let second = run(&s, &after_new_year).await;
     assert_eq!(second.ok()["files"][0]["total_yen"], 6_000);
     assert_eq!(status(&s, &key, &ids[1]).await, "debit_requested");
 }
@@ -212,12 +236,25 @@ async fn a_run_on_a_bank_holiday_is_refused(db: Db) {
     let s = spawn(db).await;
     let key = site(&s).await;
     accept(&s, &key, &[at_bank("H-1", 1_000, "0001", None)]).await;
-    for date in ["2026-12-05", "2027-01-02", "2026-02-30"] {
+    let yesterday = support::contracts::today(&s)
+        .previous_day()
+        .unwrap()
+        .to_string();
+    for (date, says) in [
+        (saturday(&s), "is not a bank business day"),
+        (yesterday, "is past"),
+        ("2026-02-30".to_string(), "YYYY-MM-DD"),
+    ] {
         let request = s
             .request(Method::POST, "/v1/operator/runs/debit")
             .bearer_auth(&s.token)
             .json(&json!({"date": date}));
-        s.refuse(request, 422, "invalid_field", Some("date")).await;
+        let r = s.refuse(request, 422, "invalid_field", Some("date")).await;
+        assert!(
+            r.body["error"]["message"].as_str().unwrap().contains(says),
+            "{}",
+            r.body
+        );
     }
 }
 
@@ -226,25 +263,33 @@ async fn the_scheduler_runs_the_debit_on_business_days_only(db: Db) {
     let key = site(&s).await;
     let ids = accept(&s, &key, &[at_bank("S-1", 1_000, "0005", None)]).await;
     let date = |d: &str| kessai_core::contract::parse_date(d).unwrap();
-    // Sunday, then Monday 2026-12-07.
-    let sunday = kessai_server::scheduler::debit_due(&s.app, date("2026-12-06")).await;
-    assert!(sunday.unwrap().is_empty());
+    let not_business = kessai_server::scheduler::debit_due(&s.app, date(&saturday(&s))).await;
+    assert!(not_business.unwrap().is_empty());
     assert_eq!(status(&s, &key, &ids[0]).await, "accepted");
-    let monday = kessai_server::scheduler::debit_due(&s.app, date("2026-12-07")).await;
+    let monday = kessai_server::scheduler::debit_due(&s.app, date(&business_day(&s, 1))).await;
     assert_eq!(monday.unwrap()[0].format, "pain.008.001.08");
     assert_eq!(status(&s, &key, &ids[0]).await, "debit_requested");
 }
 
 /// The operator's bank in the simulator: the demo collection account.
 fn simulated_bank(reject_per_mille: u32) -> kessai_sim::bank::BankState {
+    simulated(reject_per_mille, "0001", "001", "1234567")
+}
+
+fn simulated(
+    reject_per_mille: u32,
+    bank: &str,
+    branch: &str,
+    number: &str,
+) -> kessai_sim::bank::BankState {
     kessai_sim::bank::BankState::new(
         7,
         reject_per_mille,
         kessai_sim::bank::AccountRef {
-            bank_code: "0001".into(),
-            branch_code: "001".into(),
-            account_number: "1234567".into(),
-            name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
+            bank_code: bank.into(),
+            branch_code: branch.into(),
+            account_number: number.into(),
+            name: "ｹﾂｻｲ".into(),
         },
     )
 }
@@ -269,7 +314,8 @@ async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
         .map(|i| at_bank(&format!("R-{i:02}"), 1_000 * i, "0001", None))
         .collect();
     let ids = accept(&s, &key, &contracts).await;
-    let files = run(&s, "2026-12-01").await.ok()["files"].clone();
+    let day = business_day(&s, 1);
+    let files = run(&s, &day).await.ok()["files"].clone();
     let name = files[0]["file_name"].as_str().unwrap().to_string();
     let request = std::fs::read(out(&s, &name)).unwrap();
 
@@ -302,7 +348,7 @@ async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
         let debits = &shown.ok()["debits"];
         assert_eq!(
             (debits[0]["date"].as_str(), &debits[0]["result"]),
-            (Some("2026-12-01"), &o["debit_result"]),
+            (Some(day.as_str()), &o["debit_result"]),
             "the site sees the date and the bank's reason"
         );
     }
@@ -375,4 +421,66 @@ async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
         }
     );
     s.assert_books_sound().await;
+}
+
+async fn a_status_report_answers_a_pain_008_request(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    let contracts: Vec<Value> = (1..=12)
+        .map(|i| at_bank(&format!("I-{i:02}"), 500 * i, "0005", None))
+        .collect();
+    let ids = accept(&s, &key, &contracts).await;
+    let day = business_day(&s, 1);
+    let files = run(&s, &day).await.ok()["files"].clone();
+    assert_eq!(files[0]["format"], "pain.008.001.08");
+    let name = files[0]["file_name"].as_str().unwrap().to_string();
+    let request = std::fs::read(out(&s, &name)).unwrap();
+    let mut bank = simulated(400, "0005", "123", "7000001");
+    let answered = bank
+        .process_debit_batch(&name, &request, &format!("{day}T15:00:00+09:00"))
+        .unwrap();
+    let (report_name, report) = answered[0].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(&report_name);
+    std::fs::write(&path, &report).unwrap();
+    if let Some(e) = support::schema_errors("moov.pain.002.001.11.xsd", &path) {
+        panic!("{e}");
+    }
+    let summary = import(&s, &report_name, report.clone()).await;
+    let a = summary.ok();
+    assert_eq!(
+        (a["format"].as_str(), a["debits_applied"].as_i64()),
+        (Some("pain.002.001.11"), Some(12)),
+        "{a}"
+    );
+    let mut debited_yen = 0;
+    let mut failures = 0;
+    for (i, id) in ids.iter().enumerate() {
+        let shown = get(&s, Some(&key), &format!("/v1/contracts/{id}")).await;
+        let c = shown.ok();
+        match c["status"].as_str().unwrap() {
+            "debited" => debited_yen += 500 * (i as i64 + 1),
+            "debit_failed" => {
+                failures += 1;
+                let reason = c["debits"][0]["result"].as_str().unwrap();
+                assert!(
+                    [
+                        "insufficient_funds",
+                        "no_account",
+                        "no_agreement",
+                        "stopped_by_payer"
+                    ]
+                    .contains(&reason),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!(failures > 0 && failures < 12, "{failures}");
+    assert_eq!(bank.balance("0005", "123", "7000001"), debited_yen);
+    s.assert_books_sound().await;
+    let before = s.snapshot().await;
+    assert!(import(&s, &report_name, report).await.ok()["already_imported_at_ms"].is_i64());
+    assert_eq!(s.snapshot().await, before);
 }

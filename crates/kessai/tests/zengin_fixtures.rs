@@ -47,7 +47,7 @@ async fn a_debit_result_written_by_hand_debits_the_contract_it_names(db: Db) {
         .operator(
             Method::POST,
             "/v1/operator/runs/debit",
-            Some(serde_json::json!({"date": "2026-11-24"})),
+            Some(serde_json::json!({"date": support::contracts::business_day(&s, 1)})),
         )
         .await;
     assert_eq!(run.ok()["files"][0]["format"], "zengin-91");

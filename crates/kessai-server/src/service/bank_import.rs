@@ -261,7 +261,8 @@ async fn apply_incoming(
 }
 
 async fn apply_debit_entry(app: &App, tx: &mut Tx, d: &DebitEntry) -> AppResult<RecordOutcome> {
-    let done = debit_results::apply(app, tx, d.reference, d.amount_yen, d.outcome).await?;
+    let amount = d.states_amount.then_some(d.amount_yen);
+    let done = debit_results::apply(app, tx, d.reference, amount, d.outcome).await?;
     let kind = match done.outcome {
         Applied::Applied => EntryOutcome::DebitApplied,
         Applied::Duplicate => EntryOutcome::DebitDuplicate,

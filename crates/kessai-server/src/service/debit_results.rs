@@ -27,12 +27,13 @@ pub enum Applied {
     Ignored,
 }
 
-/// Applies the result `outcome` of the debit numbered `reference` for `amount_yen`.
+/// Applies the result `outcome` of the debit numbered `reference`, for `amount_yen` where the
+/// result says an amount (a Zengin 91 record does; an ISO status report does not).
 pub async fn apply(
     app: &App,
     tx: &mut Tx,
     reference: Option<i64>,
-    amount_yen: i64,
+    amount_yen: Option<i64>,
     outcome: DebitOutcome,
 ) -> AppResult<DebitApplied> {
     let ignored = |contract_id| DebitApplied {
@@ -46,7 +47,7 @@ pub async fn apply(
     let Some(item) = found else {
         return Ok(ignored(None));
     };
-    if item.amount_yen != amount_yen {
+    if amount_yen.is_some_and(|a| a != item.amount_yen) {
         tracing::warn!(
             debit = item.reference,
             "a debit result names another amount: listed, not applied"
@@ -82,7 +83,7 @@ pub async fn apply(
     if moved != 1 {
         return Err(AppError::busy("the debit was answered at the same moment"));
     }
-    if let Some(journal) = outcome.journal(Yen(amount_yen)) {
+    if let Some(journal) = outcome.journal(Yen(item.amount_yen)) {
         tx.post_journal(Some(id), &journal, "direct_debit", now)
             .await?;
     }

@@ -166,6 +166,15 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
             format!("{date} is not a bank business day: banks debit on business days only"),
         ));
     }
+    let today = crate::i18n::date_jst(app.clock.now());
+    if date < today {
+        return Err(AppError::invalid(
+            "date",
+            format!(
+                "{date} is past: a debit is requested for today ({today}) or a later business day"
+            ),
+        ));
+    }
     let day = date.to_string();
     loop {
         let made = transact!(*app, |tx| {

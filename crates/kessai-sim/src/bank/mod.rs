@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod iso;
+mod iso_debit;
 mod zengin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("{0}: not a pain.001 the bank accepts: {1}")]
+    #[error("{0}: not a file the bank accepts: {1}")]
     BadFile(String, String),
     #[error("a transfer needs a positive amount")]
     Amount,

@@ -66,3 +66,24 @@ pub async fn get(s: &TestServer, key: Option<&str>, path: &str) -> Reply {
     })
     .await
 }
+
+/// Today in Japan, as the server's clock says.
+pub fn today(s: &TestServer) -> time::Date {
+    kessai_server::i18n::date_jst(s.app.clock.now())
+}
+
+/// The `n`th bank business day after today (0: today if it is one), `YYYY-MM-DD`.
+pub fn business_day(s: &TestServer, n: u32) -> String {
+    use kessai_core::calendar::{add_business_days, business_day_on_or_after};
+    let first = business_day_on_or_after(today(s)).unwrap();
+    add_business_days(first, n).unwrap().to_string()
+}
+
+/// A day after today that is not a bank business day (a Saturday), `YYYY-MM-DD`.
+pub fn saturday(s: &TestServer) -> String {
+    let mut d = today(s).next_day().unwrap();
+    while d.weekday() != time::Weekday::Saturday {
+        d = d.next_day().unwrap();
+    }
+    d.to_string()
+}

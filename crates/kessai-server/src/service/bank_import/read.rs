@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::bank_answers::{instruction_id, AnswerTarget};
 use crate::service::credit::CreditInput;
 use axum::http::StatusCode;
+use kessai_core::contract::DebitOutcome;
 
 use crate::service::entry::{Direction, EntryContent};
 use kessai_core::instruction::BankAnswer;
@@ -89,7 +90,9 @@ pub(super) struct DebitEntry {
     pub(super) content: EntryContent,
     /// The debit's number as Kessai requested it (顧客番号); `None` when it is not one.
     pub(super) reference: Option<i64>,
+    /// What the entry says was debited; a status report says no amount (0, and not checked).
     pub(super) amount_yen: i64,
+    pub(super) states_amount: bool,
     pub(super) outcome: kessai_core::contract::DebitOutcome,
 }
 
@@ -290,6 +293,7 @@ fn camt_entries<'a>(
 /// no status Kessai acts on, is counted as ignored (it carries no money).
 fn status_report(report: &iso_status::StatusReport) -> Parsed {
     let mut answers = vec![];
+    let mut debits = vec![];
     let mut ignored = 0;
     for t in &report.transactions {
         let (Some(e2e), Some(status)) = (&t.end_to_end_id, t.status) else {
@@ -301,8 +305,31 @@ fn status_report(report: &iso_status::StatusReport) -> Parsed {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
+        let position = (answers.len() + debits.len() + ignored + 1) as i64;
+        // Kessai's own direct debits are numbered `KD…` (`debit_run::end_to_end_id`).
+        if let Some(reference) = e2e.strip_prefix("KD").and_then(|n| n.parse::<i64>().ok()) {
+            match debit_outcome(status, t.reason_code.as_deref()) {
+                Some(outcome) => debits.push(DebitEntry {
+                    position,
+                    identity: t.identity(report),
+                    content: EntryContent {
+                        amount_yen: 0,
+                        booking_date: String::new(),
+                        direction: Direction::In,
+                        counterparty: format!("{status:?} {reason}"),
+                    },
+                    reference: Some(reference),
+                    amount_yen: 0,
+                    states_amount: false,
+                    outcome,
+                }),
+                // Accepted or pending: not yet an answer to act on.
+                None => ignored += 1,
+            }
+            continue;
+        }
         answers.push(Answer {
-            position: (answers.len() + ignored + 1) as i64,
+            position,
             identity: t.identity(report),
             // A status report carries no amount or date: its status and reason are what it says.
             content: EntryContent {
@@ -321,8 +348,28 @@ fn status_report(report: &iso_status::StatusReport) -> Parsed {
             withdrawal: false,
         });
     }
-    Parsed {
+    let mut parsed = Parsed {
         ignored,
         ..Parsed::totalled("pain.002.001.11", vec![], answers)
-    }
+    };
+    parsed.entries += debits.len() as i64;
+    parsed.debits = debits;
+    parsed
+}
+
+/// What a status report says of one of Kessai's direct debits: settled is debited; a rejection
+/// by its ISO reason code; accepted or pending is no result yet.
+fn debit_outcome(status: TxStatus, reason: Option<&str>) -> Option<DebitOutcome> {
+    Some(match status {
+        TxStatus::Settled => DebitOutcome::Debited,
+        TxStatus::Accepted | TxStatus::Pending => return None,
+        TxStatus::Rejected => match reason {
+            Some("AM04") => DebitOutcome::InsufficientFunds,
+            Some("AC01" | "AC04" | "AC03") => DebitOutcome::NoAccount,
+            Some("AC06" | "MS02" | "MD06") => DebitOutcome::StoppedByPayer,
+            Some("MD01" | "MD02") => DebitOutcome::NoAgreement,
+            Some("MS03") => DebitOutcome::StoppedByCollector,
+            _ => DebitOutcome::Other,
+        },
+    })
 }

@@ -97,6 +97,7 @@ fn debit_results(file: &fmt::ZenginFile) -> Parsed {
                 ),
                 reference: d.customer_number.parse().ok(),
                 amount_yen: d.amount_yen as i64,
+                states_amount: true,
                 outcome,
             }
         })
