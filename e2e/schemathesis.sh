@@ -50,7 +50,9 @@ terms='"item":"fuzz","price_yen":1000,"buyer_name":"B","buyer_email":"b@example.
 buyer="$(post "$BASE/v1/registrations/buyer" -d "{$terms,\"shipping_address\":\"Tokyo\",\"bank_account\":$account,\"password\":\"fuzz-buyer-pw\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["deal_id"])')"
 seller="$(post "$BASE/v1/registrations/seller" -d "{$terms,\"bank_account\":$account,\"password\":\"fuzz-seller-pw\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["deal_id"])')"
 post -H "Authorization: Bearer $TOKEN" "$BASE/v1/operator/bank-credits" -d "{\"bank_ref\":\"fuzz-1\",\"amount_yen\":1000,\"reference\":\"$buyer\"}" > /dev/null
-export KESSAI_FUZZ_TOKEN="$TOKEN" KESSAI_FUZZ_DEAL="$seller" KESSAI_FUZZ_PASSWORD="fuzz-seller-pw"
+# A marketplace site, whose key the contract endpoints are fuzzed with.
+site_key="$(post -H "Authorization: Bearer $TOKEN" "$BASE/v1/operator/sites" -d '{"id":"fuzz-site","name":"Fuzz","main_bank":"0001"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
+export KESSAI_FUZZ_TOKEN="$TOKEN" KESSAI_FUZZ_DEAL="$seller" KESSAI_FUZZ_PASSWORD="fuzz-seller-pw" KESSAI_FUZZ_SITE_KEY="$site_key"
 
 # Business rules (an email address must be real, an account must exist) refuse much that the
 # schema allows, so positive_data_acceptance is left out.
