@@ -378,6 +378,35 @@ impl Contract {
     }
 }
 
+/// A contract's debit track: requested once, then debited or failed (the bank's reason is
+/// kept with the debit).
+pub mod debit {
+    pub const NOT_REQUESTED: &str = "not_requested";
+    pub const REQUESTED: &str = "requested";
+    pub const DEBITED: &str = "debited";
+    pub const FAILED: &str = "failed";
+}
+
+/// A contract's delivery track: instructed to the carrier once, then shipped. A bill (a
+/// contract with a due date) ships without waiting for its debit.
+pub mod delivery {
+    pub const WAITING: &str = "waiting";
+    pub const INSTRUCTED: &str = "instructed";
+    pub const SHIPPED: &str = "shipped";
+}
+
+/// The one word a site reads for where a contract stands: the furthest step of its tracks.
+pub fn status(debit_state: &str, delivery_state: &str) -> &'static str {
+    match (debit_state, delivery_state) {
+        (_, delivery::SHIPPED) => "shipped",
+        (_, delivery::INSTRUCTED) => "delivery_instructed",
+        (debit::FAILED, _) => "debit_failed",
+        (debit::DEBITED, _) => "debited",
+        (debit::REQUESTED, _) => "debit_requested",
+        _ => "accepted",
+    }
+}
+
 /// What the buyer's bank did with a contract's direct debit (Zengin 振替結果コード, or the
 /// reason of an ISO status report).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,11 +448,11 @@ impl DebitOutcome {
         DebitOutcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
-    /// The contract's status once its bank answered.
-    pub fn contract_status(self) -> &'static str {
+    /// The contract's debit state once its bank answered.
+    pub fn debit_state(self) -> &'static str {
         match self {
-            DebitOutcome::Debited => "debited",
-            _ => "debit_failed",
+            DebitOutcome::Debited => debit::DEBITED,
+            _ => debit::FAILED,
         }
     }
 

@@ -5,6 +5,7 @@ use crate::bulk::Rows;
 use crate::db::{query, Row};
 use crate::deals::deal_account;
 use crate::{get, Result, Store, Tx};
+use kessai_core::contract::{debit, delivery};
 use kessai_core::money::CURRENCY;
 use kessai_core::AccountKind;
 use std::collections::HashMap;
@@ -18,7 +19,6 @@ pub struct NewContract<'a> {
     pub amount_yen: i64,
     pub buyer_bank_code: &'a str,
     pub due_date: Option<&'a str>,
-    pub status: &'a str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,9 @@ pub struct ContractRecord {
     pub body: String,
     pub amount_yen: i64,
     pub buyer_bank_code: String,
-    pub status: String,
+    pub due_date: Option<String>,
+    pub debit_state: String,
+    pub delivery_state: String,
     pub created_at_ms: i64,
 }
 
@@ -43,7 +45,8 @@ pub struct StoredNumber {
 }
 
 pub(crate) const COLUMNS: &str =
-    "id, site_id, number, content_sha256, body, amount_yen, buyer_bank_code, status, created_at_ms";
+    "id, site_id, number, content_sha256, body, amount_yen, buyer_bank_code, due_date, debit_state, \
+     delivery_state, created_at_ms";
 
 /// Numbers looked up per statement.
 const NUMBERS_PER_SELECT: usize = 300;
@@ -57,7 +60,9 @@ pub(crate) fn from_row(row: &Row) -> Result<ContractRecord> {
         body: get(row, "body")?,
         amount_yen: get(row, "amount_yen")?,
         buyer_bank_code: get(row, "buyer_bank_code")?,
-        status: get(row, "status")?,
+        due_date: get(row, "due_date")?,
+        debit_state: get(row, "debit_state")?,
+        delivery_state: get(row, "delivery_state")?,
         created_at_ms: get(row, "created_at_ms")?,
     })
 }
@@ -112,7 +117,8 @@ impl Tx {
                 "amount_yen",
                 "buyer_bank_code",
                 "due_date",
-                "status",
+                "debit_state",
+                "delivery_state",
                 "created_at_ms",
             ],
         );
@@ -126,7 +132,8 @@ impl Tx {
                 c.amount_yen.into(),
                 c.buyer_bank_code.into(),
                 c.due_date.map(str::to_string).into(),
-                c.status.into(),
+                debit::NOT_REQUESTED.into(),
+                delivery::WAITING.into(),
                 now_ms.into(),
             ]);
         }

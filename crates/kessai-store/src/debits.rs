@@ -61,7 +61,7 @@ impl Tx {
         date: &str,
         limit: i64,
     ) -> Result<Vec<ContractRecord>> {
-        const DUE: &str = "status = 'accepted' AND (due_date IS NULL OR due_date <= $1)";
+        const DUE: &str = "debit_state = 'not_requested' AND (due_date IS NULL OR due_date <= $1)";
         let bank: Option<String> = query_scalar(&format!(
             "SELECT MIN(buyer_bank_code) FROM contracts WHERE {DUE}"
         ))
@@ -151,14 +151,29 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Moves these contracts from status `from` to `to`; returns how many moved (fewer when
-    /// another transaction moved some first).
-    pub async fn move_contracts(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
+    /// Moves these contracts' debits from state `from` to `to`; returns how many moved (fewer
+    /// when another transaction moved some first).
+    pub async fn move_debits(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
+        self.move_contracts("debit_state", ids, from, to).await
+    }
+
+    /// Moves these contracts' deliveries from state `from` to `to`, as [`Tx::move_debits`].
+    pub async fn move_deliveries(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
+        self.move_contracts("delivery_state", ids, from, to).await
+    }
+
+    async fn move_contracts(
+        &mut self,
+        track: &'static str,
+        ids: &[&str],
+        from: &str,
+        to: &str,
+    ) -> Result<u64> {
         let mut moved = 0;
         for chunk in ids.chunks(IDS_PER_UPDATE) {
             let places: Vec<String> = (3..chunk.len() + 3).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "UPDATE contracts SET status = $2 WHERE status = $1 AND id IN ({})",
+                "UPDATE contracts SET {track} = $2 WHERE {track} = $1 AND id IN ({})",
                 places.join(", ")
             );
             let mut q = query(&sql).bind(from).bind(to);

@@ -129,5 +129,11 @@ fn only_a_debited_contract_moves_money_and_its_journal_balances() {
         assert_eq!(DebitOutcome::parse(o.as_str()), Some(o));
         assert_eq!(o.journal(Yen(1)).is_some(), o == DebitOutcome::Debited);
     }
-    assert_eq!(DebitOutcome::NoAccount.contract_status(), "debit_failed");
+    assert_eq!(DebitOutcome::NoAccount.debit_state(), debit::FAILED);
+    assert_eq!(status(debit::FAILED, delivery::WAITING), "debit_failed");
+    assert_eq!(
+        status(debit::NOT_REQUESTED, delivery::SHIPPED),
+        "shipped",
+        "a bill ships before its debit"
+    );
 }

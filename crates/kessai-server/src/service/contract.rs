@@ -15,9 +15,6 @@ use sha2::{Digest, Sha256};
 pub use upload::{read_upload, UploadFormat, MAX_CONTRACTS_PER_UPLOAD};
 use utoipa::ToSchema;
 
-/// Status of a contract just accepted, before any run has touched it.
-pub const ACCEPTED: &str = "accepted";
-
 /// What became of one contract of a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LineAnswer {
@@ -63,7 +60,13 @@ pub struct ContractView {
     pub contract_id: String,
     pub site_id: String,
     pub number: String,
+    /// Where it stands: `accepted`, `debit_requested`, `debited`, `debit_failed`,
+    /// `delivery_instructed`, `shipped` (the furthest of its two tracks).
     pub status: String,
+    /// The debit track: `not_requested`, `requested`, `debited`, `failed`.
+    pub debit_state: String,
+    /// The delivery track: `waiting`, `instructed`, `shipped`.
+    pub delivery_state: String,
     pub amount_yen: i64,
     /// When it was accepted (RFC 3339, UTC).
     pub accepted_at: String,
@@ -107,7 +110,9 @@ pub fn view(c: &ContractRecord) -> AppResult<ContractView> {
         contract_id: c.id.clone(),
         site_id: c.site_id.clone(),
         number: c.number.clone(),
-        status: c.status.clone(),
+        status: kessai_core::contract::status(&c.debit_state, &c.delivery_state).to_string(),
+        debit_state: c.debit_state.clone(),
+        delivery_state: c.delivery_state.clone(),
         amount_yen: c.amount_yen,
         accepted_at: crate::service::session::rfc3339(c.created_at_ms),
         contract: serde_json::from_str(&c.body).map_err(AppError::internal)?,
@@ -278,7 +283,6 @@ async fn store(
                 amount_yen: c.contract.amount.0,
                 buyer_bank_code: &c.contract.buyer.account.bank_code,
                 due_date: c.contract.due_date.as_deref(),
-                status: ACCEPTED,
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::App;
-use kessai_core::contract::DebitOutcome;
+use kessai_core::contract::{debit, DebitOutcome};
 use kessai_core::Yen;
 use kessai_store::Tx;
 
@@ -74,11 +74,7 @@ pub async fn apply(
     }
     let id = item.contract_id.as_str();
     let moved = tx
-        .move_contracts(
-            &[id],
-            crate::service::debit_run::DEBIT_REQUESTED,
-            outcome.contract_status(),
-        )
+        .move_debits(&[id], debit::REQUESTED, outcome.debit_state())
         .await?;
     if moved != 1 {
         return Err(AppError::busy("the debit was answered at the same moment"));

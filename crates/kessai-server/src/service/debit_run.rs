@@ -11,19 +11,17 @@ use crate::config::{DebitFormat, OperatorBank};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
-use kessai_core::contract::Contract;
+use kessai_core::contract::{debit, Contract};
 use kessai_core::{calendar, BankAccount};
 use kessai_formats::iso20022::Account as IsoAccount;
 use kessai_formats::iso_debit::{self, DirectDebit, DirectDebitBatch};
-use kessai_formats::zengin::{self, debit};
+use kessai_formats::zengin::{self, debit as zengin_debit};
 use kessai_store::{ContractRecord, NewDebit, NewExport};
 use std::path::Path;
 use time::Date;
 
 /// Contracts per request file (Zengin's trailer counts at most 999,999 records).
 pub const MAX_PER_FILE: i64 = 100_000;
-
-pub const DEBIT_REQUESTED: &str = "debit_requested";
 
 /// One contract in a request: its debit reference, the contract and its buyer's account.
 struct Item {
@@ -71,7 +69,7 @@ fn render(
     match bank.debit_format {
         DebitFormat::Zengin => {
             let (bank_name, branch_name) = names(app, to);
-            let header = debit::DebitHeader {
+            let header = zengin_debit::DebitHeader {
                 collector_code: bank.requester_code.clone(),
                 collector_name: to.holder_name.clone(),
                 debit_date_mmdd: format!("{:02}{:02}", u8::from(date.month()), date.day()),
@@ -82,12 +80,12 @@ fn render(
                 account_type: to.account_type.zengin_code(),
                 account_number: to.account_number.clone(),
             };
-            let debits: Vec<debit::Debit> = items
+            let debits: Vec<zengin_debit::Debit> = items
                 .iter()
                 .map(|i| {
                     let a = &i.contract.buyer.account;
                     let (bank_name, branch_name) = names(app, a);
-                    debit::Debit {
+                    zengin_debit::Debit {
                         bank_code: a.bank_code.clone(),
                         bank_name,
                         branch_code: a.branch_code.clone(),
@@ -97,11 +95,12 @@ fn render(
                         payer_name: a.holder_name.clone(),
                         amount_yen: i.record.amount_yen as u64,
                         customer_number: i.reference.to_string(),
-                        result: debit::DebitResult::Debited,
+                        result: zengin_debit::DebitResult::Debited,
                     }
                 })
                 .collect();
-            let file = debit::debit_file(&header, &debits, false, true).map_err(file_error)?;
+            let file =
+                zengin_debit::debit_file(&header, &debits, false, true).map_err(file_error)?;
             Ok(zengin::write(&file))
         }
         DebitFormat::Iso20022 => {
@@ -225,7 +224,7 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
             let ids: Vec<&str> = items.iter().map(|i| i.record.id.as_str()).collect();
             let inserted = tx.insert_debits(&id, &bank_code, &day, &debits).await?;
             let moved = tx
-                .move_contracts(&ids, super::contract::ACCEPTED, DEBIT_REQUESTED)
+                .move_debits(&ids, debit::NOT_REQUESTED, debit::REQUESTED)
                 .await?;
             if inserted != items.len() as u64 || moved != items.len() as u64 {
                 return Err(AppError::busy(

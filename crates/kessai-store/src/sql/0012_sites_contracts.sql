@@ -31,11 +31,16 @@ CREATE TABLE contracts (
     amount_yen BIGINT NOT NULL,
     buyer_bank_code TEXT NOT NULL,
     due_date TEXT,
-    status TEXT NOT NULL,
+    -- Two tracks, as a bill ships before its debit (kessai_core::contract::{debit, delivery}):
+    -- not_requested → requested → debited | failed, and waiting → instructed → shipped.
+    debit_state TEXT NOT NULL,
+    delivery_state TEXT NOT NULL,
     created_at_ms BIGINT NOT NULL,
     UNIQUE (site_id, number)
 )
 --;;
 CREATE INDEX contracts_of_site ON contracts (site_id, id)
 --;;
-CREATE INDEX contracts_by_status ON contracts (status, buyer_bank_code)
+CREATE INDEX contracts_to_debit ON contracts (debit_state, buyer_bank_code)
+--;;
+CREATE INDEX contracts_to_deliver ON contracts (delivery_state)

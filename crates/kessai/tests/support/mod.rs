@@ -500,7 +500,7 @@ impl TestServer {
             "SELECT CAST(COUNT(*) AS TEXT) FROM deal_events",
             "SELECT CAST(COUNT(*) AS TEXT) FROM registrations",
             "SELECT id || ':' || api_key_sha256 FROM sites ORDER BY id",
-            "SELECT id || ':' || status FROM contracts ORDER BY id",
+            "SELECT id || ':' || debit_state || ':' || delivery_state FROM contracts ORDER BY id",
         ] {
             let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql);
             out.push(rows.join(","));
