@@ -68,6 +68,18 @@ pub async fn debit_due(
     crate::service::debit_run::run(app, today, &app.config.bank_out_dir).await
 }
 
+/// On a business day, instructs the carrier for every contract whose goods may go (the
+/// delivery run, `service::delivery_run`).
+pub async fn deliver_due(
+    app: &App,
+    today: time::Date,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    if !kessai_core::calendar::is_business_day(today).unwrap_or(false) {
+        return Ok(vec![]);
+    }
+    crate::service::delivery_run::run(app, today, &app.config.bank_out_dir).await
+}
+
 pub async fn run(app: Arc<App>) {
     loop {
         if let Err(e) = run_once(&app).await {
@@ -79,6 +91,9 @@ pub async fn run(app: Arc<App>) {
         }
         if let Err(e) = debit_due(&app, today).await {
             tracing::warn!("scheduler debit run: {}", e.message);
+        }
+        if let Err(e) = deliver_due(&app, today).await {
+            tracing::warn!("scheduler delivery run: {}", e.message);
         }
         tokio::time::sleep(app.config.scheduler_interval).await;
     }

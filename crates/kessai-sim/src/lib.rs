@@ -3,4 +3,5 @@
 //! tell them from the real thing, and they know nothing of Kessai's internals.
 
 pub mod bank;
+pub mod carrier;
 pub mod smtp;

@@ -104,6 +104,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "deliveries of contracts and carrier files",
+        both: include_str!("sql/0014_deliveries.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

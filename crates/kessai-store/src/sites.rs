@@ -20,12 +20,14 @@ pub struct SiteRecord {
     pub debit_lead_days: i64,
     pub delivery_lead_days: i64,
     pub payout_lead_days: i64,
+    /// The goods go to the carrier only once the seller is paid.
+    pub delivery_after_payout: bool,
     pub created_at_ms: i64,
 }
 
 const COLUMNS: &str = "id, name, api_key_sha256, key_created_at_ms, webhook_url, webhook_secret, \
     main_bank, collection_banks, fee_rate_bp, fee_fixed_yen, debit_lead_days, delivery_lead_days, \
-    payout_lead_days, created_at_ms";
+    payout_lead_days, delivery_after_payout, created_at_ms";
 
 fn from_row(row: &Row) -> Result<SiteRecord> {
     let banks: String = get(row, "collection_banks")?;
@@ -47,6 +49,7 @@ fn from_row(row: &Row) -> Result<SiteRecord> {
         debit_lead_days: get(row, "debit_lead_days")?,
         delivery_lead_days: get(row, "delivery_lead_days")?,
         payout_lead_days: get(row, "payout_lead_days")?,
+        delivery_after_payout: get::<i64>(row, "delivery_after_payout")? == 1,
         created_at_ms: get(row, "created_at_ms")?,
     })
 }
@@ -55,7 +58,7 @@ impl Tx {
     /// Adds a site; `false` when its ID is taken.
     pub async fn insert_site(&mut self, s: &SiteRecord) -> Result<bool> {
         let sql = format!(
-            "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+            "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (id) DO NOTHING"
         );
         let done = query(&sql)
@@ -72,6 +75,7 @@ impl Tx {
             .bind(s.debit_lead_days)
             .bind(s.delivery_lead_days)
             .bind(s.payout_lead_days)
+            .bind(i64::from(s.delivery_after_payout))
             .bind(s.created_at_ms)
             .execute(self.conn())
             .await?;

@@ -1,5 +1,6 @@
 //! `kessai sim bank ...`: the bank simulator from the command line. Its state lives in a JSON
-//! file, so a sequence of commands under one seed repeats exactly.
+//! file, so a sequence of commands under one seed repeats exactly. `kessai sim carrier`: the
+//! carrier, which needs no state (its tracking numbers come from the seed).
 
 use clap::{Args, Subcommand};
 use kessai_sim::bank::{AccountRef, BankState};
@@ -13,6 +14,49 @@ pub enum SimCommand {
         #[command(subcommand)]
         command: BankSim,
     },
+    /// The carrier: answers every delivery instruction file in --in with a shipping notice in
+    /// --out (the same name, `.notice.csv`), once.
+    Carrier(CarrierArgs),
+}
+
+#[derive(Args)]
+pub struct CarrierArgs {
+    /// Where Kessai's delivery instructions are (kessai-delivery-*.csv).
+    #[arg(long = "in")]
+    pub inbox: PathBuf,
+    #[arg(long = "out")]
+    pub outbox: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Answers each instruction file not answered yet; returns the notices written.
+fn carrier(args: &CarrierArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.outbox)?;
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&args.inbox)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("kessai-delivery-") && n.ends_with(".csv"))
+        })
+        .collect();
+    names.sort();
+    for path in names {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let notice = args.outbox.join(format!("{stem}.notice.csv"));
+        if notice.exists() {
+            continue;
+        }
+        let bytes = kessai_sim::carrier::ship(&std::fs::read(&path)?, args.seed)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        std::fs::write(&notice, bytes)?;
+        println!("{}", notice.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand)]
@@ -92,7 +136,10 @@ fn save(path: &Path, state: &BankState) -> anyhow::Result<()> {
 }
 
 pub fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
-    let SimCommand::Bank { command } = command;
+    let command = match command {
+        SimCommand::Bank { command } => command,
+        SimCommand::Carrier(args) => return carrier(&args),
+    };
     match command {
         BankSim::Init(a) => {
             let operator = AccountRef {

@@ -50,6 +50,9 @@ pub struct CreateArgs {
     /// Business days from shipment to the payout.
     #[arg(long, default_value_t = 2)]
     pub payout_lead_days: i64,
+    /// Instruct the carrier only once the seller is paid.
+    #[arg(long)]
+    pub delivery_after_payout: bool,
 }
 
 #[derive(Args)]
@@ -106,6 +109,7 @@ fn input(a: &CreateArgs) -> SiteInput {
         debit_lead_days: a.debit_lead_days,
         delivery_lead_days: a.delivery_lead_days,
         payout_lead_days: a.payout_lead_days,
+        delivery_after_payout: a.delivery_after_payout,
     }
 }
 

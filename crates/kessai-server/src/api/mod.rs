@@ -7,6 +7,7 @@
 mod amend;
 mod bank;
 pub mod body;
+mod carrier;
 mod contract;
 mod extract;
 mod fallback;
@@ -83,6 +84,8 @@ pub fn router() -> Router<Arc<App>> {
             post(site::rotate_key),
         )
         .route("/v1/operator/runs/debit", post(runs::debit))
+        .route("/v1/operator/runs/delivery", post(runs::delivery))
+        .route("/v1/operator/carrier-files", post(carrier::import))
         .route("/v1/contracts", post(contract::submit).get(contract::list))
         .route("/v1/contracts/bulk", post(contract::bulk))
         .route("/v1/contracts/{contract_id}", get(contract::show))

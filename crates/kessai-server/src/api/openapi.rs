@@ -1,6 +1,6 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
-use super::{amend, bank, contract, operator, party, runs, session, site, suspense};
+use super::{amend, bank, carrier, contract, operator, party, runs, session, site, suspense};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -12,7 +12,8 @@ use utoipa::{Modify, OpenApi};
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
           suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
-          contract::submit, contract::bulk, contract::show, contract::list, runs::debit),
+          contract::submit, contract::bulk, contract::show, contract::list, runs::debit,
+          runs::delivery, carrier::import),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

@@ -5,7 +5,7 @@ use super::body::JsonBody;
 use super::extract::Operator;
 use crate::error::{AppError, AppResult};
 use crate::service::bank_export::ExportedFile;
-use crate::service::debit_run;
+use crate::service::{debit_run, delivery_run};
 use crate::App;
 use axum::extract::State;
 use axum::Json;
@@ -47,5 +47,19 @@ pub async fn debit(
 ) -> AppResult<Json<RunResult>> {
     let date = run_date(&app, body.value.date.as_deref())?;
     let files = debit_run::run(&app, date, &app.config.bank_out_dir).await?;
+    Ok(Json(RunResult { files }))
+}
+
+/// The delivery run: every contract whose goods may go (debited, or a bill) is instructed to
+/// the carrier once, in one CSV (Shift_JIS) for the date's shipments.
+#[utoipa::path(post, path = "/v1/operator/runs/delivery", request_body = RunInput,
+    responses((status = 200, body = RunResult)), security(("operator_bearer" = [])))]
+pub async fn delivery(
+    State(app): State<Arc<App>>,
+    _: Operator,
+    body: JsonBody<RunInput>,
+) -> AppResult<Json<RunResult>> {
+    let date = run_date(&app, body.value.date.as_deref())?;
+    let files = delivery_run::run(&app, date, &app.config.bank_out_dir).await?;
     Ok(Json(RunResult { files }))
 }

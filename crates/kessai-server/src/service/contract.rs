@@ -77,6 +77,16 @@ pub struct ContractView {
     /// answered, the result (`debited`, or why not: `insufficient_funds`, `no_account`,
     /// `stopped_by_payer`, `no_agreement`, `stopped_by_collector`, `other`).
     pub debits: Vec<DebitView>,
+    /// Its delivery, once instructed to the carrier: the planned day and, once shipped, the
+    /// tracking number and the day it left.
+    pub delivery: Option<DeliveryView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryView {
+    pub ship_date: String,
+    pub tracking_number: Option<String>,
+    pub shipped_on: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -86,8 +96,8 @@ pub struct DebitView {
     pub result: Option<String>,
 }
 
-/// A contract with its debits, as the site reads it.
-pub async fn view_with_debits(app: &App, c: &ContractRecord) -> AppResult<ContractView> {
+/// A contract with its debits and delivery, as the site reads it.
+pub async fn view_in_full(app: &App, c: &ContractRecord) -> AppResult<ContractView> {
     let mut v = view(c)?;
     v.debits = app
         .store
@@ -100,13 +110,23 @@ pub async fn view_with_debits(app: &App, c: &ContractRecord) -> AppResult<Contra
             result: d.result,
         })
         .collect();
+    v.delivery = app
+        .store
+        .delivery_of_contract(&c.id)
+        .await?
+        .map(|d| DeliveryView {
+            ship_date: d.ship_date,
+            tracking_number: d.tracking_number,
+            shipped_on: d.shipped_on,
+        });
     Ok(v)
 }
 
-/// A contract as listed (its debits are on its own page).
+/// A contract as listed (its debits and delivery are on its own page).
 pub fn view(c: &ContractRecord) -> AppResult<ContractView> {
     Ok(ContractView {
         debits: vec![],
+        delivery: None,
         contract_id: c.id.clone(),
         site_id: c.site_id.clone(),
         number: c.number.clone(),
@@ -153,6 +173,25 @@ fn check(app: &App, input: &ContractInput) -> Result<Contract, LineProblem> {
                 .join("; "),
         }
     })?;
+    // The carrier's files are Shift_JIS: what goes on a delivery slip must fit.
+    for (field, text) in [
+        ("buyer.name", &contract.buyer.name),
+        ("buyer.address", &contract.buyer.address),
+        ("seller.name", &contract.seller.name),
+        ("seller.address", &contract.seller.address),
+        ("goods.name", &contract.goods.name),
+        ("goods.model", &contract.goods.model),
+    ] {
+        if !kessai_formats::carrier::encodable(text) {
+            return Err(LineProblem {
+                code: "invalid_field",
+                field: Some(field.into()),
+                reason: format!(
+                    "{field}: holds a character a delivery slip cannot carry (Shift_JIS)"
+                ),
+            });
+        }
+    }
     if let Some(master) = &app.config.bank_master {
         for (who, party) in [("buyer", &contract.buyer), ("seller", &contract.seller)] {
             let a = &party.account;

@@ -54,6 +54,10 @@ pub struct SiteInput {
     #[serde(default = "two")]
     #[schema(minimum = 0, maximum = 30)]
     pub payout_lead_days: i64,
+    /// Instruct the carrier only once the seller is paid (default: once the buyer is debited,
+    /// or at once for a bill).
+    #[serde(default)]
+    pub delivery_after_payout: bool,
 }
 
 fn one() -> i64 {
@@ -76,6 +80,7 @@ pub struct SiteView {
     pub debit_lead_days: i64,
     pub delivery_lead_days: i64,
     pub payout_lead_days: i64,
+    pub delivery_after_payout: bool,
 }
 
 /// A new site, or a new key: the key and webhook secret are shown this once.
@@ -100,6 +105,7 @@ pub fn view(s: &SiteRecord) -> SiteView {
         debit_lead_days: s.debit_lead_days,
         delivery_lead_days: s.delivery_lead_days,
         payout_lead_days: s.payout_lead_days,
+        delivery_after_payout: s.delivery_after_payout,
     }
 }
 
@@ -210,6 +216,7 @@ fn checked(app: &App, input: &SiteInput, key_sha256: String, now: i64) -> AppRes
         debit_lead_days: input.debit_lead_days,
         delivery_lead_days: input.delivery_lead_days,
         payout_lead_days: input.payout_lead_days,
+        delivery_after_payout: input.delivery_after_payout,
         created_at_ms: now,
     })
 }

@@ -17,6 +17,8 @@ CREATE TABLE sites (
     debit_lead_days BIGINT NOT NULL,
     delivery_lead_days BIGINT NOT NULL,
     payout_lead_days BIGINT NOT NULL,
+    -- 1: the goods are instructed to the carrier only once the seller is paid.
+    delivery_after_payout BIGINT NOT NULL,
     created_at_ms BIGINT NOT NULL
 )
 --;;
