@@ -63,6 +63,9 @@ status=0
   --phases examples,coverage,fuzzing,stateful \
   --request-timeout 10 --no-color || status=$?
 if [ "$status" -ne 0 ]; then
+  # A panic's message comes before its long backtrace: show each one first.
+  echo "--- server panics ---" >&2
+  grep -A 2 "panicked at" "$WORK/server.log" >&2 || echo "(none)" >&2
   echo "--- server log (last 50 lines) ---" >&2
   tail -n 50 "$WORK/server.log" >&2
 fi

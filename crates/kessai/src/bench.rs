@@ -32,6 +32,8 @@ pub enum BenchCommand {
     Outbox(crate::bench_mail::OutboxArgs),
     /// `GET /v1/deals/{id}` latency and the process's memory with N deals stored.
     Read(crate::bench_read::ReadArgs),
+    /// One marketplace day for N contracts through the settlement desk, stage by stage.
+    Settlement(crate::bench_settlement::SettlementArgs),
 }
 
 #[derive(Args)]
@@ -92,6 +94,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Check(args) => crate::bench_db::check(args).await,
         BenchCommand::Outbox(args) => crate::bench_mail::outbox(args).await,
         BenchCommand::Read(args) => crate::bench_read::read(args).await,
+        BenchCommand::Settlement(args) => crate::bench_settlement::settlement(args).await,
     }
 }
 

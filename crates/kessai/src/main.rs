@@ -8,6 +8,7 @@ mod bench_files;
 mod bench_import;
 mod bench_mail;
 mod bench_read;
+mod bench_settlement;
 mod bench_support;
 mod check;
 mod client;

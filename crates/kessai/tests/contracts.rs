@@ -230,6 +230,19 @@ async fn a_contract_with_bad_fields_is_refused_naming_each(db: Db) {
         .bearer_auth(&key)
         .json(&with("colour", json!("red")));
     s.refuse(unknown, 422, "unknown_field", None).await;
+    // Every text empty: refused naming the first field, all the problems in the message.
+    let empty_account = json!({"account_number": "", "account_type": "", "bank_code": "",
+        "branch_code": "", "holder_name": ""});
+    let empty_party = json!({"account": empty_account, "address": "", "name": ""});
+    let all_empty = json!({"amount_yen": 1, "buyer": empty_party, "due_date": "",
+        "goods": {"model": "", "name": "", "quantity": 1}, "number": "",
+        "payout": "00000000000000000000", "pooling": "", "seller": empty_party});
+    let request = s
+        .request(Method::POST, "/v1/contracts")
+        .bearer_auth(&key)
+        .json(&all_empty);
+    s.refuse(request, 422, "invalid_field", Some("number"))
+        .await;
 }
 
 async fn one_sites_key_never_reaches_another_sites_contracts(db: Db) {

@@ -4,6 +4,7 @@
 use super::body::{JsonBody, NoBody};
 use super::extract::{idempotency_key, Operator};
 use super::json_response;
+use crate::clock::ClockRefusal;
 use crate::error::{AppError, AppResult};
 use crate::service::credit::{apply_credit, CreditInput, CreditResult};
 use crate::service::deal_ops;
@@ -102,8 +103,9 @@ pub async fn run_scheduler(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClockInput {
-    /// How far to move, in milliseconds: 0 or more (time only moves forward).
-    #[schema(minimum = 0)]
+    /// How far to move, in milliseconds: 0 or more (time only moves forward), and at most a
+    /// hundred years ahead of the wall clock in all.
+    #[schema(minimum = 0, maximum = 3_162_240_000_000_i64)]
     pub advance_ms: i64,
 }
 
@@ -126,10 +128,12 @@ pub async fn advance_clock(
             "advance_ms must be 0 or more: time only moves forward",
         ));
     }
-    let now = app
-        .clock
-        .advance(advance_ms)
-        .map_err(|m| AppError::new(StatusCode::FORBIDDEN, "clock_fixed", m))?;
+    let now = app.clock.advance(advance_ms).map_err(|r| match r {
+        ClockRefusal::Fixed => AppError::new(StatusCode::FORBIDDEN, "clock_fixed", r.to_string()),
+        ClockRefusal::Backwards | ClockRefusal::TooFar => {
+            AppError::invalid("advance_ms", r.to_string())
+        }
+    })?;
     // Kept across restarts: see `crate::start`.
     app.store
         .set_counter(crate::TEST_CLOCK_OFFSET, app.clock.offset_ms())

@@ -1,0 +1,181 @@
+//! `kessai bench settlement --contracts N`: one marketplace day through the settlement desk's
+//! real code paths, each stage timed: bulk upload (the upload's reader and the contract
+//! service, in requests of at most 100,000), the debit run, the bank's results (the bank
+//! simulator answers each request; Kessai imports each answer), the delivery run, and the
+//! carrier's notices (the carrier simulator answers; Kessai imports). The sweep and payout
+//! runs are not built yet; the last line, `total_s`, is the time of the stages there are.
+
+use crate::bench_support::peak_mib;
+use clap::Args;
+use kessai_server::service::contract::{read_upload, UploadFormat, MAX_CONTRACTS_PER_UPLOAD};
+use kessai_server::service::{bank_import, carrier_import, debit_run, delivery_run};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct SettlementArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub contracts: usize,
+    /// Database (default: a temporary SQLite file).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Debits the simulated bank fails, per thousand.
+    #[arg(long, default_value_t = 20)]
+    pub reject_per_mille: u32,
+}
+
+/// One stage's figure, printed as it ends.
+fn stage(name: &str, records: usize, started: Instant) -> f64 {
+    let s = started.elapsed().as_secs_f64();
+    println!(
+        "{name}: {records} records in {s:.2} s, {:.0} records/s (peak {:.0} MiB)",
+        records as f64 / s.max(1e-9),
+        peak_mib()
+    );
+    s
+}
+
+/// A contract as a site's JSON line: buyers at the operator's bank, sellers elsewhere.
+fn line(i: usize) -> String {
+    format!(
+        concat!(
+            r#"{{"number":"BENCH-{i:08}","amount_yen":{amount},"#,
+            r#""buyer":{{"name":"買手 {i}","address":"東京都千代田区丸の内1-{b}","account":{{"bank_code":"0001","branch_code":"001","account_type":"ordinary","account_number":"{acct:07}","holder_name":"ｶｲﾃ {b}"}}}},"#,
+            r#""seller":{{"name":"売手 {s}","address":"大阪府大阪市北区梅田2-{s}","account":{{"bank_code":"0005","branch_code":"123","account_type":"ordinary","account_number":"{sacct:07}","holder_name":"ｳﾘﾃ {s}"}}}},"#,
+            r#""goods":{{"name":"部品","model":"P-{b}","quantity":1}}}}"#
+        ),
+        i = i,
+        amount = 1_000 + i % 90_000,
+        b = i % 977,
+        s = i % 331,
+        acct = 2_000_000 + i % 7_000_000,
+        sacct = 3_000_000 + i % 331,
+    )
+}
+
+pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
+    let workdir = tempfile::tempdir()?;
+    let db = crate::bench_support::database(args.db.as_deref(), workdir.path());
+    let mut config = kessai_server::config::Config::new(
+        &db,
+        kessai_server::config::MailTransport::Directory(workdir.path().join("mail")),
+    );
+    config.banks = vec![kessai_server::config::demo_bank()];
+    config.bank_out_dir = workdir.path().join("bank-out");
+    let app = kessai_server::offline::open(config).await?;
+    let n = args.contracts;
+    println!(
+        "bench settlement: {n} contracts, database {}",
+        app.store.backend_name()
+    );
+    let input = kessai_server::service::site::SiteInput {
+        id: "bench".into(),
+        name: "Bench".into(),
+        webhook_url: None,
+        main_bank: "0001".into(),
+        collection_banks: vec![],
+        fee_rate_bp: 300,
+        fee_fixed_yen: 0,
+        debit_lead_days: 2,
+        delivery_lead_days: 1,
+        payout_lead_days: 2,
+        delivery_after_payout: false,
+    };
+    kessai_server::service::site::create(&app, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let site = app.store.site("bench").await?.expect("the site just made");
+    let day = kessai_core::calendar::add_business_days(
+        kessai_core::calendar::business_day_on_or_after(kessai_server::i18n::date_jst(
+            app.clock.now(),
+        ))?,
+        1,
+    )?;
+    let all = Instant::now();
+    let mut total = 0.0;
+
+    let started = Instant::now();
+    let mut accepted = 0;
+    for chunk_start in (0..n).step_by(MAX_CONTRACTS_PER_UPLOAD) {
+        let end = (chunk_start + MAX_CONTRACTS_PER_UPLOAD).min(n);
+        let body: String = (chunk_start..end).map(|i| line(i) + "\n").collect();
+        let lines = read_upload(UploadFormat::JsonLines, None, body.as_bytes())
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        drop(body);
+        let answer = kessai_server::service::contract::submit(&app, &site, lines)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        accepted += answer.accepted;
+    }
+    total += stage("upload", accepted, started);
+
+    let started = Instant::now();
+    let requests = debit_run::run(&app, day, &app.config.bank_out_dir)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let requested: i64 = requests.iter().map(|f| f.records).sum();
+    total += stage("debit run", requested as usize, started);
+
+    let started = Instant::now();
+    let mut bank = kessai_sim::bank::BankState::new(
+        11,
+        args.reject_per_mille,
+        kessai_sim::bank::AccountRef {
+            bank_code: "0001".into(),
+            branch_code: "001".into(),
+            account_number: "1234567".into(),
+            name: "ｹﾂｻｲ".into(),
+        },
+    );
+    let mut debited = 0;
+    for f in &requests {
+        let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
+        for (name, result) in bank.process_debit_request(&f.file_name, &bytes)? {
+            let s = bank_import::import(&app, &name, result)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            debited += s.debits_applied;
+        }
+    }
+    total += stage("bank results", debited, started);
+
+    let started = Instant::now();
+    let instructions = delivery_run::run(&app, day, &app.config.bank_out_dir)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let instructed: i64 = instructions.iter().map(|f| f.records).sum();
+    total += stage("delivery run", instructed as usize, started);
+
+    let started = Instant::now();
+    let mut shipped = 0;
+    for f in &instructions {
+        let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
+        let notice = kessai_sim::carrier::ship(&bytes, 5)?;
+        let s = carrier_import::import(&app, &format!("{}.notice", f.file_name), &notice)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        shipped += s.shipped;
+    }
+    total += stage("shipping notices", shipped, started);
+    println!("sweep run: not built yet (issue 9)");
+    println!("payout run: not built yet (issue 9)");
+
+    let started = Instant::now();
+    let violations = app.store.check().await?;
+    stage("check", n, started);
+    println!(
+        "ledger check: {}; wall time {:.2} s",
+        if violations.is_empty() {
+            "ok"
+        } else {
+            "FAILED"
+        },
+        all.elapsed().as_secs_f64()
+    );
+    println!("total_s: {total:.2}");
+    Ok(if violations.is_empty() && accepted == n {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
