@@ -42,11 +42,18 @@ pub(crate) fn open_writer(path: &str) -> Result<LiteConn> {
         )));
     }
     // Each write transaction is a SAVEPOINT inside a shared batch (see `group_commit`), and
-    // SQLite keeps a savepoint's undo pages in a sub-journal: in memory, not a temporary file
-    // written on every first change of a page. The larger page cache keeps a batch's dirty
-    // pages from spilling into the WAL before COMMIT.
+    // SQLite keeps a savepoint's undo pages in a sub-journal. temp_store=FILE keeps it in one
+    // block of memory up to 64 KiB, then in a temporary file (never synced). temp_store=MEMORY
+    // instead keeps a list of 1 KiB chunks that the end of every statement walks from its
+    // start, so a large transaction grew quadratically: 100,000 debit results imported at
+    // 3,450 records/s, a third of the time in memjrnlTruncate, against 17,600/s for 30,000
+    // with FILE (`kessai bench settlement`). A deal's transactions measured the same either
+    // way within this machine's noise (ARCHITECTURE.md, "Performance"). A larger spill size
+    // (SQLITE_CONFIG_STMTJRNL_SPILL, 1 or 4 MiB) failed large runs with SQLITE_FULL.
+    // The larger page cache keeps a batch's dirty pages from spilling into the WAL before
+    // COMMIT.
     conn.execute_batch(
-        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; \
+        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE; \
          PRAGMA cache_size=-65536;",
     )?;
     Ok(LiteConn {

@@ -35,6 +35,8 @@ const MAX_PENDING_JOURNALS: usize = 1_000;
 /// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 const JOURNALS_PER_INSERT: usize = 50;
 const LINES_PER_INSERT: usize = 100;
+/// Accounts updated by one statement at commit (three parameters each).
+const ACCOUNTS_PER_UPDATE: usize = 300;
 
 impl Tx {
     /// Appends one balanced journal; returns its ID. The rows are written by
@@ -164,28 +166,57 @@ impl Tx {
     /// Applies the accumulated balance changes, and refuses (failing the commit, so nothing is
     /// written) if a holding account would go below zero or an account does not exist.
     pub(crate) async fn apply_account_deltas(&mut self) -> Result<()> {
-        let deltas = std::mem::take(&mut self.account_deltas);
-        for (account, d) in deltas {
-            if d.debits_yen == 0 && d.credits_yen == 0 {
-                continue;
+        let deltas: Vec<(String, AccountDelta)> = std::mem::take(&mut self.account_deltas)
+            .into_iter()
+            .filter(|(_, d)| d.debits_yen != 0 || d.credits_yen != 0)
+            .collect();
+        // Many accounts per statement, in id order (the BTreeMap's, so concurrent PostgreSQL
+        // transactions lock rows in one order). One statement per account made a large
+        // SQLite transaction quadratic: each statement's end truncates the savepoint's
+        // in-memory sub-journal by walking it from its start (measured: 100,000 debit
+        // results at 262 records/s, 68% of the time in memjrnlTruncate).
+        for chunk in deltas.chunks(ACCOUNTS_PER_UPDATE) {
+            let mut values = String::new();
+            for i in 0..chunk.len() {
+                let p = i * 3;
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                values.push_str(&format!("(${}, ${}, ${})", p + 1, p + 2, p + 3));
             }
-            let row = query(
-                "UPDATE accounts SET debits_yen = debits_yen + $1, credits_yen = credits_yen + $2 WHERE id = $3 \
-                 RETURNING debits_yen - credits_yen AS balance",
-            )
-            .bind(d.debits_yen)
-            .bind(d.credits_yen)
-            .bind(&account)
-            .fetch_optional(self.conn())
-            .await?
-            .ok_or_else(|| StoreError::LedgerGuard(format!("no account {account}")))?;
-            // Assert after writing: a holding account is credit-normal and never goes negative.
-            let balance: i64 = get(&row, "balance")?;
-            if d.holding && balance > 0 {
-                return Err(StoreError::LedgerGuard(format!(
-                    "{account} would hold {}",
-                    -balance
-                )));
+            // VALUES columns are column1.. on both databases.
+            let sql = format!(
+                "UPDATE accounts SET debits_yen = accounts.debits_yen + d.column2, \
+                 credits_yen = accounts.credits_yen + d.column3 \
+                 FROM (VALUES {values}) AS d WHERE accounts.id = d.column1 \
+                 RETURNING accounts.id AS id, accounts.debits_yen - accounts.credits_yen AS balance"
+            );
+            let mut update = query(&sql);
+            for (account, d) in chunk {
+                update = update
+                    .bind(account.as_str())
+                    .bind(d.debits_yen)
+                    .bind(d.credits_yen);
+            }
+            let rows = update.fetch_all(self.conn()).await?;
+            let mut balances = std::collections::HashMap::with_capacity(rows.len());
+            for row in &rows {
+                let id: String = get(row, "id")?;
+                let balance: i64 = get(row, "balance")?;
+                balances.insert(id, balance);
+            }
+            for (account, d) in chunk {
+                let balance = *balances
+                    .get(account)
+                    .ok_or_else(|| StoreError::LedgerGuard(format!("no account {account}")))?;
+                // Assert after writing: a holding account is credit-normal and never goes
+                // negative.
+                if d.holding && balance > 0 {
+                    return Err(StoreError::LedgerGuard(format!(
+                        "{account} would hold {}",
+                        -balance
+                    )));
+                }
             }
         }
         Ok(())
