@@ -172,8 +172,11 @@ impl Tx {
         let mut moved = 0;
         for chunk in ids.chunks(IDS_PER_UPDATE) {
             let places: Vec<String> = (3..chunk.len() + 3).map(|i| format!("${i}")).collect();
+            // `{track} || ''` keeps SQLite off the track's index: it chose contracts_to_deliver
+            // and scanned every waiting contract for each chunk (a delivery run of 100,000
+            // at 6,396 contracts/s). Looked up by primary key, each row is then checked.
             let sql = format!(
-                "UPDATE contracts SET {track} = $2 WHERE {track} = $1 AND id IN ({})",
+                "UPDATE contracts SET {track} = $2 WHERE id IN ({}) AND {track} || '' = $1",
                 places.join(", ")
             );
             let mut q = query(&sql).bind(from).bind(to);
