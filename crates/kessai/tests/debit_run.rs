@@ -10,7 +10,7 @@ use kessai_server::config::{demo_bank, DebitFormat, Designation, OperatorBank};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use support::contracts::{account, bulk, business_day, contract, get, saturday};
+use support::contracts::{accept, account, business_day, contract, get, saturday};
 use support::{Db, Options, Reply, TestServer};
 
 on_both_databases!(
@@ -67,19 +67,6 @@ fn at_bank(number: &str, amount: i64, bank: &str, due: Option<&str>) -> Value {
         c["due_date"] = json!(d);
     }
     c
-}
-
-async fn accept(s: &TestServer, key: &str, contracts: &[Value]) -> Vec<String> {
-    let body: String = contracts.iter().map(|c| format!("{c}\n")).collect();
-    let r = bulk(s, key, "application/x-ndjson", body.into_bytes()).await;
-    let a = r.ok();
-    assert_eq!(a["rejected"], 0, "{a}");
-    a["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["contract_id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn run(s: &TestServer, date: &str) -> Reply {

@@ -8,7 +8,7 @@ mod support;
 use encoding_rs::SHIFT_JIS;
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::contracts::{bulk, business_day, contract, get, site};
+use support::contracts::{accept, business_day, contract, get, site};
 use support::{Db, Reply, TestServer};
 
 on_both_databases!(
@@ -16,19 +16,6 @@ on_both_databases!(
     a_site_that_waits_for_the_payout_has_nothing_instructed,
     a_notice_that_is_not_the_layout_is_refused_whole
 );
-
-async fn accept(s: &TestServer, key: &str, contracts: &[Value]) -> Vec<String> {
-    let body: String = contracts.iter().map(|c| format!("{c}\n")).collect();
-    let r = bulk(s, key, "application/x-ndjson", body.into_bytes()).await;
-    let a = r.ok();
-    assert_eq!(a["rejected"], 0, "{a}");
-    a["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["contract_id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 async fn operator_run(s: &TestServer, what: &str, date: &str) -> Value {
     let r = s

@@ -34,6 +34,38 @@ pub struct FileName {
     pub name: Option<String>,
 }
 
+/// An uploaded file: its name (from `?name=`, at most [`MAX_NAME_CHARS`]) and its bytes, of a
+/// declared type among `types` and at most `max_bytes` long.
+pub async fn read_file(
+    request: Request,
+    q: FileName,
+    types: &[&str],
+    max_bytes: usize,
+) -> AppResult<(String, axum::body::Bytes)> {
+    let declared = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if !declared.is_some_and(|t| types.contains(&t.as_str())) {
+        return Err(unsupported(&types.join(", ")));
+    }
+    let name = q.name.unwrap_or_else(|| "upload".into());
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::invalid(
+            "name",
+            format!("name is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok((name, read_limited(request, max_bytes).await?))
+}
+
 /// Import a file from the bank (body: the file's bytes, sent as `application/octet-stream`,
 /// `application/xml`, `text/xml` or `text/plain`; at most 256 MiB). Zengin type 01 and 03,
 /// pain.002.001.11, camt.053.001.08 and camt.054.001.08 are recognized. The same file, or a
@@ -50,28 +82,7 @@ pub async fn import(
     Query(q): Query<FileName>,
     request: Request,
 ) -> AppResult<Json<ImportSummary>> {
-    let declared = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if !declared.is_some_and(|t| UPLOAD_TYPES.contains(&t.as_str())) {
-        return Err(unsupported(&UPLOAD_TYPES.join(", ")));
-    }
-    let name = q.name.unwrap_or_else(|| "upload".into());
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::invalid(
-            "name",
-            format!("name is longer than {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    let body = read_limited(request, MAX_UPLOAD_BYTES).await?;
+    let (name, body) = read_file(request, q, &UPLOAD_TYPES, MAX_UPLOAD_BYTES).await?;
     Ok(Json(
         bank_import::import(&app, &name, Vec::from(body)).await?,
     ))

@@ -1,13 +1,11 @@
 //! Operator endpoint for the carrier's files: shipping notices in.
 
-use super::bank::{FileName, MAX_NAME_CHARS};
-use super::body::{read_limited, unsupported};
+use super::bank::{read_file, FileName};
 use super::extract::Operator;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::carrier_import::{self, CarrierImportSummary};
 use crate::App;
 use axum::extract::{Query, Request, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::Json;
 use std::sync::Arc;
 
@@ -28,27 +26,6 @@ pub async fn import(
     Query(q): Query<FileName>,
     request: Request,
 ) -> AppResult<Json<CarrierImportSummary>> {
-    let declared = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if !declared.is_some_and(|t| TYPES.contains(&t.as_str())) {
-        return Err(unsupported(&TYPES.join(", ")));
-    }
-    let name = q.name.unwrap_or_else(|| "upload".into());
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::invalid(
-            "name",
-            format!("name is longer than {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    let body = read_limited(request, MAX_NOTICE_BYTES).await?;
+    let (name, body) = read_file(request, q, &TYPES, MAX_NOTICE_BYTES).await?;
     Ok(Json(carrier_import::import(&app, &name, &body).await?))
 }

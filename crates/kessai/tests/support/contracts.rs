@@ -58,6 +58,20 @@ pub async fn bulk(s: &TestServer, key: &str, content_type: &str, body: Vec<u8>) 
     .await
 }
 
+/// Hands these contracts over in one bulk upload, all accepted; their IDs in order.
+pub async fn accept(s: &TestServer, key: &str, contracts: &[Value]) -> Vec<String> {
+    let body: String = contracts.iter().map(|c| format!("{c}\n")).collect();
+    let r = bulk(s, key, "application/x-ndjson", body.into_bytes()).await;
+    let a = r.ok();
+    assert_eq!(a["rejected"], 0, "{a}");
+    a["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["contract_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub async fn get(s: &TestServer, key: Option<&str>, path: &str) -> Reply {
     let r = s.request(Method::GET, path);
     s.send(match key {
