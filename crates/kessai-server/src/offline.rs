@@ -60,12 +60,42 @@ pub async fn debit_run(
     date: &str,
     out: &std::path::Path,
 ) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
-    let date = kessai_core::contract::parse_date(date)
-        .ok_or_else(|| crate::error::AppError::invalid("date", "the date is written YYYY-MM-DD"))?;
+    let date = run_date(date)?;
     let app = open(config).await?;
     let result = crate::service::debit_run::run(&app, date, out).await;
     app.store.close().await;
     result
+}
+
+/// `kessai run delivery --date D`: the carrier's instruction file for every contract whose
+/// goods may go.
+pub async fn delivery_run(
+    config: Config,
+    date: &str,
+    out: &std::path::Path,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    let date = run_date(date)?;
+    let app = open(config).await?;
+    let result = crate::service::delivery_run::run(&app, date, out).await;
+    app.store.close().await;
+    result
+}
+
+/// `kessai carrier import FILE`: the carrier's shipping notice, each delivery shipped once.
+pub async fn carrier_import(
+    config: Config,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<crate::service::carrier_import::CarrierImportSummary> {
+    let app = open(config).await?;
+    let result = crate::service::carrier_import::import(&app, name, bytes).await;
+    app.store.close().await;
+    result
+}
+
+fn run_date(date: &str) -> AppResult<time::Date> {
+    kessai_core::contract::parse_date(date)
+        .ok_or_else(|| crate::error::AppError::invalid("date", "the date is written YYYY-MM-DD"))
 }
 
 /// Runs one service step in a transaction on a freshly opened store, then closes it.

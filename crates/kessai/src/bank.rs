@@ -176,13 +176,21 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
+impl ImportArgs {
+    /// The file's name (as it is kept with the import) and its bytes.
+    pub fn read(&self) -> std::io::Result<(String, Vec<u8>)> {
+        let bytes = std::fs::read(&self.file)?;
+        let name = self
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok((name, bytes))
+    }
+}
+
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.file)?;
-    let name = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (name, bytes) = args.read()?;
     match kessai_server::offline::import(args.db.config()?, &name, bytes).await {
         Ok(s) => {
             println!("{}", s.text());

@@ -10,6 +10,7 @@ mod bench_mail;
 mod bench_read;
 mod bench_settlement;
 mod bench_support;
+mod carrier;
 mod check;
 mod client;
 mod demo;
@@ -41,6 +42,11 @@ enum Command {
     Bank {
         #[command(subcommand)]
         command: bank::BankCommand,
+    },
+    /// The carrier's files: import a shipping notice.
+    Carrier {
+        #[command(subcommand)]
+        command: carrier::CarrierCommand,
     },
     /// Marketplace sites: onboard one, rotate its API key, list them.
     Site {
@@ -85,6 +91,7 @@ fn main() -> ExitCode {
             Command::Migrate(args) => check::migrate(args).await,
             Command::Check(args) => check::check(args).await,
             Command::Bank { command } => bank::run(command).await,
+            Command::Carrier { command } => carrier::run(command).await,
             Command::Site { command } => site::run(command).await,
             Command::Run { command } => run::run(command).await,
             Command::Demo(args) => demo::run(args).await,

@@ -12,6 +12,9 @@ pub enum RunCommand {
     /// Request the debit of every accepted contract due on the date: one file per buyer bank
     /// (Zengin 91 or pain.008, as the bank is configured).
     Debit(RunArgs),
+    /// Instruct the carrier once for every contract whose goods may go (debited, or a bill):
+    /// one CSV file (Shift_JIS), written to --out.
+    Delivery(RunArgs),
 }
 
 #[derive(Args)]
@@ -21,22 +24,33 @@ pub struct RunArgs {
     /// The business day of the run, YYYY-MM-DD.
     #[arg(long)]
     pub date: String,
-    /// Where the bank files are written.
+    /// Where the files are written.
     #[arg(long, default_value = "bank-out")]
     pub out: PathBuf,
 }
 
 pub async fn run(command: RunCommand) -> anyhow::Result<ExitCode> {
-    match command {
+    let (a, files) = match command {
         RunCommand::Debit(a) => {
-            let config = a.operator.config()?;
-            match kessai_server::offline::debit_run(config, &a.date, &a.out).await {
-                Ok(files) => {
-                    print_files(&files, "nothing to request: no accepted contract is due");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => refused(e),
-            }
+            let files = kessai_server::offline::debit_run(a.operator.config()?, &a.date, &a.out);
+            (
+                "nothing to request: no accepted contract is due",
+                files.await,
+            )
         }
+        RunCommand::Delivery(a) => {
+            let files = kessai_server::offline::delivery_run(a.operator.config()?, &a.date, &a.out);
+            (
+                "nothing to instruct: no contract's goods may go",
+                files.await,
+            )
+        }
+    };
+    match files {
+        Ok(files) => {
+            print_files(&files, a);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e),
     }
 }

@@ -8,13 +8,15 @@ mod support;
 use encoding_rs::SHIFT_JIS;
 use reqwest::Method;
 use serde_json::{json, Value};
+use support::bank::kessai;
 use support::contracts::{accept, business_day, contract, get, site};
 use support::{Db, Reply, TestServer};
 
 on_both_databases!(
     debited_contracts_and_bills_go_to_the_carrier_once_and_ship_once,
     a_site_that_waits_for_the_payout_has_nothing_instructed,
-    a_notice_that_is_not_the_layout_is_refused_whole
+    a_notice_that_is_not_the_layout_is_refused_whole,
+    the_operator_runs_a_delivery_and_imports_its_notice_from_the_command_line
 );
 
 async fn operator_run(s: &TestServer, what: &str, date: &str) -> Value {
@@ -243,4 +245,67 @@ async fn a_notice_that_is_not_the_layout_is_refused_whole(db: Db) {
         .header("content-type", "text/csv")
         .body("x");
     s.refuse(request, 401, "unauthorized", None).await;
+}
+
+async fn the_operator_runs_a_delivery_and_imports_its_notice_from_the_command_line(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site(&s, "mk").await;
+    let day = business_day(&s, 1);
+    let mut bill = contract("CLI-BILL", 3_000);
+    bill["due_date"] = json!(business_day(&s, 5));
+    let ids = accept(&s, &key, &[bill]).await;
+    let work = tempfile::tempdir().unwrap();
+    let dir = |name: &str| work.path().join(name).to_string_lossy().into_owned();
+    let (code, stdout, err) = kessai(&[
+        "run",
+        "delivery",
+        "--db",
+        &s.db_url,
+        "--date",
+        &day,
+        "--out",
+        &dir("out"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let file = std::fs::read_dir(work.path().join("out"))
+        .unwrap()
+        .next()
+        .expect("an instruction file")
+        .unwrap()
+        .path();
+    assert!(
+        stdout.contains(&*file.file_name().unwrap().to_string_lossy()),
+        "{stdout}"
+    );
+    let (code, printed, err) = kessai(&[
+        "sim",
+        "carrier",
+        "--in",
+        &dir("out"),
+        "--out",
+        &dir("notices"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let notice = printed.trim().to_string();
+    assert!(notice.ends_with(".notice.csv"), "{printed}");
+    let (code, stdout, err) = kessai(&["carrier", "import", "--db", &s.db_url, &notice]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("1 rows: 1 shipped"), "{stdout}");
+    assert_eq!(shown(&s, &key, &ids[0]).await["status"], "shipped");
+    let (code, stdout, _) = kessai(&["carrier", "import", "--db", &s.db_url, &notice]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("already imported"), "{stdout}");
+    let (code, stdout, _) = kessai(&[
+        "run",
+        "delivery",
+        "--db",
+        &s.db_url,
+        "--date",
+        &day,
+        "--out",
+        &dir("out"),
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("nothing to instruct"), "{stdout}");
+    s.assert_books_sound().await;
 }
