@@ -1,0 +1,102 @@
+//! A settlement run killed with SIGKILL part-way, then run again, ends as if it had run once
+//! (issue 9, "a crash in the middle of each run"): every due contract is requested once, each
+//! request is in exactly one file, and every file the database holds is on disk.
+
+mod support;
+
+use kessai_formats::zengin::{self, debit};
+use serde_json::Value;
+use std::process::Stdio;
+use std::time::Duration;
+use support::bank::{operator_command, output};
+use support::contracts::{accept, account, business_day, contract, site};
+use support::Db;
+
+on_both_databases!(a_debit_run_killed_part_way_and_run_again_requests_each_contract_once);
+
+/// Enough contracts that a debug build's run takes a while, at two buyer banks (two files,
+/// two transactions).
+const CONTRACTS: usize = 4_000;
+
+/// Requests in one file: a Zengin 91 file's data records, or a pain.008's transactions.
+fn requests_in(bytes: &[u8]) -> usize {
+    if bytes.starts_with(b"<?xml") {
+        String::from_utf8_lossy(bytes)
+            .matches("<DrctDbtTxInf>")
+            .count()
+    } else {
+        debit::debits(&zengin::parse(bytes).expect("a Zengin file")).len()
+    }
+}
+
+async fn a_debit_run_killed_part_way_and_run_again_requests_each_contract_once(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site(&s, "mk").await;
+    let contracts: Vec<Value> = (0..CONTRACTS)
+        .map(|i| {
+            let mut c = contract(&format!("K-{i:05}"), 1_000 + i as i64);
+            if i % 2 == 1 {
+                c["buyer"]["account"] = account("0005", "123", "2345678", "ｶ)ｶｲﾃ");
+            }
+            c
+        })
+        .collect();
+    accept(&s, &key, &contracts).await;
+    let day = business_day(&s, 1);
+    let out = s.dir.path().join("runs");
+    let out = out.to_str().unwrap();
+    let args = [
+        "run", "debit", "--db", &s.db_url, "--date", &day, "--out", out,
+    ];
+    for after_ms in [100, 250, 320, 400, 480, 600] {
+        let mut child = operator_command()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kessai runs");
+        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+    }
+    let (code, _, err) = output(operator_command().args(args));
+    assert_eq!(code, 0, "{err}");
+
+    let pool = s.app.store.pool();
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .expect(sql)
+    };
+    let n = CONTRACTS as i64;
+    assert_eq!(
+        count("SELECT COUNT(*) FROM contracts WHERE debit_state = 'requested'").await,
+        n
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM debit_items").await, n);
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT contract_id) FROM debit_items").await,
+        n
+    );
+    let mut held: Vec<String> = sqlx::query_scalar("SELECT file_name FROM bank_exports")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    held.sort();
+    let mut on_disk: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert_eq!(
+        on_disk, held,
+        "every file the database holds is on disk, once"
+    );
+    let requests: usize = on_disk
+        .iter()
+        .map(|name| requests_in(&std::fs::read(std::path::Path::new(out).join(name)).unwrap()))
+        .sum();
+    assert_eq!(requests, CONTRACTS, "each contract in exactly one file");
+    s.assert_books_sound().await;
+}
