@@ -12,15 +12,25 @@ use support::bank::{operator_command, output};
 use support::contracts::{accept, account, business_day, contract, site};
 use support::Db;
 
-on_both_databases!(a_debit_run_killed_part_way_and_run_again_requests_each_contract_once);
+on_both_databases!(
+    a_debit_run_killed_part_way_and_run_again_requests_each_contract_once,
+    a_delivery_run_killed_part_way_and_run_again_instructs_each_contract_once
+);
 
 /// Enough contracts that a debug build's run takes a while, at two buyer banks (two files,
 /// two transactions).
 const CONTRACTS: usize = 4_000;
 
-/// Requests in one file: a Zengin 91 file's data records, or a pain.008's transactions.
-fn requests_in(bytes: &[u8]) -> usize {
-    if bytes.starts_with(b"<?xml") {
+/// Requests in one file: a Zengin 91 file's data records, a pain.008's transactions, or a
+/// carrier CSV's rows below its header.
+fn requests_in(name: &str, bytes: &[u8]) -> usize {
+    if name.starts_with("kessai-delivery-") {
+        bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count()
+            - 1
+    } else if bytes.starts_with(b"<?xml") {
         String::from_utf8_lossy(bytes)
             .matches("<DrctDbtTxInf>")
             .count()
@@ -42,26 +52,7 @@ async fn a_debit_run_killed_part_way_and_run_again_requests_each_contract_once(d
         })
         .collect();
     accept(&s, &key, &contracts).await;
-    let day = business_day(&s, 1);
-    let out = s.dir.path().join("runs");
-    let out = out.to_str().unwrap();
-    let args = [
-        "run", "debit", "--db", &s.db_url, "--date", &day, "--out", out,
-    ];
-    for after_ms in [100, 250, 320, 400, 480, 600] {
-        let mut child = operator_command()
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("kessai runs");
-        tokio::time::sleep(Duration::from_millis(after_ms)).await;
-        child.kill().expect("SIGKILL");
-        child.wait().unwrap();
-    }
-    let (code, _, err) = output(operator_command().args(args));
-    assert_eq!(code, 0, "{err}");
-
+    kill_and_run_again(&s, "debit").await;
     let pool = s.app.store.pool();
     let count = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql)
@@ -79,6 +70,63 @@ async fn a_debit_run_killed_part_way_and_run_again_requests_each_contract_once(d
         count("SELECT COUNT(DISTINCT contract_id) FROM debit_items").await,
         n
     );
+    s.assert_books_sound().await;
+}
+
+async fn a_delivery_run_killed_part_way_and_run_again_instructs_each_contract_once(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site(&s, "mk").await;
+    // Bills: their goods go before any debit.
+    let due = business_day(&s, 5);
+    let contracts: Vec<Value> = (0..CONTRACTS)
+        .map(|i| {
+            let mut c = contract(&format!("B-{i:05}"), 1_000 + i as i64);
+            c["due_date"] = Value::from(due.clone());
+            c
+        })
+        .collect();
+    accept(&s, &key, &contracts).await;
+    kill_and_run_again(&s, "delivery").await;
+    let pool = s.app.store.pool();
+    let instructed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM contracts WHERE delivery_state = 'instructed'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let deliveries: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT contract_id) FROM deliveries")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (instructed, deliveries),
+        (CONTRACTS as i64, CONTRACTS as i64)
+    );
+    s.assert_books_sound().await;
+}
+
+/// Starts `kessai run WHAT` for tomorrow's business day and kills it with SIGKILL after each
+/// of several delays, then runs it to its end; then every file the database holds must be on
+/// disk, once, and hold each contract once.
+async fn kill_and_run_again(s: &support::TestServer, what: &str) {
+    let day = business_day(s, 1);
+    let out = s.dir.path().join("runs");
+    let out = out.to_str().unwrap();
+    let args = ["run", what, "--db", &s.db_url, "--date", &day, "--out", out];
+    for after_ms in [100, 250, 320, 400, 480, 600] {
+        let mut child = operator_command()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kessai runs");
+        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+    }
+    let (code, _, err) = output(operator_command().args(args));
+    assert_eq!(code, 0, "{err}");
+
+    let pool = s.app.store.pool();
     let mut held: Vec<String> = sqlx::query_scalar("SELECT file_name FROM bank_exports")
         .fetch_all(pool)
         .await
@@ -95,8 +143,12 @@ async fn a_debit_run_killed_part_way_and_run_again_requests_each_contract_once(d
     );
     let requests: usize = on_disk
         .iter()
-        .map(|name| requests_in(&std::fs::read(std::path::Path::new(out).join(name)).unwrap()))
+        .map(|name| {
+            requests_in(
+                name,
+                &std::fs::read(std::path::Path::new(out).join(name)).unwrap(),
+            )
+        })
         .sum();
     assert_eq!(requests, CONTRACTS, "each contract in exactly one file");
-    s.assert_books_sound().await;
 }
