@@ -24,6 +24,9 @@ pub struct DeliveryRecord {
 
 const COLUMNS: &str = "ref, contract_id, ship_date, tracking_number, shipped_on";
 
+/// Parameters in one statement of a batch (well inside both databases' limits).
+const REFS_PER_STATEMENT: usize = 900;
+
 fn delivery_from_row(r: &Row) -> Result<DeliveryRecord> {
     Ok(DeliveryRecord {
         reference: get(r, "ref")?,
@@ -82,34 +85,58 @@ impl Tx {
         rows.write_new(self).await
     }
 
-    pub async fn delivery(&mut self, reference: i64) -> Result<Option<DeliveryRecord>> {
-        let sql = format!("SELECT {COLUMNS} FROM deliveries WHERE ref = $1");
-        let row = query(&sql)
-            .bind(reference)
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref().map(delivery_from_row).transpose()
+    /// The deliveries with these references (unknown ones are absent), a few statements for
+    /// a whole chunk of a notice file.
+    pub async fn deliveries(
+        &mut self,
+        references: &[i64],
+    ) -> Result<std::collections::HashMap<i64, DeliveryRecord>> {
+        let mut found = std::collections::HashMap::with_capacity(references.len());
+        for chunk in references.chunks(REFS_PER_STATEMENT) {
+            let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {COLUMNS} FROM deliveries WHERE ref IN ({})",
+                places.join(", ")
+            );
+            let mut q = query(&sql);
+            for r in chunk {
+                q = q.bind(*r);
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                let d = delivery_from_row(&row)?;
+                found.insert(d.reference, d);
+            }
+        }
+        Ok(found)
     }
 
-    /// Records the carrier's notice for a delivery not noticed before; `false` if it was.
-    pub async fn notice_delivery(
+    /// Records the carrier's notices (reference, tracking number, shipped on) for deliveries
+    /// not noticed before; returns how many were recorded (fewer when another transaction
+    /// recorded some first).
+    pub async fn notice_deliveries(
         &mut self,
-        reference: i64,
-        tracking_number: &str,
-        shipped_on: &str,
+        notices: &[(i64, &str, &str)],
         now_ms: i64,
-    ) -> Result<bool> {
-        let done = query(
-            "UPDATE deliveries SET tracking_number = $2, shipped_on = $3, notice_at_ms = $4 \
-             WHERE ref = $1 AND tracking_number IS NULL",
-        )
-        .bind(reference)
-        .bind(tracking_number)
-        .bind(shipped_on)
-        .bind(now_ms)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+    ) -> Result<u64> {
+        let mut done = 0;
+        for chunk in notices.chunks(REFS_PER_STATEMENT / 3) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+                .collect();
+            // VALUES columns are column1.. on both databases.
+            let sql = format!(
+                "UPDATE deliveries SET tracking_number = n.column2, shipped_on = n.column3, \
+                 notice_at_ms = $1 FROM (VALUES {}) AS n \
+                 WHERE deliveries.ref = n.column1 AND deliveries.tracking_number IS NULL",
+                values.join(", ")
+            );
+            let mut q = query(&sql).bind(now_ms);
+            for (reference, tracking, shipped_on) in chunk {
+                q = q.bind(*reference).bind(*tracking).bind(*shipped_on);
+            }
+            done += q.execute(self.conn()).await?.rows_affected();
+        }
+        Ok(done)
     }
 
     /// Records a carrier file by its content; `None` when that content was imported before

@@ -288,10 +288,31 @@ async fn the_operator_runs_a_delivery_and_imports_its_notice_from_the_command_li
     assert_eq!(code, 0, "{err}");
     let notice = printed.trim().to_string();
     assert!(notice.ends_with(".notice.csv"), "{printed}");
+    // One file naming the delivery three times: shipped by the first row, the same again a
+    // duplicate, another tracking number a conflict.
+    let bytes = std::fs::read(&notice).unwrap();
+    let (text, _, _) = SHIFT_JIS.decode(&bytes);
+    let row = text.lines().nth(1).unwrap().to_string();
+    let reference = row.split(',').next().unwrap();
+    let shipped = row.rsplit(',').next().unwrap();
+    let thrice = format!(
+        "お客様管理番号,送り状番号,出荷日\r\n{row}\r\n{row}\r\n{reference},999999999999,{shipped}\r\n"
+    );
+    let hand = dir("thrice.csv");
+    std::fs::write(&hand, SHIFT_JIS.encode(&thrice).0).unwrap();
+    let (code, stdout, err) = kessai(&["carrier", "import", "--db", &s.db_url, &hand]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("3 rows: 1 shipped, 1 already shipped (skipped), 1 conflicts, 0 unknown"),
+        "{stdout}"
+    );
+    assert_eq!(shown(&s, &key, &ids[0]).await["status"], "shipped");
     let (code, stdout, err) = kessai(&["carrier", "import", "--db", &s.db_url, &notice]);
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.contains("1 rows: 1 shipped"), "{stdout}");
-    assert_eq!(shown(&s, &key, &ids[0]).await["status"], "shipped");
+    assert!(
+        stdout.contains("1 rows: 0 shipped, 1 already shipped"),
+        "{stdout}"
+    );
     let (code, stdout, _) = kessai(&["carrier", "import", "--db", &s.db_url, &notice]);
     assert_eq!(code, 0);
     assert!(stdout.contains("already imported"), "{stdout}");

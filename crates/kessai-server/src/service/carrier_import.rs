@@ -46,6 +46,10 @@ fn invalid_file(message: String) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message).with_field("file")
 }
 
+/// Notices handled together: their deliveries read, their notices recorded and their contracts
+/// moved in a few statements.
+const NOTICES_PER_PASS: usize = 1_000;
+
 pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<CarrierImportSummary> {
     let notices = carrier::read_notices(bytes)
         .map_err(|e| invalid_file(format!("shipping notice rejected, nothing applied: {e}")))?;
@@ -67,49 +71,66 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<CarrierImp
             s.already_imported_at_ms = Some(at);
             return Ok(s);
         }
-        for (i, n) in notices.iter().enumerate() {
-            let shipped_on = n.shipped_on.replace('/', "-");
-            let found = match parse_reference(&n.reference) {
-                Some(r) => tx.delivery(r).await?,
-                None => None,
-            };
-            let (outcome, contract_id) = match found {
-                None => ("unknown", None),
-                Some(d) => match &d.tracking_number {
-                    Some(t) if *t == n.tracking_number => ("duplicate", Some(d.contract_id)),
-                    Some(_) => ("conflict", Some(d.contract_id)),
-                    None => {
-                        let noticed = tx
-                            .notice_delivery(d.reference, &n.tracking_number, &shipped_on, now)
-                            .await?;
-                        let moved = tx
-                            .move_deliveries(
-                                &[d.contract_id.as_str()],
-                                delivery::INSTRUCTED,
-                                delivery::SHIPPED,
-                            )
-                            .await?;
-                        if !noticed || moved != 1 {
-                            return Err(AppError::busy("the delivery changed at the same moment"));
+        // A chunk at a time: its deliveries read in one pass, its notices recorded and its
+        // contracts moved in one pass (three round trips a row made PostgreSQL slow).
+        for (c, chunk) in notices.chunks(NOTICES_PER_PASS).enumerate() {
+            let refs: Vec<i64> = chunk
+                .iter()
+                .filter_map(|n| parse_reference(&n.reference))
+                .collect();
+            let mut known = tx.deliveries(&refs).await?;
+            let mut shipping: Vec<(i64, String, String)> = vec![];
+            let mut shipped_ids: Vec<String> = vec![];
+            for (k, n) in chunk.iter().enumerate() {
+                let shipped_on = n.shipped_on.replace('/', "-");
+                let found = parse_reference(&n.reference).and_then(|r| known.get_mut(&r));
+                let (outcome, contract_id) = match found {
+                    None => ("unknown", None),
+                    Some(d) => match &d.tracking_number {
+                        Some(t) if *t == n.tracking_number => {
+                            ("duplicate", Some(d.contract_id.clone()))
                         }
-                        ("shipped", Some(d.contract_id))
-                    }
-                },
-            };
-            *match outcome {
-                "shipped" => &mut s.shipped,
-                "duplicate" => &mut s.duplicates,
-                "conflict" => &mut s.conflicts,
-                _ => &mut s.unknown,
-            } += 1;
-            s.outcomes.push(NoticeOutcome {
-                row: i + 1,
-                reference: n.reference.clone(),
-                outcome,
-                contract_id,
-                tracking_number: n.tracking_number.clone(),
-                shipped_on,
-            });
+                        Some(_) => ("conflict", Some(d.contract_id.clone())),
+                        None => {
+                            // A later row of this file for the same delivery sees it shipped.
+                            d.tracking_number = Some(n.tracking_number.clone());
+                            shipping.push((
+                                d.reference,
+                                n.tracking_number.clone(),
+                                shipped_on.clone(),
+                            ));
+                            shipped_ids.push(d.contract_id.clone());
+                            ("shipped", Some(d.contract_id.clone()))
+                        }
+                    },
+                };
+                *match outcome {
+                    "shipped" => &mut s.shipped,
+                    "duplicate" => &mut s.duplicates,
+                    "conflict" => &mut s.conflicts,
+                    _ => &mut s.unknown,
+                } += 1;
+                s.outcomes.push(NoticeOutcome {
+                    row: c * NOTICES_PER_PASS + k + 1,
+                    reference: n.reference.clone(),
+                    outcome,
+                    contract_id,
+                    tracking_number: n.tracking_number.clone(),
+                    shipped_on,
+                });
+            }
+            let notices: Vec<(i64, &str, &str)> = shipping
+                .iter()
+                .map(|(r, t, d)| (*r, t.as_str(), d.as_str()))
+                .collect();
+            let noticed = tx.notice_deliveries(&notices, now).await?;
+            let ids: Vec<&str> = shipped_ids.iter().map(String::as_str).collect();
+            let moved = tx
+                .move_deliveries(&ids, delivery::INSTRUCTED, delivery::SHIPPED)
+                .await?;
+            if noticed != ids.len() as u64 || moved != ids.len() as u64 {
+                return Err(AppError::busy("a delivery changed at the same moment"));
+            }
         }
         Ok(s)
     })
