@@ -21,15 +21,23 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
     })
 }
 
+/// Opens the store, runs `step` on it, and closes it whatever the step answered.
+async fn with_app<T>(config: Config, step: impl AsyncFnOnce(&App) -> AppResult<T>) -> AppResult<T> {
+    let app = open(config).await?;
+    let result = step(&app).await;
+    app.store.close().await;
+    result
+}
+
 pub async fn import(
     config: Config,
     name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<crate::service::bank_import::ImportSummary> {
-    let app = open(config).await?;
-    let result = crate::service::bank_import::import(&app, name, bytes).await;
-    app.store.close().await;
-    result
+    with_app(config, async |app| {
+        crate::service::bank_import::import(app, name, bytes).await
+    })
+    .await
 }
 
 /// `kessai bank export`: format `zengin` or `iso20022`, date `YYYY-MM-DD`.
@@ -48,10 +56,10 @@ pub async fn export(
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| AppError::invalid("date", "the date is written YYYY-MM-DD"))?;
-    let app = open(config).await?;
-    let result = bank_export::export(&app, format, date, out).await;
-    app.store.close().await;
-    result
+    with_app(config, async |app| {
+        bank_export::export(app, format, date, out).await
+    })
+    .await
 }
 
 /// `kessai run debit`: the debit run for `date` (`YYYY-MM-DD`), files into `out`.
@@ -61,10 +69,10 @@ pub async fn debit_run(
     out: &std::path::Path,
 ) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
     let date = run_date(date)?;
-    let app = open(config).await?;
-    let result = crate::service::debit_run::run(&app, date, out).await;
-    app.store.close().await;
-    result
+    with_app(config, async |app| {
+        crate::service::debit_run::run(app, date, out).await
+    })
+    .await
 }
 
 /// `kessai run delivery --date D`: the carrier's instruction file for every contract whose
@@ -75,10 +83,10 @@ pub async fn delivery_run(
     out: &std::path::Path,
 ) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
     let date = run_date(date)?;
-    let app = open(config).await?;
-    let result = crate::service::delivery_run::run(&app, date, out).await;
-    app.store.close().await;
-    result
+    with_app(config, async |app| {
+        crate::service::delivery_run::run(app, date, out).await
+    })
+    .await
 }
 
 /// `kessai carrier import FILE`: the carrier's shipping notice, each delivery shipped once.
@@ -87,10 +95,10 @@ pub async fn carrier_import(
     name: &str,
     bytes: &[u8],
 ) -> AppResult<crate::service::carrier_import::CarrierImportSummary> {
-    let app = open(config).await?;
-    let result = crate::service::carrier_import::import(&app, name, bytes).await;
-    app.store.close().await;
-    result
+    with_app(config, async |app| {
+        crate::service::carrier_import::import(app, name, bytes).await
+    })
+    .await
 }
 
 fn run_date(date: &str) -> AppResult<time::Date> {
