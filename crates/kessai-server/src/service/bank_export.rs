@@ -237,6 +237,11 @@ pub async fn export(
 /// database, and only the run that won the claim renames the file into place (a run that lost
 /// deletes its copy). A temporary file left by a crash after the claim is renamed by the next run.
 pub async fn write_pending_files(app: &App, out: &Path) -> AppResult<Vec<ExportedFile>> {
+    // One writer at a time in this process: the scheduler's runs and an operator's request
+    // both come here, and two of them shared `.NAME.tmp` (the loser removed, or the recovery
+    // renamed, the winner's file: a 500 in the crash test, and a bank file made visible while
+    // still being written).
+    let _turn = WRITING.lock().await;
     let io = AppError::internal;
     tokio::fs::create_dir_all(out).await.map_err(io)?;
     let tmp_of = |name: &str| out.join(format!(".{name}.tmp"));
@@ -244,7 +249,7 @@ pub async fn write_pending_files(app: &App, out: &Path) -> AppResult<Vec<Exporte
     for name in app.store.written_export_names().await? {
         let tmp = tmp_of(&name);
         if tokio::fs::try_exists(&tmp).await.unwrap_or(false) {
-            tokio::fs::rename(&tmp, out.join(&name)).await.map_err(io)?;
+            gone_is_fine(tokio::fs::rename(&tmp, out.join(&name)).await).map_err(io)?;
         }
     }
     let mut written = vec![];
@@ -267,10 +272,22 @@ pub async fn write_pending_files(app: &App, out: &Path) -> AppResult<Vec<Exporte
                 total_yen: e.total_yen,
             });
         } else {
-            tokio::fs::remove_file(&tmp).await.map_err(io)?;
+            // Another process (a command run beside the server) claimed it first.
+            gone_is_fine(tokio::fs::remove_file(&tmp).await).map_err(io)?;
         }
     }
     Ok(written)
+}
+
+/// Serializes [`write_pending_files`] within the process.
+static WRITING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A file another process already moved or removed is what this step wanted anyway.
+fn gone_is_fine(r: std::io::Result<()>) -> std::io::Result<()> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
 }
 
 #[cfg(test)]
