@@ -13,6 +13,15 @@ pub struct AppError {
     pub field: Option<String>,
 }
 
+/// Its message, so a command can pass an `AppError` on with `?` as any other error.
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
         AppError {

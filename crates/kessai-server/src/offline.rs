@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppResult;
 use crate::service::credit::{self, apply_credit, CreditInput, CreditResult};
+use crate::service::field_error::date_field;
 use crate::service::register::BankAccountInput;
 use crate::service::suspense;
 use crate::{transact, App};
@@ -51,11 +52,7 @@ pub async fn export(
     use crate::service::bank_export::{self, ExportFormat};
     let format = ExportFormat::parse(format)
         .ok_or_else(|| AppError::invalid("format", "the format is zengin or iso20022"))?;
-    let date = time::Date::parse(
-        date,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| AppError::invalid("date", "the date is written YYYY-MM-DD"))?;
+    let date = date_field(date)?;
     with_app(config, async |app| {
         bank_export::export(app, format, date, out).await
     })
@@ -68,7 +65,7 @@ pub async fn debit_run(
     date: &str,
     out: &std::path::Path,
 ) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
-    let date = run_date(date)?;
+    let date = date_field(date)?;
     with_app(config, async |app| {
         crate::service::debit_run::run(app, date, out).await
     })
@@ -82,7 +79,7 @@ pub async fn delivery_run(
     date: &str,
     out: &std::path::Path,
 ) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
-    let date = run_date(date)?;
+    let date = date_field(date)?;
     with_app(config, async |app| {
         crate::service::delivery_run::run(app, date, out).await
     })
@@ -99,11 +96,6 @@ pub async fn carrier_import(
         crate::service::carrier_import::import(app, name, bytes).await
     })
     .await
-}
-
-fn run_date(date: &str) -> AppResult<time::Date> {
-    kessai_core::contract::parse_date(date)
-        .ok_or_else(|| crate::error::AppError::invalid("date", "the date is written YYYY-MM-DD"))
 }
 
 /// Runs one service step in a transaction on a freshly opened store, then closes it.

@@ -89,9 +89,7 @@ async fn import_file(db: &str, workdir: &Path, file: &Path) -> anyhow::Result<Ex
     println!("database {}", app.store.backend_name());
     let started = Instant::now();
     let bytes = std::fs::read(file)?;
-    let summary = kessai_server::service::bank_import::import(&app, "bench.txt", bytes)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let summary = kessai_server::service::bank_import::import(&app, "bench.txt", bytes).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let import_peak = peak_mib();
     let violations = app.store.check().await?;

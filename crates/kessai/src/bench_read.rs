@@ -41,9 +41,7 @@ pub async fn read(args: ReadArgs) -> anyhow::Result<ExitCode> {
     let running = kessai_server::start(config).await?;
     let mut tokens = vec![];
     for id in &parties {
-        let grant = kessai_server::service::session::open(&running.app, id)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let grant = kessai_server::service::session::open(&running.app, id).await?;
         tokens.push((id.as_str().to_string(), grant.token));
     }
     let stored = running

@@ -81,9 +81,7 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         payout_lead_days: 2,
         delivery_after_payout: false,
     };
-    kessai_server::service::site::create(&app, &input)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    kessai_server::service::site::create(&app, &input).await?;
     let site = app.store.site("bench").await?.expect("the site just made");
     let day = kessai_core::calendar::add_business_days(
         kessai_core::calendar::business_day_on_or_after(kessai_server::i18n::date_jst(
@@ -99,20 +97,15 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
     for chunk_start in (0..n).step_by(MAX_CONTRACTS_PER_UPLOAD) {
         let end = (chunk_start + MAX_CONTRACTS_PER_UPLOAD).min(n);
         let body: String = (chunk_start..end).map(|i| line(i) + "\n").collect();
-        let lines = read_upload(UploadFormat::JsonLines, None, body.as_bytes())
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let lines = read_upload(UploadFormat::JsonLines, None, body.as_bytes())?;
         drop(body);
-        let answer = kessai_server::service::contract::submit(&app, &site, lines)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let answer = kessai_server::service::contract::submit(&app, &site, lines).await?;
         accepted += answer.accepted;
     }
     total += stage("upload", accepted, started);
 
     let started = Instant::now();
-    let requests = debit_run::run(&app, day, &app.config.bank_out_dir)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let requests = debit_run::run(&app, day, &app.config.bank_out_dir).await?;
     let requested: i64 = requests.iter().map(|f| f.records).sum();
     total += stage("debit run", requested as usize, started);
 
@@ -131,18 +124,14 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
     for f in &requests {
         let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
         for (name, result) in bank.process_debit_request(&f.file_name, &bytes)? {
-            let s = bank_import::import(&app, &name, result)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let s = bank_import::import(&app, &name, result).await?;
             debited += s.debits_applied;
         }
     }
     total += stage("bank results", debited, started);
 
     let started = Instant::now();
-    let instructions = delivery_run::run(&app, day, &app.config.bank_out_dir)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let instructions = delivery_run::run(&app, day, &app.config.bank_out_dir).await?;
     let instructed: i64 = instructions.iter().map(|f| f.records).sum();
     total += stage("delivery run", instructed as usize, started);
 
@@ -151,9 +140,7 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
     for f in &instructions {
         let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
         let notice = kessai_sim::carrier::ship(&bytes, 5)?;
-        let s = carrier_import::import(&app, &format!("{}.notice", f.file_name), &notice)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let s = carrier_import::import(&app, &format!("{}.notice", f.file_name), &notice).await?;
         shipped += s.shipped;
     }
     total += stage("shipping notices", shipped, started);

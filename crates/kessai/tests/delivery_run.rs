@@ -256,16 +256,14 @@ async fn the_operator_runs_a_delivery_and_imports_its_notice_from_the_command_li
     let ids = accept(&s, &key, &[bill]).await;
     let work = tempfile::tempdir().unwrap();
     let dir = |name: &str| work.path().join(name).to_string_lossy().into_owned();
-    let (code, stdout, err) = kessai(&[
-        "run",
-        "delivery",
-        "--db",
-        &s.db_url,
-        "--date",
-        &day,
-        "--out",
-        &dir("out"),
-    ]);
+    let out = dir("out");
+    let run = || {
+        kessai(&[
+            "run", "delivery", "--db", &s.db_url, "--date", &day, "--out", &out,
+        ])
+    };
+    let import = |file: &str| kessai(&["carrier", "import", "--db", &s.db_url, file]);
+    let (code, stdout, err) = run();
     assert_eq!(code, 0, "{err}");
     let file = std::fs::read_dir(work.path().join("out"))
         .unwrap()
@@ -300,32 +298,23 @@ async fn the_operator_runs_a_delivery_and_imports_its_notice_from_the_command_li
     );
     let hand = dir("thrice.csv");
     std::fs::write(&hand, SHIFT_JIS.encode(&thrice).0).unwrap();
-    let (code, stdout, err) = kessai(&["carrier", "import", "--db", &s.db_url, &hand]);
+    let (code, stdout, err) = import(&hand);
     assert_eq!(code, 0, "{err}");
     assert!(
         stdout.contains("3 rows: 1 shipped, 1 already shipped (skipped), 1 conflicts, 0 unknown"),
         "{stdout}"
     );
     assert_eq!(shown(&s, &key, &ids[0]).await["status"], "shipped");
-    let (code, stdout, err) = kessai(&["carrier", "import", "--db", &s.db_url, &notice]);
+    let (code, stdout, err) = import(&notice);
     assert_eq!(code, 0, "{err}");
     assert!(
         stdout.contains("1 rows: 0 shipped, 1 already shipped"),
         "{stdout}"
     );
-    let (code, stdout, _) = kessai(&["carrier", "import", "--db", &s.db_url, &notice]);
+    let (code, stdout, _) = import(&notice);
     assert_eq!(code, 0);
     assert!(stdout.contains("already imported"), "{stdout}");
-    let (code, stdout, _) = kessai(&[
-        "run",
-        "delivery",
-        "--db",
-        &s.db_url,
-        "--date",
-        &day,
-        "--out",
-        &dir("out"),
-    ]);
+    let (code, stdout, _) = run();
     assert_eq!(code, 0);
     assert!(stdout.contains("nothing to instruct"), "{stdout}");
     s.assert_books_sound().await;

@@ -25,11 +25,9 @@ const CONTRACTS: usize = 4_000;
 /// carrier CSV's rows below its header.
 fn requests_in(name: &str, bytes: &[u8]) -> usize {
     if name.starts_with("kessai-delivery-") {
-        bytes
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .count()
-            - 1
+        kessai_formats::carrier::read_instructions(bytes)
+            .expect("a carrier instruction file")
+            .len()
     } else if bytes.starts_with(b"<?xml") {
         String::from_utf8_lossy(bytes)
             .matches("<DrctDbtTxInf>")

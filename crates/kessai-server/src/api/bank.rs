@@ -116,11 +116,7 @@ pub async fn export(
     let format = ExportFormat::parse(&input.format)
         .ok_or_else(|| AppError::invalid("format", "the format is zengin or iso20022"))?;
     let date = match input.date {
-        Some(d) => time::Date::parse(
-            &d,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .map_err(|_| AppError::invalid("date", "the date is written YYYY-MM-DD"))?,
+        Some(d) => crate::service::field_error::date_field(&d)?,
         None => crate::i18n::date_jst(app.clock.now()),
     };
     let files = bank_export::export(&app, format, date, &app.config.bank_out_dir).await?;

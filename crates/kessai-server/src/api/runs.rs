@@ -3,7 +3,7 @@
 
 use super::body::JsonBody;
 use super::extract::Operator;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::bank_export::ExportedFile;
 use crate::service::{debit_run, delivery_run};
 use crate::App;
@@ -30,8 +30,7 @@ pub struct RunResult {
 /// The run's date: the one given, or today (JST).
 pub fn run_date(app: &App, given: Option<&str>) -> AppResult<time::Date> {
     match given {
-        Some(d) => kessai_core::contract::parse_date(d)
-            .ok_or_else(|| AppError::invalid("date", "the date is written YYYY-MM-DD")),
+        Some(d) => crate::service::field_error::date_field(d),
         None => Ok(crate::i18n::date_jst(app.clock.now())),
     }
 }

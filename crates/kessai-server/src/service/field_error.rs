@@ -143,6 +143,12 @@ pub fn first(errors: &[FieldError]) -> AppError {
         .unwrap_or_else(|| AppError::internal("an empty list of field errors"))
 }
 
+/// A request's `date` (`YYYY-MM-DD`, a real date), or the answer naming it.
+pub fn date_field(given: &str) -> crate::error::AppResult<time::Date> {
+    kessai_core::contract::parse_date(given)
+        .ok_or_else(|| AppError::invalid("date", "the date is written YYYY-MM-DD"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
