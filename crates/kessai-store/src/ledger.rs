@@ -170,10 +170,12 @@ impl Tx {
             .into_iter()
             .filter(|(_, d)| d.debits_yen != 0 || d.credits_yen != 0)
             .collect();
-        // Many accounts per statement, in id order (the BTreeMap's, so concurrent PostgreSQL
-        // transactions lock rows in one order). One statement per account made a large
-        // SQLite transaction quadratic: each statement's end truncates the savepoint's
-        // in-memory sub-journal by walking it from its start (measured: 100,000 debit
+        // Many accounts per statement, listed in id order (the BTreeMap's). PostgreSQL locks
+        // them in that order when it walks the VALUES rows into the primary key, its plan for
+        // a short list; the order is not promised, and a deadlock fails the transaction as a
+        // conflict, which reruns the step (`StoreError::Conflict`). One statement per account
+        // made a large SQLite transaction quadratic: each statement's end truncated the
+        // savepoint's in-memory sub-journal by walking it from its start (100,000 debit
         // results at 262 records/s, 68% of the time in memjrnlTruncate).
         for chunk in deltas.chunks(ACCOUNTS_PER_UPDATE) {
             let mut values = String::new();
