@@ -74,12 +74,14 @@ pub enum Violation {
         outstanding_yen: i64,
         owed_yen: i64,
     },
-    /// What a marketplace contract holds differs from what its buyer's bank debited (the
-    /// debits answered `debited`, less what the contract has paid on).
+    /// A marketplace contract's money does not add up: what its buyer's bank debited (the
+    /// debits answered `debited`) must be what it still holds plus what its payout released
+    /// (to the seller and as the fee).
     ContractUnaccounted {
         contract: String,
         debited_yen: i64,
         held_yen: i64,
+        released_yen: i64,
     },
     /// The credits the operator sees on a list (the suspense list, open reversal claims) add up
     /// to something else than the ledger account holding that money.
@@ -134,9 +136,9 @@ impl fmt::Display for Violation {
             Violation::ForeignCurrency { journal, currency } => {
                 write!(f, "journal {journal} is in {currency}, not JPY")
             }
-            Violation::ContractUnaccounted { contract, debited_yen, held_yen } => write!(
+            Violation::ContractUnaccounted { contract, debited_yen, held_yen, released_yen } => write!(
                 f,
-                "contract {contract}: its buyer's bank debited {debited_yen} but the contract holds {held_yen}"
+                "contract {contract}: its buyer's bank debited {debited_yen} but the contract holds {held_yen} and released {released_yen}"
             ),
             Violation::ListDisagrees { account, listed_yen, ledger_yen } => write!(
                 f,

@@ -387,6 +387,8 @@ pub mod debit {
     pub const FAILED: &str = "failed";
 }
 
+pub mod payout;
+
 /// A contract's delivery track: instructed to the carrier once, then shipped. A bill (a
 /// contract with a due date) ships without waiting for its debit.
 pub mod delivery {
@@ -396,8 +398,10 @@ pub mod delivery {
 }
 
 /// The one word a site reads for where a contract stands: the furthest step of its tracks.
-pub fn status(debit_state: &str, delivery_state: &str) -> &'static str {
+pub fn status(debit_state: &str, delivery_state: &str, payout_state: &str) -> &'static str {
     match (debit_state, delivery_state) {
+        _ if payout_state == payout::PAID => "paid",
+        _ if payout_state == payout::INSTRUCTED => "payout_instructed",
         (_, delivery::SHIPPED) => "shipped",
         (_, delivery::INSTRUCTED) => "delivery_instructed",
         (debit::FAILED, _) => "debit_failed",

@@ -86,6 +86,20 @@ pub async fn delivery_run(
     .await
 }
 
+/// `kessai run payout --date D`: every contract that may be paid, its seller's transfer
+/// exported into a bank file with every other pending payout and refund.
+pub async fn payout_run(
+    config: Config,
+    date: &str,
+    out: &std::path::Path,
+) -> AppResult<crate::service::payout_run::PayoutRun> {
+    let date = date_field(date)?;
+    with_app(config, async |app| {
+        crate::service::payout_run::run(app, date, out).await
+    })
+    .await
+}
+
 /// `kessai carrier import FILE`: the carrier's shipping notice, each delivery shipped once.
 pub async fn carrier_import(
     config: Config,

@@ -80,12 +80,26 @@ pub async fn deliver_due(
     crate::service::delivery_run::run(app, today, &app.config.bank_out_dir).await
 }
 
+/// On a business day, pays every contract that may be paid (the payout run,
+/// `service::payout_run`): the transfers wait for the export, as the escrow's payouts do (the
+/// scheduler's own with `--auto-export`, or the operator's).
+pub async fn pay_due(app: &App, today: time::Date) -> AppResult<()> {
+    if !kessai_core::calendar::is_business_day(today).unwrap_or(false) {
+        return Ok(());
+    }
+    crate::service::payout_run::pay(app, today).await?;
+    Ok(())
+}
+
 pub async fn run(app: Arc<App>) {
     loop {
         if let Err(e) = run_once(&app).await {
             tracing::warn!("scheduler: {}", e.message);
         }
         let today = crate::i18n::date_jst(app.clock.now());
+        if let Err(e) = pay_due(&app, today).await {
+            tracing::warn!("scheduler payout run: {}", e.message);
+        }
         if let Err(e) = export_due(&app, today).await {
             tracing::warn!("scheduler export: {}", e.message);
         }

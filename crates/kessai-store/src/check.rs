@@ -77,7 +77,7 @@ impl Store {
     }
 
     /// Every payout, refund or return the ledger owes has exactly one unfinished instruction,
-    /// and no more: per deal and purpose (and for returns of suspense money, which have no
+    /// and no more: per deal or contract and purpose (and for returns of suspense money, which have no
     /// deal), the instructions not yet completed add up to the balance owed.
     async fn instructions_against_ledger(&self) -> Result<Vec<Violation>> {
         // One pass over the instructions, grouped, joined to the accounts: not a scan of the
@@ -85,8 +85,8 @@ impl Store {
         // empty key stands for "no deal" on both sides (deal IDs are never empty).
         let sql = "SELECT a.deal_id AS deal, a.kind AS kind, a.credits_yen - a.debits_yen AS owed, \
              CAST(COALESCE(o.total, 0) AS BIGINT) AS outstanding \
-             FROM accounts a LEFT JOIN (SELECT COALESCE(deal_id, '') AS deal_key, purpose, SUM(amount_yen) AS total \
-                 FROM payment_instructions WHERE status <> 'completed' GROUP BY COALESCE(deal_id, ''), purpose) o \
+             FROM accounts a LEFT JOIN (SELECT COALESCE(deal_id, contract_id, '') AS deal_key, purpose, SUM(amount_yen) AS total \
+                 FROM payment_instructions WHERE status <> 'completed' GROUP BY COALESCE(deal_id, contract_id, ''), purpose) o \
              ON o.deal_key = COALESCE(a.deal_id, '') \
              AND o.purpose = CASE a.kind WHEN 'payout_due' THEN 'payout' WHEN 'refund_due' THEN 'refund' ELSE 'return' END \
              WHERE a.kind IN ('payout_due', 'refund_due', 'return_due') ORDER BY a.deal_id, a.kind";
@@ -164,26 +164,32 @@ impl Store {
         .await
     }
 
-    /// Per marketplace contract: what it holds is what its buyer's bank debited. (Until the
-    /// payout run exists nothing leaves a contract's hold.) Two grouped passes joined, not a
-    /// lookup per contract.
+    /// Per marketplace contract: what its buyer's bank debited is what it holds plus what its
+    /// payout released (to the seller and as the fee: the credits of its `release` journal).
+    /// Grouped passes joined, not a lookup per contract.
     async fn contract_violations(&self) -> Result<Vec<Violation>> {
         let sql = "SELECT c.id, CAST(COALESCE(d.debited, 0) AS BIGINT) AS debited, \
-             CAST(COALESCE(a.credits_yen - a.debits_yen, 0) AS BIGINT) AS held \
+             CAST(COALESCE(a.credits_yen - a.debits_yen, 0) AS BIGINT) AS held, \
+             CAST(COALESCE(r.released, 0) AS BIGINT) AS released \
              FROM contracts c \
              LEFT JOIN (SELECT contract_id, SUM(amount_yen) AS debited FROM debit_items \
                  WHERE result = 'debited' GROUP BY contract_id) d ON d.contract_id = c.id \
              LEFT JOIN accounts a ON a.id = 'held:' || c.id \
+             LEFT JOIN (SELECT j.deal_id AS owner, SUM(-l.amount_yen) AS released \
+                 FROM journals j JOIN journal_lines l ON l.journal_id = j.id \
+                 WHERE j.kind = 'release' AND l.amount_yen < 0 GROUP BY j.deal_id) r ON r.owner = c.id \
              ORDER BY c.id";
         self.judged(sql, |r| {
-            let (debited, held): (i64, i64) = (get(r, "debited")?, get(r, "held")?);
-            Ok(if debited == held {
+            let debited: i64 = get(r, "debited")?;
+            let (held, released): (i64, i64) = (get(r, "held")?, get(r, "released")?);
+            Ok(if debited == held + released {
                 vec![]
             } else {
                 vec![Violation::ContractUnaccounted {
                     contract: get(r, "id")?,
                     debited_yen: debited,
                     held_yen: held,
+                    released_yen: released,
                 }]
             })
         })

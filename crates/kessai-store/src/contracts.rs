@@ -19,6 +19,10 @@ pub struct NewContract<'a> {
     pub amount_yen: i64,
     pub buyer_bank_code: &'a str,
     pub due_date: Option<&'a str>,
+    /// `after_shipment` or `regardless` (kessai_core::contract::PayoutWhen).
+    pub payout_when: &'a str,
+    /// `pooled` or `direct` (kessai_core::contract::Pooling).
+    pub pooling: &'a str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +38,10 @@ pub struct ContractRecord {
     pub due_date: Option<String>,
     pub debit_state: String,
     pub delivery_state: String,
+    /// `waiting`, `instructed`, `paid` (kessai_core::contract::payout).
+    pub payout_state: String,
+    /// The day the bank confirmed the seller's payout.
+    pub paid_on: Option<String>,
     pub created_at_ms: i64,
 }
 
@@ -46,7 +54,7 @@ pub struct StoredNumber {
 
 pub(crate) const COLUMNS: &str =
     "id, site_id, number, content_sha256, body, amount_yen, buyer_bank_code, due_date, debit_state, \
-     delivery_state, created_at_ms";
+     delivery_state, payout_state, paid_on, created_at_ms";
 
 /// Numbers looked up per statement.
 const NUMBERS_PER_SELECT: usize = 300;
@@ -63,6 +71,8 @@ pub(crate) fn from_row(row: &Row) -> Result<ContractRecord> {
         due_date: get(row, "due_date")?,
         debit_state: get(row, "debit_state")?,
         delivery_state: get(row, "delivery_state")?,
+        payout_state: get(row, "payout_state")?,
+        paid_on: get(row, "paid_on")?,
         created_at_ms: get(row, "created_at_ms")?,
     })
 }
@@ -119,6 +129,8 @@ impl Tx {
                 "due_date",
                 "debit_state",
                 "delivery_state",
+                "payout_when",
+                "pooling",
                 "created_at_ms",
             ],
         );
@@ -134,6 +146,8 @@ impl Tx {
                 c.due_date.map(str::to_string).into(),
                 debit::NOT_REQUESTED.into(),
                 delivery::WAITING.into(),
+                c.payout_when.into(),
+                c.pooling.into(),
                 now_ms.into(),
             ]);
         }

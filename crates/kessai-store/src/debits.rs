@@ -162,7 +162,7 @@ impl Tx {
         self.move_contracts("delivery_state", ids, from, to).await
     }
 
-    async fn move_contracts(
+    pub(crate) async fn move_contracts(
         &mut self,
         track: &'static str,
         ids: &[&str],

@@ -39,8 +39,8 @@ fn delivery_from_row(r: &Row) -> Result<DeliveryRecord> {
 
 impl Tx {
     /// Contracts waiting for the carrier whose goods may go now: debited, or a bill (which
-    /// ships before its debit), of a site that does not wait for the payout; at most `limit`,
-    /// in acceptance order.
+    /// ships before its debit) — and paid, for a site that ships only once the seller is paid;
+    /// at most `limit`, in acceptance order.
     pub async fn contracts_to_deliver(&mut self, limit: i64) -> Result<Vec<ContractRecord>> {
         let columns: Vec<String> = crate::contracts::COLUMNS
             .split(',')
@@ -48,8 +48,8 @@ impl Tx {
             .collect();
         let sql = format!(
             "SELECT {} FROM contracts c JOIN sites s ON s.id = c.site_id \
-             WHERE c.delivery_state = 'waiting' AND s.delivery_after_payout = 0 \
-             AND (c.debit_state = 'debited' OR c.due_date IS NOT NULL) ORDER BY c.id LIMIT $1",
+             WHERE c.delivery_state = 'waiting' AND (c.debit_state = 'debited' OR c.due_date IS NOT NULL) \
+             AND (s.delivery_after_payout = 0 OR c.payout_state = 'paid') ORDER BY c.id LIMIT $1",
             columns.join(", ")
         );
         let rows = query(&sql).bind(limit).fetch_all(self.conn()).await?;

@@ -12,7 +12,8 @@ pub struct PendingInstruction {
     pub party: String,
     pub amount_yen: i64,
     pub bank_account: kessai_core::BankAccount,
-    /// The payee's own deal ID, quoted to them in the transfer.
+    /// What the transfer quotes to the payee: their own deal ID, or the reference of a
+    /// return or a contract's payout.
     pub public_id: String,
 }
 
@@ -45,7 +46,7 @@ impl Tx {
     pub async fn pending_instructions(&mut self, limit: i64) -> Result<Vec<PendingInstruction>> {
         let rows = query(
             "SELECT i.id, i.purpose, i.party, i.amount_yen, i.bank_account_json, \
-             CASE WHEN i.party = 'buyer' THEN d.buyer_id WHEN i.party = 'seller' THEN d.seller_id ELSE i.payee_ref END AS public_id \
+             COALESCE(i.payee_ref, CASE WHEN i.party = 'buyer' THEN d.buyer_id ELSE d.seller_id END) AS public_id \
              FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
              WHERE i.status = 'pending' ORDER BY i.created_at_ms, i.id LIMIT $1",
         )

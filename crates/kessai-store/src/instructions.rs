@@ -89,16 +89,26 @@ impl Tx {
 #[derive(Clone, Debug)]
 pub struct InstructionState {
     pub id: String,
-    /// None for a return of suspense money.
+    /// None for a return of suspense money or a contract's payout.
     pub deal_id: Option<String>,
+    /// The marketplace contract whose seller it pays.
+    pub contract_id: Option<String>,
     pub purpose: kessai_core::InstructionPurpose,
     pub amount_yen: i64,
     pub status: kessai_core::instruction::InstructionStatus,
 }
 
+impl InstructionState {
+    /// Whose ledger accounts its journals post to: the deal's or the contract's (none for a
+    /// return, whose accounts are the operator's).
+    pub fn owner(&self) -> Option<&str> {
+        self.deal_id.as_deref().or(self.contract_id.as_deref())
+    }
+}
+
 impl Tx {
     pub async fn instruction_state(&mut self, id: &str) -> Result<Option<InstructionState>> {
-        let row = query("SELECT id, deal_id, purpose, amount_yen, status FROM payment_instructions WHERE id = $1")
+        let row = query("SELECT id, deal_id, contract_id, purpose, amount_yen, status FROM payment_instructions WHERE id = $1")
             .bind(id)
             .fetch_optional(self.conn())
             .await?;
@@ -109,6 +119,7 @@ impl Tx {
                 Ok(InstructionState {
                     id: get(r, "id")?,
                     deal_id: get(r, "deal_id")?,
+                    contract_id: get(r, "contract_id")?,
                     purpose: kessai_core::InstructionPurpose::parse(&purpose)
                         .ok_or_else(|| crate::corrupt(format!("instruction purpose {purpose}")))?,
                     amount_yen: get(r, "amount_yen")?,
@@ -148,18 +159,27 @@ impl Tx {
         amount_yen: i64,
         also_completed: bool,
     ) -> Result<Option<String>> {
-        query_scalar(
-            "SELECT i.id FROM payment_instructions i LEFT JOIN deals d ON d.id = i.deal_id \
-             WHERE i.status IN ('sent', 'accepted', $3) AND i.amount_yen = $2 \
-             AND ((i.party = 'buyer' AND d.buyer_id = $1) OR (i.party = 'seller' AND d.seller_id = $1) OR i.payee_ref = $1) \
-             ORDER BY CASE WHEN i.status = 'completed' THEN 0 ELSE 1 END, \
-             CASE WHEN i.status = 'completed' THEN -i.created_at_ms ELSE i.created_at_ms END, i.id LIMIT 1",
-        )
-        .bind(public_id)
-        .bind(amount_yen)
-        .bind(if also_completed { "completed" } else { "sent" })
-        .fetch_optional(self.conn())
-        .await
+        // Three lookups by index (the reference, the buyer's or the seller's deal ID), not one
+        // OR across the join, which has no index to use and scans every instruction for each
+        // withdrawal: quadratic in a statement of many payouts.
+        const OUTSTANDING: &str = "i.status IN ('sent', 'accepted', $3) AND i.amount_yen = $2";
+        const ORDER: &str = "CASE WHEN i.status = 'completed' THEN 0 ELSE 1 END AS first, \
+             CASE WHEN i.status = 'completed' THEN -i.created_at_ms ELSE i.created_at_ms END AS then_by";
+        let sql = format!(
+            "SELECT i.id, {ORDER} FROM payment_instructions i WHERE i.payee_ref = $1 AND {OUTSTANDING} \
+             UNION ALL SELECT i.id, {ORDER} FROM deals d JOIN payment_instructions i ON i.deal_id = d.id \
+             WHERE d.buyer_id = $1 AND i.party = 'buyer' AND {OUTSTANDING} \
+             UNION ALL SELECT i.id, {ORDER} FROM deals d JOIN payment_instructions i ON i.deal_id = d.id \
+             WHERE d.seller_id = $1 AND i.party = 'seller' AND {OUTSTANDING} \
+             ORDER BY first, then_by, id LIMIT 1"
+        );
+        let row = query(&sql)
+            .bind(public_id)
+            .bind(amount_yen)
+            .bind(if also_completed { "completed" } else { "sent" })
+            .fetch_optional(self.conn())
+            .await?;
+        row.map(|r| get(&r, "id")).transpose()
     }
 
     /// Whether a refund of exactly `amount_yen` from this deal went to the bank (sent, accepted

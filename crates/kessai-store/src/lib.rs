@@ -24,6 +24,7 @@ mod instructions;
 mod ledger;
 mod migrations;
 mod outbox;
+mod payouts;
 mod registrations;
 mod sessions;
 mod sites;
@@ -43,6 +44,7 @@ pub use fill::FillSummary;
 pub use idempotency::{StoredResponse, CLAIMED as IDEMPOTENCY_CLAIMED};
 pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};
+pub use payouts::{NewContractPayout, PayableContract};
 pub use registrations::{NewRegistration, Registration};
 pub use sites::SiteRecord;
 

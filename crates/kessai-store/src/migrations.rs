@@ -111,6 +111,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 15,
+        name: "payouts of contracts",
+        both: include_str!("sql/0015_payouts.sql"),
+        sqlite: include_str!("sql/0015_payouts.sqlite.sql"),
+        postgres: include_str!("sql/0015_payouts.postgres.sql"),
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

@@ -2,13 +2,15 @@
 //! real code paths, each stage timed: bulk upload (the upload's reader and the contract
 //! service, in requests of at most 100,000), the debit run, the bank's results (the bank
 //! simulator answers each request; Kessai imports each answer), the delivery run, and the
-//! carrier's notices (the carrier simulator answers; Kessai imports). The sweep and payout
-//! runs are not built yet; the last line, `total_s`, is the time of the stages there are.
+//! carrier's notices (the carrier simulator answers; Kessai imports), the payout run (its
+//! Zengin 21 files) and the bank's confirmation (the simulator settles the files and answers
+//! with its statement, Zengin 03; Kessai imports it). The sweep run is not built yet; the
+//! last line, `total_s`, is the time of the stages there are.
 
 use crate::bench_support::peak_mib;
 use clap::Args;
 use kessai_server::service::contract::{read_upload, UploadFormat, MAX_CONTRACTS_PER_UPLOAD};
-use kessai_server::service::{bank_import, carrier_import, debit_run, delivery_run};
+use kessai_server::service::{bank_import, carrier_import, debit_run, delivery_run, payout_run};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -145,7 +147,23 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
     }
     total += stage("shipping notices", shipped, started);
     println!("sweep run: not built yet (issue 9)");
-    println!("payout run: not built yet (issue 9)");
+
+    let started = Instant::now();
+    let payouts = payout_run::run(&app, day, &app.config.bank_out_dir).await?;
+    total += stage("payout run", payouts.transfers, started);
+
+    let started = Instant::now();
+    bank.zengin_files = true;
+    for f in &payouts.files {
+        let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
+        bank.process_zengin_transfers(&f.file_name, &bytes, &day.to_string())?;
+    }
+    let mut settled = 0;
+    if let Some((name, statement)) = bank.end_of_day_statement("", &day.to_string()) {
+        let s = bank_import::import(&app, &name, statement).await?;
+        settled += s.answers_applied;
+    }
+    total += stage("bank confirmation", settled, started);
 
     let started = Instant::now();
     let violations = app.store.check().await?;

@@ -15,6 +15,10 @@ pub enum RunCommand {
     /// Instruct the carrier once for every contract whose goods may go (debited, or a bill):
     /// one CSV file (Shift_JIS), written to --out.
     Delivery(RunArgs),
+    /// Pay every contract that may be paid (debited, and shipped unless its terms say
+    /// regardless): its hold to the seller less the site's fee, one transfer each from the main
+    /// account, exported (with every other pending payout and refund) as Zengin 21 or pain.001.
+    Payout(RunArgs),
 }
 
 #[derive(Args)]
@@ -31,6 +35,20 @@ pub struct RunArgs {
 
 pub async fn run(command: RunCommand) -> anyhow::Result<ExitCode> {
     let (a, files) = match command {
+        RunCommand::Payout(a) => {
+            let run = kessai_server::offline::payout_run(a.operator.config()?, &a.date, &a.out);
+            return match run.await {
+                Ok(run) => {
+                    println!(
+                        "paid {} contracts: {} transfers, {} yen to sellers, {} yen in fees",
+                        run.contracts, run.transfers, run.paid_yen, run.fees_yen
+                    );
+                    print_files(&run.files, "no bank file: nothing pending");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => refused(e),
+            };
+        }
         RunCommand::Debit(a) => {
             let files = kessai_server::offline::debit_run(a.operator.config()?, &a.date, &a.out);
             (

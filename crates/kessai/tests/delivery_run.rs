@@ -7,10 +7,12 @@ mod support;
 
 use encoding_rs::SHIFT_JIS;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::bank::kessai;
-use support::contracts::{accept, business_day, contract, get, site};
-use support::{Db, Reply, TestServer};
+use support::contracts::{
+    accept, answer_debits, business_day, contract, operator_run, out, post_file, shown, site,
+};
+use support::Db;
 
 on_both_databases!(
     debited_contracts_and_bills_go_to_the_carrier_once_and_ship_once,
@@ -18,61 +20,6 @@ on_both_databases!(
     a_notice_that_is_not_the_layout_is_refused_whole,
     the_operator_runs_a_delivery_and_imports_its_notice_from_the_command_line
 );
-
-async fn operator_run(s: &TestServer, what: &str, date: &str) -> Value {
-    let r = s
-        .operator(
-            Method::POST,
-            &format!("/v1/operator/runs/{what}"),
-            Some(json!({ "date": date })),
-        )
-        .await;
-    r.ok()["files"].clone()
-}
-
-async fn post_file(s: &TestServer, path: &str, name: &str, bytes: Vec<u8>) -> Reply {
-    s.send(
-        s.request(Method::POST, &format!("{path}?name={name}"))
-            .bearer_auth(&s.token)
-            .header("content-type", "application/octet-stream")
-            .body(bytes),
-    )
-    .await
-}
-
-fn out(s: &TestServer, name: &Value) -> std::path::PathBuf {
-    s.dir.path().join("bank-out").join(name.as_str().unwrap())
-}
-
-async fn shown(s: &TestServer, key: &str, id: &str) -> Value {
-    get(s, Some(key), &format!("/v1/contracts/{id}"))
-        .await
-        .ok()
-        .clone()
-}
-
-/// Debits every requested contract through the simulated bank, failing none or all.
-async fn answer_debits(s: &TestServer, files: &Value, reject_per_mille: u32) {
-    let mut bank = kessai_sim::bank::BankState::new(
-        3,
-        reject_per_mille,
-        kessai_sim::bank::AccountRef {
-            bank_code: "0001".into(),
-            branch_code: "001".into(),
-            account_number: "1234567".into(),
-            name: "ｹﾂｻｲ".into(),
-        },
-    );
-    for f in files.as_array().unwrap() {
-        let name = f["file_name"].as_str().unwrap();
-        let request = std::fs::read(out(s, &f["file_name"])).unwrap();
-        for (result_name, result) in bank.process_debit_request(name, &request).unwrap() {
-            post_file(s, "/v1/operator/bank-files", &result_name, result)
-                .await
-                .ok();
-        }
-    }
-}
 
 async fn debited_contracts_and_bills_go_to_the_carrier_once_and_ship_once(db: Db) {
     let s = support::spawn(db).await;

@@ -130,10 +130,20 @@ fn only_a_debited_contract_moves_money_and_its_journal_balances() {
         assert_eq!(o.journal(Yen(1)).is_some(), o == DebitOutcome::Debited);
     }
     assert_eq!(DebitOutcome::NoAccount.debit_state(), debit::FAILED);
-    assert_eq!(status(debit::FAILED, delivery::WAITING), "debit_failed");
+    let w = payout::WAITING;
+    assert_eq!(status(debit::FAILED, delivery::WAITING, w), "debit_failed");
     assert_eq!(
-        status(debit::NOT_REQUESTED, delivery::SHIPPED),
+        status(debit::NOT_REQUESTED, delivery::SHIPPED, w),
         "shipped",
         "a bill ships before its debit"
+    );
+    assert_eq!(
+        status(debit::DEBITED, delivery::SHIPPED, payout::INSTRUCTED),
+        "payout_instructed"
+    );
+    assert_eq!(
+        status(debit::DEBITED, delivery::WAITING, payout::PAID),
+        "paid",
+        "a site that ships after the payout"
     );
 }

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
           suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
           contract::submit, contract::bulk, contract::show, contract::list, runs::debit,
-          runs::delivery, carrier::import),
+          runs::delivery, runs::payout, carrier::import),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@ use super::body::JsonBody;
 use super::extract::Operator;
 use crate::error::AppResult;
 use crate::service::bank_export::ExportedFile;
+use crate::service::payout_run::{self, PayoutRun};
 use crate::service::{debit_run, delivery_run};
 use crate::App;
 use axum::extract::State;
@@ -61,4 +62,20 @@ pub async fn delivery(
     let date = run_date(&app, body.value.date.as_deref())?;
     let files = delivery_run::run(&app, date, &app.config.bank_out_dir).await?;
     Ok(Json(RunResult { files }))
+}
+
+/// The payout run: every contract that may be paid (debited, and shipped unless its terms say
+/// regardless) has its hold posted once, to the seller less the site's fee; the transfers are
+/// exported, with every other pending payout and refund, from the main account.
+#[utoipa::path(post, path = "/v1/operator/runs/payout", request_body = RunInput,
+    responses((status = 200, body = PayoutRun)), security(("operator_bearer" = [])))]
+pub async fn payout(
+    State(app): State<Arc<App>>,
+    _: Operator,
+    body: JsonBody<RunInput>,
+) -> AppResult<Json<PayoutRun>> {
+    let date = run_date(&app, body.value.date.as_deref())?;
+    Ok(Json(
+        payout_run::run(&app, date, &app.config.bank_out_dir).await?,
+    ))
 }

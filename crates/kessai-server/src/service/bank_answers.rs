@@ -9,7 +9,7 @@ use super::credit::CreditInput;
 use super::entry::seen_answer;
 use crate::error::{AppError, AppResult};
 use crate::App;
-use kessai_core::instruction::{self, BankAnswer, InstructionError};
+use kessai_core::instruction::{self, BankAnswer, InstructionError, InstructionStatus};
 use kessai_store::Tx;
 use serde::Serialize;
 
@@ -207,8 +207,15 @@ async fn answer_once(
         None => journals,
     };
     for journal in &journals {
-        tx.post_journal(state.deal_id.as_deref(), journal, "bank_answer", now)
+        tx.post_journal(state.owner(), journal, "bank_answer", now)
             .await?;
+    }
+    if let Some(contract_id) = &state.contract_id {
+        // The contract's payout track follows its transfer: paid on the day the bank
+        // confirmed it, owed again when it was refused or came back.
+        let today = crate::i18n::date_jst(app.clock.now()).to_string();
+        let paid_on = (status == InstructionStatus::Completed).then_some(today.as_str());
+        tx.contract_payout_answered(contract_id, paid_on).await?;
     }
     let what = state.purpose.as_str();
     let detail = serde_json::json!({ "amount_yen": state.amount_yen, "reason": reason });

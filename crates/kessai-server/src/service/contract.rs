@@ -61,12 +61,18 @@ pub struct ContractView {
     pub site_id: String,
     pub number: String,
     /// Where it stands: `accepted`, `debit_requested`, `debited`, `debit_failed`,
-    /// `delivery_instructed`, `shipped` (the furthest of its two tracks).
+    /// `delivery_instructed`, `shipped`, `payout_instructed`, `paid` (the furthest of its
+    /// three tracks).
     pub status: String,
     /// The debit track: `not_requested`, `requested`, `debited`, `failed`.
     pub debit_state: String,
     /// The delivery track: `waiting`, `instructed`, `shipped`.
     pub delivery_state: String,
+    /// The payout track: `waiting`, `instructed` (the transfer to the seller is with the
+    /// bank), `paid`.
+    pub payout_state: String,
+    /// The day the bank confirmed the seller's payout (`YYYY-MM-DD`).
+    pub paid_on: Option<String>,
     pub amount_yen: i64,
     /// When it was accepted (RFC 3339, UTC).
     pub accepted_at: String,
@@ -130,9 +136,12 @@ pub fn view(c: &ContractRecord) -> AppResult<ContractView> {
         contract_id: c.id.clone(),
         site_id: c.site_id.clone(),
         number: c.number.clone(),
-        status: kessai_core::contract::status(&c.debit_state, &c.delivery_state).to_string(),
+        status: kessai_core::contract::status(&c.debit_state, &c.delivery_state, &c.payout_state)
+            .to_string(),
         debit_state: c.debit_state.clone(),
         delivery_state: c.delivery_state.clone(),
+        payout_state: c.payout_state.clone(),
+        paid_on: c.paid_on.clone(),
         amount_yen: c.amount_yen,
         accepted_at: crate::service::session::rfc3339(c.created_at_ms),
         contract: serde_json::from_str(&c.body).map_err(AppError::internal)?,
@@ -322,6 +331,8 @@ async fn store(
                 amount_yen: c.contract.amount.0,
                 buyer_bank_code: &c.contract.buyer.account.bank_code,
                 due_date: c.contract.due_date.as_deref(),
+                payout_when: c.contract.payout.as_str(),
+                pooling: c.contract.pooling.as_str(),
             }
         })
         .collect();

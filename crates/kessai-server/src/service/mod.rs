@@ -17,6 +17,7 @@ pub mod entry;
 pub mod field_error;
 pub mod notify;
 pub mod pairing;
+pub mod payout_run;
 pub mod register;
 pub mod session;
 pub mod site;

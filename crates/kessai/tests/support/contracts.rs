@@ -101,3 +101,63 @@ pub fn saturday(s: &TestServer) -> String {
     }
     d.to_string()
 }
+
+/// Runs the settlement desk's run `what` (`debit`, `delivery`, `payout`) on `date` through
+/// the operator API; the files it wrote.
+pub async fn operator_run(s: &TestServer, what: &str, date: &str) -> Value {
+    let r = s
+        .operator(
+            Method::POST,
+            &format!("/v1/operator/runs/{what}"),
+            Some(json!({ "date": date })),
+        )
+        .await;
+    r.ok()["files"].clone()
+}
+
+/// Posts a file as the operator to `path` (`/v1/operator/bank-files`, `…/carrier-files`).
+pub async fn post_file(s: &TestServer, path: &str, name: &str, bytes: Vec<u8>) -> Reply {
+    s.send(
+        s.request(Method::POST, &format!("{path}?name={name}"))
+            .bearer_auth(&s.token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes),
+    )
+    .await
+}
+
+/// Where the server wrote the file named `name`.
+pub fn out(s: &TestServer, name: &Value) -> std::path::PathBuf {
+    s.dir.path().join("bank-out").join(name.as_str().unwrap())
+}
+
+/// The contract `id` as its site reads it.
+pub async fn shown(s: &TestServer, key: &str, id: &str) -> Value {
+    get(s, Some(key), &format!("/v1/contracts/{id}"))
+        .await
+        .ok()
+        .clone()
+}
+
+/// Debits every requested contract through the simulated bank, failing none or all.
+pub async fn answer_debits(s: &TestServer, files: &Value, reject_per_mille: u32) {
+    let mut bank = kessai_sim::bank::BankState::new(
+        3,
+        reject_per_mille,
+        kessai_sim::bank::AccountRef {
+            bank_code: "0001".into(),
+            branch_code: "001".into(),
+            account_number: "1234567".into(),
+            name: "ｹﾂｻｲ".into(),
+        },
+    );
+    for f in files.as_array().unwrap() {
+        let name = f["file_name"].as_str().unwrap();
+        let request = std::fs::read(out(s, &f["file_name"])).unwrap();
+        for (result_name, result) in bank.process_debit_request(name, &request).unwrap() {
+            post_file(s, "/v1/operator/bank-files", &result_name, result)
+                .await
+                .ok();
+        }
+    }
+}

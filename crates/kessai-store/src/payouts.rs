@@ -1,0 +1,147 @@
+//! Payouts of marketplace contracts: which contracts may be paid, their transfers to the
+//! sellers (payment instructions owned by the contract, exported as the escrow's are), and
+//! each contract's payout track.
+
+use crate::bulk::Rows;
+use crate::db::query;
+use crate::{get, Result, Tx};
+use kessai_core::contract::payout;
+use kessai_core::{BankAccount, FeeRule};
+
+/// A debited contract that may be paid now, with what its payout needs.
+pub struct PayableContract {
+    pub id: String,
+    /// The canonical JSON of `kessai_core::contract::Contract` (the seller's account).
+    pub body: String,
+    pub amount_yen: i64,
+    /// The site's fee rule.
+    pub fee: FeeRule,
+}
+
+/// One seller's transfer about to be instructed.
+pub struct NewContractPayout<'a> {
+    pub id: &'a str,
+    pub contract_id: &'a str,
+    pub journal_id: &'a str,
+    pub amount_yen: i64,
+    pub account: &'a BankAccount,
+    /// What the transfer quotes (Zengin EDI, ISO remittance), so the bank's answer finds it.
+    pub payee_ref: &'a str,
+}
+
+impl Tx {
+    /// Pooled contracts whose buyer was debited and whose payout waits, which may be paid
+    /// now ([`kessai_core::contract::payout::payable`]), at most `limit`, in acceptance order.
+    pub async fn contracts_to_pay(&mut self, limit: i64) -> Result<Vec<PayableContract>> {
+        let rows = query(
+            "SELECT c.id, c.body, c.amount_yen, s.fee_rate_bp, s.fee_fixed_yen \
+             FROM contracts c JOIN sites s ON s.id = c.site_id \
+             WHERE c.payout_state = 'waiting' AND c.debit_state = 'debited' AND c.pooling = 'pooled' \
+             AND (c.delivery_state = 'shipped' OR c.payout_when = 'regardless' OR s.delivery_after_payout = 1) \
+             ORDER BY c.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let rate: i64 = get(r, "fee_rate_bp")?;
+                Ok(PayableContract {
+                    id: get(r, "id")?,
+                    body: get(r, "body")?,
+                    amount_yen: get(r, "amount_yen")?,
+                    fee: FeeRule {
+                        rate_basis_points: u32::try_from(rate)
+                            .map_err(|_| crate::corrupt(format!("fee rate {rate}")))?,
+                        fixed_yen: get(r, "fee_fixed_yen")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Instructs the sellers' transfers in multi-row inserts; returns how many were new (a
+    /// contract paid meanwhile by a concurrent run is skipped: one payout per contract is a
+    /// unique index).
+    pub async fn insert_contract_payouts(
+        &mut self,
+        payouts: &[NewContractPayout<'_>],
+        now_ms: i64,
+    ) -> Result<u64> {
+        // The instructions refer to their journals: those must be written first.
+        self.flush_journals().await?;
+        let mut rows = Rows::new(
+            "payment_instructions",
+            &[
+                "id",
+                "contract_id",
+                "journal_id",
+                "purpose",
+                "party",
+                "amount_yen",
+                "bank_account_json",
+                "status",
+                "payee_ref",
+                "created_at_ms",
+            ],
+        );
+        for p in payouts {
+            rows.push([
+                p.id.into(),
+                p.contract_id.into(),
+                p.journal_id.into(),
+                "payout".into(),
+                "seller".into(),
+                p.amount_yen.into(),
+                serde_json::to_string(p.account)
+                    .expect("account serializes")
+                    .into(),
+                "pending".into(),
+                p.payee_ref.into(),
+                now_ms.into(),
+            ]);
+        }
+        rows.write_new(self).await
+    }
+
+    /// Moves these contracts' payouts from state `from` to `to`, as [`Tx::move_debits`].
+    pub async fn move_payouts(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
+        self.move_contracts("payout_state", ids, from, to).await
+    }
+
+    /// Records what the bank did with a contract's payout: paid on `paid_on`, or (`None`: the
+    /// transfer was refused or came back) owed again and instructed until it is corrected.
+    pub async fn contract_payout_answered(
+        &mut self,
+        contract_id: &str,
+        paid_on: Option<&str>,
+    ) -> Result<()> {
+        let state = if paid_on.is_some() {
+            payout::PAID
+        } else {
+            payout::INSTRUCTED
+        };
+        query("UPDATE contracts SET payout_state = $2, paid_on = $3 WHERE id = $1")
+            .bind(contract_id)
+            .bind(state)
+            .bind(paid_on)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks contracts whose fee took the whole amount as paid on `day` (nothing to send).
+    pub async fn contracts_paid_by_fee(&mut self, ids: &[&str], day: &str) -> Result<u64> {
+        let moved = self
+            .move_payouts(ids, payout::WAITING, payout::PAID)
+            .await?;
+        for id in ids {
+            query("UPDATE contracts SET paid_on = $2 WHERE id = $1")
+                .bind(*id)
+                .bind(day)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(moved)
+    }
+}

@@ -1,0 +1,274 @@
+//! The payout run (issue 9, seed 001 steps 6–7): a debited contract is paid once — after its
+//! shipment, or regardless where its terms say so, or first for a site that ships only after
+//! the payout — its hold to the seller less the site's fee, one transfer from the main
+//! account; the bank's statement settles the transfer and records the day on the contract.
+
+mod support;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use support::bank::kessai;
+use support::contracts::{
+    accept, answer_debits, business_day, contract, operator_run, out, post_file, shown, site,
+};
+use support::{Db, TestServer};
+
+on_both_databases!(
+    sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day,
+    a_site_that_ships_after_the_payout_pays_first_then_ships,
+    the_operator_runs_a_payout_from_the_command_line
+);
+
+async fn payout_run(s: &TestServer, date: &str) -> Value {
+    let r = s
+        .operator(
+            Method::POST,
+            "/v1/operator/runs/payout",
+            Some(json!({ "date": date })),
+        )
+        .await;
+    r.ok().clone()
+}
+
+/// Ships every contract of the delivery files through the carrier simulator.
+async fn ship_all(s: &TestServer, files: &Value) {
+    for f in files.as_array().unwrap() {
+        let instructions = std::fs::read(out(s, &f["file_name"])).unwrap();
+        let notice = kessai_sim::carrier::ship(&instructions, 5).unwrap();
+        let r = post_file(s, "/v1/operator/carrier-files", "notice.csv", notice).await;
+        r.ok();
+    }
+}
+
+/// A simulated main bank (the tests' demo bank) that reports in Zengin files.
+fn zengin_bank() -> kessai_sim::bank::BankState {
+    let mut bank = kessai_sim::bank::BankState::new(
+        11,
+        0,
+        kessai_sim::bank::AccountRef {
+            bank_code: "0001".into(),
+            branch_code: "001".into(),
+            account_number: "1234567".into(),
+            name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
+        },
+    );
+    bank.zengin_files = true;
+    bank
+}
+
+/// The bank settles the transfer files and answers with the day's statement (Zengin 03).
+fn settle(
+    bank: &mut kessai_sim::bank::BankState,
+    s: &TestServer,
+    files: &[&Value],
+    day: &str,
+) -> (String, Vec<u8>) {
+    for f in files {
+        let name = f["file_name"].as_str().unwrap();
+        let bytes = std::fs::read(out(s, &f["file_name"])).unwrap();
+        assert!(bank
+            .process_zengin_transfers(name, &bytes, day)
+            .unwrap()
+            .is_empty());
+    }
+    bank.end_of_day_statement("2026-01-01T18:00:00+09:00", day)
+        .expect("a statement of the day's withdrawals")
+}
+
+async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site(&s, "mk").await;
+    let day = business_day(&s, 1);
+    let mut anyway = contract("ANYWAY", 5_000);
+    anyway["payout"] = json!("regardless");
+    let ids = accept(&s, &key, &[contract("AFTER", 10_000), anyway]).await;
+    assert_eq!(
+        payout_run(&s, &day).await["contracts"],
+        0,
+        "nothing debited yet"
+    );
+    answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
+
+    // Debited: only the contract paid regardless of shipment is paid now, less 3% (the site's fee).
+    let first = payout_run(&s, &day).await;
+    assert_eq!(
+        (
+            &first["contracts"],
+            &first["transfers"],
+            &first["paid_yen"],
+            &first["fees_yen"]
+        ),
+        (&json!(1), &json!(1), &json!(4_850), &json!(150)),
+        "{first}"
+    );
+    let file = &first["files"][0];
+    assert_eq!(
+        (&file["format"], &file["records"], &file["total_yen"]),
+        (&json!("zengin-21"), &json!(1), &json!(4_850))
+    );
+    // The transfer as a bank reads it: to the seller's account, quoting the payout's reference.
+    let bytes = std::fs::read(out(&s, &file["file_name"])).unwrap();
+    let parsed = kessai_formats::zengin::parse(&bytes).unwrap();
+    let transfers = kessai_formats::zengin::transfer::transfers(&parsed);
+    assert_eq!(transfers.len(), 1);
+    let t = &transfers[0];
+    assert_eq!(
+        (
+            t.bank_code.as_str(),
+            t.branch_code.as_str(),
+            t.account_number.as_str(),
+            t.amount_yen
+        ),
+        ("0005", "123", "7654321", 4_850)
+    );
+    assert!(
+        t.edi.as_deref().is_some_and(|e| e.starts_with("PAY")),
+        "{:?}",
+        t.edi
+    );
+    let c = shown(&s, &key, &ids[1]).await;
+    assert_eq!(
+        (c["status"].as_str(), c["payout_state"].as_str()),
+        (Some("payout_instructed"), Some("instructed")),
+        "{c}"
+    );
+    assert_eq!(shown(&s, &key, &ids[0]).await["status"], "debited");
+    s.assert_books_sound().await;
+
+    // Shipped: the other is paid; each once.
+    ship_all(&s, &operator_run(&s, "delivery", &day).await).await;
+    let second = payout_run(&s, &day).await;
+    assert_eq!(
+        (
+            &second["contracts"],
+            &second["paid_yen"],
+            &second["fees_yen"]
+        ),
+        (&json!(1), &json!(9_700), &json!(300)),
+        "{second}"
+    );
+    let again = payout_run(&s, &day).await;
+    assert_eq!(
+        (&again["contracts"], &again["files"]),
+        (&json!(0), &json!([])),
+        "{again}"
+    );
+
+    // The bank pays both and its statement says so: each contract is paid on that day.
+    let mut bank = zengin_bank();
+    let (name, statement) = settle(&mut bank, &s, &[file, &second["files"][0]], &day);
+    post_file(&s, "/v1/operator/bank-files", &name, statement.clone())
+        .await
+        .ok();
+    let today = support::contracts::today(&s).to_string();
+    for id in &ids {
+        let c = shown(&s, &key, id).await;
+        assert_eq!(
+            (c["status"].as_str(), c["paid_on"].as_str()),
+            (Some("paid"), Some(today.as_str())),
+            "{c}"
+        );
+    }
+    assert_eq!(
+        bank.balance("0005", "123", "7654321"),
+        14_550,
+        "the seller has the money"
+    );
+    // The statement again changes nothing.
+    let before = s.snapshot().await;
+    post_file(&s, "/v1/operator/bank-files", "again.txt", statement)
+        .await
+        .ok();
+    assert_eq!(s.snapshot().await, before);
+    s.assert_books_sound().await;
+}
+
+async fn a_site_that_ships_after_the_payout_pays_first_then_ships(db: Db) {
+    let s = support::spawn(db).await;
+    let r = s
+        .operator(
+            Method::POST,
+            "/v1/operator/sites",
+            Some(
+                json!({"id": "slow", "name": "後払い出荷", "main_bank": "0001",
+                        "delivery_after_payout": true, "fee_fixed_yen": 100}),
+            ),
+        )
+        .await;
+    let key = r.ok()["api_key"].as_str().unwrap().to_string();
+    let day = business_day(&s, 1);
+    let ids = accept(&s, &key, &[contract("FIRST", 2_000)]).await;
+    answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
+    assert_eq!(
+        operator_run(&s, "delivery", &day).await,
+        json!([]),
+        "not paid yet"
+    );
+    let paid = payout_run(&s, &day).await;
+    assert_eq!(
+        (&paid["contracts"], &paid["paid_yen"], &paid["fees_yen"]),
+        (&json!(1), &json!(1_900), &json!(100)),
+        "{paid}"
+    );
+    assert_eq!(
+        operator_run(&s, "delivery", &day).await,
+        json!([]),
+        "instructed is not paid"
+    );
+    let mut bank = zengin_bank();
+    let (name, statement) = settle(&mut bank, &s, &[&paid["files"][0]], &day);
+    post_file(&s, "/v1/operator/bank-files", &name, statement)
+        .await
+        .ok();
+    assert_eq!(shown(&s, &key, &ids[0]).await["payout_state"], "paid");
+    let shipping = operator_run(&s, "delivery", &day).await;
+    assert_eq!(shipping[0]["records"], 1, "{shipping}");
+    s.assert_books_sound().await;
+}
+
+async fn the_operator_runs_a_payout_from_the_command_line(db: Db) {
+    let s = support::spawn(db).await;
+    let r = s
+        .operator(
+            Method::POST,
+            "/v1/operator/sites",
+            Some(
+                json!({"id": "all-fee", "name": "手数料", "main_bank": "0001",
+                        "fee_fixed_yen": 1_000}),
+            ),
+        )
+        .await;
+    let key = r.ok()["api_key"].as_str().unwrap().to_string();
+    let day = business_day(&s, 1);
+    let mut small = contract("SMALL", 800);
+    small["payout"] = json!("regardless");
+    let mut big = contract("BIG", 50_000);
+    big["payout"] = json!("regardless");
+    let ids = accept(&s, &key, &[small, big]).await;
+    answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
+    let work = tempfile::tempdir().unwrap();
+    let out_dir = work.path().join("out").to_string_lossy().into_owned();
+    let run = || {
+        kessai(&[
+            "run", "payout", "--db", &s.db_url, "--date", &day, "--out", &out_dir,
+        ])
+    };
+    let (code, stdout, err) = run();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("paid 2 contracts: 1 transfers, 49000 yen to sellers, 1800 yen in fees"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("zengin-21"), "{stdout}");
+    // The fee took all of the small one: nothing to send, and it is paid at once.
+    let small = shown(&s, &key, &ids[0]).await;
+    assert_eq!(
+        (small["status"].as_str(), small["paid_on"].as_str()),
+        (Some("paid"), Some(day.as_str())),
+        "{small}"
+    );
+    let (code, stdout, _) = run();
+    assert_eq!(code, 0);
+    assert!(stdout.contains("paid 0 contracts"), "{stdout}");
+    s.assert_books_sound().await;
+}
