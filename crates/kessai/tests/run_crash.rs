@@ -1,6 +1,6 @@
 //! A settlement run killed with SIGKILL part-way, then run again, ends as if it had run once
-//! (issue 9, "a crash in the middle of each run"): every due contract is requested once, each
-//! request is in exactly one file, and every file the database holds is on disk.
+//! (issue 9, "a crash in the middle of each run"): every due contract is requested (or paid)
+//! once, each request is in exactly one file, and every file the database holds is on disk.
 
 mod support;
 
@@ -9,22 +9,27 @@ use serde_json::Value;
 use std::process::Stdio;
 use std::time::Duration;
 use support::bank::{operator_command, output};
-use support::contracts::{accept, account, business_day, contract, site};
+use support::contracts::{
+    accept, account, answer_debits, business_day, contract, operator_run, site,
+};
 use support::Db;
 
 on_both_databases!(
     a_debit_run_killed_part_way_and_run_again_requests_each_contract_once,
-    a_delivery_run_killed_part_way_and_run_again_instructs_each_contract_once
+    a_delivery_run_killed_part_way_and_run_again_instructs_each_contract_once,
+    a_payout_run_killed_part_way_and_run_again_pays_each_contract_once
 );
 
 /// Enough contracts that a debug build's run takes a while, at two buyer banks (two files,
 /// two transactions).
 const CONTRACTS: usize = 4_000;
 
-/// Requests in one file: a Zengin 91 file's data records, a pain.008's transactions, or a
-/// carrier CSV's rows below its header.
+/// Requests in one file: a Zengin 91 file's data records, a pain.008's transactions, a
+/// carrier CSV's rows below its header, or a Zengin 21 file's transfers.
 fn requests_in(name: &str, bytes: &[u8]) -> usize {
-    if name.starts_with("kessai-delivery-") {
+    if name.contains("-zengin-21-") {
+        zengin::transfer::transfers(&zengin::parse(bytes).expect("a Zengin file")).len()
+    } else if name.starts_with("kessai-delivery-") {
         kessai_formats::carrier::read_instructions(bytes)
             .expect("a carrier instruction file")
             .len()
@@ -102,6 +107,45 @@ async fn a_delivery_run_killed_part_way_and_run_again_instructs_each_contract_on
     s.assert_books_sound().await;
 }
 
+async fn a_payout_run_killed_part_way_and_run_again_pays_each_contract_once(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site(&s, "mk").await;
+    let contracts: Vec<Value> = (0..CONTRACTS)
+        .map(|i| {
+            let mut c = contract(&format!("P-{i:05}"), 1_000 + i as i64);
+            c["payout"] = Value::from("regardless");
+            c
+        })
+        .collect();
+    accept(&s, &key, &contracts).await;
+    let day = business_day(&s, 1);
+    answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
+    kill_and_run_again(&s, "payout").await;
+    let pool = s.app.store.pool();
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .expect(sql)
+    };
+    let n = CONTRACTS as i64;
+    assert_eq!(
+        count("SELECT COUNT(*) FROM contracts WHERE payout_state = 'instructed'").await,
+        n
+    );
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT contract_id) FROM payment_instructions WHERE status = 'sent'")
+            .await,
+        n
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM journals WHERE kind = 'release'").await,
+        n,
+        "each hold released once"
+    );
+    s.assert_books_sound().await;
+}
+
 /// Starts `kessai run WHAT` for tomorrow's business day and kills it with SIGKILL after each
 /// of several delays, then runs it to its end; then every file the database holds must be on
 /// disk, once, and hold each contract once.
@@ -110,6 +154,10 @@ async fn kill_and_run_again(s: &support::TestServer, what: &str) {
     let out = s.dir.path().join("runs");
     let out = out.to_str().unwrap();
     let args = ["run", what, "--db", &s.db_url, "--date", &day, "--out", out];
+    let pool = s.app.store.pool();
+    let files = "SELECT file_name FROM bank_exports ORDER BY file_name";
+    // Files of earlier runs (the debits before a payout run) went elsewhere.
+    let before: Vec<String> = sqlx::query_scalar(files).fetch_all(pool).await.unwrap();
     for after_ms in [100, 250, 320, 400, 480, 600] {
         let mut child = operator_command()
             .args(args)
@@ -124,12 +172,13 @@ async fn kill_and_run_again(s: &support::TestServer, what: &str) {
     let (code, _, err) = output(operator_command().args(args));
     assert_eq!(code, 0, "{err}");
 
-    let pool = s.app.store.pool();
-    let mut held: Vec<String> = sqlx::query_scalar("SELECT file_name FROM bank_exports")
+    let held: Vec<String> = sqlx::query_scalar::<_, String>(files)
         .fetch_all(pool)
         .await
-        .unwrap();
-    held.sort();
+        .unwrap()
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect();
     let mut on_disk: Vec<String> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
