@@ -87,18 +87,28 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks one instruction as carried by an export; `false` if it was no longer pending.
-    pub async fn mark_instruction_sent(
+    /// Marks these instructions as carried by an export, 300 per statement; returns how many
+    /// were still pending (fewer when another export took some first).
+    pub async fn mark_instructions_sent(
         &mut self,
-        instruction_id: &str,
+        instruction_ids: &[&str],
         export_id: &str,
-    ) -> Result<bool> {
-        let done = query("UPDATE payment_instructions SET status = 'sent', export_id = $1 WHERE id = $2 AND status = 'pending'")
-            .bind(export_id)
-            .bind(instruction_id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+    ) -> Result<u64> {
+        let mut marked = 0;
+        for chunk in instruction_ids.chunks(300) {
+            let places: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "UPDATE payment_instructions SET status = 'sent', export_id = $1 \
+                 WHERE id IN ({}) AND status = 'pending'",
+                places.join(", ")
+            );
+            let mut q = query(&sql).bind(export_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            marked += q.execute(self.conn()).await?.rows_affected();
+        }
+        Ok(marked)
     }
 }
 

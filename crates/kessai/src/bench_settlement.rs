@@ -158,12 +158,16 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
         bank.process_zengin_transfers(&f.file_name, &bytes, &day.to_string())?;
     }
-    let mut settled = 0;
+    let mut entries = 0;
     if let Some((name, statement)) = bank.end_of_day_statement("", &day.to_string()) {
         let s = bank_import::import(&app, &name, statement).await?;
-        settled += s.answers_applied;
+        entries += s.records;
+        println!(
+            "  the statement's answers applied: {} (paid, and transfers that came back)",
+            s.answers_applied
+        );
     }
-    total += stage("bank confirmation", settled, started);
+    total += stage("bank confirmation", entries, started);
 
     let started = Instant::now();
     let violations = app.store.check().await?;

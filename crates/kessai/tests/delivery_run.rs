@@ -11,6 +11,7 @@ use serde_json::json;
 use support::bank::kessai;
 use support::contracts::{
     accept, answer_debits, business_day, contract, operator_run, out, post_file, shown, site,
+    site_with,
 };
 use support::Db;
 
@@ -145,17 +146,12 @@ async fn debited_contracts_and_bills_go_to_the_carrier_once_and_ship_once(db: Db
 
 async fn a_site_that_waits_for_the_payout_has_nothing_instructed(db: Db) {
     let s = support::spawn(db).await;
-    let r = s
-        .operator(
-            Method::POST,
-            "/v1/operator/sites",
-            Some(
-                json!({"id": "slow", "name": "後払い出荷", "main_bank": "0001",
+    let key = site_with(
+        &s,
+        json!({"id": "slow", "name": "後払い出荷", "main_bank": "0001",
                         "delivery_after_payout": true}),
-            ),
-        )
-        .await;
-    let key = r.ok()["api_key"].as_str().unwrap().to_string();
+    )
+    .await;
     let mut bill = contract("W-1", 1_000);
     bill["due_date"] = json!(business_day(&s, 10));
     accept(&s, &key, &[bill]).await;

@@ -10,13 +10,15 @@ use serde_json::{json, Value};
 use support::bank::kessai;
 use support::contracts::{
     accept, answer_debits, business_day, contract, operator_run, out, post_file, shown, site,
+    site_with,
 };
-use support::{Db, TestServer};
+use support::{Db, Options, TestServer};
 
 on_both_databases!(
     sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day,
     a_site_that_ships_after_the_payout_pays_first_then_ships,
-    the_operator_runs_a_payout_from_the_command_line
+    the_operator_runs_a_payout_from_the_command_line,
+    a_main_bank_on_iso_20022_gets_a_pain_001_and_its_answers_settle_it
 );
 
 async fn payout_run(s: &TestServer, date: &str) -> Value {
@@ -185,17 +187,12 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
 
 async fn a_site_that_ships_after_the_payout_pays_first_then_ships(db: Db) {
     let s = support::spawn(db).await;
-    let r = s
-        .operator(
-            Method::POST,
-            "/v1/operator/sites",
-            Some(
-                json!({"id": "slow", "name": "後払い出荷", "main_bank": "0001",
+    let key = site_with(
+        &s,
+        json!({"id": "slow", "name": "後払い出荷", "main_bank": "0001",
                         "delivery_after_payout": true, "fee_fixed_yen": 100}),
-            ),
-        )
-        .await;
-    let key = r.ok()["api_key"].as_str().unwrap().to_string();
+    )
+    .await;
     let day = business_day(&s, 1);
     let ids = accept(&s, &key, &[contract("FIRST", 2_000)]).await;
     answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
@@ -228,17 +225,12 @@ async fn a_site_that_ships_after_the_payout_pays_first_then_ships(db: Db) {
 
 async fn the_operator_runs_a_payout_from_the_command_line(db: Db) {
     let s = support::spawn(db).await;
-    let r = s
-        .operator(
-            Method::POST,
-            "/v1/operator/sites",
-            Some(
-                json!({"id": "all-fee", "name": "手数料", "main_bank": "0001",
+    let key = site_with(
+        &s,
+        json!({"id": "all-fee", "name": "手数料", "main_bank": "0001",
                         "fee_fixed_yen": 1_000}),
-            ),
-        )
-        .await;
-    let key = r.ok()["api_key"].as_str().unwrap().to_string();
+    )
+    .await;
     let day = business_day(&s, 1);
     let mut small = contract("SMALL", 800);
     small["payout"] = json!("regardless");
@@ -270,5 +262,55 @@ async fn the_operator_runs_a_payout_from_the_command_line(db: Db) {
     let (code, stdout, _) = run();
     assert_eq!(code, 0);
     assert!(stdout.contains("paid 0 contracts"), "{stdout}");
+    s.assert_books_sound().await;
+}
+
+async fn a_main_bank_on_iso_20022_gets_a_pain_001_and_its_answers_settle_it(db: Db) {
+    let mut main = kessai_server::config::demo_bank();
+    main.debit_format = kessai_server::config::DebitFormat::Iso20022;
+    let s = support::spawn_with(
+        db,
+        Options {
+            banks: Some(vec![main]),
+            ..Options::default()
+        },
+    )
+    .await;
+    let key = site(&s, "mk").await;
+    let day = business_day(&s, 1);
+    let mut c = contract("ISO-1", 7_000);
+    c["payout"] = json!("regardless");
+    let ids = accept(&s, &key, &[c]).await;
+    let debits = operator_run(&s, "debit", &day).await;
+    answer_debits(&s, &debits, 0).await;
+    let paid = payout_run(&s, &day).await;
+    let file = &paid["files"][0];
+    assert_eq!(
+        (&file["format"], &file["total_yen"]),
+        (&json!("pain.001.001.09"), &json!(6_790))
+    );
+    let path = out(&s, &file["file_name"]);
+    if let Some(e) = support::schema_errors("sepaxml.pain.001.001.09.xsd", &path) {
+        panic!("the payout file is not a valid pain.001: {e}");
+    }
+    let mut bank = zengin_bank();
+    bank.zengin_files = false;
+    let bytes = std::fs::read(&path).unwrap();
+    let answers = bank
+        .process_outbound(
+            file["file_name"].as_str().unwrap(),
+            &bytes,
+            "2026-01-01T18:00:00+09:00",
+            &day,
+        )
+        .unwrap();
+    assert_eq!(answers.len(), 2, "a status report and a debit notification");
+    for (name, bytes) in answers {
+        post_file(&s, "/v1/operator/bank-files", &name, bytes)
+            .await
+            .ok();
+    }
+    let c = shown(&s, &key, &ids[0]).await;
+    assert_eq!(c["status"], "paid", "{c}");
     s.assert_books_sound().await;
 }

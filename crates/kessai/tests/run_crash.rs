@@ -56,13 +56,7 @@ async fn a_debit_run_killed_part_way_and_run_again_requests_each_contract_once(d
         .collect();
     accept(&s, &key, &contracts).await;
     kill_and_run_again(&s, "debit").await;
-    let pool = s.app.store.pool();
-    let count = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(pool)
-            .await
-            .expect(sql)
-    };
+    let count = |sql: &'static str| count(&s, sql);
     let n = CONTRACTS as i64;
     assert_eq!(
         count("SELECT COUNT(*) FROM contracts WHERE debit_state = 'requested'").await,
@@ -121,13 +115,7 @@ async fn a_payout_run_killed_part_way_and_run_again_pays_each_contract_once(db: 
     let day = business_day(&s, 1);
     answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
     kill_and_run_again(&s, "payout").await;
-    let pool = s.app.store.pool();
-    let count = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(pool)
-            .await
-            .expect(sql)
-    };
+    let count = |sql: &'static str| count(&s, sql);
     let n = CONTRACTS as i64;
     assert_eq!(
         count("SELECT COUNT(*) FROM contracts WHERE payout_state = 'instructed'").await,
@@ -144,6 +132,14 @@ async fn a_payout_run_killed_part_way_and_run_again_pays_each_contract_once(db: 
         "each hold released once"
     );
     s.assert_books_sound().await;
+}
+
+/// The one number `sql` selects.
+async fn count(s: &support::TestServer, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(s.app.store.pool())
+        .await
+        .expect(sql)
 }
 
 /// Starts `kessai run WHAT` for tomorrow's business day and kills it with SIGKILL after each

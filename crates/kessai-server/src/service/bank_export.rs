@@ -214,14 +214,13 @@ pub async fn export(
                 now_ms: app.clock.now().0,
             };
             tx.insert_export(&export).await?;
-            for item in &items {
-                if !tx.mark_instruction_sent(&item.id, &id).await? {
-                    return Err(AppError::new(
-                        StatusCode::CONFLICT,
-                        "busy",
-                        "another export took this instruction",
-                    ));
-                }
+            let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+            if tx.mark_instructions_sent(&ids, &id).await? != ids.len() as u64 {
+                return Err(AppError::new(
+                    StatusCode::CONFLICT,
+                    "busy",
+                    "another export took some of these instructions",
+                ));
             }
             Ok(true)
         })?;

@@ -5,6 +5,15 @@ use super::{Reply, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// A site onboarded through the operator API from `body`; its API key.
+pub async fn site_with(s: &TestServer, body: Value) -> String {
+    let r = s
+        .operator(Method::POST, "/v1/operator/sites", Some(body))
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    r.str("api_key")
+}
+
 /// A site onboarded through the operator API; its API key.
 pub async fn site(s: &TestServer, id: &str) -> String {
     let r = s
@@ -139,7 +148,8 @@ pub async fn shown(s: &TestServer, key: &str, id: &str) -> Value {
         .clone()
 }
 
-/// Debits every requested contract through the simulated bank, failing none or all.
+/// Debits every requested contract through the simulated bank, failing none or all: a
+/// Zengin 91 request is answered with its 91 result file, a pain.008 with a pain.002.
 pub async fn answer_debits(s: &TestServer, files: &Value, reject_per_mille: u32) {
     let mut bank = kessai_sim::bank::BankState::new(
         3,
@@ -154,7 +164,12 @@ pub async fn answer_debits(s: &TestServer, files: &Value, reject_per_mille: u32)
     for f in files.as_array().unwrap() {
         let name = f["file_name"].as_str().unwrap();
         let request = std::fs::read(out(s, &f["file_name"])).unwrap();
-        for (result_name, result) in bank.process_debit_request(name, &request).unwrap() {
+        let results = if name.ends_with(".xml") {
+            bank.process_debit_batch(name, &request, "2026-01-01T09:00:00+09:00")
+        } else {
+            bank.process_debit_request(name, &request)
+        };
+        for (result_name, result) in results.unwrap() {
             post_file(s, "/v1/operator/bank-files", &result_name, result)
                 .await
                 .ok();
