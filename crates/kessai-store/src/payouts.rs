@@ -30,8 +30,10 @@ pub struct NewContractPayout<'a> {
 }
 
 impl Tx {
-    /// Pooled contracts whose buyer was debited and whose payout waits, which may be paid
-    /// now ([`kessai_core::contract::payout::payable`]), at most `limit`, in acceptance order.
+    /// Pooled contracts whose buyer was debited and whose payout waits, which may be paid now:
+    /// shipped, or `regardless` of shipment by their terms, or of a site that ships only once
+    /// the seller is paid (waiting for the shipment there would wait for ever); at most
+    /// `limit`, in acceptance order.
     pub async fn contracts_to_pay(&mut self, limit: i64) -> Result<Vec<PayableContract>> {
         let rows = query(
             "SELECT c.id, c.body, c.amount_yen, s.fee_rate_bp, s.fee_fixed_yen \
@@ -130,18 +132,22 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks contracts whose fee took the whole amount as paid on `day` (nothing to send).
+    /// Marks contracts whose fee took the whole amount as paid on `day` (nothing to send);
+    /// returns how many were still waiting.
     pub async fn contracts_paid_by_fee(&mut self, ids: &[&str], day: &str) -> Result<u64> {
-        let moved = self
-            .move_payouts(ids, payout::WAITING, payout::PAID)
-            .await?;
+        let mut paid = 0;
         for id in ids {
-            query("UPDATE contracts SET paid_on = $2 WHERE id = $1")
-                .bind(*id)
-                .bind(day)
-                .execute(self.conn())
-                .await?;
+            let done = query(
+                "UPDATE contracts SET payout_state = $2, paid_on = $3 WHERE id = $1 AND payout_state = $4",
+            )
+            .bind(*id)
+            .bind(payout::PAID)
+            .bind(day)
+            .bind(payout::WAITING)
+            .execute(self.conn())
+            .await?;
+            paid += done.rows_affected();
         }
-        Ok(moved)
+        Ok(paid)
     }
 }

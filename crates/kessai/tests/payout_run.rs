@@ -18,6 +18,7 @@ on_both_databases!(
     sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day,
     a_site_that_ships_after_the_payout_pays_first_then_ships,
     the_operator_runs_a_payout_from_the_command_line,
+    a_contract_whose_debit_failed_is_never_paid,
     a_main_bank_on_iso_20022_gets_a_pain_001_and_its_answers_settle_it
 );
 
@@ -83,7 +84,11 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
     let day = business_day(&s, 1);
     let mut anyway = contract("ANYWAY", 5_000);
     anyway["payout"] = json!("regardless");
-    let ids = accept(&s, &key, &[contract("AFTER", 10_000), anyway]).await;
+    // Debited straight into the seller's account (no pooling): never paid out of the pool.
+    let mut direct = contract("DIRECT", 3_000);
+    direct["payout"] = json!("regardless");
+    direct["pooling"] = json!("direct");
+    let ids = accept(&s, &key, &[contract("AFTER", 10_000), anyway, direct]).await;
     assert_eq!(
         payout_run(&s, &day).await["contracts"],
         0,
@@ -135,6 +140,7 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
         "{c}"
     );
     assert_eq!(shown(&s, &key, &ids[0]).await["status"], "debited");
+    assert_eq!(shown(&s, &key, &ids[2]).await["payout_state"], "waiting");
     s.assert_books_sound().await;
 
     // Shipped: the other is paid; each once.
@@ -163,7 +169,7 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
         .await
         .ok();
     let today = support::contracts::today(&s).to_string();
-    for id in &ids {
+    for id in &ids[..2] {
         let c = shown(&s, &key, id).await;
         assert_eq!(
             (c["status"].as_str(), c["paid_on"].as_str()),
@@ -262,6 +268,24 @@ async fn the_operator_runs_a_payout_from_the_command_line(db: Db) {
     let (code, stdout, _) = run();
     assert_eq!(code, 0);
     assert!(stdout.contains("paid 0 contracts"), "{stdout}");
+    s.assert_books_sound().await;
+}
+
+async fn a_contract_whose_debit_failed_is_never_paid(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site(&s, "mk").await;
+    let day = business_day(&s, 1);
+    let mut c = contract("FAILS", 4_000);
+    c["payout"] = json!("regardless");
+    let ids = accept(&s, &key, &[c]).await;
+    answer_debits(&s, &operator_run(&s, "debit", &day).await, 1000).await;
+    assert_eq!(shown(&s, &key, &ids[0]).await["status"], "debit_failed");
+    let run = payout_run(&s, &day).await;
+    assert_eq!(
+        (&run["contracts"], &run["files"]),
+        (&json!(0), &json!([])),
+        "{run}"
+    );
     s.assert_books_sound().await;
 }
 

@@ -45,13 +45,6 @@ impl Payout {
     }
 }
 
-/// Whether a debited contract may be paid now: after shipment unless the terms say
-/// regardless, and at once for a site that ships only once the seller is paid (waiting for
-/// the shipment there would wait for ever).
-pub fn payable(shipped: bool, regardless: bool, site_ships_after_payout: bool) -> bool {
-    shipped || regardless || site_ships_after_payout
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,13 +80,5 @@ mod tests {
             "a zero line is left out"
         );
         assert_eq!(Payout::of(Yen(10_000), rule).to_seller, Yen(9_540));
-    }
-
-    #[test]
-    fn a_contract_is_payable_after_shipment_or_as_its_terms_or_site_say() {
-        assert!(!payable(false, false, false));
-        assert!(payable(true, false, false));
-        assert!(payable(false, true, false));
-        assert!(payable(false, false, true));
     }
 }
