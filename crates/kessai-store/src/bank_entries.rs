@@ -167,7 +167,7 @@ impl Store {
             credit = quoted(EntryOutcome::is_credit),
             all = quoted(|_| true),
         );
-        for r in query(&sql).fetch_all(self.reader()).await? {
+        for r in query(&sql).fetch_all(self.scan_reader()).await? {
             let outcome: String = get(&r, "outcome")?;
             let content: String = get(&r, "content")?;
             let credit: Option<String> = get(&r, "credit")?;
@@ -196,7 +196,7 @@ impl Store {
              WHERE e.outcome <> 'duplicate' ORDER BY e.credit_id, e.file_id, e.position",
             quoted(EntryOutcome::is_credit)
         );
-        for r in query(&sql).fetch_all(self.reader()).await? {
+        for r in query(&sql).fetch_all(self.scan_reader()).await? {
             let credit: String = get(&r, "credit_id")?;
             let reason = format!("credit {credit} is claimed as new by more than one entry");
             found.push(entry_violation(&r, reason)?);
@@ -215,7 +215,7 @@ impl Store {
              HAVING COUNT(e.position) <> f.entries OR CAST(COALESCE(SUM(e.amount_yen), 0) AS BIGINT) <> f.total_yen \
              ORDER BY f.id",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.scan_reader())
         .await?;
         let mut found = vec![];
         for r in rows {
@@ -225,7 +225,7 @@ impl Store {
                 "SELECT position FROM bank_entries WHERE file_id = $1 ORDER BY position",
             )
             .bind(&id)
-            .fetch_all(self.reader())
+            .fetch_all(self.scan_reader())
             .await?;
             let missing: Vec<i64> = (1..=entries)
                 .filter(|p| positions.binary_search(p).is_err())

@@ -41,7 +41,7 @@ impl Store {
     ) -> Result<Vec<Violation>> {
         let mut found = vec![];
         query(sql)
-            .for_each(self.reader(), |row| {
+            .for_each(self.scan_reader(), |row| {
                 found.extend(judge(&row)?);
                 Ok(())
             })
@@ -56,7 +56,7 @@ impl Store {
              FROM journals j LEFT JOIN journal_lines l ON l.journal_id = j.id GROUP BY j.id \
              HAVING COALESCE(SUM(l.amount_yen), 0) <> 0 OR COUNT(l.line_no) < 2",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.scan_reader())
         .await?;
         for r in rows {
             found.push(Violation::UnbalancedJournal {
@@ -65,7 +65,7 @@ impl Store {
             });
         }
         let rows = query("SELECT id, currency FROM journals WHERE currency <> 'JPY'")
-            .fetch_all(self.reader())
+            .fetch_all(self.scan_reader())
             .await?;
         for r in rows {
             found.push(Violation::ForeignCurrency {
@@ -119,7 +119,7 @@ impl Store {
             let ledger: i64 =
                 query_scalar("SELECT debits_yen - credits_yen FROM accounts WHERE id = $1")
                     .bind(account)
-                    .fetch_one(self.reader())
+                    .fetch_one(self.scan_reader())
                     .await?;
             // A claim is listed with what is still owed on it.
             let owed = match outcome {
@@ -132,7 +132,7 @@ impl Store {
             );
             let listed: i64 = query_scalar(&sql)
                 .bind(outcome)
-                .fetch_one(self.reader())
+                .fetch_one(self.scan_reader())
                 .await?;
             if listed != sign * ledger {
                 found.push(Violation::ListDisagrees {

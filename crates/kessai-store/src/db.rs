@@ -3,8 +3,10 @@
 //! PostgreSQL statements go through sqlx. SQLite writes go through rusqlite on the writer's own
 //! connection, in the calling task: sqlx's SQLite driver sends every statement to a worker
 //! thread and back over channels, and at ~100 statements a deal those thread hops were most of
-//! the write path's time (ARCHITECTURE.md, "The write path"). SQLite reads outside a write
-//! transaction still use sqlx's pool, whose worker threads keep long reads off the runtime.
+//! the write path's time (ARCHITECTURE.md, "The write path"). SQLite's short reads outside a
+//! transaction run on rusqlite reader connections in the calling task too (`Db::LiteRead`);
+//! only whole-table scans (`kessai check`) use sqlx's pool, whose worker threads keep them off
+//! the runtime.
 //!
 //! Rows come back as [`Row`]: owned values by column name, the same whichever driver read them,
 //! so each repository decodes a row once.
@@ -92,7 +94,7 @@ impl Row {
             .ok_or_else(|| StoreError::Corrupt(format!("no column {column:?} in the result")))
     }
 
-    fn first(&self) -> Result<&Cell> {
+    pub(crate) fn first(&self) -> Result<&Cell> {
         self.cells
             .first()
             .ok_or_else(|| StoreError::Corrupt("a result without columns".into()))
@@ -151,6 +153,8 @@ pub(crate) enum Db<'a> {
     Conn(&'a mut AnyConnection),
     /// Any connection of the pool (reads outside a transaction, on either backend).
     Pool(&'a AnyPool),
+    /// SQLite reads outside a transaction, on a reader connection in the calling task.
+    LiteRead(&'a crate::db_sqlite::Readers),
     /// The SQLite writer's connection, inside its transaction. Mutable, so that a future
     /// holding it is `Send` (a rusqlite connection is not `Sync`).
     Lite(&'a mut crate::db_sqlite::LiteConn),
@@ -204,6 +208,9 @@ impl<'q> Query<'q> {
     pub(crate) async fn execute(self, db: Db<'_>) -> Result<Done> {
         match db {
             Db::Lite(conn) => crate::db_sqlite::execute(conn, self.sql, &self.vals).map(Done),
+            Db::LiteRead(readers) => readers
+                .with(|conn| crate::db_sqlite::execute(conn, self.sql, &self.vals))
+                .map(Done),
             Db::Conn(conn) => Ok(Done(self.sqlx().execute(conn).await?.rows_affected())),
             Db::Pool(pool) => Ok(Done(self.sqlx().execute(pool).await?.rows_affected())),
         }
@@ -238,6 +245,9 @@ impl<'q> Query<'q> {
     ) -> Result<()> {
         match db {
             Db::Lite(conn) => crate::db_sqlite::for_each(conn, self.sql, &self.vals, each),
+            Db::LiteRead(readers) => {
+                readers.with(|conn| crate::db_sqlite::for_each(conn, self.sql, &self.vals, each))
+            }
             Db::Conn(conn) => {
                 let mut names = None;
                 let mut rows = self.sqlx().fetch(conn);
@@ -299,6 +309,9 @@ impl<'q, T: FromCell> Scalar<'q, T> {
 pub(crate) async fn execute_batch(db: Db<'_>, sql: &str) -> Result<()> {
     match db {
         Db::Lite(conn) => conn.execute_batch(sql).map_err(StoreError::from),
+        Db::LiteRead(readers) => {
+            readers.with(|conn| conn.execute_batch(sql).map_err(StoreError::from))
+        }
         Db::Conn(conn) => conn.execute(sql).await.map(|_| ()).map_err(Into::into),
         Db::Pool(pool) => pool.execute(sql).await.map(|_| ()).map_err(Into::into),
     }

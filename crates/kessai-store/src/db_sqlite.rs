@@ -62,6 +62,59 @@ pub(crate) fn open_writer(path: &str) -> Result<LiteConn> {
     })
 }
 
+/// Connections for reads outside a write transaction, run by rusqlite in the calling task.
+///
+/// A point read (a deal, a session, a timeline) costs tens of microseconds in SQLite; through
+/// sqlx's SQLite driver each one also went to a worker thread and back, and a deal's page is
+/// five to seven such reads. Long scans (`kessai check`) still use sqlx's pool, so that a read of
+/// a million rows never holds a runtime thread (see `Store::scan_reader`). In WAL mode a reader
+/// sees the last commit and never waits for the writer.
+pub(crate) struct Readers {
+    path: String,
+    idle: std::sync::Mutex<Vec<LiteConn>>,
+}
+
+/// Idle reader connections kept open: more than the runtime has threads, so a read rarely
+/// opens one.
+const IDLE_READERS: usize = 8;
+
+impl Readers {
+    pub(crate) fn new(path: &str) -> Readers {
+        Readers {
+            path: path.to_string(),
+            idle: std::sync::Mutex::new(vec![]),
+        }
+    }
+
+    /// Runs `read` on an idle connection (opened if none is), then keeps the connection.
+    pub(crate) fn with<T>(&self, read: impl FnOnce(&mut LiteConn) -> Result<T>) -> Result<T> {
+        // A panic while holding the lock leaves only a list of connections, each whole.
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => open_reader(&self.path)?,
+        };
+        let answer = read(&mut conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        answer
+    }
+}
+
+/// A connection that can only read (`query_only`): a statement that would write fails.
+fn open_reader(path: &str) -> Result<LiteConn> {
+    let conn = Connection::open(path)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA query_only=1;")?;
+    Ok(LiteConn {
+        conn,
+        numbers: HashMap::new(),
+    })
+}
+
 /// Binds `$N` parameters by their number, wherever and however often they appear.
 fn prepared<'c>(lite: &'c mut LiteConn, sql: &str, vals: &[Val]) -> Result<CachedStatement<'c>> {
     let mut stmt = lite.conn.prepare_cached(sql)?;
@@ -144,4 +197,45 @@ pub(crate) fn for_each(
         each(Row::new(names.clone(), cells))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{execute, for_each, open_writer, Readers};
+    use crate::db::{Cell, Val};
+
+    fn read_n(readers: &Readers) -> Vec<Cell> {
+        let mut cells = vec![];
+        readers
+            .with(|conn| {
+                for_each(conn, "SELECT n FROM t ORDER BY n", &[], |row| {
+                    cells.push(row.first()?.clone());
+                    Ok(())
+                })
+            })
+            .unwrap();
+        cells
+    }
+
+    #[test]
+    fn a_reader_sees_the_last_commit_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let path = path.to_str().unwrap();
+        let mut writer = open_writer(path).unwrap();
+        writer
+            .execute_batch("CREATE TABLE t (n BIGINT); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let readers = Readers::new(path);
+        assert_eq!(read_n(&readers), vec![Cell::Int(1)]);
+        // Uncommitted work is not seen; once committed it is, on the same kept connection.
+        writer.execute_batch("BEGIN").unwrap();
+        execute(&mut writer, "INSERT INTO t VALUES ($1)", &[Val::Int(2)]).unwrap();
+        assert_eq!(read_n(&readers), vec![Cell::Int(1)]);
+        writer.execute_batch("COMMIT").unwrap();
+        assert_eq!(read_n(&readers), vec![Cell::Int(1), Cell::Int(2)]);
+        let refused = readers.with(|conn| execute(conn, "DELETE FROM t", &[]));
+        assert!(refused.is_err(), "a reader wrote: {refused:?}");
+        assert_eq!(read_n(&readers), vec![Cell::Int(1), Cell::Int(2)]);
+    }
 }

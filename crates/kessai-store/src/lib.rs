@@ -113,6 +113,8 @@ pub struct Store {
     /// commits (see `group_commit`), instead of spinning in SQLite's busy handler.
     /// PostgreSQL needs no such queue: rows are guarded by version checks and row locks.
     writer: Option<Arc<group_commit::Writer>>,
+    /// SQLite's connections for reads outside a transaction (`db_sqlite::Readers`).
+    readers: Option<Arc<db_sqlite::Readers>>,
 }
 
 /// One write transaction. Dropping it without [`Tx::commit`] rolls everything back.
@@ -201,16 +203,20 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        let writer = match backend {
-            Backend::Sqlite => Some(Arc::new(group_commit::Writer::new(db_sqlite::open_writer(
-                sqlite_path(&url),
-            )?))),
-            Backend::Postgres => None,
+        let (writer, readers) = match backend {
+            Backend::Sqlite => (
+                Some(Arc::new(group_commit::Writer::new(db_sqlite::open_writer(
+                    sqlite_path(&url),
+                )?))),
+                Some(Arc::new(db_sqlite::Readers::new(sqlite_path(&url)))),
+            ),
+            Backend::Postgres => (None, None),
         };
         Ok(Store {
             pool,
             backend,
             writer,
+            readers,
         })
     }
 
@@ -222,8 +228,19 @@ impl Store {
         &self.pool
     }
 
-    /// Where a read outside a transaction runs: the pool, on either backend.
+    /// Where a short read outside a transaction runs: a SQLite reader connection in the calling
+    /// task, or PostgreSQL's pool.
     fn reader(&self) -> Db<'_> {
+        match &self.readers {
+            Some(readers) => Db::LiteRead(readers),
+            None => Db::Pool(&self.pool),
+        }
+    }
+
+    /// Where a scan of the whole database runs (`kessai check`): sqlx's pool on either backend,
+    /// whose SQLite worker threads keep a read of millions of rows off the runtime's threads and
+    /// let several such reads run side by side.
+    fn scan_reader(&self) -> Db<'_> {
         Db::Pool(&self.pool)
     }
 

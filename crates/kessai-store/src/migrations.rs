@@ -2,7 +2,7 @@
 //! A statement is the same on both backends unless a migration gives one per backend.
 
 use crate::db::{execute_batch, query, query_scalar};
-use crate::{Backend, Result, Store};
+use crate::{Backend, Db, Result, Store};
 
 struct Migration {
     version: i64,
@@ -137,7 +137,7 @@ impl Store {
     /// Applies the migrations up to and including `last_version` (tests of a migration start
     /// from the schema before it).
     pub async fn migrate_to(&self, last_version: i64) -> Result<Vec<&'static str>> {
-        execute_batch(self.reader(), "CREATE TABLE IF NOT EXISTS kessai_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)")
+        execute_batch(Db::Pool(self.pool()), "CREATE TABLE IF NOT EXISTS kessai_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)")
             .await?;
         let mut applied = vec![];
         for m in MIGRATIONS.iter().filter(|m| m.version <= last_version) {
