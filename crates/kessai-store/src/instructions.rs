@@ -106,28 +106,30 @@ impl InstructionState {
     }
 }
 
+/// An instruction's state from a row of [`STATE_COLUMNS`].
+fn state_of(r: &crate::Row) -> Result<InstructionState> {
+    let purpose: String = get(r, "purpose")?;
+    let status: String = get(r, "status")?;
+    Ok(InstructionState {
+        id: get(r, "id")?,
+        deal_id: get(r, "deal_id")?,
+        contract_id: get(r, "contract_id")?,
+        purpose: kessai_core::InstructionPurpose::parse(&purpose)
+            .ok_or_else(|| crate::corrupt(format!("instruction purpose {purpose}")))?,
+        amount_yen: get(r, "amount_yen")?,
+        status: kessai_core::instruction::InstructionStatus::parse(&status)
+            .ok_or_else(|| crate::corrupt(format!("instruction status {status}")))?,
+    })
+}
+
+/// What [`InstructionState`] is read from, as columns of `payment_instructions i`.
+const STATE_COLUMNS: &str = "i.id, i.deal_id, i.contract_id, i.purpose, i.amount_yen, i.status";
+
 impl Tx {
     pub async fn instruction_state(&mut self, id: &str) -> Result<Option<InstructionState>> {
-        let row = query("SELECT id, deal_id, contract_id, purpose, amount_yen, status FROM payment_instructions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref()
-            .map(|r| {
-                let purpose: String = get(r, "purpose")?;
-                let status: String = get(r, "status")?;
-                Ok(InstructionState {
-                    id: get(r, "id")?,
-                    deal_id: get(r, "deal_id")?,
-                    contract_id: get(r, "contract_id")?,
-                    purpose: kessai_core::InstructionPurpose::parse(&purpose)
-                        .ok_or_else(|| crate::corrupt(format!("instruction purpose {purpose}")))?,
-                    amount_yen: get(r, "amount_yen")?,
-                    status: kessai_core::instruction::InstructionStatus::parse(&status)
-                        .ok_or_else(|| crate::corrupt(format!("instruction status {status}")))?,
-                })
-            })
-            .transpose()
+        let sql = format!("SELECT {STATE_COLUMNS} FROM payment_instructions i WHERE i.id = $1");
+        let row = query(&sql).bind(id).fetch_optional(self.conn()).await?;
+        row.as_ref().map(state_of).transpose()
     }
 
     /// Moves an instruction from `from` to `to`; `false` if it was no longer in `from`.
@@ -158,18 +160,23 @@ impl Tx {
         public_id: &str,
         amount_yen: i64,
         also_completed: bool,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<InstructionState>> {
         // Three lookups by index (the reference, the buyer's or the seller's deal ID), not one
         // OR across the join, which has no index to use and scans every instruction for each
-        // withdrawal: quadratic in a statement of many payouts.
-        const OUTSTANDING: &str = "i.status IN ('sent', 'accepted', $3) AND i.amount_yen = $2";
+        // withdrawal: quadratic in a statement of many payouts. The status is compared as an
+        // expression (`|| ''`) so that no index serves it: PostgreSQL's generic plan otherwise
+        // ANDed the status index into the lookup, reading every sent instruction's entry for
+        // each withdrawal (19,585 of them at 20,000 payouts; the bank's confirmation of 100,000
+        // ran at 173 answers/s).
+        const OUTSTANDING: &str =
+            "i.status || '' IN ('sent', 'accepted', $3) AND i.amount_yen = $2";
         const ORDER: &str = "CASE WHEN i.status = 'completed' THEN 0 ELSE 1 END AS first, \
              CASE WHEN i.status = 'completed' THEN -i.created_at_ms ELSE i.created_at_ms END AS then_by";
         let sql = format!(
-            "SELECT i.id, {ORDER} FROM payment_instructions i WHERE i.payee_ref = $1 AND {OUTSTANDING} \
-             UNION ALL SELECT i.id, {ORDER} FROM deals d JOIN payment_instructions i ON i.deal_id = d.id \
+            "SELECT {STATE_COLUMNS}, {ORDER} FROM payment_instructions i WHERE i.payee_ref = $1 AND {OUTSTANDING} \
+             UNION ALL SELECT {STATE_COLUMNS}, {ORDER} FROM deals d JOIN payment_instructions i ON i.deal_id = d.id \
              WHERE d.buyer_id = $1 AND i.party = 'buyer' AND {OUTSTANDING} \
-             UNION ALL SELECT i.id, {ORDER} FROM deals d JOIN payment_instructions i ON i.deal_id = d.id \
+             UNION ALL SELECT {STATE_COLUMNS}, {ORDER} FROM deals d JOIN payment_instructions i ON i.deal_id = d.id \
              WHERE d.seller_id = $1 AND i.party = 'seller' AND {OUTSTANDING} \
              ORDER BY first, then_by, id LIMIT 1"
         );
@@ -179,7 +186,7 @@ impl Tx {
             .bind(if also_completed { "completed" } else { "sent" })
             .fetch_optional(self.conn())
             .await?;
-        row.map(|r| get(&r, "id")).transpose()
+        row.as_ref().map(state_of).transpose()
     }
 
     /// Whether a refund of exactly `amount_yen` from this deal went to the bank (sent, accepted

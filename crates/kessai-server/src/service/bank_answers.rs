@@ -99,14 +99,9 @@ pub async fn apply_answer(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppRes
         identity: &key.identity,
         ..*a
     };
-    let (outcome, instruction_id) = answer_once(app, tx, &entry).await?;
-    let status = match (outcome, &instruction_id) {
-        (AnswerOutcome::Applied, Some(id)) => tx
-            .instruction_state(id)
-            .await?
-            .map(|s| s.status.as_str().to_string()),
-        _ => None,
-    };
+    let (outcome, instruction_id, applied) = answer_once(app, tx, &entry).await?;
+    // The status an applied answer moved the instruction to.
+    let status = applied.map(|s| s.as_str().to_string());
     Ok(AnswerResult {
         outcome,
         instruction_id,
@@ -115,12 +110,13 @@ pub async fn apply_answer(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppRes
     })
 }
 
-/// Applies an answer not recorded before; with the instruction it is about.
+/// Applies an answer not recorded before; with the instruction it is about and, when the
+/// answer applied, the status it moved the instruction to.
 async fn answer_once(
     app: &App,
     tx: &mut Tx,
     a: &AnswerEntry<'_>,
-) -> AppResult<(AnswerOutcome, Option<String>)> {
+) -> AppResult<(AnswerOutcome, Option<String>, Option<InstructionStatus>)> {
     let AnswerEntry {
         identity,
         content,
@@ -131,8 +127,12 @@ async fn answer_once(
     } = *a;
     let now = app.clock.now().0;
     let came_back = matches!(answer, BankAnswer::Returned { .. });
-    let id = match target {
-        AnswerTarget::EndToEnd(e2e) => instruction_id(e2e),
+    // The lookup by payee reads the instruction's state with it: one round trip, not two.
+    let state = match target {
+        AnswerTarget::EndToEnd(e2e) => match instruction_id(e2e) {
+            Some(id) => tx.instruction_state(&id).await?,
+            None => None,
+        },
         AnswerTarget::Payee {
             public_id,
             amount_yen,
@@ -141,16 +141,13 @@ async fn answer_once(
                 .await?
         }
     };
-    let Some(state) = (match &id {
-        Some(id) => tx.instruction_state(id).await?,
-        None => None,
-    }) else {
-        return Ok((AnswerOutcome::Unknown, None));
+    let Some(state) = state else {
+        return Ok((AnswerOutcome::Unknown, None, None));
     };
     let found = Some(state.id.clone());
     if withdrawn_yen.is_some_and(|yen| yen != state.amount_yen) {
         // The bank took another amount than the transfer sent: not this transfer's settlement.
-        return Ok((AnswerOutcome::Unknown, found));
+        return Ok((AnswerOutcome::Unknown, found, None));
     }
     // What a return brought back, and whether a notice booked that deposit first.
     let deposit = match (came_back, money) {
@@ -160,13 +157,13 @@ async fn answer_once(
         }
         // Not the amount that left (charges deducted, or not this transfer): the ledger
         // follows the bank by booking what arrived as money in, for the operator.
-        (true, _) => return Ok((AnswerOutcome::Unknown, found)),
+        (true, _) => return Ok((AnswerOutcome::Unknown, found, None)),
     };
     if let Some((_, Some(credit))) = &deposit {
         if credit.outcome != "unmatched" || credit.amount_yen != state.amount_yen {
             let outcome =
                 returns::used_before(tx, (identity, content), &state, credit, answer, now).await?;
-            return Ok((outcome, found));
+            return Ok((outcome, found, None));
         }
     }
     let amount = kessai_core::Yen(state.amount_yen);
@@ -174,11 +171,11 @@ async fn answer_once(
     {
         Ok(next) => next,
         Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
-            return Ok((AnswerOutcome::Stale, found))
+            return Ok((AnswerOutcome::Stale, found, None))
         }
     };
     if status == state.status {
-        return Ok((AnswerOutcome::Duplicate, found));
+        return Ok((AnswerOutcome::Duplicate, found, None));
     }
     // Recorded only now that it applies: an answer about no known instruction, or one that came
     // too late, stays available for a later file instead of being used up.
@@ -186,7 +183,7 @@ async fn answer_once(
         .record_bank_answer(identity, content, Some(&state.id), answer_name(answer), now)
         .await?
     {
-        return Ok((AnswerOutcome::Duplicate, found));
+        return Ok((AnswerOutcome::Duplicate, found, None));
     }
     let reason = match answer {
         BankAnswer::Rejected { reason } | BankAnswer::Returned { reason } => Some(reason.as_str()),
@@ -228,7 +225,7 @@ async fn answer_once(
     )
     .await?;
     news::tell(app, tx, &state, status).await?;
-    Ok((AnswerOutcome::Applied, found))
+    Ok((AnswerOutcome::Applied, found, Some(status)))
 }
 
 pub(super) fn busy() -> AppError {
