@@ -14,6 +14,22 @@ const PARAMS_PER_INSERT: usize = 400;
 /// events: a deal step has several of each): written at commit, or when this many wait.
 pub(crate) const MAX_PENDING_ROWS: usize = 200;
 
+/// Keys looked up per statement by [`keyed`].
+const KEYS_PER_SELECT: usize = 900;
+
+/// The rows of `select` (a statement ending in `WHERE key IN`) for each of `keys`, a few
+/// statements for a whole chunk of a file instead of one per record; rows in no order.
+pub(crate) async fn keyed(tx: &mut Tx, select: &str, keys: &[i64]) -> Result<Vec<crate::Row>> {
+    let mut rows = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(KEYS_PER_SELECT) {
+        let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{select} ({})", places.join(", "));
+        let q = query(&sql).bind_all(chunk.iter().map(|k| Val::Int(*k)));
+        rows.extend(q.fetch_all(tx.conn()).await?);
+    }
+    Ok(rows)
+}
+
 /// Rows for one table, written by [`Rows::write`].
 pub(crate) struct Rows {
     table: &'static str,

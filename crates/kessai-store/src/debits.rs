@@ -124,31 +124,44 @@ impl Tx {
         rows.write_new(self).await
     }
 
-    pub async fn debit_item(&mut self, reference: i64) -> Result<Option<DebitItem>> {
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM debit_items WHERE ref = $1");
-        let row = query(&sql)
-            .bind(reference)
-            .fetch_optional(self.conn())
-            .await?;
-        row.as_ref().map(item_from_row).transpose()
+    /// The debits with these references (unknown ones are absent), a few statements for a
+    /// whole chunk of a result file.
+    pub async fn debit_items(
+        &mut self,
+        references: &[i64],
+    ) -> Result<std::collections::HashMap<i64, DebitItem>> {
+        let select = format!("SELECT {ITEM_COLUMNS} FROM debit_items WHERE ref IN");
+        let rows = crate::bulk::keyed(self, &select, references).await?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let item = item_from_row(&row)?;
+            found.insert(item.reference, item);
+        }
+        Ok(found)
     }
 
-    /// Records the bank's result of a debit not answered before; `false` if it was.
-    pub async fn answer_debit(
-        &mut self,
-        reference: i64,
-        result: &str,
-        now_ms: i64,
-    ) -> Result<bool> {
-        let done = query(
-            "UPDATE debit_items SET result = $2, answered_at_ms = $3 WHERE ref = $1 AND result IS NULL",
-        )
-        .bind(reference)
-        .bind(result)
-        .bind(now_ms)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+    /// Records the bank's results (reference, result) of debits not answered before; returns
+    /// how many were recorded (fewer when another transaction answered some first).
+    pub async fn answer_debits(&mut self, results: &[(i64, &str)], now_ms: i64) -> Result<u64> {
+        let mut done = 0;
+        for chunk in results.chunks(IDS_PER_UPDATE) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+                .collect();
+            // VALUES columns are column1.. on both databases.
+            let sql = format!(
+                "UPDATE debit_items SET result = r.column2, answered_at_ms = $1 \
+                 FROM (VALUES {}) AS r \
+                 WHERE debit_items.ref = r.column1 AND debit_items.result IS NULL",
+                values.join(", ")
+            );
+            let mut q = query(&sql).bind(now_ms);
+            for (reference, result) in chunk {
+                q = q.bind(*reference).bind(*result);
+            }
+            done += q.execute(self.conn()).await?.rows_affected();
+        }
+        Ok(done)
     }
 
     /// Moves these contracts' debits from state `from` to `to`; returns how many moved (fewer

@@ -91,21 +91,12 @@ impl Tx {
         &mut self,
         references: &[i64],
     ) -> Result<std::collections::HashMap<i64, DeliveryRecord>> {
-        let mut found = std::collections::HashMap::with_capacity(references.len());
-        for chunk in references.chunks(REFS_PER_STATEMENT) {
-            let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {COLUMNS} FROM deliveries WHERE ref IN ({})",
-                places.join(", ")
-            );
-            let mut q = query(&sql);
-            for r in chunk {
-                q = q.bind(*r);
-            }
-            for row in q.fetch_all(self.conn()).await? {
-                let d = delivery_from_row(&row)?;
-                found.insert(d.reference, d);
-            }
+        let select = format!("SELECT {COLUMNS} FROM deliveries WHERE ref IN");
+        let rows = crate::bulk::keyed(self, &select, references).await?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let d = delivery_from_row(&row)?;
+            found.insert(d.reference, d);
         }
         Ok(found)
     }

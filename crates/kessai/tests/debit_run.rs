@@ -19,6 +19,7 @@ on_both_databases!(
     a_run_on_a_bank_holiday_is_refused,
     the_scheduler_runs_the_debit_on_business_days_only,
     the_banks_results_debit_or_fail_each_contract_once,
+    one_file_naming_a_debit_again_applies_it_once,
     a_status_report_answers_a_pain_008_request
 );
 
@@ -375,20 +376,8 @@ async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
     } else {
         debit::DebitResult::Debited
     };
-    let header = &contradicting.groups[0].header;
-    let h = debit::DebitHeader {
-        collector_code: header.get("委託者コード").into(),
-        collector_name: header.text("委託者名").into(),
-        debit_date_mmdd: header.get("引落日").into(),
-        bank_code: header.get("取引銀行番号").into(),
-        bank_name: String::new(),
-        branch_code: header.get("取引支店番号").into(),
-        branch_name: String::new(),
-        account_type: 1,
-        account_number: header.get("口座番号").into(),
-    };
     contradicting = debit::debit_file(
-        &h,
+        &header_of(&contradicting),
         &[debit::Debit {
             result: flipped,
             ..first
@@ -407,6 +396,102 @@ async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
             "debited"
         }
     );
+    s.assert_books_sound().await;
+}
+
+/// The header of a debit file, to write another file for the same collector and day.
+fn header_of(file: &zengin::ZenginFile) -> debit::DebitHeader {
+    let header = &file.groups[0].header;
+    debit::DebitHeader {
+        collector_code: header.get("委託者コード").into(),
+        collector_name: header.text("委託者名").into(),
+        debit_date_mmdd: header.get("引落日").into(),
+        bank_code: header.get("取引銀行番号").into(),
+        bank_name: String::new(),
+        branch_code: header.get("取引支店番号").into(),
+        branch_name: String::new(),
+        account_type: 1,
+        account_number: header.get("口座番号").into(),
+    }
+}
+
+/// A bank's result file written by hand that names one debit three times (the same result
+/// twice, then another), another twice, and a debit Kessai never requested: each debit is
+/// applied once, in the file's order, and the rest is told apart.
+async fn one_file_naming_a_debit_again_applies_it_once(db: Db) {
+    let s = spawn(db).await;
+    let key = site(&s).await;
+    let contracts: Vec<Value> = (1..=3)
+        .map(|i| at_bank(&format!("T-{i}"), 10_000 * i, "0001", None))
+        .collect();
+    let ids = accept(&s, &key, &contracts).await;
+    let day = business_day(&s, 1);
+    let files = run(&s, &day).await.ok()["files"].clone();
+    let name = files[0]["file_name"].as_str().unwrap().to_string();
+    let request = zengin::parse(&std::fs::read(out(&s, &name)).unwrap()).unwrap();
+    let asked = debit::debits(&request);
+    assert_eq!(asked.len(), 3);
+    let with = |d: &debit::Debit, result| debit::Debit {
+        result,
+        ..d.clone()
+    };
+    let (ok, short) = (
+        debit::DebitResult::Debited,
+        debit::DebitResult::InsufficientFunds,
+    );
+    let never_requested = debit::Debit {
+        customer_number: "99999999".into(),
+        ..asked[2].clone()
+    };
+    let records = [
+        with(&asked[0], ok),
+        with(&asked[0], ok),
+        with(&asked[0], short),
+        with(&asked[1], short),
+        with(&asked[1], short),
+        with(&never_requested, ok),
+        with(&asked[2], ok),
+    ];
+    let file = debit::debit_file(&header_of(&request), &records, true, true).unwrap();
+    let r = import(&s, "by-hand.txt", zengin::write(&file)).await;
+    let a = r.ok();
+    assert_eq!(
+        (
+            &a["debits_applied"],
+            &a["debits_duplicate"],
+            &a["debits_ignored"]
+        ),
+        (&json!(3), &json!(2), &json!(2)),
+        "{a}"
+    );
+    let outcomes: Vec<&str> = a["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "debit_applied",
+            "debit_duplicate",
+            "debit_ignored",
+            "debit_applied",
+            "debit_duplicate",
+            "debit_ignored",
+            "debit_applied"
+        ]
+    );
+    for (id, expected) in ids.iter().zip(["debited", "debit_failed", "debited"]) {
+        assert_eq!(status(&s, &key, id).await, expected, "{id}");
+    }
+    let bank_clearing: i64 = sqlx::query_scalar(
+        "SELECT debits_yen - credits_yen FROM accounts WHERE id = 'bank_clearing'",
+    )
+    .fetch_one(s.app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(bank_clearing, 10_000 + 30_000, "held once each");
     s.assert_books_sound().await;
 }
 

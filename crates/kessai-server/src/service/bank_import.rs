@@ -10,7 +10,7 @@ mod summary;
 
 use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome};
 use super::credit::{apply_credit, apply_credit_to, CreditInput, CreditResult, Matching};
-use super::debit_results::{self, Applied};
+use super::debit_results::{self, Applied, DebitApplied, DebitResult};
 use super::entry::UPGRADE_WINDOW_MS;
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
 use crate::error::{AppError, AppResult};
@@ -24,6 +24,9 @@ pub use summary::{ImportSummary, RecordOutcome};
 /// Entries recorded per statement batch while a file is applied: the outcomes' recorded
 /// content is dropped once written, so a file of a million entries is not held twice.
 const ENTRIES_PER_WRITE: usize = 1_000;
+
+/// Debit results judged and written together (`debit_results::apply_all`).
+const DEBITS_PER_CHUNK: usize = 1_000;
 
 /// Imports one file. The bytes are taken, and dropped once parsed and hashed: a large file is
 /// not held beside what was read from it.
@@ -55,9 +58,20 @@ pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSu
             s.push(apply_bank_answer(app, tx, a).await?);
             entries.write_full(tx, &mut s).await?;
         }
-        for d in &parsed.debits {
-            s.push(apply_debit_entry(app, tx, d).await?);
-            entries.write_full(tx, &mut s).await?;
+        for chunk in parsed.debits.chunks(DEBITS_PER_CHUNK) {
+            let results: Vec<DebitResult> = chunk
+                .iter()
+                .map(|d| DebitResult {
+                    reference: d.reference,
+                    amount_yen: d.states_amount.then_some(d.amount_yen),
+                    outcome: d.outcome,
+                })
+                .collect();
+            let applied = debit_results::apply_all(app, tx, &results).await?;
+            for (d, done) in chunk.iter().zip(applied) {
+                s.push(debit_outcome(d, done));
+                entries.write_full(tx, &mut s).await?;
+            }
         }
         entries.close(tx, &mut s).await?;
         // Entries are numbered uniquely: an unstable sort, in place.
@@ -260,9 +274,7 @@ async fn apply_incoming(
     })
 }
 
-async fn apply_debit_entry(app: &App, tx: &mut Tx, d: &DebitEntry) -> AppResult<RecordOutcome> {
-    let amount = d.states_amount.then_some(d.amount_yen);
-    let done = debit_results::apply(app, tx, d.reference, amount, d.outcome).await?;
+fn debit_outcome(d: &DebitEntry, done: DebitApplied) -> RecordOutcome {
     let kind = match done.outcome {
         Applied::Applied => EntryOutcome::DebitApplied,
         Applied::Duplicate => EntryOutcome::DebitDuplicate,
@@ -278,7 +290,7 @@ async fn apply_debit_entry(app: &App, tx: &mut Tx, d: &DebitEntry) -> AppResult<
             d.amount_yen,
         )
     };
-    Ok(with_kind(r, kind))
+    with_kind(r, kind)
 }
 
 async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<RecordOutcome> {

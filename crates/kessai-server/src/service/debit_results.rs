@@ -3,12 +3,27 @@
 //! journal); a failed debit says why, for the site, the buyer and the seller. Each result is
 //! applied once: a debit answered before is a duplicate when the result is the same, and
 //! listed for the operator when it contradicts the first.
+//!
+//! A file's results are applied a chunk at a time: the chunk's debits are read in one
+//! statement, judged in order in memory (a debit named twice in one chunk sees its first
+//! result), and the answers and the contracts' moves written in a few statements. One
+//! statement per result was three round trips to PostgreSQL each (ARCHITECTURE.md).
 
 use crate::error::{AppError, AppResult};
 use crate::App;
 use kessai_core::contract::{debit, DebitOutcome};
 use kessai_core::Yen;
 use kessai_store::Tx;
+use std::collections::BTreeMap;
+
+/// One result as the bank's file gives it: the debit's number (where the record carries one),
+/// the amount where the format states it (a Zengin 91 record does; an ISO status report does
+/// not), and what the bank did.
+pub struct DebitResult {
+    pub reference: Option<i64>,
+    pub amount_yen: Option<i64>,
+    pub outcome: DebitOutcome,
+}
 
 /// What one result did.
 pub struct DebitApplied {
@@ -27,64 +42,76 @@ pub enum Applied {
     Ignored,
 }
 
-/// Applies the result `outcome` of the debit numbered `reference`, for `amount_yen` where the
-/// result says an amount (a Zengin 91 record does; an ISO status report does not).
-pub async fn apply(
+/// Applies these results, in their order; what each did.
+pub async fn apply_all(
     app: &App,
     tx: &mut Tx,
-    reference: Option<i64>,
-    amount_yen: Option<i64>,
-    outcome: DebitOutcome,
-) -> AppResult<DebitApplied> {
-    let ignored = |contract_id| DebitApplied {
-        outcome: Applied::Ignored,
-        contract_id,
-    };
-    let found = match reference {
-        Some(r) => tx.debit_item(r).await?,
-        None => None,
-    };
-    let Some(item) = found else {
-        return Ok(ignored(None));
-    };
-    if amount_yen.is_some_and(|a| a != item.amount_yen) {
-        tracing::warn!(
-            debit = item.reference,
-            "a debit result names another amount: listed, not applied"
-        );
-        return Ok(ignored(Some(item.contract_id)));
-    }
-    if let Some(earlier) = &item.result {
-        let same = earlier == outcome.as_str();
-        return Ok(DebitApplied {
-            outcome: if same {
-                Applied::Duplicate
-            } else {
-                Applied::Ignored
-            },
-            contract_id: Some(item.contract_id),
+    results: &[DebitResult],
+) -> AppResult<Vec<DebitApplied>> {
+    let references: Vec<i64> = results.iter().filter_map(|r| r.reference).collect();
+    let mut items = tx.debit_items(&references).await?;
+    let now = app.clock.now().0;
+    let mut done = Vec::with_capacity(results.len());
+    let mut answers: Vec<(i64, &'static str)> = vec![];
+    // The contracts to move, by the debit state each result leads to.
+    let mut moves: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for r in results {
+        let Some(item) = r.reference.and_then(|n| items.get_mut(&n)) else {
+            done.push(DebitApplied {
+                outcome: Applied::Ignored,
+                contract_id: None,
+            });
+            continue;
+        };
+        let contract_id = Some(item.contract_id.clone());
+        if r.amount_yen.is_some_and(|a| a != item.amount_yen) {
+            tracing::warn!(
+                debit = item.reference,
+                "a debit result names another amount: listed, not applied"
+            );
+            done.push(DebitApplied {
+                outcome: Applied::Ignored,
+                contract_id,
+            });
+            continue;
+        }
+        if let Some(earlier) = &item.result {
+            let same = earlier == r.outcome.as_str();
+            done.push(DebitApplied {
+                outcome: if same {
+                    Applied::Duplicate
+                } else {
+                    Applied::Ignored
+                },
+                contract_id,
+            });
+            continue;
+        }
+        // A later record of this chunk naming the same debit sees this result.
+        item.result = Some(r.outcome.as_str().to_string());
+        answers.push((item.reference, r.outcome.as_str()));
+        moves
+            .entry(r.outcome.debit_state())
+            .or_default()
+            .push(item.contract_id.clone());
+        if let Some(journal) = r.outcome.journal(Yen(item.amount_yen)) {
+            tx.post_journal(Some(&item.contract_id), &journal, "direct_debit", now)
+                .await?;
+        }
+        done.push(DebitApplied {
+            outcome: Applied::Applied,
+            contract_id,
         });
     }
-    let now = app.clock.now().0;
-    if !tx
-        .answer_debit(item.reference, outcome.as_str(), now)
-        .await?
-    {
-        return Err(AppError::busy("the debit was answered at the same moment"));
+    let busy = || AppError::busy("a debit was answered at the same moment");
+    if tx.answer_debits(&answers, now).await? != answers.len() as u64 {
+        return Err(busy());
     }
-    let id = item.contract_id.as_str();
-    let moved = tx
-        .move_debits(&[id], debit::REQUESTED, outcome.debit_state())
-        .await?;
-    if moved != 1 {
-        return Err(AppError::busy("the debit was answered at the same moment"));
+    for (state, ids) in &moves {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        if tx.move_debits(&ids, debit::REQUESTED, state).await? != ids.len() as u64 {
+            return Err(busy());
+        }
     }
-    if let Some(journal) = outcome.journal(Yen(item.amount_yen)) {
-        tx.post_journal(Some(id), &journal, "direct_debit", now)
-            .await?;
-    }
-    Ok(DebitApplied {
-        outcome: Applied::Applied,
-        contract_id: Some(item.contract_id),
-    })
+    Ok(done)
 }
