@@ -168,12 +168,13 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
     post_file(&s, "/v1/operator/bank-files", &name, statement.clone())
         .await
         .ok();
-    let today = support::contracts::today(&s).to_string();
+    // Paid on the day the statement booked the transfers, not the day it was imported.
+    assert_ne!(support::contracts::today(&s).to_string(), day);
     for id in &ids[..2] {
         let c = shown(&s, &key, id).await;
         assert_eq!(
             (c["status"].as_str(), c["paid_on"].as_str()),
-            (Some("paid"), Some(today.as_str())),
+            (Some("paid"), Some(day.as_str())),
             "{c}"
         );
     }
@@ -336,5 +337,9 @@ async fn a_main_bank_on_iso_20022_gets_a_pain_001_and_its_answers_settle_it(db: 
     }
     let c = shown(&s, &key, &ids[0]).await;
     assert_eq!(c["status"], "paid", "{c}");
+    // The status report settled it first, and a pain.002 carries no booking date: the day
+    // it was imported (the camt.054 after it changes nothing).
+    let today = support::contracts::today(&s).to_string();
+    assert_eq!(c["paid_on"].as_str(), Some(today.as_str()), "{c}");
     s.assert_books_sound().await;
 }

@@ -32,9 +32,33 @@ pub(super) fn check(kind: Kind, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A 和暦 YYMMDD date of types 01 and 03 (勘定日) as `YYYY-MM-DD`, if it is a date that exists.
+pub fn iso_of_era_date(yymmdd: &str) -> Option<String> {
+    if yymmdd.len() != 6 || !yymmdd.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    check(Kind::Ymd, yymmdd).ok()?;
+    let part = |r: std::ops::Range<usize>| yymmdd[r].parse::<u32>().unwrap_or(0);
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        2018 + part(0..2),
+        part(2..4),
+        part(4..6)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn era_dates_read_as_iso_days() {
+        assert_eq!(iso_of_era_date("081203").as_deref(), Some("2026-12-03"));
+        assert_eq!(iso_of_era_date("100229").as_deref(), Some("2028-02-29"));
+        for bad in ["080229", "0812", "08120a", "", "0812031"] {
+            assert_eq!(iso_of_era_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn dates_that_do_not_exist_are_refused() {

@@ -18,6 +18,7 @@ pub mod statement;
 pub mod transfer;
 
 pub use charset::CodeSet;
+pub use dates::iso_of_era_date;
 pub use engine::{parse, write, Group, Record, ZenginError, ZenginFile};
 pub use layout::{FileKind, RecordKind};
 

@@ -82,6 +82,9 @@ pub struct AnswerEntry<'a> {
     /// What left the account, for an answer that is a debit entry: it must be what the
     /// instruction sent, or the entry is not that transfer's (listed for the operator).
     pub withdrawn_yen: Option<i64>,
+    /// The day the bank booked it (`YYYY-MM-DD`), where the answer says (a statement's or
+    /// notification's entry does; a status report does not).
+    pub booked_on: Option<&'a str>,
 }
 
 /// Applies one answer, once: an identity seen before with the same content is a duplicate;
@@ -124,6 +127,7 @@ async fn answer_once(
         answer,
         money,
         withdrawn_yen,
+        booked_on,
     } = *a;
     let now = app.clock.now().0;
     let came_back = matches!(answer, BankAnswer::Returned { .. });
@@ -208,10 +212,12 @@ async fn answer_once(
             .await?;
     }
     if let Some(contract_id) = &state.contract_id {
-        // The contract's payout track follows its transfer: paid on the day the bank
-        // confirmed it, owed again when it was refused or came back.
+        // The contract's payout track follows its transfer: paid on the day the bank booked
+        // it (the day the answer arrived, in Japan, when the answer does not say), owed again
+        // when it was refused or came back.
         let today = crate::i18n::date_jst(app.clock.now()).to_string();
-        let paid_on = (status == InstructionStatus::Completed).then_some(today.as_str());
+        let day = booked_on.unwrap_or(today.as_str());
+        let paid_on = (status == InstructionStatus::Completed).then_some(day);
         tx.contract_payout_answered(contract_id, paid_on).await?;
     }
     let what = state.purpose.as_str();
