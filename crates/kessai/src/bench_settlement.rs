@@ -7,6 +7,7 @@
 //! with its statement, Zengin 03; Kessai imports it). The sweep run is not built yet; the
 //! last line, `total_s`, is the time of the stages there are.
 
+use crate::bench_progress::Progress;
 use crate::bench_support::peak_mib;
 use clap::Args;
 use kessai_server::service::contract::{read_upload, UploadFormat, MAX_CONTRACTS_PER_UPLOAD};
@@ -26,8 +27,9 @@ pub struct SettlementArgs {
     pub reject_per_mille: u32,
 }
 
-/// One stage's figure, printed as it ends.
-fn stage(name: &str, records: usize, started: Instant) -> f64 {
+/// One stage's figure, printed as it ends (its progress line gone first).
+fn stage(name: &str, records: usize, started: Instant, progress: Progress) -> f64 {
+    drop(progress);
     let s = started.elapsed().as_secs_f64();
     println!(
         "{name}: {records} records in {s:.2} s, {:.0} records/s (peak {:.0} MiB)",
@@ -94,7 +96,7 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
     let all = Instant::now();
     let mut total = 0.0;
 
-    let started = Instant::now();
+    let (started, progress) = (Instant::now(), Progress::start("upload", Some(n)));
     let mut accepted = 0;
     for chunk_start in (0..n).step_by(MAX_CONTRACTS_PER_UPLOAD) {
         let end = (chunk_start + MAX_CONTRACTS_PER_UPLOAD).min(n);
@@ -103,15 +105,19 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         drop(body);
         let answer = kessai_server::service::contract::submit(&app, &site, lines).await?;
         accepted += answer.accepted;
+        progress.set(end);
     }
-    total += stage("upload", accepted, started);
+    total += stage("upload", accepted, started, progress);
 
-    let started = Instant::now();
+    let (started, progress) = (Instant::now(), Progress::start("debit run", None));
     let requests = debit_run::run(&app, day, &app.config.bank_out_dir).await?;
     let requested: i64 = requests.iter().map(|f| f.records).sum();
-    total += stage("debit run", requested as usize, started);
+    total += stage("debit run", requested as usize, started, progress);
 
-    let started = Instant::now();
+    let (started, progress) = (
+        Instant::now(),
+        Progress::start("bank results", Some(requested as usize)),
+    );
     let mut bank = kessai_sim::bank::BankState::new(
         11,
         args.reject_per_mille,
@@ -129,30 +135,35 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
             let s = bank_import::import(&app, &name, result).await?;
             debited += s.debits_applied;
         }
+        progress.set(debited);
     }
-    total += stage("bank results", debited, started);
+    total += stage("bank results", debited, started, progress);
 
-    let started = Instant::now();
+    let (started, progress) = (Instant::now(), Progress::start("delivery run", None));
     let instructions = delivery_run::run(&app, day, &app.config.bank_out_dir).await?;
     let instructed: i64 = instructions.iter().map(|f| f.records).sum();
-    total += stage("delivery run", instructed as usize, started);
+    total += stage("delivery run", instructed as usize, started, progress);
 
-    let started = Instant::now();
+    let (started, progress) = (
+        Instant::now(),
+        Progress::start("shipping notices", Some(instructed as usize)),
+    );
     let mut shipped = 0;
     for f in &instructions {
         let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
         let notice = kessai_sim::carrier::ship(&bytes, 5)?;
         let s = carrier_import::import(&app, &format!("{}.notice", f.file_name), &notice).await?;
         shipped += s.shipped;
+        progress.set(shipped);
     }
-    total += stage("shipping notices", shipped, started);
+    total += stage("shipping notices", shipped, started, progress);
     println!("sweep run: not built yet (issue 9)");
 
-    let started = Instant::now();
+    let (started, progress) = (Instant::now(), Progress::start("payout run", None));
     let payouts = payout_run::run(&app, day, &app.config.bank_out_dir).await?;
-    total += stage("payout run", payouts.transfers, started);
+    total += stage("payout run", payouts.transfers, started, progress);
 
-    let started = Instant::now();
+    let (started, progress) = (Instant::now(), Progress::start("bank confirmation", None));
     bank.zengin_files = true;
     for f in &payouts.files {
         let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
@@ -167,11 +178,11 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
             s.answers_applied
         );
     }
-    total += stage("bank confirmation", entries, started);
+    total += stage("bank confirmation", entries, started, progress);
 
-    let started = Instant::now();
+    let (started, progress) = (Instant::now(), Progress::start("check", None));
     let violations = app.store.check().await?;
-    stage("check", n, started);
+    stage("check", n, started, progress);
     println!(
         "ledger check: {}; wall time {:.2} s",
         if violations.is_empty() {

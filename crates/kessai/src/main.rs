@@ -7,6 +7,7 @@ mod bench_db;
 mod bench_files;
 mod bench_import;
 mod bench_mail;
+mod bench_progress;
 mod bench_read;
 mod bench_settlement;
 mod bench_support;
