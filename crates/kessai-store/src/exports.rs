@@ -97,9 +97,12 @@ impl Tx {
         let mut marked = 0;
         for chunk in instruction_ids.chunks(300) {
             let places: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            // `status || ''`: SQLite otherwise walked the status index through every pending
+            // instruction for each chunk of 300 (an export of 100,000 after a payout run of
+            // 200,000 took 12.4 s to mark them); by primary key each row is then checked.
             let sql = format!(
                 "UPDATE payment_instructions SET status = 'sent', export_id = $1 \
-                 WHERE id IN ({}) AND status = 'pending'",
+                 WHERE id IN ({}) AND status || '' = 'pending'",
                 places.join(", ")
             );
             let mut q = query(&sql).bind(export_id);

@@ -34,15 +34,26 @@ impl Tx {
     /// shipped, or `regardless` of shipment by their terms, or of a site that ships only once
     /// the seller is paid (waiting for the shipment there would wait for ever); at most
     /// `limit`, in acceptance order.
-    pub async fn contracts_to_pay(&mut self, limit: i64) -> Result<Vec<PayableContract>> {
+    ///
+    /// A run reads them in ID order from `after` (the last ID of its previous batch), along
+    /// the primary key: the track's index would hand over every waiting contract for each
+    /// batch to be sorted by ID (`|| ''` keeps SQLite off it), and a run of 200,000 paid
+    /// 14,202 contracts/s at 100,000 but 7,961/s at 200,000.
+    pub async fn contracts_to_pay(
+        &mut self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<PayableContract>> {
         let rows = query(
             "SELECT c.id, c.body, c.amount_yen, s.fee_rate_bp, s.fee_fixed_yen \
              FROM contracts c JOIN sites s ON s.id = c.site_id \
-             WHERE c.payout_state = 'waiting' AND c.debit_state = 'debited' AND c.pooling = 'pooled' \
+             WHERE c.id > $2 AND c.payout_state || '' = 'waiting' \
+             AND c.debit_state || '' = 'debited' AND c.pooling = 'pooled' \
              AND (c.delivery_state = 'shipped' OR c.payout_when = 'regardless' OR s.delivery_after_payout = 1) \
              ORDER BY c.id LIMIT $1",
         )
         .bind(limit)
+        .bind(after)
         .fetch_all(self.conn())
         .await?;
         rows.iter()

@@ -69,12 +69,15 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<PayoutRun> {
 /// an export takes them (the scheduler's, with `--auto-export`, or [`run`]'s).
 pub async fn pay(app: &App, date: Date) -> AppResult<PayoutRun> {
     let mut done = PayoutRun::default();
+    // Each batch starts after the last contract of the one before (in ID order).
+    let mut after = String::new();
     loop {
         let step = transact!(*app, |tx| {
-            let ready = tx.contracts_to_pay(PER_TRANSACTION).await?;
-            if ready.is_empty() {
+            let ready = tx.contracts_to_pay(&after, PER_TRANSACTION).await?;
+            let Some(last) = ready.last() else {
                 return Ok(None);
-            }
+            };
+            let last = last.id.clone();
             let now = app.clock.now().0;
             let mut step = PayoutRun {
                 contracts: ready.len(),
@@ -131,9 +134,10 @@ pub async fn pay(app: &App, date: Date) -> AppResult<PayoutRun> {
                 ));
             }
             step.transfers = rows.len();
-            Ok(Some(step))
+            Ok(Some((step, last)))
         })?;
-        let Some(step) = step else { break };
+        let Some((step, last)) = step else { break };
+        after = last;
         done.contracts += step.contracts;
         done.transfers += step.transfers;
         done.paid_yen += step.paid_yen;
