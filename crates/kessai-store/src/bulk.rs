@@ -30,6 +30,23 @@ pub(crate) async fn keyed(tx: &mut Tx, select: &str, keys: &[i64]) -> Result<Vec
     Ok(rows)
 }
 
+/// The records of `select` (see [`keyed`]) decoded by `decode`, by the key `key_of` gives.
+pub(crate) async fn keyed_map<T>(
+    tx: &mut Tx,
+    select: &str,
+    keys: &[i64],
+    decode: impl Fn(&crate::Row) -> Result<T>,
+    key_of: impl Fn(&T) -> i64,
+) -> Result<std::collections::HashMap<i64, T>> {
+    let rows = keyed(tx, select, keys).await?;
+    let mut found = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let record = decode(row)?;
+        found.insert(key_of(&record), record);
+    }
+    Ok(found)
+}
+
 /// Rows for one table, written by [`Rows::write`].
 pub(crate) struct Rows {
     table: &'static str,

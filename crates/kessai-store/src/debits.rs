@@ -131,13 +131,7 @@ impl Tx {
         references: &[i64],
     ) -> Result<std::collections::HashMap<i64, DebitItem>> {
         let select = format!("SELECT {ITEM_COLUMNS} FROM debit_items WHERE ref IN");
-        let rows = crate::bulk::keyed(self, &select, references).await?;
-        let mut found = std::collections::HashMap::with_capacity(rows.len());
-        for row in rows {
-            let item = item_from_row(&row)?;
-            found.insert(item.reference, item);
-        }
-        Ok(found)
+        crate::bulk::keyed_map(self, &select, references, item_from_row, |i| i.reference).await
     }
 
     /// Records the bank's results (reference, result) of debits not answered before; returns

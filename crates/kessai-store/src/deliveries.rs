@@ -92,13 +92,10 @@ impl Tx {
         references: &[i64],
     ) -> Result<std::collections::HashMap<i64, DeliveryRecord>> {
         let select = format!("SELECT {COLUMNS} FROM deliveries WHERE ref IN");
-        let rows = crate::bulk::keyed(self, &select, references).await?;
-        let mut found = std::collections::HashMap::with_capacity(rows.len());
-        for row in rows {
-            let d = delivery_from_row(&row)?;
-            found.insert(d.reference, d);
-        }
-        Ok(found)
+        crate::bulk::keyed_map(self, &select, references, delivery_from_row, |d| {
+            d.reference
+        })
+        .await
     }
 
     /// Records the carrier's notices (reference, tracking number, shipped on) for deliveries

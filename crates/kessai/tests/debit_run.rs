@@ -295,17 +295,35 @@ async fn import(s: &TestServer, name: &str, bytes: Vec<u8>) -> Reply {
     .await
 }
 
-async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
+async fn spawn_with_site(db: Db) -> (TestServer, String) {
     let s = spawn(db).await;
     let key = site(&s).await;
-    let contracts: Vec<Value> = (1..=20)
-        .map(|i| at_bank(&format!("R-{i:02}"), 1_000 * i, "0001", None))
+    (s, key)
+}
+
+/// `n` contracts (`PREFIX-i`, `yen` × i) of buyers at bank 0001, accepted and requested by the
+/// next business day's run: their IDs, that day, the request's file name and its bytes.
+async fn requested_at_0001(
+    s: &TestServer,
+    key: &str,
+    prefix: &str,
+    n: i64,
+    yen: i64,
+) -> (Vec<String>, String, String, Vec<u8>) {
+    let contracts: Vec<Value> = (1..=n)
+        .map(|i| at_bank(&format!("{prefix}-{i:02}"), yen * i, "0001", None))
         .collect();
-    let ids = accept(&s, &key, &contracts).await;
-    let day = business_day(&s, 1);
-    let files = run(&s, &day).await.ok()["files"].clone();
+    let ids = accept(s, key, &contracts).await;
+    let day = business_day(s, 1);
+    let files = run(s, &day).await.ok()["files"].clone();
     let name = files[0]["file_name"].as_str().unwrap().to_string();
-    let request = std::fs::read(out(&s, &name)).unwrap();
+    let request = std::fs::read(out(s, &name)).unwrap();
+    (ids, day, name, request)
+}
+
+async fn the_banks_results_debit_or_fail_each_contract_once(db: Db) {
+    let (s, key) = spawn_with_site(db).await;
+    let (ids, day, name, request) = requested_at_0001(&s, &key, "R", 20, 1_000).await;
 
     // The simulated bank fails about a third of the debits, with the result codes banks use.
     let mut bank = simulated_bank(333);
@@ -419,16 +437,9 @@ fn header_of(file: &zengin::ZenginFile) -> debit::DebitHeader {
 /// twice, then another), another twice, and a debit Kessai never requested: each debit is
 /// applied once, in the file's order, and the rest is told apart.
 async fn one_file_naming_a_debit_again_applies_it_once(db: Db) {
-    let s = spawn(db).await;
-    let key = site(&s).await;
-    let contracts: Vec<Value> = (1..=3)
-        .map(|i| at_bank(&format!("T-{i}"), 10_000 * i, "0001", None))
-        .collect();
-    let ids = accept(&s, &key, &contracts).await;
-    let day = business_day(&s, 1);
-    let files = run(&s, &day).await.ok()["files"].clone();
-    let name = files[0]["file_name"].as_str().unwrap().to_string();
-    let request = zengin::parse(&std::fs::read(out(&s, &name)).unwrap()).unwrap();
+    let (s, key) = spawn_with_site(db).await;
+    let (ids, _, _, request) = requested_at_0001(&s, &key, "T", 3, 10_000).await;
+    let request = zengin::parse(&request).unwrap();
     let asked = debit::debits(&request);
     assert_eq!(asked.len(), 3);
     let with = |d: &debit::Debit, result| debit::Debit {
