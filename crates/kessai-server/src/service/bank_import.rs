@@ -315,7 +315,7 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
         content: &fingerprint,
         target: &a.target,
         answer: &a.answer,
-        money: a.money_back.as_ref(),
+        money: a.money_back.as_deref(),
         withdrawn_yen: a.withdrawal.then_some(a.content.amount_yen),
         booked_on: booked.as_deref(),
     };

@@ -74,7 +74,9 @@ pub(super) struct Answer {
     pub(super) answer: BankAnswer,
     /// Money that came back: if no instruction of Kessai's is found, it is still money in the
     /// bank, and is booked as an incoming credit (to suspense) instead of being lost.
-    pub(super) money_back: Option<CreditInput>,
+    /// Boxed: most answers bring no money back, and a statement of a million answers would
+    /// otherwise carry a whole `CreditInput`'s room in each.
+    pub(super) money_back: Option<Box<CreditInput>>,
     /// Money left the account (a debit entry): if it answers no instruction of Kessai's, it is
     /// listed for the operator like any other withdrawal.
     pub(super) withdrawal: bool,
@@ -259,7 +261,7 @@ fn camt_entries<'a>(
                         .trim_end()
                         .to_string(),
                     },
-                    money_back: Some(incoming(Effect::Credit).input()),
+                    money_back: Some(Box::new(incoming(Effect::Credit).input())),
                     withdrawal: false,
                 }),
                 // Money in; a reversed credit with no reference of ours is money in all the same.

@@ -202,7 +202,7 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
                 answer: BankAnswer::Returned {
                     reason: format!("振込不能・組戻し ({})", e.description),
                 },
-                money_back: Some(money.input()),
+                money_back: Some(Box::new(money.input())),
                 withdrawal: false,
             });
         } else if !e.deposit && !e.edi.is_empty() && e.kind != 19 {
