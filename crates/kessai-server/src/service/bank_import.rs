@@ -293,23 +293,8 @@ fn debit_outcome(d: &DebitEntry, done: DebitApplied) -> RecordOutcome {
     with_kind(r, kind)
 }
 
-/// An entry's booking date as `YYYY-MM-DD`: Zengin's 和暦 YYMMDD, or the date of an ISO
-/// `BookgDt` (a date or a date-time, checked to be a real day when the document was read).
-fn booked_on(booking_date: &str) -> Option<String> {
-    if booking_date.len() == 6 {
-        return kessai_formats::zengin::iso_of_era_date(booking_date);
-    }
-    let day = booking_date.get(..10)?;
-    let shaped = day.bytes().enumerate().all(|(i, b)| match i {
-        4 | 7 => b == b'-',
-        _ => b.is_ascii_digit(),
-    });
-    shaped.then(|| day.to_string())
-}
-
 async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<RecordOutcome> {
     let fingerprint = a.content.fingerprint();
-    let booked = booked_on(&a.content.booking_date);
     let entry = AnswerEntry {
         identity: &a.identity,
         content: &fingerprint,
@@ -317,7 +302,7 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
         answer: &a.answer,
         money: a.money_back.as_deref(),
         withdrawn_yen: a.withdrawal.then_some(a.content.amount_yen),
-        booked_on: booked.as_deref(),
+        booked_on: a.booked_on.as_deref(),
     };
     let done = apply_answer(app, tx, &entry).await?;
     let r = RecordOutcome {

@@ -80,6 +80,10 @@ pub(super) struct Answer {
     /// Money left the account (a debit entry): if it answers no instruction of Kessai's, it is
     /// listed for the operator like any other withdrawal.
     pub(super) withdrawal: bool,
+    /// The day the bank booked it (`YYYY-MM-DD`), where the file says: a camt `BookgDt`, a
+    /// Zengin 勘定日; a status report has none. Kept apart from `content`, which for camt
+    /// leaves dates out on purpose.
+    pub(super) booked_on: Option<String>,
 }
 
 /// The buyer's bank's result of one of Kessai's direct debits.
@@ -263,6 +267,7 @@ fn camt_entries<'a>(
                     },
                     money_back: Some(Box::new(incoming(Effect::Credit).input())),
                     withdrawal: false,
+                    booked_on: e.booking_date.clone(),
                 }),
                 // Money in; a reversed credit with no reference of ours is money in all the same.
                 None => credits.push(incoming(Effect::Credit)),
@@ -279,6 +284,7 @@ fn camt_entries<'a>(
                     answer: BankAnswer::Settled,
                     money_back: None,
                     withdrawal: true,
+                    booked_on: e.booking_date.clone(),
                 }),
                 // Money left that Kessai did not send: listed for the operator, never dropped.
                 None => credits.push(incoming(Effect::ListOnly)),
@@ -348,6 +354,7 @@ fn status_report(report: &iso_status::StatusReport) -> Parsed {
             },
             money_back: None,
             withdrawal: false,
+            booked_on: None,
         });
     }
     let mut parsed = Parsed {

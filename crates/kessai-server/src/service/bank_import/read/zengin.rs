@@ -204,6 +204,7 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
                 },
                 money_back: Some(Box::new(money.input())),
                 withdrawal: false,
+                booked_on: fmt::iso_of_era_date(&e.booking_date),
             });
         } else if !e.deposit && !e.edi.is_empty() && e.kind != 19 {
             // A withdrawal quoting a payee's deal ID: one of Kessai's own transfers left.
@@ -216,6 +217,7 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
                 money_back: None,
                 // Answering none of Kessai's transfers, it is listed for the operator.
                 withdrawal: true,
+                booked_on: fmt::iso_of_era_date(&e.booking_date),
             });
         } else {
             // 訂正 (19) corrects an earlier entry; like withdrawals, it is for the operator to read.
