@@ -92,12 +92,46 @@ impl Rows {
         self.write_with(tx, " ON CONFLICT DO NOTHING").await
     }
 
+    /// Like [`Rows::write_new`], returning the `column` of each row inserted (in no order).
+    pub(crate) async fn write_new_returning(
+        &mut self,
+        tx: &mut Tx,
+        column: &str,
+    ) -> Result<Vec<crate::Row>> {
+        let suffix = format!(" ON CONFLICT DO NOTHING RETURNING {column}");
+        let mut rows = Vec::with_capacity(self.len());
+        for (sql, chunk) in self.statements(&suffix) {
+            let q = query(&sql).bind_all(chunk);
+            rows.extend(q.fetch_all(tx.conn()).await?);
+        }
+        Ok(rows)
+    }
+
     async fn write_with(&mut self, tx: &mut Tx, suffix: &str) -> Result<u64> {
+        let mut inserted = 0;
+        for (sql, chunk) in self.statements(suffix) {
+            inserted += query(&sql)
+                .bind_all(chunk)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+        }
+        Ok(inserted)
+    }
+
+    /// The multi-row inserts of every row pushed so far (each statement with its values, at
+    /// most [`PARAMS_PER_INSERT`] of them), forgetting the rows.
+    fn statements(&mut self, suffix: &str) -> Vec<(String, Vec<Val>)> {
         let width = self.columns.len();
         let per_insert = (PARAMS_PER_INSERT / width).max(1);
         let values = std::mem::take(&mut self.values);
-        let mut inserted = 0;
-        for chunk in values.chunks(per_insert * width) {
+        let mut statements = Vec::with_capacity(values.len() / (per_insert * width) + 1);
+        let mut values = values.into_iter();
+        loop {
+            let chunk: Vec<Val> = values.by_ref().take(per_insert * width).collect();
+            if chunk.is_empty() {
+                break;
+            }
             let mut sql = format!(
                 "INSERT INTO {} ({}) VALUES ",
                 self.table,
@@ -112,12 +146,8 @@ impl Rows {
                 sql.push(')');
             }
             sql.push_str(suffix);
-            inserted += query(&sql)
-                .bind_all(chunk.iter().cloned())
-                .execute(tx.conn())
-                .await?
-                .rows_affected();
+            statements.push((sql, chunk));
         }
-        Ok(inserted)
+        statements
     }
 }

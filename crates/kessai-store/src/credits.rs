@@ -138,6 +138,61 @@ impl Tx {
         Ok((done.rows_affected() == 1).then_some(id))
     }
 
+    /// Records many credits at once, each linked to the bank file `file_id`, skipping those
+    /// whose `bank_ref` is recorded already (for the caller to look up, as after
+    /// [`Tx::insert_credit`]): the ID of each credit recorded, none for each skipped, in order.
+    pub async fn insert_new_credits(
+        &mut self,
+        credits: &[NewCredit<'_>],
+        file_id: &str,
+    ) -> Result<Vec<Option<String>>> {
+        let ids: Vec<String> = credits.iter().map(|_| new_internal_id()).collect();
+        let mut rows = crate::bulk::Rows::new(
+            "bank_credits",
+            &[
+                "id",
+                "bank_ref",
+                "amount_yen",
+                "reference",
+                "deal_id",
+                "outcome",
+                "received_at_ms",
+                "resolved_by",
+                "account_number",
+                "transferor_code",
+                "content",
+                "conflict_of",
+                "file_id",
+            ],
+        );
+        for (c, id) in credits.iter().zip(&ids) {
+            rows.push([
+                id.as_str().into(),
+                c.bank_ref.into(),
+                c.amount_yen.into(),
+                c.reference.into(),
+                c.deal_id.into(),
+                c.outcome.as_str().into(),
+                c.now_ms.into(),
+                c.resolved_by.into(),
+                c.account_number.into(),
+                c.transferor_code.into(),
+                c.content.into(),
+                c.conflict_of.into(),
+                file_id.into(),
+            ]);
+        }
+        let recorded = rows.write_new_returning(self, "id").await?;
+        let recorded: std::collections::HashSet<String> = recorded
+            .iter()
+            .map(|r| get(r, "id"))
+            .collect::<Result<_>>()?;
+        Ok(ids
+            .into_iter()
+            .map(|id| recorded.contains(&id).then_some(id))
+            .collect())
+    }
+
     pub async fn credit_by_ref(&mut self, bank_ref: &str) -> Result<Option<CreditRecord>> {
         let sql = format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE bank_ref = $1");
         let row = query(&sql)

@@ -13,7 +13,8 @@ on_both_databases!(
     notices_are_reconciled_once,
     virtual_accounts_match_without_a_reference,
     statements_and_ebcdic_notices_are_reconciled,
-    payer_codes_match_without_a_reference
+    payer_codes_match_without_a_reference,
+    credits_recorded_together_are_applied_as_one_by_one
 );
 
 /// The buyer is given a 振込依頼人コード; a transfer carrying it matches with nothing in the name.
@@ -313,5 +314,108 @@ async fn statements_and_ebcdic_notices_are_reconciled(db: Db) {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("credits matched to deals: 1"), "{out}");
     assert_eq!(s.view(&b, support::BUYER_PW).await.ok()["status"], "funded");
+    s.assert_books_sound().await;
+}
+
+/// Money no deal can claim is recorded many records per statement; every way a record can
+/// leave such a run (a repeat of an earlier file, the same identity with other content, a
+/// repeat within the file, a deal ID, a cancellation) still gives each record what it would
+/// get alone, in file order, and a run longer than one batch (1,000) is cut without a loss.
+async fn credits_recorded_together_are_applied_as_one_by_one(db: Db) {
+    let s = support::spawn(db).await;
+    let (a, _) = s.agreed_deal("batch-a", 10_000).await;
+    let earlier = save(
+        &s,
+        "earlier.txt",
+        vec![
+            transfer("000001", 1_000, "ｻﾄｳ", "", false),
+            transfer("000002", 2_000, "ｻﾄｳ", "", false),
+        ],
+    );
+    let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, &earlier]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut records = vec![
+        transfer("000101", 101, "ﾀﾅｶ", "", false),
+        // The same as in the earlier file: a duplicate, amid new ones.
+        transfer("000001", 1_000, "ｻﾄｳ", "", false),
+        transfer("000102", 102, "ﾀﾅｶ", "", false),
+        // The earlier file's identity with another amount: a conflict, to suspense.
+        transfer("000002", 2_500, "ｻﾄｳ", "", false),
+        transfer("000103", 103, "ﾀﾅｶ", "", false),
+        // This file's own record again: the second is a duplicate of the first.
+        transfer("000101", 101, "ﾀﾅｶ", "", false),
+        // ... and again with other content: a conflict.
+        transfer("000102", 999, "ﾀﾅｶ", "", false),
+        // A deal ID ends the run; the deal is paid.
+        transfer("000104", 10_000, &a, "", false),
+        transfer("000105", 105, "ﾀﾅｶ", "", false),
+        // A cancellation of no known payment: a claim for the operator.
+        transfer("000106", 777, "ﾄﾘｹｼ", "", true),
+    ];
+    // A long run after them: 2,500 new records, cut into batches.
+    for i in 0..2_500u64 {
+        records.push(transfer(
+            &format!("{:06}", 200_000 + i),
+            1 + i,
+            "ｽｽﾞｷ",
+            "",
+            false,
+        ));
+    }
+    let file = save(&s, "mixed.txt", records);
+    let (code, out, err) = kessai(&["bank", "import", "--db", &s.db_url, &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "zengin-01, 2510 records — credits matched to deals: 1, to suspense: 2504, \
+             conflicts (to suspense, beside the earlier record): 2, \
+             duplicates of earlier entries (skipped): 2, reversal claims for the operator: 1\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(s.view(&a, support::BUYER_PW).await.ok()["status"], "funded");
+    // Suspense: the earlier 3,000, then 101 + 102 + 103 + 105 + 2,500 + 999 and the 2,500
+    // new ones (1 + 2 + ... + 2,500).
+    let new_run: i64 = (1..=2_500).sum();
+    let suspense = 3_000 + 101 + 102 + 103 + 105 + 2_500 + 999 + new_run;
+    let (code, out, _) = kessai(&["bank", "suspense", "--db", &s.db_url]);
+    assert_eq!(code, 0);
+    let total = kessai_core::Yen(suspense).to_string();
+    assert!(
+        out.contains(&format!("2508 unmatched credit(s), {total} in suspense")),
+        "{out}"
+    );
+    // Every record is in the file's entries, and every credit is linked to the file that
+    // brought it: the earlier file's two, and this file's 2,508 (a duplicate makes none).
+    let links: Vec<String> = sqlx::query_scalar(
+        "SELECT f.name || ':' || CAST(COUNT(*) AS TEXT) FROM bank_credits c \
+         JOIN bank_files f ON f.id = c.file_id GROUP BY f.name ORDER BY f.name",
+    )
+    .fetch_all(s.app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(links, ["earlier.txt:2", "mixed.txt:2508"]);
+    let entries: Vec<String> = sqlx::query_scalar(
+        "SELECT e.outcome || ':' || CAST(COUNT(*) AS TEXT) FROM bank_entries e \
+         JOIN bank_files f ON f.id = e.file_id WHERE f.name = 'mixed.txt' \
+         GROUP BY e.outcome ORDER BY e.outcome",
+    )
+    .fetch_all(s.app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        entries,
+        [
+            "conflict:2",
+            "duplicate:2",
+            "matched:1",
+            "reversal_claim:1",
+            "suspense:2504"
+        ]
+    );
+    let before = s.snapshot().await;
+    let (_, out, _) = kessai(&["bank", "import", "--db", &s.db_url, &file]);
+    assert!(out.contains("already imported"), "{out}");
+    assert_eq!(s.snapshot().await, before);
     s.assert_books_sound().await;
 }

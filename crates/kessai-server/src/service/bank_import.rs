@@ -9,7 +9,9 @@ mod read;
 mod summary;
 
 use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome};
-use super::credit::{apply_credit, apply_credit_to, CreditInput, CreditResult, Matching};
+use super::credit::{
+    apply_credit, apply_credit_to, batchable, record_unmatched, CreditInput, CreditResult, Matching,
+};
 use super::debit_results::{self, Applied, DebitApplied, DebitResult};
 use super::entry::UPGRADE_WINDOW_MS;
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
@@ -24,6 +26,9 @@ pub use summary::{ImportSummary, RecordOutcome};
 /// Entries recorded per statement batch while a file is applied: the outcomes' recorded
 /// content is dropped once written, so a file of a million entries is not held twice.
 const ENTRIES_PER_WRITE: usize = 1_000;
+
+/// Credits recorded together at most (`credit::record_unmatched`).
+const CREDITS_PER_BATCH: usize = 1_000;
 
 /// Debit results judged and written together (`debit_results::apply_all`).
 const DEBITS_PER_CHUNK: usize = 1_000;
@@ -50,9 +55,28 @@ pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSu
         let since = app.clock.now().0 - UPGRADE_WINDOW_MS;
         let before_upgrade = parsed.format.starts_with("camt")
             && tx.camt_credits_before_contents_since(since).await?;
-        for c in &parsed.credits {
-            s.push(apply_incoming(app, tx, c, before_upgrade).await?);
-            entries.write_full(tx, &mut s).await?;
+        let mut rest = &parsed.credits[..];
+        while let Some(first) = rest.first() {
+            let inputs = leading_batch(app, rest, before_upgrade);
+            if inputs.is_empty() {
+                s.push(apply_incoming(app, tx, first, before_upgrade).await?);
+                entries.write_full(tx, &mut s).await?;
+                rest = &rest[1..];
+                continue;
+            }
+            let (batch, after) = rest.split_at(inputs.len());
+            let recorded = record_unmatched(app, tx, &inputs, &entries.file_id).await?;
+            for ((c, input), done) in batch.iter().zip(&inputs).zip(recorded) {
+                s.push(match done {
+                    Some(credit) => RecordOutcome {
+                        file_linked: true,
+                        ..credited(incoming_record(c, input), credit)
+                    },
+                    None => apply_incoming(app, tx, c, before_upgrade).await?,
+                });
+                entries.write_full(tx, &mut s).await?;
+            }
+            rest = after;
         }
         for a in &parsed.answers {
             s.push(apply_bank_answer(app, tx, a).await?);
@@ -154,6 +178,7 @@ impl EntryLog {
         let batch = &mut s.outcomes[self.written..];
         let credits: Vec<&str> = batch
             .iter()
+            .filter(|r| !r.file_linked)
             .filter_map(|r| r.credit_id.as_deref())
             .collect();
         tx.link_credits_to_file(&credits, &self.file_id).await?;
@@ -204,6 +229,7 @@ fn record(position: i64, identity: &str, fingerprint: String, amount_yen: i64) -
         instruction_status: None,
         contract_id: None,
         debit_result: None,
+        file_linked: false,
     }
 }
 
@@ -237,22 +263,50 @@ fn credited(r: RecordOutcome, c: CreditResult) -> RecordOutcome {
     with_kind(r, kind)
 }
 
+/// The credits at the start of `rest` recorded in one batch (`credit::record_unmatched`):
+/// money in that no deal can claim without a lookup, each reference once, up to
+/// [`CREDITS_PER_BATCH`]; none when the first is not such a credit.
+fn leading_batch(app: &App, rest: &[Incoming], before_upgrade: bool) -> Vec<CreditInput> {
+    let mut refs = std::collections::HashSet::new();
+    let mut inputs = Vec::new();
+    for c in rest.iter().take(CREDITS_PER_BATCH) {
+        if c.effect != Effect::Credit {
+            break;
+        }
+        let input = incoming_input(c, before_upgrade);
+        if !batchable(app, &input) || !refs.insert(input.bank_ref.trim().to_string()) {
+            break;
+        }
+        inputs.push(input);
+    }
+    inputs
+}
+
+/// The incoming record as the credit service takes it.
+fn incoming_input(c: &Incoming, before_upgrade: bool) -> CreditInput {
+    // Only money in can repeat an old-rule credit (a reversal found that way would take the
+    // payment's record for itself).
+    CreditInput {
+        before_upgrade: c
+            .payer_text
+            .clone()
+            .filter(|_| before_upgrade && c.effect == Effect::Credit),
+        ..c.input()
+    }
+}
+
+fn incoming_record(c: &Incoming, input: &CreditInput) -> RecordOutcome {
+    record(c.position, &c.bank_ref, input.fingerprint(), c.amount_yen)
+}
+
 async fn apply_incoming(
     app: &App,
     tx: &mut Tx,
     c: &Incoming,
     before_upgrade: bool,
 ) -> AppResult<RecordOutcome> {
-    // Only money in can repeat an old-rule credit (a reversal found that way would take the
-    // payment's record for itself).
-    let input = CreditInput {
-        before_upgrade: c
-            .payer_text
-            .clone()
-            .filter(|_| before_upgrade && c.effect == Effect::Credit),
-        ..c.input()
-    };
-    let r = record(c.position, &c.bank_ref, input.fingerprint(), c.amount_yen);
+    let input = incoming_input(c, before_upgrade);
+    let r = incoming_record(c, &input);
     Ok(match c.effect {
         Effect::ListOnly => with_kind(r, EntryOutcome::Listed),
         Effect::Reversal => {

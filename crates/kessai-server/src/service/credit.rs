@@ -3,12 +3,14 @@
 //! content is a conflict on the suspense list), and kept as unmatched receipts when no single
 //! deal fits.
 
+mod batch;
 mod matching;
 
 use super::deal_ops;
 use super::entry::{seen_before_upgrade, seen_credit, Direction, EntryContent, Seen};
 use crate::error::{AppError, AppResult};
 use crate::App;
+pub(crate) use batch::{batchable, record_unmatched};
 use kessai_core::{DealCommand, DealId, Party, Yen};
 use kessai_store::{CreditOutcome, NewCredit, Tx};
 pub(crate) use matching::find_deal;
@@ -85,6 +87,24 @@ pub struct CreditResult {
     pub received_yen: Option<i64>,
     pub remaining_yen: Option<i64>,
     pub excess_yen: Option<i64>,
+}
+
+impl CreditResult {
+    /// A result saying only what became of the credit, about no deal.
+    fn new(bank_ref: &str, outcome: &str) -> CreditResult {
+        CreditResult {
+            bank_ref: bank_ref.to_string(),
+            outcome: outcome.to_string(),
+            duplicate: false,
+            conflict_of: None,
+            credit_id: None,
+            deal_id: None,
+            deal_state: None,
+            received_yen: None,
+            remaining_yen: None,
+            excess_yen: None,
+        }
+    }
 }
 
 pub fn validate(input: &CreditInput) -> AppResult<Yen> {
@@ -225,7 +245,12 @@ pub(crate) async fn record_once(
     how: &NewRecord<'_>,
 ) -> AppResult<Option<String>> {
     let content = input.fingerprint();
-    let credit = NewCredit {
+    Ok(tx.insert_credit(&new_credit(input, how, &content)).await?)
+}
+
+/// The credit row for the bank's record `input`, recorded as `how` with its `content`.
+fn new_credit<'a>(input: &'a CreditInput, how: &NewRecord<'a>, content: &'a str) -> NewCredit<'a> {
+    NewCredit {
         bank_ref: input.bank_ref.trim(),
         amount_yen: how.amount.0,
         reference: &input.reference,
@@ -238,10 +263,9 @@ pub(crate) async fn record_once(
             .transferor_code
             .as_deref()
             .filter(|c| !c.trim_start_matches('0').is_empty()),
-        content: Some(&content),
+        content: Some(content),
         conflict_of: how.conflict_of,
-    };
-    Ok(tx.insert_credit(&credit).await?)
+    }
 }
 
 /// Like [`record_once`], for a record already known to be new: a concurrent transaction
@@ -272,18 +296,7 @@ async fn describe(
     outcome: &str,
     deal_id: Option<&str>,
 ) -> AppResult<CreditResult> {
-    let mut result = CreditResult {
-        bank_ref: bank_ref.to_string(),
-        outcome: outcome.to_string(),
-        duplicate: false,
-        conflict_of: None,
-        credit_id: None,
-        deal_id: None,
-        deal_state: None,
-        received_yen: None,
-        remaining_yen: None,
-        excess_yen: None,
-    };
+    let mut result = CreditResult::new(bank_ref, outcome);
     if let Some(id) = deal_id {
         if let Some(record) = tx.deal(id).await? {
             result.deal_id = Some(record.buyer_id.to_string());

@@ -39,6 +39,9 @@ pub struct RecordOutcome {
     /// `stopped_by_collector`, `other`).
     pub contract_id: Option<String>,
     pub debit_result: Option<String>,
+    /// The credit was linked to the file as it was recorded (`credit::record_unmatched`).
+    #[serde(skip)]
+    pub(super) file_linked: bool,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
