@@ -14,6 +14,7 @@ pub mod scheduler;
 pub mod secrets;
 pub mod service;
 pub mod web;
+pub mod webhook;
 pub mod words;
 
 use axum::Router;
@@ -70,6 +71,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     });
     if state.config.workers {
         tokio::spawn(mail::worker::run(state.clone()));
+        tokio::spawn(webhook::worker::run(state.clone()));
         tokio::spawn(scheduler::run(state.clone()));
     }
     let router = app(state.clone());

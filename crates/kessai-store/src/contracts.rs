@@ -170,6 +170,10 @@ impl Tx {
             }
         }
         accounts.write_new(self).await?;
+        // Accepted: the first status a site hears of. When fewer went in, the caller reruns
+        // the whole transaction on fresh data, and these events go with it.
+        let ids: Vec<&str> = contracts.iter().map(|c| c.id).collect();
+        self.contracts_changed(&ids, now_ms).await?;
         Ok(inserted)
     }
 

@@ -158,15 +158,29 @@ impl Tx {
         Ok(done)
     }
 
-    /// Moves these contracts' debits from state `from` to `to`; returns how many moved (fewer
-    /// when another transaction moved some first).
-    pub async fn move_debits(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
-        self.move_contracts("debit_state", ids, from, to).await
+    /// Moves these contracts' debits from state `from` to `to`, each move a webhook event for
+    /// its site; returns how many moved (fewer when another transaction moved some first).
+    pub async fn move_debits(
+        &mut self,
+        ids: &[&str],
+        from: &str,
+        to: &str,
+        now_ms: i64,
+    ) -> Result<u64> {
+        self.move_contracts("debit_state", ids, from, to, now_ms)
+            .await
     }
 
     /// Moves these contracts' deliveries from state `from` to `to`, as [`Tx::move_debits`].
-    pub async fn move_deliveries(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
-        self.move_contracts("delivery_state", ids, from, to).await
+    pub async fn move_deliveries(
+        &mut self,
+        ids: &[&str],
+        from: &str,
+        to: &str,
+        now_ms: i64,
+    ) -> Result<u64> {
+        self.move_contracts("delivery_state", ids, from, to, now_ms)
+            .await
     }
 
     pub(crate) async fn move_contracts(
@@ -175,6 +189,7 @@ impl Tx {
         ids: &[&str],
         from: &str,
         to: &str,
+        now_ms: i64,
     ) -> Result<u64> {
         let mut moved = 0;
         for chunk in ids.chunks(IDS_PER_UPDATE) {
@@ -183,14 +198,19 @@ impl Tx {
             // and scanned every waiting contract for each chunk (a delivery run of 100,000
             // at 6,396 contracts/s). Looked up by primary key, each row is then checked.
             let sql = format!(
-                "UPDATE contracts SET {track} = $2 WHERE id IN ({}) AND {track} || '' = $1",
+                "UPDATE contracts SET {track} = $2 WHERE id IN ({}) AND {track} || '' = $1 \
+                 RETURNING id",
                 places.join(", ")
             );
             let mut q = query(&sql).bind(from).bind(to);
             for id in chunk {
                 q = q.bind(*id);
             }
-            moved += q.execute(self.conn()).await?.rows_affected();
+            let rows = q.fetch_all(self.conn()).await?;
+            let changed: Vec<String> = rows.iter().map(|r| get(r, "id")).collect::<Result<_>>()?;
+            let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
+            self.contracts_changed(&changed, now_ms).await?;
+            moved += changed.len() as u64;
         }
         Ok(moved)
     }

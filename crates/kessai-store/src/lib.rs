@@ -29,6 +29,7 @@ mod registrations;
 mod sessions;
 mod sites;
 mod virtual_accounts;
+mod webhooks;
 
 pub use bank_entries::{EntryOutcome, NewEntry};
 pub use bank_files::{BankFileRecord, ListedEntry, NewBankFile};
@@ -47,6 +48,9 @@ pub use outbox::{NewEmail, OutboxEmail};
 pub use payouts::{NewContractPayout, PayableContract};
 pub use registrations::{NewRegistration, Registration};
 pub use sites::SiteRecord;
+pub use webhooks::{
+    AttemptOutcome, WebhookAttempt, WebhookEvent, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS,
+};
 
 pub(crate) use db::{get, Db};
 use sqlx::any::AnyPoolOptions;

@@ -118,6 +118,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0015_payouts.sqlite.sql"),
         postgres: include_str!("sql/0015_payouts.postgres.sql"),
     },
+    Migration {
+        version: 16,
+        name: "webhooks to sites",
+        both: include_str!("sql/0016_webhooks.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

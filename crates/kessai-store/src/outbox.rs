@@ -81,6 +81,31 @@ impl Store {
         lease_until_ms: i64,
         limit: i64,
     ) -> Result<Vec<OutboxEmail>> {
+        let rows = self
+            .claim_leased(
+                "outbox_emails",
+                "id, to_addr, subject, body, deal_ref, attempts, created_at_ms",
+                owner,
+                now_ms,
+                lease_until_ms,
+                limit,
+            )
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Leases to `owner` until `lease_until_ms` up to `limit` pending rows of `table` (an
+    /// outbox: `status`, `next_attempt_ms`, `lease_owner`, `lease_until_ms`, `attempts`) that
+    /// are due at `now_ms` and not leased, counting the attempt; returns their `returning`.
+    pub(crate) async fn claim_leased(
+        &self,
+        table: &str,
+        returning: &str,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::Row>> {
         let mut tx = self.begin().await?;
         // The inner SELECT picks the first due candidates by the `outbox_emails_due` index, so a
         // claim costs the same with a million waiting as with a thousand. On PostgreSQL, rows
@@ -93,10 +118,10 @@ impl Store {
             crate::Backend::Sqlite => "",
         };
         let sql = format!(
-            "UPDATE outbox_emails SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox_emails WHERE status = 'pending' AND next_attempt_ms <= $3 \
+            "UPDATE {table} SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' AND next_attempt_ms <= $3 \
                           AND lease_until_ms <= $3 ORDER BY next_attempt_ms LIMIT $4 {lock}) \
-             RETURNING id, to_addr, subject, body, deal_ref, attempts, created_at_ms"
+             RETURNING {returning}"
         );
         let rows = query(&sql)
             .bind(owner)
@@ -106,7 +131,7 @@ impl Store {
             .fetch_all(tx.conn())
             .await?;
         tx.commit().await?;
-        rows.iter().map(from_row).collect()
+        Ok(rows)
     }
 
     /// Records the emails a worker delivered, in one transaction.
@@ -134,7 +159,13 @@ impl Store {
     }
 
     /// Runs `head ($3, $4, …)` over `ids` with `$1 = value` and `$2 = owner`, in one transaction.
-    async fn update_leased(&self, head: &str, ids: &[&str], owner: &str, value: i64) -> Result<()> {
+    pub(crate) async fn update_leased(
+        &self,
+        head: &str,
+        ids: &[&str],
+        owner: &str,
+        value: i64,
+    ) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }

@@ -120,8 +120,15 @@ impl Tx {
     }
 
     /// Moves these contracts' payouts from state `from` to `to`, as [`Tx::move_debits`].
-    pub async fn move_payouts(&mut self, ids: &[&str], from: &str, to: &str) -> Result<u64> {
-        self.move_contracts("payout_state", ids, from, to).await
+    pub async fn move_payouts(
+        &mut self,
+        ids: &[&str],
+        from: &str,
+        to: &str,
+        now_ms: i64,
+    ) -> Result<u64> {
+        self.move_contracts("payout_state", ids, from, to, now_ms)
+            .await
     }
 
     /// Records what the bank did with a contract's payout: paid on `paid_on`, or (`None`: the
@@ -130,25 +137,38 @@ impl Tx {
         &mut self,
         contract_id: &str,
         paid_on: Option<&str>,
+        now_ms: i64,
     ) -> Result<()> {
         let state = if paid_on.is_some() {
             payout::PAID
         } else {
             payout::INSTRUCTED
         };
-        query("UPDATE contracts SET payout_state = $2, paid_on = $3 WHERE id = $1")
-            .bind(contract_id)
-            .bind(state)
-            .bind(paid_on)
-            .execute(self.conn())
-            .await?;
+        // Only a change is an event: a refused transfer leaves the payout instructed.
+        let changed = query(
+            "UPDATE contracts SET payout_state = $2, paid_on = $3 WHERE id = $1 \
+             AND NOT (payout_state = $2 AND paid_on IS NOT DISTINCT FROM $3)",
+        )
+        .bind(contract_id)
+        .bind(state)
+        .bind(paid_on)
+        .execute(self.conn())
+        .await?;
+        if changed.rows_affected() == 1 {
+            self.contracts_changed(&[contract_id], now_ms).await?;
+        }
         Ok(())
     }
 
     /// Marks contracts whose fee took the whole amount as paid on `day` (nothing to send);
     /// returns how many were still waiting.
-    pub async fn contracts_paid_by_fee(&mut self, ids: &[&str], day: &str) -> Result<u64> {
-        let mut paid = 0;
+    pub async fn contracts_paid_by_fee(
+        &mut self,
+        ids: &[&str],
+        day: &str,
+        now_ms: i64,
+    ) -> Result<u64> {
+        let mut paid = vec![];
         for id in ids {
             let done = query(
                 "UPDATE contracts SET payout_state = $2, paid_on = $3 WHERE id = $1 AND payout_state = $4",
@@ -159,8 +179,11 @@ impl Tx {
             .bind(payout::WAITING)
             .execute(self.conn())
             .await?;
-            paid += done.rows_affected();
+            if done.rows_affected() == 1 {
+                paid.push(*id);
+            }
         }
-        Ok(paid)
+        self.contracts_changed(&paid, now_ms).await?;
+        Ok(paid.len() as u64)
     }
 }

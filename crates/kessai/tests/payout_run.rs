@@ -9,8 +9,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use support::bank::kessai;
 use support::contracts::{
-    accept, answer_debits, business_day, contract, operator_run, out, post_file, shown, site,
-    site_with,
+    accept, answer_debits, business_day, contract, operator_run, out, post_file, settle, ship_all,
+    shown, site, site_with, zengin_bank,
 };
 use support::{Db, Options, TestServer};
 
@@ -31,51 +31,6 @@ async fn payout_run(s: &TestServer, date: &str) -> Value {
         )
         .await;
     r.ok().clone()
-}
-
-/// Ships every contract of the delivery files through the carrier simulator.
-async fn ship_all(s: &TestServer, files: &Value) {
-    for f in files.as_array().unwrap() {
-        let instructions = std::fs::read(out(s, &f["file_name"])).unwrap();
-        let notice = kessai_sim::carrier::ship(&instructions, 5).unwrap();
-        let r = post_file(s, "/v1/operator/carrier-files", "notice.csv", notice).await;
-        r.ok();
-    }
-}
-
-/// A simulated main bank (the tests' demo bank) that reports in Zengin files.
-fn zengin_bank() -> kessai_sim::bank::BankState {
-    let mut bank = kessai_sim::bank::BankState::new(
-        11,
-        0,
-        kessai_sim::bank::AccountRef {
-            bank_code: "0001".into(),
-            branch_code: "001".into(),
-            account_number: "1234567".into(),
-            name: "ｹﾂｻｲ ｴｽｸﾛ-".into(),
-        },
-    );
-    bank.zengin_files = true;
-    bank
-}
-
-/// The bank settles the transfer files and answers with the day's statement (Zengin 03).
-fn settle(
-    bank: &mut kessai_sim::bank::BankState,
-    s: &TestServer,
-    files: &[&Value],
-    day: &str,
-) -> (String, Vec<u8>) {
-    for f in files {
-        let name = f["file_name"].as_str().unwrap();
-        let bytes = std::fs::read(out(s, &f["file_name"])).unwrap();
-        assert!(bank
-            .process_zengin_transfers(name, &bytes, day)
-            .unwrap()
-            .is_empty());
-    }
-    bank.end_of_day_statement("2026-01-01T18:00:00+09:00", day)
-        .expect("a statement of the day's withdrawals")
 }
 
 async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db: Db) {

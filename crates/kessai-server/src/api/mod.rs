@@ -20,6 +20,7 @@ mod runs;
 mod session;
 mod site;
 mod suspense;
+mod webhook;
 
 use crate::error::AppError;
 use crate::App;
@@ -90,6 +91,9 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/contracts", post(contract::submit).get(contract::list))
         .route("/v1/contracts/bulk", post(contract::bulk))
         .route("/v1/contracts/{contract_id}", get(contract::show))
+        .route("/v1/webhooks", get(webhook::list))
+        .route("/v1/webhooks/{event_id}", get(webhook::show))
+        .route("/v1/webhooks/{event_id}/replay", post(webhook::replay))
         .route("/v1", any(fallback::not_found))
         .route("/v1/", any(fallback::not_found))
         .route("/v1/{*rest}", any(fallback::not_found))

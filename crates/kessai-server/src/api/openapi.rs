@@ -1,6 +1,8 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
-use super::{amend, bank, carrier, contract, operator, party, runs, session, site, suspense};
+use super::{
+    amend, bank, carrier, contract, operator, party, runs, session, site, suspense, webhook,
+};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -13,7 +15,8 @@ use utoipa::{Modify, OpenApi};
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
           suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
           contract::submit, contract::bulk, contract::show, contract::list, runs::debit,
-          runs::delivery, runs::payout, carrier::import),
+          runs::delivery, runs::payout, carrier::import, webhook::list, webhook::show,
+          webhook::replay),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

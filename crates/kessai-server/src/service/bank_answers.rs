@@ -218,7 +218,8 @@ async fn answer_once(
         let today = crate::i18n::date_jst(app.clock.now()).to_string();
         let day = booked_on.unwrap_or(today.as_str());
         let paid_on = (status == InstructionStatus::Completed).then_some(day);
-        tx.contract_payout_answered(contract_id, paid_on).await?;
+        tx.contract_payout_answered(contract_id, paid_on, now)
+            .await?;
     }
     let what = state.purpose.as_str();
     let detail = serde_json::json!({ "amount_yen": state.amount_yen, "reason": reason });

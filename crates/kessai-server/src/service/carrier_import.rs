@@ -126,7 +126,7 @@ pub async fn import(app: &App, name: &str, bytes: &[u8]) -> AppResult<CarrierImp
             let noticed = tx.notice_deliveries(&notices, now).await?;
             let ids: Vec<&str> = shipped_ids.iter().map(String::as_str).collect();
             let moved = tx
-                .move_deliveries(&ids, delivery::INSTRUCTED, delivery::SHIPPED)
+                .move_deliveries(&ids, delivery::INSTRUCTED, delivery::SHIPPED, now)
                 .await?;
             if noticed != ids.len() as u64 || moved != ids.len() as u64 {
                 return Err(AppError::busy("a delivery changed at the same moment"));

@@ -109,7 +109,7 @@ pub async fn apply_all(
     }
     for (state, ids) in &moves {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        if tx.move_debits(&ids, debit::REQUESTED, state).await? != ids.len() as u64 {
+        if tx.move_debits(&ids, debit::REQUESTED, state, now).await? != ids.len() as u64 {
             return Err(busy());
         }
     }

@@ -224,7 +224,12 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
             let ids: Vec<&str> = items.iter().map(|i| i.record.id.as_str()).collect();
             let inserted = tx.insert_debits(&id, &bank_code, &day, &debits).await?;
             let moved = tx
-                .move_debits(&ids, debit::NOT_REQUESTED, debit::REQUESTED)
+                .move_debits(
+                    &ids,
+                    debit::NOT_REQUESTED,
+                    debit::REQUESTED,
+                    app.clock.now().0,
+                )
                 .await?;
             if inserted != items.len() as u64 || moved != items.len() as u64 {
                 return Err(AppError::busy(

@@ -87,7 +87,12 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
             let ids: Vec<&str> = ready.iter().map(|r| r.id.as_str()).collect();
             let inserted = tx.insert_deliveries(&id, &day, &deliveries).await?;
             let moved = tx
-                .move_deliveries(&ids, delivery::WAITING, delivery::INSTRUCTED)
+                .move_deliveries(
+                    &ids,
+                    delivery::WAITING,
+                    delivery::INSTRUCTED,
+                    app.clock.now().0,
+                )
                 .await?;
             if inserted != ready.len() as u64 || moved != ready.len() as u64 {
                 return Err(AppError::busy(

@@ -122,9 +122,11 @@ pub async fn pay(app: &App, date: Date) -> AppResult<PayoutRun> {
             let inserted = tx.insert_contract_payouts(&rows, now).await?;
             let instructed: Vec<&str> = sellers.iter().map(|s| s.0.id.as_str()).collect();
             let moved = tx
-                .move_payouts(&instructed, payout::WAITING, payout::INSTRUCTED)
+                .move_payouts(&instructed, payout::WAITING, payout::INSTRUCTED, now)
                 .await?;
-            let paid = tx.contracts_paid_by_fee(&by_fee, &date.to_string()).await?;
+            let paid = tx
+                .contracts_paid_by_fee(&by_fee, &date.to_string(), now)
+                .await?;
             if inserted != rows.len() as u64
                 || moved != instructed.len() as u64
                 || paid != by_fee.len() as u64
