@@ -388,6 +388,7 @@ pub mod debit {
 }
 
 pub mod payout;
+pub mod plan;
 
 /// A contract's delivery track: instructed to the carrier once, then shipped. A bill (a
 /// contract with a due date) ships without waiting for its debit.

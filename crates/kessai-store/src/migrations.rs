@@ -125,6 +125,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 17,
+        name: "shipping lead times of sites",
+        both: include_str!("sql/0017_shipping_lead.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

@@ -19,6 +19,7 @@ pub struct SiteRecord {
     pub fee_fixed_yen: i64,
     pub debit_lead_days: i64,
     pub delivery_lead_days: i64,
+    pub shipping_lead_days: i64,
     pub payout_lead_days: i64,
     /// The goods go to the carrier only once the seller is paid.
     pub delivery_after_payout: bool,
@@ -27,7 +28,7 @@ pub struct SiteRecord {
 
 const COLUMNS: &str = "id, name, api_key_sha256, key_created_at_ms, webhook_url, webhook_secret, \
     main_bank, collection_banks, fee_rate_bp, fee_fixed_yen, debit_lead_days, delivery_lead_days, \
-    payout_lead_days, delivery_after_payout, created_at_ms";
+    payout_lead_days, delivery_after_payout, created_at_ms, shipping_lead_days";
 
 fn from_row(row: &Row) -> Result<SiteRecord> {
     let banks: String = get(row, "collection_banks")?;
@@ -49,6 +50,7 @@ fn from_row(row: &Row) -> Result<SiteRecord> {
         debit_lead_days: get(row, "debit_lead_days")?,
         delivery_lead_days: get(row, "delivery_lead_days")?,
         payout_lead_days: get(row, "payout_lead_days")?,
+        shipping_lead_days: get(row, "shipping_lead_days")?,
         delivery_after_payout: get::<i64>(row, "delivery_after_payout")? == 1,
         created_at_ms: get(row, "created_at_ms")?,
     })
@@ -58,7 +60,7 @@ impl Tx {
     /// Adds a site; `false` when its ID is taken.
     pub async fn insert_site(&mut self, s: &SiteRecord) -> Result<bool> {
         let sql = format!(
-            "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+            "INSERT INTO sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (id) DO NOTHING"
         );
         let done = query(&sql)
@@ -77,6 +79,7 @@ impl Tx {
             .bind(s.payout_lead_days)
             .bind(i64::from(s.delivery_after_payout))
             .bind(s.created_at_ms)
+            .bind(s.shipping_lead_days)
             .execute(self.conn())
             .await?;
         Ok(done.rows_affected() == 1)

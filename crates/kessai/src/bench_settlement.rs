@@ -82,6 +82,7 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         fee_fixed_yen: 0,
         debit_lead_days: 2,
         delivery_lead_days: 1,
+        shipping_lead_days: 2,
         payout_lead_days: 2,
         delivery_after_payout: false,
     };

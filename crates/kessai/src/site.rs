@@ -47,6 +47,9 @@ pub struct CreateArgs {
     /// Business days from the debit to the delivery instruction.
     #[arg(long, default_value_t = 1)]
     pub delivery_lead_days: i64,
+    /// Business days from the delivery instruction to the shipment.
+    #[arg(long, default_value_t = 2)]
+    pub shipping_lead_days: i64,
     /// Business days from shipment to the payout.
     #[arg(long, default_value_t = 2)]
     pub payout_lead_days: i64,
@@ -108,6 +111,7 @@ fn input(a: &CreateArgs) -> SiteInput {
         fee_fixed_yen: a.fee_fixed_yen,
         debit_lead_days: a.debit_lead_days,
         delivery_lead_days: a.delivery_lead_days,
+        shipping_lead_days: a.shipping_lead_days,
         payout_lead_days: a.payout_lead_days,
         delivery_after_payout: a.delivery_after_payout,
     }

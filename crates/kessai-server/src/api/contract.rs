@@ -83,7 +83,7 @@ pub async fn show(
     Path(contract_id): Path<String>,
 ) -> AppResult<Json<ContractView>> {
     let c = contract::find(&app, &site, &contract_id).await?;
-    Ok(Json(contract::view_in_full(&app, &c).await?))
+    Ok(Json(contract::view_in_full(&app, &site, &c).await?))
 }
 
 #[derive(Deserialize)]

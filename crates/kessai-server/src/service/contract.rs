@@ -3,6 +3,7 @@
 //! number is unique per site, and a repeat with the same content is a replay that answers the
 //! same contract ID, while a repeat with other content is a conflict and changes nothing.
 
+mod schedule;
 mod upload;
 
 use crate::error::{AppError, AppResult};
@@ -10,6 +11,8 @@ use crate::{transact, App};
 use axum::http::StatusCode;
 use kessai_core::contract::{Contract, ContractInput};
 use kessai_store::{ContractRecord, NewContract, SiteRecord};
+use schedule::schedule;
+pub use schedule::{StepView, Warning};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 pub use upload::{read_upload, UploadFormat, MAX_CONTRACTS_PER_UPLOAD};
@@ -86,6 +89,10 @@ pub struct ContractView {
     /// Its delivery, once instructed to the carrier: the planned day and, once shipped, the
     /// tracking number and the day it left.
     pub delivery: Option<DeliveryView>,
+    /// Its progress, step by step, planned and done (on the contract's own page only).
+    pub schedule: Vec<StepView>,
+    /// Set when it cannot go on as planned: the buyer's bank did not debit.
+    pub warning: Option<Warning>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -102,13 +109,17 @@ pub struct DebitView {
     pub result: Option<String>,
 }
 
-/// A contract with its debits and delivery, as the site reads it.
-pub async fn view_in_full(app: &App, c: &ContractRecord) -> AppResult<ContractView> {
+/// A contract with its debits, delivery and progress, as the site reads it.
+pub async fn view_in_full(
+    app: &App,
+    site: &SiteRecord,
+    c: &ContractRecord,
+) -> AppResult<ContractView> {
     let mut v = view(c)?;
-    v.debits = app
-        .store
-        .debits_of_contract(&c.id)
-        .await?
+    let debits = app.store.debits_of_contract(&c.id).await?;
+    let delivery = app.store.delivery_of_contract(&c.id).await?;
+    (v.schedule, v.warning) = schedule(c, site, &debits, delivery.as_ref())?;
+    v.debits = debits
         .into_iter()
         .map(|d| DebitView {
             date: d.debit_date,
@@ -116,15 +127,11 @@ pub async fn view_in_full(app: &App, c: &ContractRecord) -> AppResult<ContractVi
             result: d.result,
         })
         .collect();
-    v.delivery = app
-        .store
-        .delivery_of_contract(&c.id)
-        .await?
-        .map(|d| DeliveryView {
-            ship_date: d.ship_date,
-            tracking_number: d.tracking_number,
-            shipped_on: d.shipped_on,
-        });
+    v.delivery = delivery.map(|d| DeliveryView {
+        ship_date: d.ship_date,
+        tracking_number: d.tracking_number,
+        shipped_on: d.shipped_on,
+    });
     Ok(v)
 }
 
@@ -133,6 +140,8 @@ pub fn view(c: &ContractRecord) -> AppResult<ContractView> {
     Ok(ContractView {
         debits: vec![],
         delivery: None,
+        schedule: vec![],
+        warning: None,
         contract_id: c.id.clone(),
         site_id: c.site_id.clone(),
         number: c.number.clone(),

@@ -44,13 +44,17 @@ pub struct SiteInput {
     #[schema(minimum = 0, maximum = 1000000)]
     pub fee_fixed_yen: i64,
     /// Business days from acceptance to the debit, from the debit to the delivery
-    /// instruction, and from shipment to the payout: for the planned dates a contract shows.
+    /// instruction, from the instruction to the shipment, and from shipment to the payout:
+    /// for the planned dates a contract shows (`kessai_core::contract::plan`).
     #[serde(default = "two")]
     #[schema(minimum = 0, maximum = 30)]
     pub debit_lead_days: i64,
     #[serde(default = "one")]
     #[schema(minimum = 0, maximum = 30)]
     pub delivery_lead_days: i64,
+    #[serde(default = "two")]
+    #[schema(minimum = 0, maximum = 30)]
+    pub shipping_lead_days: i64,
     #[serde(default = "two")]
     #[schema(minimum = 0, maximum = 30)]
     pub payout_lead_days: i64,
@@ -79,6 +83,7 @@ pub struct SiteView {
     pub fee_fixed_yen: i64,
     pub debit_lead_days: i64,
     pub delivery_lead_days: i64,
+    pub shipping_lead_days: i64,
     pub payout_lead_days: i64,
     pub delivery_after_payout: bool,
 }
@@ -104,6 +109,7 @@ pub fn view(s: &SiteRecord) -> SiteView {
         fee_fixed_yen: s.fee_fixed_yen,
         debit_lead_days: s.debit_lead_days,
         delivery_lead_days: s.delivery_lead_days,
+        shipping_lead_days: s.shipping_lead_days,
         payout_lead_days: s.payout_lead_days,
         delivery_after_payout: s.delivery_after_payout,
     }
@@ -201,6 +207,11 @@ fn checked(app: &App, input: &SiteInput, key_sha256: String, now: i64) -> AppRes
         input.delivery_lead_days,
         MAX_LEAD_DAYS,
     )?;
+    in_range(
+        "shipping_lead_days",
+        input.shipping_lead_days,
+        MAX_LEAD_DAYS,
+    )?;
     in_range("payout_lead_days", input.payout_lead_days, MAX_LEAD_DAYS)?;
     Ok(SiteRecord {
         id: id.to_string(),
@@ -215,6 +226,7 @@ fn checked(app: &App, input: &SiteInput, key_sha256: String, now: i64) -> AppRes
         fee_fixed_yen: input.fee_fixed_yen,
         debit_lead_days: input.debit_lead_days,
         delivery_lead_days: input.delivery_lead_days,
+        shipping_lead_days: input.shipping_lead_days,
         payout_lead_days: input.payout_lead_days,
         delivery_after_payout: input.delivery_after_payout,
         created_at_ms: now,

@@ -1,0 +1,144 @@
+//! A contract's progress (issue 9, seed 001 figure 8): each step's planned day from the site's
+//! lead times beside the day it happened, re-planned from what happened; a warning with the
+//! bank's reason when the debit failed.
+
+mod support;
+
+use kessai_core::calendar::add_business_days;
+use serde_json::{json, Value};
+use support::contracts::{
+    accept, answer_debits, business_day, contract, operator_run, ship_all, shown, site_with, today,
+};
+use support::Db;
+use time::Date;
+
+on_both_databases!(
+    each_step_is_planned_and_then_dated_as_it_happens,
+    a_failed_debit_is_a_warning_with_the_banks_reason
+);
+
+fn date(text: &str) -> Date {
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap()
+}
+
+/// `text` plus `n` business days.
+fn plus(text: &str, n: u32) -> String {
+    add_business_days(date(text), n).unwrap().to_string()
+}
+
+/// The steps as (step, planned, actual).
+fn steps(c: &Value) -> Vec<(String, String, Option<String>)> {
+    c["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_string(),
+                s["planned"].as_str().unwrap().to_string(),
+                s["actual"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn step(name: &str, planned: &str, actual: Option<&str>) -> (String, String, Option<String>) {
+    (
+        name.to_string(),
+        planned.to_string(),
+        actual.map(str::to_string),
+    )
+}
+
+async fn each_step_is_planned_and_then_dated_as_it_happens(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site_with(
+        &s,
+        json!({"id": "plan", "name": "予定どおり", "main_bank": "0001", "debit_lead_days": 3,
+               "delivery_lead_days": 1, "shipping_lead_days": 2, "payout_lead_days": 2}),
+    )
+    .await;
+    let ids = accept(&s, &key, &[contract("P-1", 8_000)]).await;
+    let accepted = today(&s).to_string();
+    let debit = business_day(&s, 3);
+    let instruct = plus(&debit, 1);
+    let ship = plus(&instruct, 2);
+    let c = shown(&s, &key, &ids[0]).await;
+    assert_eq!(
+        steps(&c),
+        [
+            step("acceptance", &accepted, Some(&accepted)),
+            step("debit", &debit, None),
+            step("delivery_instruction", &instruct, None),
+            step("shipment", &ship, None),
+            step("settlement", &plus(&ship, 2), None),
+        ],
+        "{c}"
+    );
+    assert!(c["warning"].is_null(), "{c}");
+
+    // Debited earlier than planned: what follows is planned from the day it happened.
+    let early = business_day(&s, 1);
+    answer_debits(&s, &operator_run(&s, "debit", &early).await, 0).await;
+    let c = shown(&s, &key, &ids[0]).await;
+    let instruct = plus(&early, 1);
+    let ship = plus(&instruct, 2);
+    assert_eq!(
+        steps(&c)[1..],
+        [
+            step("debit", &debit, Some(&early)),
+            step("delivery_instruction", &instruct, None),
+            step("shipment", &ship, None),
+            step("settlement", &plus(&ship, 2), None),
+        ],
+        "{c}"
+    );
+
+    // Instructed on the planned day and shipped: the settlement follows the shipment.
+    ship_all(&s, &operator_run(&s, "delivery", &instruct).await).await;
+    let c = shown(&s, &key, &ids[0]).await;
+    let shipped = c["delivery"]["shipped_on"].as_str().unwrap().to_string();
+    assert_eq!(
+        steps(&c)[2..],
+        [
+            step("delivery_instruction", &instruct, Some(&instruct)),
+            step("shipment", &ship, Some(&shipped)),
+            step("settlement", &plus(&shipped, 2), None),
+        ],
+        "{c}"
+    );
+}
+
+async fn a_failed_debit_is_a_warning_with_the_banks_reason(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site_with(
+        &s,
+        json!({"id": "warn", "name": "警告", "main_bank": "0001"}),
+    )
+    .await;
+    let ids = accept(&s, &key, &[contract("W-1", 4_000)]).await;
+    answer_debits(
+        &s,
+        &operator_run(&s, "debit", &business_day(&s, 1)).await,
+        1000,
+    )
+    .await;
+    let c = shown(&s, &key, &ids[0]).await;
+    assert_eq!(c["status"], "debit_failed");
+    let reason = c["debits"][0]["result"].as_str().unwrap();
+    assert_ne!(reason, "debited");
+    assert_eq!(c["warning"]["code"], "debit_failed", "{c}");
+    assert_eq!(c["warning"]["reason"].as_str(), Some(reason), "{c}");
+    assert!(
+        c["warning"]["message"].as_str().unwrap().contains(reason),
+        "{c}"
+    );
+    assert!(
+        steps(&c)[1].2.is_none(),
+        "a failed debit is not a debit day: {c}"
+    );
+}
