@@ -2,7 +2,8 @@
 
 use super::body::{read_limited, unsupported, JsonBody};
 use super::extract::Site;
-use crate::error::{AppError, AppResult};
+use super::page;
+use crate::error::AppResult;
 use crate::service::contract::{
     self, read_upload, BulkAnswer, ContractView, LineAnswer, UploadFormat,
 };
@@ -111,24 +112,12 @@ pub async fn list(
     Site(site): Site,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<ContractList>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "limit must be 1 to 1000",
-        ));
-    }
+    let limit = page::limit(q.limit)?;
     let mut rows = app
         .store
         .contracts_of_site(&site.id, q.after.as_deref(), limit + 1)
         .await?;
-    let next_after = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|c| c.id.clone())
-    } else {
-        None
-    };
+    let next_after = page::next(&mut rows, limit, |c| c.id.clone());
     let contracts = rows.iter().map(contract::view).collect::<AppResult<_>>()?;
     Ok(Json(ContractList {
         contracts,

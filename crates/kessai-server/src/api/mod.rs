@@ -14,6 +14,7 @@ mod fallback;
 pub mod limits;
 pub mod openapi;
 mod operator;
+mod page;
 mod party;
 pub mod responses;
 mod runs;

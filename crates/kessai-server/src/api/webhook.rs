@@ -3,6 +3,7 @@
 //! found.
 
 use super::extract::Site;
+use super::page;
 use crate::error::{AppError, AppResult};
 use crate::service::session::rfc3339;
 use crate::App;
@@ -104,24 +105,12 @@ pub async fn list(
     Site(site): Site,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<WebhookList>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "limit must be 1 to 1000",
-        ));
-    }
+    let limit = page::limit(q.limit)?;
     let mut rows = app
         .store
         .webhook_events_of_site(&site.id, q.after.as_deref(), limit + 1)
         .await?;
-    let next_after = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|e| e.id.clone())
-    } else {
-        None
-    };
+    let next_after = page::next(&mut rows, limit, |e| e.id.clone());
     Ok(Json(WebhookList {
         events: rows.iter().map(view).collect(),
         next_after,

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 /// Events claimed at once.
 const BATCH: i64 = 64;
-/// Posts under way at once: a slow receiver is waited on by several at a time.
+/// Posts under way at once (one per contract): a slow receiver is waited on by several at a
+/// time.
 const IN_FLIGHT: usize = 8;
 /// How long a claimed event belongs to its worker.
 const LEASE_MS: i64 = 30_000;
@@ -68,17 +69,31 @@ pub async fn deliver_batch(
             sites.insert(e.site_id.clone(), app.store.site(&e.site_id).await?);
         }
     }
+    // One contract's events are posted one after another, in order; contracts side by side.
+    let mut by_contract: Vec<Vec<&WebhookEvent>> = vec![];
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for e in &events {
+        let group = *group_of.entry(&e.contract_id).or_insert_with(|| {
+            by_contract.push(vec![]);
+            by_contract.len() - 1
+        });
+        by_contract[group].push(e);
+    }
     // The futures are made before they go into the stream (see `mail::worker`).
-    let posts: Vec<_> = events
+    let posts: Vec<_> = by_contract
         .iter()
-        .map(|e| post(app, client, e, sites[&e.site_id].as_ref(), lease_until))
+        .map(|group| post_in_order(app, client, group, &sites, lease_until))
         .collect();
-    let outcomes: Vec<Outcome> = futures_util::stream::iter(posts)
+    let outcomes: Vec<Vec<Outcome>> = futures_util::stream::iter(posts)
         .buffered(IN_FLIGHT)
         .collect()
         .await;
     let mut released = vec![];
-    for (e, outcome) in events.iter().zip(outcomes) {
+    let done = by_contract
+        .iter()
+        .flatten()
+        .zip(outcomes.into_iter().flatten());
+    for (e, outcome) in done {
         let at = app.clock.now().0;
         let recorded = match &outcome {
             Outcome::Released => {
@@ -104,6 +119,22 @@ pub async fn deliver_batch(
     }
     app.store.release_webhooks(&released, owner).await?;
     Ok(events.len())
+}
+
+/// One contract's events, posted one after another.
+async fn post_in_order(
+    app: &App,
+    client: &reqwest::Client,
+    events: &[&WebhookEvent],
+    sites: &HashMap<String, Option<SiteRecord>>,
+    lease_until: i64,
+) -> Vec<Outcome> {
+    let mut outcomes = Vec::with_capacity(events.len());
+    for e in events {
+        let site = sites[&e.site_id].as_ref();
+        outcomes.push(post(app, client, e, site, lease_until).await);
+    }
+    outcomes
 }
 
 /// One post, started only if it can finish within the lease.
