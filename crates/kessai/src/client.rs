@@ -144,11 +144,13 @@ impl Api {
 
     /// Uploads a bank file for import.
     pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> anyhow::Result<Value> {
+        self.upload_to("/v1/operator/bank-files", name, bytes).await
+    }
+
+    /// Uploads a file as the operator to `path` (bank files, carrier files).
+    pub async fn upload_to(&self, path: &str, name: &str, bytes: Vec<u8>) -> anyhow::Result<Value> {
         let request = self
-            .request(
-                Method::POST,
-                &format!("/v1/operator/bank-files?name={name}"),
-            )
+            .request(Method::POST, &format!("{path}?name={name}"))
             .bearer_auth(&self.operator_token)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(bytes);
@@ -161,9 +163,38 @@ impl Api {
         path: &str,
         body: Option<Value>,
     ) -> anyhow::Result<Value> {
+        self.operator_expecting(method, path, body, StatusCode::OK)
+            .await
+    }
+
+    /// An operator request answered with `expect` (`201` for what it creates).
+    pub async fn operator_expecting(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        expect: StatusCode,
+    ) -> anyhow::Result<Value> {
         let mut request = self.request(method, path).bearer_auth(&self.operator_token);
         if let Some(b) = body {
             request = request.json(&b);
+        }
+        self.send(request, expect).await
+    }
+
+    /// A site's request with its API key; `body` is a content type and the bytes.
+    pub async fn as_site(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> anyhow::Result<Value> {
+        let mut request = self.request(method, path).bearer_auth(key);
+        if let Some((content_type, bytes)) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
         }
         self.send(request, StatusCode::OK).await
     }

@@ -5,6 +5,8 @@
 //! By default it starts its own server on a temporary database. With `--server` it drives an
 //! existing one instead (the crash test does this while killing and restarting the server).
 
+mod market;
+
 use crate::client::{str_field, Api, Party, SignIn};
 use clap::Args;
 use kessai_server::config::{Config, MailTransport};
@@ -88,6 +90,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             config.operator_token = Some(kessai_server::secrets::random_token());
             config.test_clock = true;
             config.mail_interval = Duration::from_millis(50);
+            // The demo runs the desk's runs and deadlines itself, each step printed; the
+            // scheduler's own pass (every business day) would race it.
+            config.scheduler_interval = Duration::from_secs(24 * 3600);
             config.bank_out_dir = workdir.path().join("bank-out");
             // The demo's operator banks at the simulated bank, configured as an operator would.
             config.banks = vec![kessai_server::config::demo_bank()];
@@ -166,6 +171,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     demo.pay(4_800, "ﾀｶﾊｼ ｼﾛｳ", "").await?;
     demo.return_stray("ﾀｶﾊｼ ｼﾛｳ").await?;
     demo.settle().await?;
+    // On its own server only: a server driven from outside may be restarted under it (the
+    // crash test), and the desk's day is not what that test is about.
+    if demo.app.is_some() {
+        demo.market_day().await?;
+    }
 
     demo.finish().await
 }
@@ -221,8 +231,12 @@ impl Demo {
     /// A day at the bank: it answers Kessai's new files and reports the credits it received; Kessai
     /// imports every file the bank wrote. (A repeated upload after a server restart is recognized.)
     async fn bank_day(&mut self) -> anyhow::Result<()> {
-        let written =
-            crate::sim::run_bank(&mut self.bank, &self.bank_out, &self.bank_in, "2026-11-24")?;
+        // The bank's day is the server's (a fixed day for a server driven from outside).
+        let date = match &self.app {
+            Some(app) => kessai_server::i18n::date_jst(app.clock.now()).to_string(),
+            None => "2026-11-24".to_string(),
+        };
+        let written = crate::sim::run_bank(&mut self.bank, &self.bank_out, &self.bank_in, &date)?;
         for name in written {
             let path = self.bank_in.join(&name);
             if !self.uploaded.insert(path.clone()) {
@@ -237,6 +251,12 @@ impl Demo {
                 s["answers_applied"],
                 s["duplicates"].as_i64().unwrap_or(0) + s["answers_duplicate"].as_i64().unwrap_or(0)
             );
+            if s["debits_applied"].as_i64().unwrap_or(0) > 0 {
+                println!(
+                    "    direct-debit results applied to contracts: {}",
+                    s["debits_applied"]
+                );
+            }
         }
         Ok(())
     }
