@@ -82,6 +82,9 @@ pub struct Config {
     pub virtual_accounts: Option<(i64, i64)>,
     /// The bank and branch master: when loaded, accounts must name a real bank and branch.
     pub bank_master: Option<std::sync::Arc<BankMaster>>,
+    /// Certificate authorities (PEM) trusted for https webhook URLs besides the public ones
+    /// (webpki's roots): a site's private CA, or a test's.
+    pub webhook_ca_pem: Option<Vec<u8>>,
     pub password_cost: PasswordCost,
     /// Wrong passwords in a row before a deal's login locks, and for how long.
     pub max_login_failures: i64,
@@ -113,6 +116,7 @@ impl Config {
             banks: vec![],
             bank_out_dir: PathBuf::from("bank-out"),
             bank_master: None,
+            webhook_ca_pem: None,
             auto_export: None,
             virtual_accounts: None,
             password_cost: PasswordCost::default(),
@@ -212,6 +216,12 @@ impl Config {
     /// branch the master does not know.
     pub fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(!self.banks.is_empty(), NO_BANK);
+        if let Some(pem) = &self.webhook_ca_pem {
+            // The worker would fail at its start, out of sight: refuse to start instead.
+            crate::webhook::worker::client(Some(pem)).map_err(|e| {
+                anyhow::anyhow!("--webhook-ca: not a PEM file of certificates: {e}")
+            })?;
+        }
         for (i, bank) in self.banks.iter().enumerate() {
             let a = &bank.account;
             let name = format!(

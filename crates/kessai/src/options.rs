@@ -97,6 +97,10 @@ pub struct ServeArgs {
     /// How often the scheduler looks for passed deadlines, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
+    /// A PEM file of certificate authorities trusted for https webhook URLs besides the public
+    /// ones (a site's private CA).
+    #[arg(long, env = "KESSAI_WEBHOOK_CA")]
+    pub webhook_ca: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -146,6 +150,11 @@ impl ServeArgs {
         self.bank.apply(&mut config)?;
         config.scheduler_interval = Duration::from_millis(self.scheduler_interval_ms);
         config.public_url = self.public_url.trim_end_matches('/').to_string();
+        if let Some(path) = &self.webhook_ca {
+            let pem = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("--webhook-ca {}: {e}", path.display()))?;
+            config.webhook_ca_pem = Some(pem);
+        }
         Ok(config)
     }
 }

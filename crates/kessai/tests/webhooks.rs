@@ -22,7 +22,8 @@ use support::{Db, TestServer};
 on_both_databases!(
     every_status_change_reaches_the_site_signed,
     a_failing_receiver_is_tried_again_later_then_given_up_until_replayed,
-    a_site_sees_only_its_own_events
+    a_site_sees_only_its_own_events,
+    https_receivers_are_verified
 );
 
 /// What the receiver got: each request's event ID header, body, and whether it verified.
@@ -88,7 +89,7 @@ async fn site_with_receiver(s: &TestServer, id: &str, fail_first: usize) -> (Str
 
 /// Runs the webhook worker until nothing due is left; how many events it claimed.
 async fn deliver(s: &TestServer) -> usize {
-    let http = client();
+    let http = client(None).unwrap();
     let mut claimed = 0;
     loop {
         let n = deliver_batch(&s.app, &http, "test-worker").await.unwrap();
@@ -350,4 +351,89 @@ async fn a_site_sees_only_its_own_events(db: Db) {
             .as_u16(),
         400
     );
+}
+
+/// An https receiver on loopback, its certificate issued by the test CA
+/// (`fixtures/tls`: a CA, and a certificate for 127.0.0.1 that it signed).
+async fn https_receiver(s: &TestServer, id: &str) -> (String, Receiver) {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
+    let certs: Vec<CertificateDer> = CertificateDer::pem_file_iter(format!("{dir}/cert.pem"))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/key.pem")).unwrap();
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/hooks", listener.local_addr().unwrap());
+    let r = s
+        .operator(
+            Method::POST,
+            "/v1/operator/sites",
+            Some(json!({"id": id, "name": "暗号化", "main_bank": "0001", "webhook_url": url})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    let received: Receiver = Arc::default();
+    let app = axum::Router::new()
+        .route("/hooks", axum::routing::post(receive))
+        .with_state((received.clone(), r.str("webhook_secret")));
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let (acceptor, app) = (acceptor.clone(), app.clone());
+            tokio::spawn(async move {
+                // A client that does not trust the certificate ends the handshake.
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (r.str("api_key"), received)
+}
+
+/// An https webhook URL: delivered when its certificate's authority is trusted (here the test
+/// CA, as `--webhook-ca` gives it), refused — and logged why — when it is not.
+async fn https_receivers_are_verified(db: Db) {
+    let s = support::spawn(db).await;
+    let (key, received) = https_receiver(&s, "tls-site").await;
+    accept(&s, &key, &[contract("TLS-1", 1_000)]).await;
+    // The public roots only: the test CA is unknown, the handshake fails.
+    let public_only = client(None).unwrap();
+    assert_eq!(deliver_batch(&s.app, &public_only, "w").await.unwrap(), 1);
+    assert!(received.lock().unwrap().requests.is_empty());
+    let list = get(&s, Some(&key), "/v1/webhooks").await;
+    let event = list.ok()["events"][0].clone();
+    assert_eq!(event["delivery"], "pending");
+    let error = event["last_error"].as_str().unwrap().to_lowercase();
+    assert!(error.contains("certificate"), "{event}");
+    // Trusting the test CA: delivered, and verified by the receiver.
+    let ca = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tls/ca.pem"
+    ))
+    .unwrap();
+    let trusting = client(Some(&ca)).unwrap();
+    s.operator(
+        Method::POST,
+        "/v1/operator/clock",
+        Some(json!({ "advance_ms": retry_delay_ms(1) })),
+    )
+    .await
+    .ok();
+    assert_eq!(deliver_batch(&s.app, &trusting, "w").await.unwrap(), 1);
+    assert_eq!(statuses(&received, 0), ["accepted"]);
 }

@@ -30,15 +30,21 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
     (10_000i64 << (attempts - 1).clamp(0, 11)).min(6 * 3_600_000)
 }
 
-/// The HTTP client webhooks are posted with: no redirects (a signed request goes where the
-/// site said, nowhere else), and the post's own timeout.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+/// The HTTP client webhooks are posted with: https to the public roots (webpki's) and the
+/// authorities in `extra_ca_pem`, no redirects (a signed request goes where the site said,
+/// nowhere else), and the post's own timeout.
+pub fn client(extra_ca_pem: Option<&[u8]>) -> anyhow::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_millis(SEND_TIMEOUT_MS as u64))
-        .user_agent(concat!("Kessai-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the webhook client builds")
+        .user_agent(concat!("Kessai-Webhooks/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = extra_ca_pem {
+        for ca in reqwest::Certificate::from_pem_bundle(pem)? {
+            builder = builder.add_root_certificate(ca);
+        }
+    }
+    Ok(builder.build()?)
 }
 
 enum Outcome {
@@ -195,7 +201,13 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 pub async fn run(app: Arc<App>) {
-    let client = client();
+    let client = match client(app.config.webhook_ca_pem.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("webhook worker cannot start: {e}");
+            return;
+        }
+    };
     let owner = kessai_store::new_internal_id();
     loop {
         match deliver_batch(&app, &client, &owner).await {
