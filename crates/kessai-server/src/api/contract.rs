@@ -13,7 +13,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::Json;
 use kessai_core::contract::ContractInput;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
@@ -87,13 +87,6 @@ pub async fn show(
     Ok(Json(contract::view_in_full(&app, &site, &c).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    pub after: Option<String>,
-    pub limit: Option<i64>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ContractList {
     pub contracts: Vec<ContractView>,
@@ -110,7 +103,7 @@ pub struct ContractList {
 pub async fn list(
     State(app): State<Arc<App>>,
     Site(site): Site,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<page::PageQuery>,
 ) -> AppResult<Json<ContractList>> {
     let limit = page::limit(q.limit)?;
     let mut rows = app

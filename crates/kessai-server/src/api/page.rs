@@ -3,6 +3,15 @@
 
 use crate::error::{AppError, AppResult};
 use axum::http::StatusCode;
+use serde::Deserialize;
+
+/// A list's query: the cursor (`next_after` of the page before) and the page's size.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
 
 /// The page's size from the query, checked; read `limit + 1` rows and pass them to [`next`].
 pub fn limit(asked: Option<i64>) -> AppResult<i64> {

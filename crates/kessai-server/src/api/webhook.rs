@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kessai_store::{WebhookAttempt, WebhookEvent};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
@@ -80,13 +80,6 @@ fn attempt_view(a: &WebhookAttempt) -> AttemptView {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    pub after: Option<String>,
-    pub limit: Option<i64>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct WebhookList {
     pub events: Vec<WebhookView>,
@@ -103,7 +96,7 @@ pub struct WebhookList {
 pub async fn list(
     State(app): State<Arc<App>>,
     Site(site): Site,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<page::PageQuery>,
 ) -> AppResult<Json<WebhookList>> {
     let limit = page::limit(q.limit)?;
     let mut rows = app
