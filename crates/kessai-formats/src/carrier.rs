@@ -64,34 +64,22 @@ fn error(row: usize, column: Option<&'static str>, reason: impl Into<String>) ->
 
 /// Whether Shift_JIS (Windows-31J) can carry this text: a carrier file cannot hold anything else.
 pub fn encodable(text: &str) -> bool {
-    !SHIFT_JIS.encode(text).2
+    crate::spreadsheet_csv::encodable(text)
 }
 
 fn write(
     header: &[&'static str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, CarrierError> {
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![]);
-    let fail = |e: csv::Error| error(0, None, e.to_string());
-    out.write_record(header).map_err(fail)?;
-    for (i, row) in rows.enumerate() {
-        if let Some((k, _)) = row.iter().enumerate().find(|(_, v)| !encodable(v)) {
-            return Err(error(
-                i + 2,
-                Some(header[k]),
+    crate::spreadsheet_csv::write(header, rows, crate::spreadsheet_csv::Charset::ShiftJis).map_err(
+        |e| {
+            error(
+                e.row,
+                Some(e.column),
                 "holds a character Shift_JIS cannot carry",
-            ));
-        }
-        out.write_record(&row).map_err(fail)?;
-    }
-    let text = String::from_utf8(
-        out.into_inner()
-            .map_err(|e| error(0, None, e.to_string()))?,
+            )
+        },
     )
-    .expect("the writer was given UTF-8");
-    Ok(SHIFT_JIS.encode(&text).0.into_owned())
 }
 
 pub fn write_instructions(rows: &[Instruction]) -> Result<Vec<u8>, CarrierError> {

@@ -18,4 +18,5 @@ pub mod iso_statement;
 pub mod iso_status;
 mod iso_values;
 mod iso_xml;
+pub mod spreadsheet_csv;
 pub mod zengin;

@@ -27,6 +27,7 @@ mod outbox;
 mod payouts;
 mod registrations;
 mod sessions;
+mod settlements;
 mod sites;
 mod virtual_accounts;
 mod webhooks;
@@ -47,6 +48,7 @@ pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use payouts::{NewContractPayout, PayableContract};
 pub use registrations::{NewRegistration, Registration};
+pub use settlements::SettlementRecord;
 pub use sites::SiteRecord;
 pub use webhooks::{
     AttemptOutcome, WebhookAttempt, WebhookEvent, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS,

@@ -19,6 +19,7 @@ mod party;
 pub mod responses;
 mod runs;
 mod session;
+mod settlement;
 mod site;
 mod suspense;
 mod webhook;
@@ -92,6 +93,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/contracts", post(contract::submit).get(contract::list))
         .route("/v1/contracts/bulk", post(contract::bulk))
         .route("/v1/contracts/{contract_id}", get(contract::show))
+        .route("/v1/settlements", get(settlement::list))
         .route("/v1/webhooks", get(webhook::list))
         .route("/v1/webhooks/{event_id}", get(webhook::show))
         .route("/v1/webhooks/{event_id}/replay", post(webhook::replay))

@@ -1,7 +1,8 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
 use super::{
-    amend, bank, carrier, contract, operator, party, runs, session, site, suspense, webhook,
+    amend, bank, carrier, contract, operator, party, runs, session, settlement, site, suspense,
+    webhook,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -16,7 +17,7 @@ use utoipa::{Modify, OpenApi};
           suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
           contract::submit, contract::bulk, contract::show, contract::list, runs::debit,
           runs::delivery, runs::payout, carrier::import, webhook::list, webhook::show,
-          webhook::replay),
+          webhook::replay, settlement::list),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

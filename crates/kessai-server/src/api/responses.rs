@@ -104,6 +104,7 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("get", "/v1/contracts", &[SITE_KEY, &[(400, "invalid_request")]]),
     ("post", "/v1/contracts/bulk", &[SITE_KEY, UPLOAD, WRITES, &[(422, "invalid_upload")]]),
     ("get", "/v1/contracts/{contract_id}", &[SITE_KEY, &[(404, "contract_not_found")]]),
+    ("get", "/v1/settlements", &[SITE_KEY, &[(400, "invalid_request"), (422, "invalid_field")]]),
     ("get", "/v1/webhooks", &[SITE_KEY, &[(400, "invalid_request")]]),
     ("get", "/v1/webhooks/{event_id}", &[SITE_KEY, &[(404, "event_not_found")]]),
     ("post", "/v1/webhooks/{event_id}/replay", &[SITE_KEY, WRITES, &[(404, "event_not_found")]]),

@@ -20,6 +20,7 @@ pub mod pairing;
 pub mod payout_run;
 pub mod register;
 pub mod session;
+pub mod settlement_list;
 pub mod site;
 pub mod suspense;
 pub mod transact;
