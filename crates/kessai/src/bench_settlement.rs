@@ -25,6 +25,10 @@ pub struct SettlementArgs {
     /// Debits the simulated bank fails, per thousand.
     #[arg(long, default_value_t = 20)]
     pub reject_per_mille: u32,
+    /// Give the site a webhook URL, so that every change of a contract's status is recorded
+    /// as a webhook event (none is posted: the bench runs no worker).
+    #[arg(long)]
+    pub webhooks: bool,
 }
 
 /// One stage's figure, printed as it ends (its progress line gone first).
@@ -75,7 +79,9 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
     let input = kessai_server::service::site::SiteInput {
         id: "bench".into(),
         name: "Bench".into(),
-        webhook_url: None,
+        webhook_url: args
+            .webhooks
+            .then(|| "http://127.0.0.1:9/webhooks".to_string()),
         main_bank: "0001".into(),
         collection_banks: vec![],
         fee_rate_bp: 300,
@@ -193,6 +199,12 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         },
         all.elapsed().as_secs_f64()
     );
+    if args.webhooks {
+        println!(
+            "webhook events recorded: {}",
+            app.store.webhook_event_count("bench").await?
+        );
+    }
     println!("total_s: {total:.2}");
     Ok(if violations.is_empty() && accepted == n {
         ExitCode::SUCCESS
