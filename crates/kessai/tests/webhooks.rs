@@ -23,7 +23,8 @@ on_both_databases!(
     every_status_change_reaches_the_site_signed,
     a_failing_receiver_is_tried_again_later_then_given_up_until_replayed,
     a_site_sees_only_its_own_events,
-    https_receivers_are_verified
+    https_receivers_are_verified,
+    a_payout_paid_and_returned_in_one_statement_is_two_events
 );
 
 /// What the receiver got: each request's event ID header, body, and whether it verified.
@@ -436,4 +437,46 @@ async fn https_receivers_are_verified(db: Db) {
     .ok();
     assert_eq!(deliver_batch(&s.app, &trusting, "w").await.unwrap(), 1);
     assert_eq!(statuses(&received, 0), ["accepted"]);
+}
+
+/// The bank's statement books the seller's transfer and its return together: the contract is
+/// paid and owed again in one transaction — two events, both sent, in order. (That the two get
+/// distinct IDs even within one millisecond is the store's unit test: here they rarely fall in
+/// one.)
+async fn a_payout_paid_and_returned_in_one_statement_is_two_events(db: Db) {
+    let s = support::spawn(db).await;
+    let (key, received) = site_with_receiver(&s, "returns", 0).await;
+    let day = business_day(&s, 1);
+    let mut c = contract("R-1", 9_000);
+    c["payout"] = json!("regardless");
+    accept(&s, &key, &[c]).await;
+    answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
+    let payout = s
+        .operator(
+            Method::POST,
+            "/v1/operator/runs/payout",
+            Some(json!({ "date": day })),
+        )
+        .await;
+    let files = payout.ok()["files"].clone();
+    deliver(&s).await;
+    let mut seen = 0;
+    assert_eq!(
+        news(&received, &mut seen),
+        [
+            "accepted",
+            "debit_requested",
+            "debited",
+            "payout_instructed"
+        ]
+    );
+    // A bank at which every transfer comes back (the payee's account refuses it).
+    let mut bank = zengin_bank();
+    bank.reject_per_mille = 1000;
+    let (name, statement) = settle(&mut bank, &s, &[&files[0]], &day);
+    post_file(&s, "/v1/operator/bank-files", &name, statement)
+        .await
+        .ok();
+    deliver(&s).await;
+    assert_eq!(news(&received, &mut seen), ["paid", "payout_instructed"]);
 }
