@@ -116,35 +116,20 @@ impl Tx {
     /// Records a credit and returns its ID; none when a credit with this `bank_ref` was
     /// already recorded.
     pub async fn insert_credit(&mut self, c: &NewCredit<'_>) -> Result<Option<String>> {
-        let id = new_internal_id();
-        let done = query(
-            "INSERT INTO bank_credits (id, bank_ref, amount_yen, reference, deal_id, outcome, received_at_ms, resolved_by, account_number, transferor_code, content, conflict_of) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (bank_ref) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(c.bank_ref)
-        .bind(c.amount_yen)
-        .bind(c.reference)
-        .bind(c.deal_id)
-        .bind(c.outcome.as_str())
-        .bind(c.now_ms)
-        .bind(c.resolved_by)
-        .bind(c.account_number)
-        .bind(c.transferor_code)
-        .bind(c.content)
-        .bind(c.conflict_of)
-        .execute(self.conn())
-        .await?;
-        Ok((done.rows_affected() == 1).then_some(id))
+        let mut recorded = self
+            .insert_new_credits(std::slice::from_ref(c), None)
+            .await?;
+        Ok(recorded.pop().flatten())
     }
 
-    /// Records many credits at once, each linked to the bank file `file_id`, skipping those
-    /// whose `bank_ref` is recorded already (for the caller to look up, as after
-    /// [`Tx::insert_credit`]): the ID of each credit recorded, none for each skipped, in order.
+    /// Records many credits at once, each linked to the bank file `file_id` when one is given
+    /// (a credit recorded otherwise is linked when its file's entries are written), skipping
+    /// those whose `bank_ref` is recorded already (for the caller to look up): the ID of each
+    /// credit recorded, none for each skipped, in order.
     pub async fn insert_new_credits(
         &mut self,
         credits: &[NewCredit<'_>],
-        file_id: &str,
+        file_id: Option<&str>,
     ) -> Result<Vec<Option<String>>> {
         let ids: Vec<String> = credits.iter().map(|_| new_internal_id()).collect();
         let mut rows = crate::bulk::Rows::new(

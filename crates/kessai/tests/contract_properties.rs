@@ -9,7 +9,6 @@ mod support;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use reqwest::Method;
 use serde_json::{json, Value};
 use support::contracts::{
     accept, answer_debits, business_day, contract, operator_run, out, post_file, settle, site_with,
@@ -117,14 +116,8 @@ async fn step(s: &TestServer, key: &str, case: usize, n: &mut usize, last: &mut 
             }
         }
         Op::PayoutRun => {
-            let r = s
-                .operator(
-                    Method::POST,
-                    "/v1/operator/runs/payout",
-                    Some(json!({ "date": day })),
-                )
-                .await;
-            last.payout = written(last.payout.take(), r.ok()["files"].clone());
+            let files = operator_run(s, "payout", &day).await;
+            last.payout = written(last.payout.take(), files);
         }
         Op::Settle => {
             let files: Vec<&Value> = last

@@ -4,7 +4,6 @@
 
 mod support;
 
-use reqwest::Method;
 use serde_json::{json, Value};
 use support::contracts::{
     accept, account, answer_debits, business_day, contract, get, operator_run, post_file, settle,
@@ -37,14 +36,7 @@ async fn sellers_see_what_they_were_paid_as_json_and_csv(db: Db) {
     )
     .await;
     answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
-    let payout = s
-        .operator(
-            Method::POST,
-            "/v1/operator/runs/payout",
-            Some(json!({ "date": day })),
-        )
-        .await;
-    let files = payout.ok()["files"].clone();
+    let files = operator_run(&s, "payout", &day).await;
     let list = get(&s, Some(&key), "/v1/settlements").await;
     let rows = list.ok()["settlements"].as_array().unwrap().clone();
     assert_eq!(rows.len(), 3, "{rows:?}");

@@ -150,14 +150,7 @@ async fn every_status_change_reaches_the_site_signed(db: Db) {
         news(&received, &mut seen),
         ["delivery_instructed", "shipped"]
     );
-    let payout = s
-        .operator(
-            Method::POST,
-            "/v1/operator/runs/payout",
-            Some(json!({ "date": day })),
-        )
-        .await;
-    let files = payout.ok()["files"].clone();
+    let files = operator_run(&s, "payout", &day).await;
     deliver(&s).await;
     assert_eq!(news(&received, &mut seen), ["payout_instructed"]);
     let mut bank = zengin_bank();
@@ -451,14 +444,7 @@ async fn a_payout_paid_and_returned_in_one_statement_is_two_events(db: Db) {
     c["payout"] = json!("regardless");
     accept(&s, &key, &[c]).await;
     answer_debits(&s, &operator_run(&s, "debit", &day).await, 0).await;
-    let payout = s
-        .operator(
-            Method::POST,
-            "/v1/operator/runs/payout",
-            Some(json!({ "date": day })),
-        )
-        .await;
-    let files = payout.ok()["files"].clone();
+    let files = operator_run(&s, "payout", &day).await;
     deliver(&s).await;
     let mut seen = 0;
     assert_eq!(

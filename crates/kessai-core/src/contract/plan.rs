@@ -7,7 +7,8 @@
 //! late debit moves what follows it: acceptance → debit (a bill's due date instead) → delivery
 //! instruction (a bill's goods go without waiting for the debit) → shipment → settlement (for a
 //! seller paid regardless of shipment, from the debit). A site that ships only once the seller
-//! is paid plans the settlement from the debit and the delivery from the settlement.
+//! is paid plans the settlement from the debit and the delivery from the settlement; a
+//! contract debited straight into the seller's account is settled by its debit.
 
 use crate::calendar::{add_business_days, business_day_on_or_after, YearOutOfRange};
 use time::Date;
@@ -34,6 +35,8 @@ pub struct Terms {
     pub pay_regardless: bool,
     /// The site ships only once the seller is paid.
     pub ship_after_payout: bool,
+    /// Debited straight into the seller's account (no pooling): the debit is the settlement.
+    pub direct: bool,
 }
 
 /// The days the steps happened, as far as they have.
@@ -68,32 +71,30 @@ pub fn plan(
     };
     let debited = actual.debit.unwrap_or(debit);
     let settle_from = |day: Date| add_business_days(day, lead.payout);
-    let (delivery_instruction, settlement);
+    let ship_from = |instructed: Date| {
+        add_business_days(
+            actual.delivery_instruction.unwrap_or(instructed),
+            lead.shipping,
+        )
+    };
+    let (delivery_instruction, shipment, settlement);
     if terms.ship_after_payout {
         settlement = settle_from(debited)?;
         delivery_instruction =
             add_business_days(actual.settlement.unwrap_or(settlement), lead.delivery)?;
+        shipment = ship_from(delivery_instruction)?;
     } else {
         let after = if terms.due.is_some() { start } else { debited };
         delivery_instruction = add_business_days(after, lead.delivery)?;
+        shipment = ship_from(delivery_instruction)?;
         settlement = if terms.pay_regardless {
             settle_from(debited)?
         } else {
-            let shipped = match actual.shipment {
-                Some(day) => day,
-                None => add_business_days(
-                    actual.delivery_instruction.unwrap_or(delivery_instruction),
-                    lead.shipping,
-                )?,
-            };
             // Paid once debited and shipped: a bill's goods may go first.
-            settle_from(shipped.max(debited))?
+            settle_from(actual.shipment.unwrap_or(shipment).max(debited))?
         };
     }
-    let shipment = add_business_days(
-        actual.delivery_instruction.unwrap_or(delivery_instruction),
-        lead.shipping,
-    )?;
+    let settlement = if terms.direct { debit } else { settlement };
     Ok(Planned {
         debit,
         delivery_instruction,
@@ -117,6 +118,7 @@ mod tests {
         due: None,
         pay_regardless: false,
         ship_after_payout: false,
+        direct: false,
     };
 
     /// Accepted on Wednesday 2026-09-16, the week before the Silver Week: 09-21 (敬老の日),
@@ -197,5 +199,16 @@ mod tests {
         let p = plan(date!(2026 - 09 - 19), PLAIN, LEAD, Actual::default()).unwrap();
         // Saturday → Thursday 09-24 (Silver Week), + 2 = Monday 09-28.
         assert_eq!(p.debit, date!(2026 - 09 - 28));
+    }
+
+    #[test]
+    fn debited_straight_to_the_seller_is_settled_by_the_debit() {
+        let direct = Terms {
+            direct: true,
+            ..PLAIN
+        };
+        let p = plan(date!(2026 - 09 - 16), direct, LEAD, Actual::default()).unwrap();
+        assert_eq!(p.settlement, p.debit);
+        assert_eq!(p.settlement, date!(2026 - 09 - 18));
     }
 }

@@ -67,9 +67,9 @@ pub fn schedule(
     }
     let terms = Terms {
         due: day_of(c.due_date.as_deref())?,
-        pay_regardless: contract.payout == PayoutWhen::Regardless
-            || contract.pooling == Pooling::Direct,
+        pay_regardless: contract.payout == PayoutWhen::Regardless,
         ship_after_payout: site.delivery_after_payout,
+        direct: contract.pooling == Pooling::Direct,
     };
     let lead_times = LeadTimes {
         debit: lead(site.debit_lead_days),
@@ -77,10 +77,7 @@ pub fn schedule(
         shipping: lead(site.shipping_lead_days),
         payout: lead(site.payout_lead_days),
     };
-    let mut planned = plan(accepted, terms, lead_times, actual).map_err(AppError::internal)?;
-    if contract.pooling == Pooling::Direct {
-        planned.settlement = planned.debit;
-    }
+    let planned = plan(accepted, terms, lead_times, actual).map_err(AppError::internal)?;
     let step = |name: &str, planned: Date, actual: Option<Date>| StepView {
         step: name.to_string(),
         planned: planned.to_string(),

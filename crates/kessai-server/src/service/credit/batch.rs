@@ -57,7 +57,7 @@ pub(crate) async fn record_unmatched(
             new_credit(input, &how, content)
         })
         .collect();
-    let recorded = tx.insert_new_credits(&credits, file_id).await?;
+    let recorded = tx.insert_new_credits(&credits, Some(file_id)).await?;
     let mut results = Vec::with_capacity(inputs.len());
     for ((input, amount), id) in inputs.iter().zip(amounts).zip(recorded) {
         results.push(match id {
