@@ -83,6 +83,22 @@ pub enum Violation {
         held_yen: i64,
         released_yen: i64,
     },
+    /// A contract debited straight into its seller's account (no pooling) must be settled on
+    /// the debit and touch none of Kessai's accounts.
+    DirectContractUnsettled {
+        contract: String,
+        debited_yen: i64,
+        payout_state: String,
+        in_books_yen: i64,
+    },
+    /// After a sweep, the ledger's balance of the collection account differs from the
+    /// closing balance the bank's statement reported.
+    CollectionAccountDisagrees {
+        bank_code: String,
+        sweep: String,
+        bank_yen: i64,
+        ledger_yen: i64,
+    },
     /// The credits the operator sees on a list (the suspense list, open reversal claims) add up
     /// to something else than the ledger account holding that money.
     ListDisagrees {
@@ -139,6 +155,14 @@ impl fmt::Display for Violation {
             Violation::ContractUnaccounted { contract, debited_yen, held_yen, released_yen } => write!(
                 f,
                 "contract {contract}: its buyer's bank debited {debited_yen} but the contract holds {held_yen} and released {released_yen}"
+            ),
+            Violation::DirectContractUnsettled { contract, debited_yen, payout_state, in_books_yen } => write!(
+                f,
+                "contract {contract}: debited {debited_yen} straight into the seller's account but its payout is {payout_state} and {in_books_yen} of it is in Kessai's books"
+            ),
+            Violation::CollectionAccountDisagrees { bank_code, sweep, bank_yen, ledger_yen } => write!(
+                f,
+                "collection account at bank {bank_code}: after sweep {sweep} the bank's statement closed at {bank_yen} but the ledger holds {ledger_yen}"
             ),
             Violation::ListDisagrees { account, listed_yen, ledger_yen } => write!(
                 f,

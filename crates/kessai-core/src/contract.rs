@@ -461,14 +461,20 @@ impl DebitOutcome {
         }
     }
 
-    /// The journal the answer posts: a debited contract's money is in the operator's bank
-    /// and held for the contract; a failed debit moved no money.
-    pub fn journal(self, amount: Yen) -> Option<Journal> {
+    /// The journal the answer posts: a debited contract's money is in the operator's account
+    /// it was debited into and held for the contract; a failed debit moved no money, and
+    /// neither did one debited straight into the seller's account (Kessai never held it).
+    pub fn journal(self, amount: Yen, into: &PaidInto) -> Option<Journal> {
+        let bank = match into {
+            PaidInto::Main => AccountKind::BankClearing,
+            PaidInto::Collection(_) => AccountKind::CollectionBank,
+            PaidInto::Seller => return None,
+        };
         (self == DebitOutcome::Debited).then(|| Journal {
             kind: JournalKind::Collect,
             lines: vec![
                 Line {
-                    account: AccountKind::BankClearing,
+                    account: bank,
                     amount_yen: amount.0,
                 },
                 Line {
@@ -477,6 +483,46 @@ impl DebitOutcome {
                 },
             ],
         })
+    }
+}
+
+/// The account a direct debit pays into: the operator's main account, its collection account
+/// at another bank (swept to the main one later), or — with no pooling — the seller's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaidInto {
+    Main,
+    /// The operator's collection account at this bank (its code).
+    Collection(String),
+    Seller,
+}
+
+impl PaidInto {
+    /// As stored: `main`, `collection:<bank code>`, `seller`.
+    pub fn to_stored(&self) -> String {
+        match self {
+            PaidInto::Main => "main".into(),
+            PaidInto::Collection(code) => format!("collection:{code}"),
+            PaidInto::Seller => "seller".into(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaidInto> {
+        match s {
+            "main" => Some(PaidInto::Main),
+            "seller" => Some(PaidInto::Seller),
+            _ => s
+                .strip_prefix("collection:")
+                .filter(|c| c.len() == 4 && c.bytes().all(|b| b.is_ascii_digit()))
+                .map(|c| PaidInto::Collection(c.into())),
+        }
+    }
+
+    /// The operator bank whose ledger account the journal names, where it is a collection one.
+    pub fn collection_bank(&self) -> Option<&str> {
+        match self {
+            PaidInto::Collection(code) => Some(code),
+            _ => None,
+        }
     }
 }
 

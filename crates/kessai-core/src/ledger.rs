@@ -17,8 +17,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
-    /// Asset: the operator's money at its bank (collections in, payouts out).
+    /// Asset: the operator's money at its main bank (collections in, payouts out).
     BankClearing,
+    /// Asset, per operator bank: the operator's money in its collection account at that bank
+    /// (marketplace direct debits in, sweeps to the main bank out). One account per bank code,
+    /// named by the journal's bank (`collection_bank:<code>`).
+    CollectionBank,
+    /// Asset: swept money that left a collection account and has not yet been reported
+    /// arriving at the main bank (or arrived first: the two banks report on their own).
+    SweepInTransit,
     /// Liability: money that arrived and could not be tied to a deal.
     UnmatchedReceipts,
     /// Liability: the operator's earned fees (revenue, kept as a credit balance).
@@ -40,8 +47,10 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 9] = [
+    pub const ALL: [AccountKind; 11] = [
         AccountKind::BankClearing,
+        AccountKind::CollectionBank,
+        AccountKind::SweepInTransit,
         AccountKind::UnmatchedReceipts,
         AccountKind::FeesEarned,
         AccountKind::Held,
@@ -55,6 +64,8 @@ impl AccountKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AccountKind::BankClearing => "bank_clearing",
+            AccountKind::CollectionBank => "collection_bank",
+            AccountKind::SweepInTransit => "sweep_in_transit",
             AccountKind::UnmatchedReceipts => "unmatched_receipts",
             AccountKind::FeesEarned => "fees_earned",
             AccountKind::Held => "held",
@@ -78,12 +89,21 @@ impl AccountKind {
         )
     }
 
+    /// Whether one account of this kind exists per operator bank.
+    pub fn is_per_bank(self) -> bool {
+        self == AccountKind::CollectionBank
+    }
+
     /// Credit-normal accounts hold money *for someone*; their balance must never go below zero.
     /// The others are debit-normal: the bank balance, claims, and what was written off.
     pub fn is_holding(self) -> bool {
         !matches!(
             self,
-            AccountKind::BankClearing | AccountKind::ReversalClaims | AccountKind::WrittenOff
+            AccountKind::BankClearing
+                | AccountKind::CollectionBank
+                | AccountKind::SweepInTransit
+                | AccountKind::ReversalClaims
+                | AccountKind::WrittenOff
         )
     }
 }
@@ -124,6 +144,12 @@ pub enum JournalKind {
     Returned,
     /// A suspense credit settled a reversal claim.
     RecoverClaim,
+    /// Swept money left a collection account.
+    SweepOut,
+    /// Swept money arrived at the main bank.
+    SweepIn,
+    /// A sweep the collection bank had paid out came back to it.
+    SweepReturned,
 }
 
 impl JournalKind {
@@ -141,6 +167,9 @@ impl JournalKind {
             JournalKind::WriteOff => "write_off",
             JournalKind::Returned => "returned",
             JournalKind::RecoverClaim => "recover_claim",
+            JournalKind::SweepOut => "sweep_out",
+            JournalKind::SweepIn => "sweep_in",
+            JournalKind::SweepReturned => "sweep_returned",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod money;
 pub mod notice;
 pub mod reconcile;
 pub mod suspense;
+pub mod sweep;
 pub mod text;
 pub mod time;
 

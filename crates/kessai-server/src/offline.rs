@@ -72,6 +72,20 @@ pub async fn debit_run(
     .await
 }
 
+/// `kessai run sweep --date D`: a transfer from each collection account holding money to
+/// the main account.
+pub async fn sweep_run(
+    config: Config,
+    date: &str,
+    out: &std::path::Path,
+) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    let date = date_field(date)?;
+    with_app(config, async |app| {
+        crate::service::sweep::run(app, date, out).await
+    })
+    .await
+}
+
 /// `kessai run delivery --date D`: the carrier's instruction file for every contract whose
 /// goods may go.
 pub async fn delivery_run(

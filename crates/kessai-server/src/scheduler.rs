@@ -56,28 +56,36 @@ pub async fn export_due(
     crate::service::bank_export::export(app, format, today, &app.config.bank_out_dir).await
 }
 
-/// On a business day, requests the debit of every marketplace contract due that day (the
-/// debit run, `service::debit_run`); on a weekend or bank holiday, does nothing.
-pub async fn debit_due(
+type Files = AppResult<Vec<crate::service::bank_export::ExportedFile>>;
+
+/// The run `run` for `today` if it is a business day; on a weekend or bank holiday, nothing.
+async fn on_business_day(
     app: &App,
     today: time::Date,
-) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    run: impl AsyncFnOnce(&App, time::Date, &std::path::Path) -> Files,
+) -> Files {
     if !kessai_core::calendar::is_business_day(today).unwrap_or(false) {
         return Ok(vec![]);
     }
-    crate::service::debit_run::run(app, today, &app.config.bank_out_dir).await
+    run(app, today, &app.config.bank_out_dir).await
+}
+
+/// On a business day, requests the debit of every marketplace contract due that day (the
+/// debit run, `service::debit_run`).
+pub async fn debit_due(app: &App, today: time::Date) -> Files {
+    on_business_day(app, today, crate::service::debit_run::run).await
 }
 
 /// On a business day, instructs the carrier for every contract whose goods may go (the
 /// delivery run, `service::delivery_run`).
-pub async fn deliver_due(
-    app: &App,
-    today: time::Date,
-) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
-    if !kessai_core::calendar::is_business_day(today).unwrap_or(false) {
-        return Ok(vec![]);
-    }
-    crate::service::delivery_run::run(app, today, &app.config.bank_out_dir).await
+pub async fn deliver_due(app: &App, today: time::Date) -> Files {
+    on_business_day(app, today, crate::service::delivery_run::run).await
+}
+
+/// On a business day, sweeps each collection account's balance to the main account (the
+/// sweep run, `service::sweep`).
+pub async fn sweep_due(app: &App, today: time::Date) -> Files {
+    on_business_day(app, today, crate::service::sweep::run).await
 }
 
 /// On a business day, pays every contract that may be paid (the payout run,
@@ -108,6 +116,9 @@ pub async fn run(app: Arc<App>) {
         }
         if let Err(e) = deliver_due(&app, today).await {
             tracing::warn!("scheduler delivery run: {}", e.message);
+        }
+        if let Err(e) = sweep_due(&app, today).await {
+            tracing::warn!("scheduler sweep run: {}", e.message);
         }
         tokio::time::sleep(app.config.scheduler_interval).await;
     }

@@ -11,7 +11,7 @@ impl Store {
         // Independent reads, each one pass over its tables, run side by side on the pool's
         // connections (SQLite in WAL mode lets readers run together), and streamed: each row
         // is judged as it arrives, so memory does not grow with the books.
-        let (journals, accounts, deals, instructions, lists, entries, contracts) = tokio::try_join!(
+        let (journals, accounts, deals, instructions, lists, entries, contracts, collection) = tokio::try_join!(
             self.unbalanced_journals(),
             self.account_violations(),
             self.deal_violations(),
@@ -19,6 +19,7 @@ impl Store {
             self.lists_against_ledger(),
             self.entries_against_files(),
             self.contract_violations(),
+            self.collection_account_violations(),
         )?;
         Ok([
             journals,
@@ -28,6 +29,7 @@ impl Store {
             lists,
             entries,
             contracts,
+            collection,
         ]
         .concat())
     }
@@ -164,32 +166,68 @@ impl Store {
         .await
     }
 
-    /// Per marketplace contract: what its buyer's bank debited is what it holds plus what its
-    /// payout released (to the seller and as the fee: the credits of its `release` journal).
-    /// Grouped passes joined, not a lookup per contract.
+    /// Per marketplace contract: what its buyer's bank debited into the operator's accounts
+    /// is what it holds plus what its payout released (to the seller and as the fee: the
+    /// credits of its `release` journal); what was debited straight into the seller's
+    /// account (no pooling) settled the contract and is nowhere in the books. Grouped passes
+    /// joined, not a lookup per contract.
     async fn contract_violations(&self) -> Result<Vec<Violation>> {
-        let sql = "SELECT c.id, CAST(COALESCE(d.debited, 0) AS BIGINT) AS debited, \
+        let sql = "SELECT c.id, c.payout_state, CAST(COALESCE(d.debited, 0) AS BIGINT) AS debited, \
+             CAST(COALESCE(d.direct, 0) AS BIGINT) AS direct, \
              CAST(COALESCE(a.credits_yen - a.debits_yen, 0) AS BIGINT) AS held, \
              CAST(COALESCE(r.released, 0) AS BIGINT) AS released \
              FROM contracts c \
-             LEFT JOIN (SELECT contract_id, SUM(amount_yen) AS debited FROM debit_items \
-                 WHERE result = 'debited' GROUP BY contract_id) d ON d.contract_id = c.id \
+             LEFT JOIN (SELECT contract_id, \
+                 SUM(CASE WHEN paid_into = 'seller' THEN 0 ELSE amount_yen END) AS debited, \
+                 SUM(CASE WHEN paid_into = 'seller' THEN amount_yen ELSE 0 END) AS direct \
+                 FROM debit_items WHERE result = 'debited' GROUP BY contract_id) d ON d.contract_id = c.id \
              LEFT JOIN accounts a ON a.id = 'held:' || c.id \
              LEFT JOIN (SELECT j.deal_id AS owner, SUM(-l.amount_yen) AS released \
                  FROM journals j JOIN journal_lines l ON l.journal_id = j.id \
                  WHERE j.kind = 'release' AND l.amount_yen < 0 GROUP BY j.deal_id) r ON r.owner = c.id \
              ORDER BY c.id";
         self.judged(sql, |r| {
-            let debited: i64 = get(r, "debited")?;
+            let (debited, direct): (i64, i64) = (get(r, "debited")?, get(r, "direct")?);
             let (held, released): (i64, i64) = (get(r, "held")?, get(r, "released")?);
-            Ok(if debited == held + released {
-                vec![]
-            } else {
-                vec![Violation::ContractUnaccounted {
+            let payout_state: String = get(r, "payout_state")?;
+            let mut found = vec![];
+            if debited != held + released {
+                found.push(Violation::ContractUnaccounted {
                     contract: get(r, "id")?,
                     debited_yen: debited,
                     held_yen: held,
                     released_yen: released,
+                });
+            }
+            if direct > 0 && (payout_state != "paid" || debited + held + released > 0) {
+                found.push(Violation::DirectContractUnsettled {
+                    contract: get(r, "id")?,
+                    debited_yen: direct,
+                    payout_state,
+                    in_books_yen: debited + held + released,
+                });
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// After each sweep the collection bank reported, its statement's closing balance is the
+    /// ledger's balance of that account.
+    async fn collection_account_violations(&self) -> Result<Vec<Violation>> {
+        let sql = "SELECT id, bank_code, bank_balance_yen, ledger_balance_yen FROM sweeps \
+             WHERE bank_balance_yen IS NOT NULL ORDER BY created_at_ms, id";
+        self.judged(sql, |r| {
+            let (bank, ledger): (i64, i64) =
+                (get(r, "bank_balance_yen")?, get(r, "ledger_balance_yen")?);
+            Ok(if bank == ledger {
+                vec![]
+            } else {
+                vec![Violation::CollectionAccountDisagrees {
+                    bank_code: get(r, "bank_code")?,
+                    sweep: get(r, "id")?,
+                    bank_yen: bank,
+                    ledger_yen: ledger,
                 }]
             })
         })

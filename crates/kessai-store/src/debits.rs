@@ -22,9 +22,11 @@ pub struct DebitItem {
     pub debit_date: String,
     pub amount_yen: i64,
     pub result: Option<String>,
+    /// The account it pays into (`kessai_core::contract::PaidInto`, as stored).
+    pub paid_into: String,
 }
 
-const ITEM_COLUMNS: &str = "ref, contract_id, bank_code, debit_date, amount_yen, result";
+const ITEM_COLUMNS: &str = "ref, contract_id, bank_code, debit_date, amount_yen, result, paid_into";
 
 fn item_from_row(r: &Row) -> Result<DebitItem> {
     Ok(DebitItem {
@@ -34,6 +36,7 @@ fn item_from_row(r: &Row) -> Result<DebitItem> {
         debit_date: get(r, "debit_date")?,
         amount_yen: get(r, "amount_yen")?,
         result: get(r, "result")?,
+        paid_into: get(r, "paid_into")?,
     })
 }
 
@@ -54,18 +57,21 @@ impl Store {
 const IDS_PER_UPDATE: usize = 300;
 
 impl Tx {
-    /// Accepted contracts due on `date` (no due date, or due on or before it) whose buyers
-    /// bank at the first bank that has any, at most `limit`, in acceptance order.
+    /// Accepted contracts with this `pooling` due on `date` (no due date, or due on or
+    /// before it) whose buyers bank at the first bank that has any, at most `limit`, in
+    /// acceptance order.
     pub async fn due_contracts_of_one_bank(
         &mut self,
         date: &str,
+        pooling: &str,
         limit: i64,
     ) -> Result<Vec<ContractRecord>> {
-        const DUE: &str = "debit_state = 'not_requested' AND (due_date IS NULL OR due_date <= $1)";
+        const DUE: &str = "debit_state = 'not_requested' AND (due_date IS NULL OR due_date <= $1) AND pooling = $2";
         let bank: Option<String> = query_scalar(&format!(
             "SELECT MIN(buyer_bank_code) FROM contracts WHERE {DUE}"
         ))
         .bind(date)
+        .bind(pooling)
         .fetch_optional(self.conn())
         .await?
         .flatten();
@@ -73,10 +79,11 @@ impl Tx {
             return Ok(vec![]);
         };
         let sql = format!(
-            "SELECT {COLUMNS} FROM contracts WHERE {DUE} AND buyer_bank_code = $2 ORDER BY id LIMIT $3"
+            "SELECT {COLUMNS} FROM contracts WHERE {DUE} AND buyer_bank_code = $3 ORDER BY id LIMIT $4"
         );
         let rows = query(&sql)
             .bind(date)
+            .bind(pooling)
             .bind(bank)
             .bind(limit)
             .fetch_all(self.conn())
@@ -98,6 +105,7 @@ impl Tx {
         export_id: &str,
         bank_code: &str,
         debit_date: &str,
+        paid_into: &str,
         debits: &[NewDebit<'_>],
     ) -> Result<u64> {
         let mut rows = Rows::new(
@@ -109,6 +117,7 @@ impl Tx {
                 "bank_code",
                 "debit_date",
                 "amount_yen",
+                "paid_into",
             ],
         );
         for d in debits {
@@ -119,6 +128,7 @@ impl Tx {
                 bank_code.into(),
                 debit_date.into(),
                 d.amount_yen.into(),
+                paid_into.into(),
             ]);
         }
         rows.write_new(self).await

@@ -7,12 +7,21 @@ use crate::{get, new_internal_id, Result, StoreError, Tx};
 use kessai_core::money::CURRENCY;
 use kessai_core::{AccountKind, Journal};
 
-fn account_id(kind: AccountKind, deal_id: Option<&str>) -> String {
+fn account_id(kind: AccountKind, deal_id: Option<&str>, bank: Option<&str>) -> String {
+    if kind.is_per_bank() {
+        let bank = bank.unwrap_or_else(|| panic!("{} needs a bank", kind.as_str()));
+        return collection_account(bank);
+    }
     match (kind.is_per_deal(), deal_id) {
         (true, Some(deal)) => deal_account(kind, deal),
         (true, None) => panic!("{} needs a deal", kind.as_str()),
         (false, _) => kind.as_str().to_string(),
     }
+}
+
+/// The ledger account of the operator's collection account at `bank_code`.
+pub fn collection_account(bank_code: &str) -> String {
+    format!("{}:{bank_code}", AccountKind::CollectionBank.as_str())
 }
 
 /// A journal posted in this transaction and not yet written: journals are written in batches
@@ -49,14 +58,31 @@ impl Tx {
         cause: &str,
         at_ms: i64,
     ) -> Result<String> {
+        self.post_journal_at(deal_id, None, journal, cause, at_ms)
+            .await
+    }
+
+    /// As [`Tx::post_journal`], for a journal that names the operator's collection account
+    /// at `bank` (its `CollectionBank` lines); that account is opened on first use.
+    pub async fn post_journal_at(
+        &mut self,
+        deal_id: Option<&str>,
+        bank: Option<&str>,
+        journal: &Journal,
+        cause: &str,
+        at_ms: i64,
+    ) -> Result<String> {
         // Assert before writing: the core must never hand the store an unbalanced journal.
         journal
             .validate()
             .map_err(|e| StoreError::LedgerGuard(e.to_string()))?;
+        if let Some(bank) = bank {
+            self.open_collection_account(bank).await?;
+        }
         let id = new_internal_id();
         let mut lines = Vec::with_capacity(journal.lines.len());
         for line in &journal.lines {
-            let account = account_id(line.account, deal_id);
+            let account = account_id(line.account, deal_id, bank);
             let delta = self
                 .account_deltas
                 .entry(account.clone())
@@ -151,6 +177,49 @@ impl Tx {
             insert.execute(self.conn()).await?;
         }
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Opens the ledger account of a collection bank unless it exists (once per transaction).
+    async fn open_collection_account(&mut self, bank: &str) -> Result<()> {
+        let id = collection_account(bank);
+        if self.account_deltas.contains_key(&id) {
+            return Ok(());
+        }
+        query(
+            "INSERT INTO accounts (id, kind, currency) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(AccountKind::CollectionBank.as_str())
+        .bind(CURRENCY)
+        .execute(self.conn())
+        .await?;
+        self.account_deltas.insert(
+            id,
+            AccountDelta {
+                debits_yen: 0,
+                credits_yen: 0,
+                holding: false,
+            },
+        );
+        Ok(())
+    }
+
+    /// An account's balance (debits − credits) as this transaction leaves it so far: the
+    /// stored balance plus what the journals posted in this transaction add. 0 when the
+    /// account does not exist.
+    pub async fn account_balance(&mut self, id: &str) -> Result<i64> {
+        let stored: Option<i64> =
+            crate::db::query_scalar("SELECT debits_yen - credits_yen FROM accounts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        let pending = self
+            .account_deltas
+            .get(id)
+            .map_or(0, |d| d.debits_yen - d.credits_yen);
+        Ok(stored.unwrap_or(0) + pending)
     }
 }
 

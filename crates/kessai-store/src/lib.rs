@@ -29,6 +29,7 @@ mod registrations;
 mod sessions;
 mod settlements;
 mod sites;
+mod sweeps;
 mod virtual_accounts;
 mod webhooks;
 
@@ -45,11 +46,13 @@ pub use exports::{ExportRecord, NewExport, PendingInstruction};
 pub use fill::FillSummary;
 pub use idempotency::{StoredResponse, CLAIMED as IDEMPOTENCY_CLAIMED};
 pub use instructions::{InstructionRecord, InstructionState, NewReturn};
+pub use ledger::collection_account;
 pub use outbox::{NewEmail, OutboxEmail};
 pub use payouts::{NewContractPayout, PayableContract};
 pub use registrations::{NewRegistration, Registration};
 pub use settlements::SettlementRecord;
 pub use sites::SiteRecord;
+pub use sweeps::{NewSweep, SweepRecord};
 pub use webhooks::{
     AttemptOutcome, WebhookAttempt, WebhookEvent, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS,
 };

@@ -160,9 +160,10 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks contracts whose fee took the whole amount as paid on `day` (nothing to send);
-    /// returns how many were still waiting.
-    pub async fn contracts_paid_by_fee(
+    /// Marks contracts paid on `day` with nothing for Kessai to send — the fee took the whole
+    /// amount, or the buyer was debited straight into the seller's account; returns how many
+    /// were still waiting.
+    pub async fn contracts_paid_without_transfer(
         &mut self,
         ids: &[&str],
         day: &str,

@@ -17,7 +17,9 @@ pub struct SettlementRecord {
     pub payout_state: String,
     pub debited_on: Option<String>,
     pub paid_on: Option<String>,
-    /// What the transfer to the seller carries: the amount less the fee.
+    /// What the seller got: the transfer's amount (the contract's less the fee); all of it
+    /// when the buyer was debited straight into the seller's account; nothing when the fee
+    /// took everything.
     pub paid_yen: Option<i64>,
 }
 
@@ -34,7 +36,8 @@ impl Store {
             "SELECT c.id, c.number, c.body, c.amount_yen, c.payout_state, c.paid_on, \
              (SELECT MAX(d.debit_date) FROM debit_items d \
               WHERE d.contract_id = c.id AND d.result = 'debited') AS debited_on, \
-             (SELECT p.amount_yen FROM payment_instructions p WHERE p.contract_id = c.id) AS paid_yen \
+             COALESCE((SELECT p.amount_yen FROM payment_instructions p WHERE p.contract_id = c.id), \
+                 CASE WHEN c.pooling = 'direct' THEN c.amount_yen WHEN c.payout_state = 'paid' THEN 0 END) AS paid_yen \
              FROM contracts c WHERE c.site_id = $1 AND c.id > $2 AND c.payout_state <> 'waiting' \
              ORDER BY c.id LIMIT $3",
         )

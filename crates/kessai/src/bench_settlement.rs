@@ -177,7 +177,7 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         bank.process_zengin_transfers(&f.file_name, &bytes, &day.to_string())?;
     }
     let mut entries = 0;
-    if let Some((name, statement)) = bank.end_of_day_statement("", &day.to_string()) {
+    for (name, statement) in bank.end_of_day_statements("", &day.to_string()) {
         let s = bank_import::import(&app, &name, statement).await?;
         entries += s.records;
         println!(

@@ -19,6 +19,9 @@ pub enum RunCommand {
     /// regardless): its hold to the seller less the site's fee, one transfer each from the main
     /// account, exported (with every other pending payout and refund) as Zengin 21 or pain.001.
     Payout(RunArgs),
+    /// Sweep each collection account's balance to the main account: one transfer from each
+    /// (Zengin 21 or pain.001, as that bank takes debits), unless one is on its way.
+    Sweep(RunArgs),
 }
 
 #[derive(Args)]
@@ -53,6 +56,13 @@ pub async fn run(command: RunCommand) -> anyhow::Result<ExitCode> {
             let files = kessai_server::offline::debit_run(a.operator.config()?, &a.date, &a.out);
             (
                 "nothing to request: no accepted contract is due",
+                files.await,
+            )
+        }
+        RunCommand::Sweep(a) => {
+            let files = kessai_server::offline::sweep_run(a.operator.config()?, &a.date, &a.out);
+            (
+                "nothing to sweep: no collection account holds money, or its sweep is on its way",
                 files.await,
             )
         }

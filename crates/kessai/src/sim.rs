@@ -234,7 +234,7 @@ pub fn run_bank(
     if let Some(file) = state.credit_notification(&created_at, date) {
         out(file)?;
     }
-    if let Some(file) = state.end_of_day_statement(&format!("{date}T17:00:00+09:00"), date) {
+    for file in state.end_of_day_statements(&format!("{date}T17:00:00+09:00"), date) {
         out(file)?;
     }
     Ok(written)

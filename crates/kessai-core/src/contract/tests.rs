@@ -123,12 +123,32 @@ fn limits_are_the_formats_limits() {
 
 #[test]
 fn only_a_debited_contract_moves_money_and_its_journal_balances() {
-    let j = DebitOutcome::Debited.journal(Yen(7_000)).unwrap();
+    let main = PaidInto::Main;
+    let j = DebitOutcome::Debited.journal(Yen(7_000), &main).unwrap();
     assert!(j.validate().is_ok());
+    assert_eq!(j.debited(AccountKind::BankClearing), 7_000);
+    let collection = PaidInto::Collection("0005".into());
+    let j = DebitOutcome::Debited
+        .journal(Yen(7_000), &collection)
+        .unwrap();
+    assert_eq!(j.debited(AccountKind::CollectionBank), 7_000);
+    assert_eq!(j.credited(AccountKind::Held), 7_000);
+    assert_eq!(
+        DebitOutcome::Debited.journal(Yen(7_000), &PaidInto::Seller),
+        None,
+        "money debited straight to the seller never passes through Kessai's books"
+    );
     for o in DebitOutcome::ALL {
         assert_eq!(DebitOutcome::parse(o.as_str()), Some(o));
-        assert_eq!(o.journal(Yen(1)).is_some(), o == DebitOutcome::Debited);
+        assert_eq!(
+            o.journal(Yen(1), &main).is_some(),
+            o == DebitOutcome::Debited
+        );
     }
+    for into in [main, collection, PaidInto::Seller] {
+        assert_eq!(PaidInto::parse(&into.to_stored()), Some(into));
+    }
+    assert_eq!(PaidInto::parse("collection:05"), None);
     assert_eq!(DebitOutcome::NoAccount.debit_state(), debit::FAILED);
     let w = payout::WAITING;
     assert_eq!(status(debit::FAILED, delivery::WAITING, w), "debit_failed");

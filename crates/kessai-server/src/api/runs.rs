@@ -64,6 +64,20 @@ pub async fn delivery(
     Ok(Json(RunResult { files }))
 }
 
+/// The sweep run: each collection account's balance (what the ledger holds at that bank)
+/// moves to the main account, one transfer from each, unless a sweep of it is on its way.
+#[utoipa::path(post, path = "/v1/operator/runs/sweep", request_body = RunInput,
+    responses((status = 200, body = RunResult)), security(("operator_bearer" = [])))]
+pub async fn sweep(
+    State(app): State<Arc<App>>,
+    _: Operator,
+    body: JsonBody<RunInput>,
+) -> AppResult<Json<RunResult>> {
+    let date = run_date(&app, body.value.date.as_deref())?;
+    let files = crate::service::sweep::run(&app, date, &app.config.bank_out_dir).await?;
+    Ok(Json(RunResult { files }))
+}
+
 /// The payout run: every contract that may be paid (debited, and shipped unless its terms say
 /// regardless) has its hold posted once, to the seller less the site's fee; the transfers are
 /// exported, with every other pending payout and refund, from the main account.

@@ -102,24 +102,42 @@ pub async fn apply_answer(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppRes
         identity: &key.identity,
         ..*a
     };
-    let (outcome, instruction_id, applied) = answer_once(app, tx, &entry).await?;
-    // The status an applied answer moved the instruction to.
-    let status = applied.map(|s| s.as_str().to_string());
+    let (outcome, instruction_id, applied) = match answer_once(app, tx, &entry).await? {
+        Found::Instruction(outcome, id, status) => (outcome, id, status.map(|s| s.as_str())),
+        Found::Sweep(done) => {
+            return Ok(AnswerResult {
+                outcome: done.outcome,
+                instruction_id: done.sweep.map(|s| s.id),
+                status: done.status.map(str::to_string),
+                conflict_of: key.conflict_of,
+            });
+        }
+    };
     Ok(AnswerResult {
         outcome,
         instruction_id,
-        status,
+        // The status an applied answer moved the instruction to.
+        status: applied.map(str::to_string),
         conflict_of: key.conflict_of,
     })
 }
 
+/// What an answer was about: one of the instructions (with its outcome, ID and the status
+/// an applied answer moved it to), or a sweep.
+enum Found {
+    Instruction(AnswerOutcome, Option<String>, Option<InstructionStatus>),
+    Sweep(Box<super::sweep::report::SweepAnswer>),
+}
+
+impl Found {
+    fn outcome(outcome: AnswerOutcome, id: Option<String>) -> AppResult<Found> {
+        Ok(Found::Instruction(outcome, id, None))
+    }
+}
+
 /// Applies an answer not recorded before; with the instruction it is about and, when the
 /// answer applied, the status it moved the instruction to.
-async fn answer_once(
-    app: &App,
-    tx: &mut Tx,
-    a: &AnswerEntry<'_>,
-) -> AppResult<(AnswerOutcome, Option<String>, Option<InstructionStatus>)> {
+async fn answer_once(app: &App, tx: &mut Tx, a: &AnswerEntry<'_>) -> AppResult<Found> {
     let AnswerEntry {
         identity,
         content,
@@ -146,12 +164,21 @@ async fn answer_once(
         }
     };
     let Some(state) = state else {
-        return Ok((AnswerOutcome::Unknown, None, None));
+        // None of the instructions: a sweep's, if it names one.
+        let report = super::sweep::report::Report {
+            identity,
+            content,
+            answer,
+            withdrawn_yen,
+            booked_on,
+        };
+        let done = super::sweep::report::answer(app, tx, target, &report).await?;
+        return Ok(Found::Sweep(Box::new(done)));
     };
     let found = Some(state.id.clone());
     if withdrawn_yen.is_some_and(|yen| yen != state.amount_yen) {
         // The bank took another amount than the transfer sent: not this transfer's settlement.
-        return Ok((AnswerOutcome::Unknown, found, None));
+        return Found::outcome(AnswerOutcome::Unknown, found);
     }
     // What a return brought back, and whether a notice booked that deposit first.
     let deposit = match (came_back, money) {
@@ -161,13 +188,13 @@ async fn answer_once(
         }
         // Not the amount that left (charges deducted, or not this transfer): the ledger
         // follows the bank by booking what arrived as money in, for the operator.
-        (true, _) => return Ok((AnswerOutcome::Unknown, found, None)),
+        (true, _) => return Found::outcome(AnswerOutcome::Unknown, found),
     };
     if let Some((_, Some(credit))) = &deposit {
         if credit.outcome != "unmatched" || credit.amount_yen != state.amount_yen {
             let outcome =
                 returns::used_before(tx, (identity, content), &state, credit, answer, now).await?;
-            return Ok((outcome, found, None));
+            return Found::outcome(outcome, found);
         }
     }
     let amount = kessai_core::Yen(state.amount_yen);
@@ -175,11 +202,11 @@ async fn answer_once(
     {
         Ok(next) => next,
         Err(InstructionError::NotOutstanding(_) | InstructionError::NotRejected(_)) => {
-            return Ok((AnswerOutcome::Stale, found, None))
+            return Found::outcome(AnswerOutcome::Stale, found)
         }
     };
     if status == state.status {
-        return Ok((AnswerOutcome::Duplicate, found, None));
+        return Found::outcome(AnswerOutcome::Duplicate, found);
     }
     // Recorded only now that it applies: an answer about no known instruction, or one that came
     // too late, stays available for a later file instead of being used up.
@@ -187,7 +214,7 @@ async fn answer_once(
         .record_bank_answer(identity, content, Some(&state.id), answer_name(answer), now)
         .await?
     {
-        return Ok((AnswerOutcome::Duplicate, found, None));
+        return Found::outcome(AnswerOutcome::Duplicate, found);
     }
     let reason = match answer {
         BankAnswer::Rejected { reason } | BankAnswer::Returned { reason } => Some(reason.as_str()),
@@ -232,10 +259,14 @@ async fn answer_once(
     )
     .await?;
     news::tell(app, tx, &state, status).await?;
-    Ok((AnswerOutcome::Applied, found, Some(status)))
+    Ok(Found::Instruction(
+        AnswerOutcome::Applied,
+        found,
+        Some(status),
+    ))
 }
 
-pub(super) fn busy() -> AppError {
+pub(crate) fn busy() -> AppError {
     AppError::new(
         axum::http::StatusCode::CONFLICT,
         "busy",

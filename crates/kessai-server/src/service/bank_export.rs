@@ -2,6 +2,7 @@
 //! file: the file's bytes are stored and the instructions marked sent in one transaction, and
 //! the file reaches the disk afterwards (again after a crash, from the stored bytes).
 
+use crate::config::OperatorBank;
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -55,14 +56,14 @@ impl ExportFormat {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             ExportFormat::Zengin => "zengin-21",
             ExportFormat::Iso20022 => "pain.001.001.09",
         }
     }
 
-    fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             ExportFormat::Zengin => "txt",
             ExportFormat::Iso20022 => "xml",
@@ -106,16 +107,17 @@ fn iso_account(a: &BankAccount) -> iso20022::Account {
     }
 }
 
-/// The file's bytes for these instructions, paid from the operator's account on `value_date`.
-fn render(
+/// The file's bytes for these instructions, paid from the operator's account at `bank` on
+/// `value_date`, under that bank's requester code and 振込指定区分 (payouts and refunds leave
+/// from the main bank; a sweep from a collection bank).
+pub(crate) fn render(
     app: &App,
+    bank: &OperatorBank,
     format: ExportFormat,
     export_id: &str,
     value_date: Date,
     items: &[PendingInstruction],
 ) -> AppResult<Vec<u8>> {
-    // Payouts and refunds leave from the main bank, under its requester code and 振込指定区分.
-    let bank = app.config.main_bank();
     let from = &bank.account;
     match format {
         ExportFormat::Zengin => {
@@ -195,7 +197,7 @@ pub async fn export(
                 return Ok(false);
             }
             let id = kessai_store::new_internal_id();
-            let bytes = render(app, format, &id, value_date, &items)?;
+            let bytes = render(app, app.config.main_bank(), format, &id, value_date, &items)?;
             let file_name = format!(
                 "kessai-{}-{value_date}-{}.{}",
                 format.name(),

@@ -15,6 +15,7 @@ use super::credit::{
 use super::debit_results::{self, Applied, DebitApplied, DebitResult};
 use super::entry::UPGRADE_WINDOW_MS;
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
+use super::sweep;
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -82,6 +83,7 @@ pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSu
             s.push(apply_bank_answer(app, tx, a).await?);
             entries.write_full(tx, &mut s).await?;
         }
+        record_sweep_balances(tx, &parsed).await?;
         for chunk in parsed.debits.chunks(DEBITS_PER_CHUNK) {
             let results: Vec<DebitResult> = chunk
                 .iter()
@@ -104,10 +106,53 @@ pub async fn import(app: &App, name: &str, bytes: Vec<u8>) -> AppResult<ImportSu
     })
 }
 
-/// A file about an account Kessai does not hold is rejected whole, naming the account.
+/// Beside each sweep whose money has left a collection account this statement covers, and
+/// that no statement has balanced yet (this one may report the withdrawal, or repeat what a
+/// status report or notice reported first): the closing balance the statement gave for that
+/// account, and the ledger's balance of it now that the file is applied (`kessai check`
+/// compares them).
+async fn record_sweep_balances(tx: &mut Tx, parsed: &Parsed) -> AppResult<()> {
+    for (account, bank_yen) in &parsed.balances {
+        let Some(code) = account.bank_code.as_deref().map(str::trim) else {
+            continue;
+        };
+        let sweeps = tx.sweeps_to_balance(code).await?;
+        if sweeps.is_empty() {
+            continue;
+        }
+        let ledger_yen = tx
+            .account_balance(&kessai_store::collection_account(code))
+            .await?;
+        if ledger_yen != *bank_yen {
+            tracing::error!(
+                bank = code,
+                bank_yen,
+                ledger_yen,
+                "after a sweep the collection account's ledger balance differs from the bank's"
+            );
+        }
+        for id in sweeps {
+            tx.record_sweep_balances(&id, *bank_yen, ledger_yen).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A file about an account Kessai does not hold is rejected whole, naming the account. A
+/// direct-debit result may name a seller's account (no pooling): its bank must be one of the
+/// operator's, which sent it.
 fn held_accounts_only(app: &App, parsed: &Parsed) -> AppResult<()> {
     for a in &parsed.accounts {
         let (bank, branch) = (a.bank_code.as_deref(), a.branch_code.as_deref());
+        let operator_bank = |code: &str| {
+            app.config
+                .banks
+                .iter()
+                .any(|b| b.account.bank_code == code.trim())
+        };
+        if parsed.accounts_may_be_sellers && bank.is_some_and(operator_bank) {
+            continue;
+        }
         if !app.config.holds_account(bank, branch, &a.account_number) {
             let place = match (bank, branch) {
                 (Some(b), Some(r)) => format!("{b}-{r} "),
@@ -274,7 +319,9 @@ fn leading_batch(app: &App, rest: &[Incoming], before_upgrade: bool) -> Vec<Cred
             break;
         }
         let input = incoming_input(c, before_upgrade);
-        if !batchable(app, &input) || !refs.insert(input.bank_ref.trim().to_string()) {
+        // Swept money arriving is applied alone (`sweep::report::arrival`).
+        let sweep = kessai_core::sweep::quoted_reference(&input.reference).is_some();
+        if sweep || !batchable(app, &input) || !refs.insert(input.bank_ref.trim().to_string()) {
             break;
         }
         inputs.push(input);
@@ -324,8 +371,30 @@ async fn apply_incoming(
             };
             with_kind(r, kind)
         }
-        Effect::Credit => credited(r, apply_credit(app, tx, &input).await?),
+        Effect::Credit => {
+            let booked_on = c.booked_on.as_deref();
+            match sweep::report::arrival(app, tx, &input, booked_on).await? {
+                Some(done) => sweep_record(r, done),
+                None => credited(r, apply_credit(app, tx, &input).await?),
+            }
+        }
     })
+}
+
+/// The record of a deposit that was swept money arriving.
+fn sweep_record(r: RecordOutcome, done: sweep::report::SweepAnswer) -> RecordOutcome {
+    let r = RecordOutcome {
+        instruction_id: done.sweep.map(|s| s.id),
+        ..r
+    };
+    match done.outcome {
+        AnswerOutcome::Applied => RecordOutcome {
+            instruction_answer: Some("arrived".into()),
+            instruction_status: done.status.map(str::to_string),
+            ..with_kind(r, EntryOutcome::AnswerApplied)
+        },
+        _ => with_kind(r, EntryOutcome::AnswerDuplicate),
+    }
 }
 
 fn debit_outcome(d: &DebitEntry, done: DebitApplied) -> RecordOutcome {
@@ -364,7 +433,7 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
         conflict_of: done.conflict_of.clone(),
         ..record(a.position, &a.identity, fingerprint, a.content.amount_yen)
     };
-    Ok(match (done.outcome, &a.money_back) {
+    let outcome = match (done.outcome, &a.money_back) {
         (AnswerOutcome::Applied, _) => RecordOutcome {
             instruction_answer: Some(answer_name(&a.answer).to_string()),
             instruction_status: done.status,
@@ -385,5 +454,6 @@ async fn apply_bank_answer(app: &App, tx: &mut Tx, a: &Answer) -> AppResult<Reco
             with_kind(r, EntryOutcome::AnswerIgnored)
         }
         (AnswerOutcome::ForOperator, _) => with_kind(r, EntryOutcome::AnswerForOperator),
-    })
+    };
+    Ok(outcome)
 }

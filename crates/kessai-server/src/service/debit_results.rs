@@ -1,6 +1,7 @@
 //! The buyer's bank's results of Kessai's direct debits (seed 001, step 4): a debited contract's
-//! money is in the operator's collection account and held for the contract (a balanced
-//! journal); a failed debit says why, for the site, the buyer and the seller. Each result is
+//! money is in the operator's account it was debited into and held for the contract (a
+//! balanced journal) — or, with no pooling, in the seller's own account, which settles the
+//! contract on the debit's day with nothing in Kessai's books; a failed debit says why, for the site, the buyer and the seller. Each result is
 //! applied once: a debit answered before is a duplicate when the result is the same, and
 //! listed for the operator when it contradicts the first.
 //!
@@ -11,7 +12,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::App;
-use kessai_core::contract::{debit, DebitOutcome};
+use kessai_core::contract::{debit, DebitOutcome, PaidInto};
 use kessai_core::Yen;
 use kessai_store::Tx;
 use std::collections::BTreeMap;
@@ -55,6 +56,8 @@ pub async fn apply_all(
     let mut answers: Vec<(i64, &'static str)> = vec![];
     // The contracts to move, by the debit state each result leads to.
     let mut moves: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    // Contracts debited straight into their sellers' accounts, by the debit's day.
+    let mut paid_direct: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in results {
         let Some(item) = r.reference.and_then(|n| items.get_mut(&n)) else {
             done.push(DebitApplied {
@@ -94,9 +97,22 @@ pub async fn apply_all(
             .entry(r.outcome.debit_state())
             .or_default()
             .push(item.contract_id.clone());
-        if let Some(journal) = r.outcome.journal(Yen(item.amount_yen)) {
-            tx.post_journal(Some(&item.contract_id), &journal, "direct_debit", now)
+        let into = PaidInto::parse(&item.paid_into).ok_or_else(|| {
+            AppError::internal(format!(
+                "debit {} pays into {}",
+                item.reference, item.paid_into
+            ))
+        })?;
+        if let Some(journal) = r.outcome.journal(Yen(item.amount_yen), &into) {
+            let owner = Some(item.contract_id.as_str());
+            tx.post_journal_at(owner, into.collection_bank(), &journal, "direct_debit", now)
                 .await?;
+        } else if into == PaidInto::Seller && r.outcome == DebitOutcome::Debited {
+            // No pooling: the seller has the money the day the buyer's bank debited it.
+            paid_direct
+                .entry(item.debit_date.clone())
+                .or_default()
+                .push(item.contract_id.clone());
         }
         done.push(DebitApplied {
             outcome: Applied::Applied,
@@ -110,6 +126,12 @@ pub async fn apply_all(
     for (state, ids) in &moves {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         if tx.move_debits(&ids, debit::REQUESTED, state, now).await? != ids.len() as u64 {
+            return Err(busy());
+        }
+    }
+    for (day, ids) in &paid_direct {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        if tx.contracts_paid_without_transfer(&ids, day, now).await? != ids.len() as u64 {
             return Err(busy());
         }
     }

@@ -11,12 +11,13 @@ use crate::config::{DebitFormat, OperatorBank};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
-use kessai_core::contract::{debit, Contract};
+use kessai_core::contract::{debit, Contract, PaidInto, Pooling};
 use kessai_core::{calendar, BankAccount};
 use kessai_formats::iso20022::Account as IsoAccount;
 use kessai_formats::iso_debit::{self, DirectDebit, DirectDebitBatch};
 use kessai_formats::zengin::{self, debit as zengin_debit};
-use kessai_store::{ContractRecord, NewDebit, NewExport};
+use kessai_store::{ContractRecord, NewDebit, NewExport, Tx};
+use std::collections::BTreeMap;
 use std::path::Path;
 use time::Date;
 
@@ -56,16 +57,16 @@ fn names(app: &App, a: &BankAccount) -> (String, String) {
         .unwrap_or_default()
 }
 
-/// The request file's bytes: the buyers' accounts debited into the operator's account at
-/// their bank on `date`.
+/// The request file's bytes: the buyers' accounts debited into `to` on `date`, requested
+/// through the operator's `bank` under its collector code.
 fn render(
     app: &App,
     bank: &OperatorBank,
+    to: &BankAccount,
     id: &str,
     date: Date,
     items: &[Item],
 ) -> AppResult<Vec<u8>> {
-    let to = &bank.account;
     match bank.debit_format {
         DebitFormat::Zengin => {
             let (bank_name, branch_name) = names(app, to);
@@ -153,16 +154,20 @@ fn format_name(f: DebitFormat) -> (&'static str, &'static str) {
     }
 }
 
-/// Requests every due contract's debit on `date` (a business day), one file per buyer bank
-/// (more when a bank has more than [`MAX_PER_FILE`]), then writes the stored files not yet
-/// on disk into `out`.
-pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFile>> {
+/// Refuses a run's `date` that is not a bank business day, or is past: `rule` says why the
+/// day must be a business day, `what` names what is requested for it.
+pub(crate) fn today_or_later_business_day(
+    app: &App,
+    date: Date,
+    rule: &str,
+    what: &str,
+) -> AppResult<()> {
     let business =
         calendar::is_business_day(date).map_err(|e| AppError::invalid("date", e.to_string()))?;
     if !business {
         return Err(AppError::invalid(
             "date",
-            format!("{date} is not a bank business day: banks debit on business days only"),
+            format!("{date} is not a bank business day: {rule}"),
         ));
     }
     let today = crate::i18n::date_jst(app.clock.now());
@@ -170,77 +175,147 @@ pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFil
         return Err(AppError::invalid(
             "date",
             format!(
-                "{date} is past: a debit is requested for today ({today}) or a later business day"
+                "{date} is past: {what} is requested for today ({today}) or a later business day"
             ),
         ));
     }
+    Ok(())
+}
+
+/// Requests every due contract's debit on `date` (a business day), one file per buyer bank
+/// (more when a bank has more than [`MAX_PER_FILE`]), then writes the stored files not yet
+/// on disk into `out`.
+pub async fn run(app: &App, date: Date, out: &Path) -> AppResult<Vec<ExportedFile>> {
+    today_or_later_business_day(app, date, "banks debit on business days only", "a debit")?;
     let day = date.to_string();
-    loop {
-        let made = transact!(*app, |tx| {
-            let due = tx.due_contracts_of_one_bank(&day, MAX_PER_FILE).await?;
-            let Some(first) = due.first() else {
-                return Ok(false);
-            };
-            let bank_code = first.buyer_bank_code.clone();
-            let bank = collecting_bank(app, &bank_code);
-            let last = tx.last_debit_reference().await?;
-            let mut items = Vec::with_capacity(due.len());
-            for (k, record) in due.into_iter().enumerate() {
-                let contract: Contract =
-                    serde_json::from_str(&record.body).map_err(AppError::internal)?;
-                items.push(Item {
-                    reference: last + 1 + k as i64,
-                    record,
-                    contract,
-                });
-            }
-            let id = kessai_store::new_internal_id();
-            let bytes = render(app, bank, &id, date, &items)?;
-            let (format, extension) = format_name(bank.debit_format);
-            let file_name = format!(
-                "kessai-{format}-{bank_code}-{day}-{}.{extension}",
-                &id[id.len() - 12..]
-            );
-            let total: i64 = items.iter().map(|i| i.record.amount_yen).sum();
-            let export = NewExport {
-                id: &id,
-                format,
-                value_date: &day,
-                file_name: &file_name,
-                content: &bytes,
-                records: items.len() as i64,
-                total_yen: total,
-                now_ms: app.clock.now().0,
-            };
-            tx.insert_export(&export).await?;
-            let debits: Vec<NewDebit> = items
-                .iter()
-                .map(|i| NewDebit {
-                    reference: i.reference,
-                    contract_id: &i.record.id,
-                    amount_yen: i.record.amount_yen,
-                })
-                .collect();
-            let ids: Vec<&str> = items.iter().map(|i| i.record.id.as_str()).collect();
-            let inserted = tx.insert_debits(&id, &bank_code, &day, &debits).await?;
-            let moved = tx
-                .move_debits(
-                    &ids,
-                    debit::NOT_REQUESTED,
-                    debit::REQUESTED,
-                    app.clock.now().0,
-                )
-                .await?;
-            if inserted != items.len() as u64 || moved != items.len() as u64 {
-                return Err(AppError::busy(
-                    "another debit run took some of these contracts",
-                ));
-            }
-            Ok(true)
-        })?;
-        if !made {
-            break;
-        }
+    for pooling in [Pooling::Pooled, Pooling::Direct] {
+        while request_one_bank(app, date, &day, pooling).await? {}
     }
     write_pending_files(app, out).await
+}
+
+/// Requests the debits of up to [`MAX_PER_FILE`] due contracts of one buyer bank with this
+/// pooling, in one transaction: pooled ones in one file into the operator's account; direct
+/// ones in one file per seller, into the seller's account. False when none was due.
+async fn request_one_bank(app: &App, date: Date, day: &str, pooling: Pooling) -> AppResult<bool> {
+    transact!(*app, |tx| {
+        let due = tx
+            .due_contracts_of_one_bank(day, pooling.as_str(), MAX_PER_FILE)
+            .await?;
+        let Some(first) = due.first() else {
+            return Ok(false);
+        };
+        let bank_code = first.buyer_bank_code.clone();
+        let bank = collecting_bank(app, &bank_code);
+        let mut next = tx.last_debit_reference().await? + 1;
+        // Grouped by the account the money goes to: one group when pooled.
+        let mut groups: BTreeMap<String, (BankAccount, Vec<Item>)> = BTreeMap::new();
+        for record in due {
+            let contract: Contract =
+                serde_json::from_str(&record.body).map_err(AppError::internal)?;
+            let to = match pooling {
+                Pooling::Pooled => bank.account.clone(),
+                Pooling::Direct => contract.seller.account.clone(),
+            };
+            let item = Item {
+                reference: next,
+                record,
+                contract,
+            };
+            next += 1;
+            let key = format!(
+                "{}-{}-{}-{}",
+                to.bank_code,
+                to.branch_code,
+                to.account_type.zengin_code(),
+                to.account_number
+            );
+            groups
+                .entry(key)
+                .or_insert_with(|| (to, vec![]))
+                .1
+                .push(item);
+        }
+        let paid_into = match pooling {
+            Pooling::Direct => PaidInto::Seller,
+            Pooling::Pooled
+                if bank.account.bank_code == app.config.main_bank().account.bank_code =>
+            {
+                PaidInto::Main
+            }
+            Pooling::Pooled => PaidInto::Collection(bank.account.bank_code.clone()),
+        };
+        for (to, items) in groups.values() {
+            let file = Request {
+                bank,
+                to,
+                paid_into: &paid_into,
+                buyer_bank: &bank_code,
+            };
+            file.store(app, tx, date, items).await?;
+        }
+        Ok(true)
+    })
+}
+
+/// One request file: through the operator's `bank`, into `to`, for buyers at `buyer_bank`.
+struct Request<'a> {
+    bank: &'a OperatorBank,
+    to: &'a BankAccount,
+    paid_into: &'a PaidInto,
+    buyer_bank: &'a str,
+}
+
+impl Request<'_> {
+    /// Stores the file and its debits, and moves the contracts to requested.
+    async fn store(&self, app: &App, tx: &mut Tx, date: Date, items: &[Item]) -> AppResult<()> {
+        let day = date.to_string();
+        let id = kessai_store::new_internal_id();
+        let bytes = render(app, self.bank, self.to, &id, date, items)?;
+        let (format, extension) = format_name(self.bank.debit_format);
+        let file_name = format!(
+            "kessai-{format}-{}-{day}-{}.{extension}",
+            self.buyer_bank,
+            &id[id.len() - 12..]
+        );
+        let total: i64 = items.iter().map(|i| i.record.amount_yen).sum();
+        let export = NewExport {
+            id: &id,
+            format,
+            value_date: &day,
+            file_name: &file_name,
+            content: &bytes,
+            records: items.len() as i64,
+            total_yen: total,
+            now_ms: app.clock.now().0,
+        };
+        tx.insert_export(&export).await?;
+        let debits: Vec<NewDebit> = items
+            .iter()
+            .map(|i| NewDebit {
+                reference: i.reference,
+                contract_id: &i.record.id,
+                amount_yen: i.record.amount_yen,
+            })
+            .collect();
+        let ids: Vec<&str> = items.iter().map(|i| i.record.id.as_str()).collect();
+        let paid_into = self.paid_into.to_stored();
+        let inserted = tx
+            .insert_debits(&id, self.buyer_bank, &day, &paid_into, &debits)
+            .await?;
+        let moved = tx
+            .move_debits(
+                &ids,
+                debit::NOT_REQUESTED,
+                debit::REQUESTED,
+                app.clock.now().0,
+            )
+            .await?;
+        if inserted != items.len() as u64 || moved != items.len() as u64 {
+            return Err(AppError::busy(
+                "another debit run took some of these contracts",
+            ));
+        }
+        Ok(())
+    }
 }

@@ -23,5 +23,6 @@ pub mod session;
 pub mod settlement_list;
 pub mod site;
 pub mod suspense;
+pub mod sweep;
 pub mod transact;
 pub mod view;

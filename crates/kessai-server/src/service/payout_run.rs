@@ -125,7 +125,7 @@ pub async fn pay(app: &App, date: Date) -> AppResult<PayoutRun> {
                 .move_payouts(&instructed, payout::WAITING, payout::INSTRUCTED, now)
                 .await?;
             let paid = tx
-                .contracts_paid_by_fee(&by_fee, &date.to_string(), now)
+                .contracts_paid_without_transfer(&by_fee, &date.to_string(), now)
                 .await?;
             if inserted != rows.len() as u64
                 || moved != instructed.len() as u64

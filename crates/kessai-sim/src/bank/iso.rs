@@ -1,33 +1,36 @@
 //! The bank's ISO 20022 side: answering pain.001 with pain.002 and camt.054 debits, and
 //! reporting credits (camt.054) and the day (camt.053).
 
-use super::{account_key, BankState, DayEntry, OutFile, SimError};
+use super::{account_key, AccountRef, BankState, DayEntry, OutFile, SimError};
 use kessai_formats::iso20022::read_pain_001;
 use kessai_formats::iso_notification::{write_camt_054, Notification, NotificationEntry};
 use kessai_formats::iso_statement::{write_camt_053, Statement};
 use kessai_formats::iso_status::{write_pain_002, StatusReport, TransactionStatus, TxStatus};
 
 impl BankState {
+    /// A camt.054 of these entries on the operator's account `of` (kept for its statement).
     fn notification(
         &mut self,
         created_at: &str,
-        booking_date: &str,
+        of: &AccountRef,
         entries: Vec<NotificationEntry>,
     ) -> OutFile {
-        self.day_entries
-            .extend(entries.iter().map(DayEntry::from_entry));
+        let account = self.entry_account(of);
+        self.day_entries.extend(entries.iter().map(|e| DayEntry {
+            account: account.clone(),
+            ..DayEntry::from_entry(e)
+        }));
         let seq = self.next();
         let entries = numbered(entries);
         let n = Notification {
             message_id: format!("SIMBANK-NTFCTN-{seq:06}"),
             created_at: created_at.into(),
             notification_id: format!("NTF{seq:06}"),
-            account_number: self.operator.account_number.clone(),
-            bank_code: Some(self.operator.bank_code.clone()),
-            branch_code: Some(self.operator.branch_code.clone()),
+            account_number: of.account_number.clone(),
+            bank_code: Some(of.bank_code.clone()),
+            branch_code: Some(of.branch_code.clone()),
             entries,
         };
-        let _ = booking_date;
         (format!("{seq:06}-camt.054.xml"), write_camt_054(&n))
     }
 
@@ -55,7 +58,8 @@ impl BankState {
                 }
             })
             .collect();
-        Some(self.notification(created_at, booking_date, entries))
+        let main = self.operator.clone();
+        Some(self.notification(created_at, &main, entries))
     }
 
     /// Answers one of the operator's pain.001 files: a status report, and a debit notification
@@ -72,8 +76,17 @@ impl BankState {
         }
         let batch =
             read_pain_001(bytes).map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        // The transfers leave the debtor account: the main one, or a collection account swept.
+        let d = &batch.debtor;
+        let from = self
+            .operator_account(&d.bank_code, &d.branch_code, &d.account_number)
+            .unwrap_or(&self.operator)
+            .clone();
+        let from_key = from.key();
         let mut statuses = vec![];
         let mut debits = vec![];
+        // Deposits into the operator's other accounts, by account.
+        let mut deposits: Vec<(AccountRef, NotificationEntry)> = vec![];
         for t in &batch.transfers {
             let rejected = self.draw() % 1000 < u64::from(self.reject_per_mille);
             if rejected {
@@ -85,9 +98,12 @@ impl BankState {
                 });
                 continue;
             }
-            let to = account_key(&t.creditor);
-            *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
-            *self.balances.entry(to).or_default() += t.amount_yen as i64;
+            let c = &t.creditor;
+            let to = self
+                .operator_account(&c.bank_code, &c.branch_code, &c.account_number)
+                .cloned();
+            self.add(from_key.clone(), -(t.amount_yen as i64));
+            self.add(account_key(&t.creditor), t.amount_yen as i64);
             statuses.push(TransactionStatus {
                 end_to_end_id: Some(t.end_to_end_id.clone()),
                 status: Some(TxStatus::Settled),
@@ -105,12 +121,24 @@ impl BankState {
                 ..NotificationEntry::default()
             };
             // Drawn only when returns are on, so that older seeds decide as they did.
-            let returned =
-                self.return_per_mille > 0 && self.draw() % 1000 < u64::from(self.return_per_mille);
+            let returned = to.is_none()
+                && self.return_per_mille > 0
+                && self.draw() % 1000 < u64::from(self.return_per_mille);
+            if let Some(to) = to {
+                // Into another of the operator's accounts: a credit there, quoting the transfer.
+                let r = self.next();
+                let credit = NotificationEntry {
+                    account_servicer_reference: Some(format!("CR{r:010}")),
+                    credit: true,
+                    debtor_name: Some(from.name.clone()),
+                    ..debit.clone()
+                };
+                deposits.push((to, credit));
+            }
             if returned {
                 // The payee's bank sends it back: a credit reversing the debit, quoting it.
-                *self.balances.entry(self.operator.key()).or_default() += t.amount_yen as i64;
-                *self.balances.entry(account_key(&t.creditor)).or_default() -= t.amount_yen as i64;
+                self.add(from_key.clone(), t.amount_yen as i64);
+                self.add(account_key(&t.creditor), -(t.amount_yen as i64));
                 let r = self.next();
                 let back = NotificationEntry {
                     account_servicer_reference: Some(format!("RT{r:010}")),
@@ -135,54 +163,55 @@ impl BankState {
         };
         let mut out = vec![(format!("{seq:06}-pain.002.xml"), write_pain_002(&report))];
         if !debits.is_empty() {
-            out.push(self.notification(created_at, booking_date, debits));
+            out.push(self.notification(created_at, &from, debits));
         }
+        for (to, credit) in deposits {
+            out.push(self.notification(created_at, &to, vec![credit]));
+        }
+        let _ = booking_date;
         self.processed.insert(name.to_string());
         Ok(out)
     }
 
-    /// The end-of-day statement (camt.053) of the operator's account: every entry of the day
-    /// again, between the opening and the closing balance.
-    pub fn end_of_day_statement(&mut self, created_at: &str, date: &str) -> Option<OutFile> {
+    /// The end-of-day statements (camt.053, or one Zengin 03) of the operator's accounts that
+    /// had entries: every entry of the day again, between the opening and the closing balance.
+    pub fn end_of_day_statements(&mut self, created_at: &str, date: &str) -> Vec<OutFile> {
         if self.day_entries.is_empty() {
-            return None;
+            return vec![];
         }
         if self.zengin_files {
-            return Some(self.zengin_statement(date));
+            return vec![self.zengin_statement(date)];
         }
-        let entries: Vec<NotificationEntry> = std::mem::take(&mut self.day_entries)
-            .iter()
-            .map(DayEntry::to_entry)
-            .collect();
-        let closing = self
-            .balances
-            .get(&self.operator.key())
-            .copied()
-            .unwrap_or(0);
-        let net: i64 = entries
-            .iter()
-            .map(|e| {
-                if e.credit {
-                    e.amount_yen as i64
-                } else {
-                    -(e.amount_yen as i64)
-                }
-            })
-            .sum();
-        let seq = self.next();
-        let statement = Statement {
-            message_id: format!("SIMBANK-STMT-{seq:06}"),
-            created_at: created_at.into(),
-            statement_id: format!("STMT{seq:06}"),
-            account_number: self.operator.account_number.clone(),
-            bank_code: Some(self.operator.bank_code.clone()),
-            branch_code: Some(self.operator.branch_code.clone()),
-            opening_balance_yen: Some(closing - net),
-            closing_balance_yen: Some(closing),
-            date: date.into(),
-            entries: numbered(entries),
-        };
-        Some((format!("{seq:06}-camt.053.xml"), write_camt_053(&statement)))
+        let mut files = vec![];
+        for (of, day) in self.take_day_entries() {
+            let entries: Vec<NotificationEntry> = day.iter().map(DayEntry::to_entry).collect();
+            let closing = self.balances.get(&of.key()).copied().unwrap_or(0);
+            let net: i64 = entries
+                .iter()
+                .map(|e| {
+                    if e.credit {
+                        e.amount_yen as i64
+                    } else {
+                        -(e.amount_yen as i64)
+                    }
+                })
+                .sum();
+            let seq = self.next();
+            let statement = Statement {
+                message_id: format!("SIMBANK-STMT-{seq:06}"),
+                created_at: created_at.into(),
+                statement_id: format!("STMT{seq:06}"),
+                account_number: of.account_number.clone(),
+                bank_code: Some(of.bank_code.clone()),
+                branch_code: Some(of.branch_code.clone()),
+                opening_balance_yen: Some(closing - net),
+                closing_balance_yen: Some(closing),
+                date: date.into(),
+                entries: numbered(entries),
+            };
+            files.push((format!("{seq:06}-camt.053.xml"), write_camt_053(&statement)));
+        }
+        files
     }
 }
 

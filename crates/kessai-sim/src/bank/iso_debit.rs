@@ -28,6 +28,11 @@ impl BankState {
         }
         let batch =
             read_pain_008(bytes).map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
+        // Into the creditor account: one of the operator's, or with no pooling the seller's.
+        let c = &batch.creditor;
+        let into = self
+            .operator_account(&c.bank_code, &c.branch_code, &c.account_number)
+            .map_or_else(|| account_key(c), |a| a.key());
         let mut statuses = vec![];
         for d in &batch.debits {
             let draw = self.draw();
@@ -41,7 +46,7 @@ impl BankState {
                 }
             } else {
                 *self.balances.entry(account_key(&d.debtor)).or_default() -= d.amount_yen as i64;
-                *self.balances.entry(self.operator.key()).or_default() += d.amount_yen as i64;
+                self.add(into.clone(), d.amount_yen as i64);
                 TransactionStatus {
                     end_to_end_id: Some(d.end_to_end_id.clone()),
                     status: Some(TxStatus::Settled),

@@ -1,4 +1,6 @@
-//! A bank with its own accounts and balances. It reads the operator's outbound credit transfers
+//! A bank with its own accounts and balances — standing in, too, for the other banks where
+//! the operator keeps collection accounts (`other_accounts`): a transfer between two of the
+//! operator's accounts leaves one and arrives in the other, each on its own statement. It reads the operator's outbound credit transfers
 //! (pain.001), settles or rejects each (at a configurable rate, decided by a seeded generator so
 //! runs repeat exactly), answers with a status report (pain.002) and a debit notification
 //! (camt.054), and reports the parties' own transfers into the operator's account as credit
@@ -8,6 +10,7 @@ use kessai_formats::iso_notification::NotificationEntry;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod accounts;
 mod iso;
 mod iso_debit;
 mod zengin;
@@ -30,7 +33,7 @@ pub struct AccountRef {
 }
 
 impl AccountRef {
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!(
             "{}-{}-{}",
             self.bank_code, self.branch_code, self.account_number
@@ -72,6 +75,10 @@ pub struct BankState {
     /// Report in Zengin files (01 notices, 03 statements) instead of ISO (camt.054, camt.053).
     #[serde(default)]
     pub zengin_files: bool,
+    /// The operator's accounts besides `operator` (its collection accounts at other banks),
+    /// each with its own statement.
+    #[serde(default)]
+    pub other_accounts: Vec<AccountRef>,
 }
 
 /// An entry as the bank keeps it until the statement (a serializable copy of the ISO entry).
@@ -89,6 +96,9 @@ pub struct DayEntry {
     /// 摘要 says so.
     #[serde(default)]
     pub returned_transfer: bool,
+    /// The operator's account it is on (`bank-branch-number`); none for the main one.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 impl DayEntry {
@@ -102,6 +112,7 @@ impl DayEntry {
             debtor_name: e.debtor_name.clone(),
             remittance: e.remittance.clone(),
             returned_transfer: e.credit && e.reversal,
+            account: None,
         }
     }
 
@@ -151,6 +162,7 @@ impl BankState {
             sequence: 0,
             day_entries: vec![],
             zengin_files: false,
+            other_accounts: vec![],
         }
     }
 

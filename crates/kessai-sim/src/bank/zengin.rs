@@ -44,6 +44,19 @@ impl BankState {
             account_type: h.number("預金種目") as u8,
             account_number: h.get("口座番号").into(),
         };
+        // The money goes into the account the header names: one of the operator's, or with no
+        // pooling the seller's own.
+        let into = match self.operator_account(
+            &header.bank_code,
+            &header.branch_code,
+            &header.account_number,
+        ) {
+            Some(a) => a.key(),
+            None => format!(
+                "{}-{}-{}",
+                header.bank_code, header.branch_code, header.account_number
+            ),
+        };
         let mut answered = debits(&file);
         for d in answered.iter_mut() {
             let draw = self.draw();
@@ -60,7 +73,7 @@ impl BankState {
                         d.bank_code, d.branch_code, d.account_number
                     ))
                     .or_default() -= d.amount_yen as i64;
-                *self.balances.entry(self.operator.key()).or_default() += d.amount_yen as i64;
+                self.add(into.clone(), d.amount_yen as i64);
             }
         }
         let result = debit_file(&header, &answered, true, file.crlf)
@@ -95,9 +108,22 @@ impl BankState {
                 "not a type 21 transfer file".into(),
             ));
         }
+        // The transfers leave the operator's account the header names (the main one, or a
+        // collection account being swept).
+        let h = &file.groups[0].header;
+        let from = self
+            .operator_account(
+                h.get("仕向銀行番号"),
+                h.get("仕向支店番号"),
+                h.get("口座番号"),
+            )
+            .unwrap_or(&self.operator)
+            .clone();
+        let requester = h.text("振込依頼人名").to_string();
+        let (from_key, from_entry) = (from.key(), self.entry_account(&from));
         for t in transfers(&file) {
             let returned = self.draw() % 1000 < u64::from(self.reject_per_mille);
-            *self.balances.entry(self.operator.key()).or_default() -= t.amount_yen as i64;
+            self.add(from_key.clone(), -(t.amount_yen as i64));
             let r = self.next();
             self.day_entries.push(DayEntry {
                 entry_reference: r.to_string(),
@@ -108,9 +134,10 @@ impl BankState {
                 debtor_name: None,
                 remittance: t.edi.clone(),
                 returned_transfer: false,
+                account: from_entry.clone(),
             });
             if returned {
-                *self.balances.entry(self.operator.key()).or_default() += t.amount_yen as i64;
+                self.add(from_key.clone(), t.amount_yen as i64);
                 let r = self.next();
                 self.day_entries.push(DayEntry {
                     entry_reference: r.to_string(),
@@ -121,16 +148,35 @@ impl BankState {
                     debtor_name: None,
                     remittance: t.edi,
                     returned_transfer: true,
+                    account: from_entry.clone(),
                 });
                 continue;
             }
-            *self
-                .balances
-                .entry(format!(
-                    "{}-{}-{}",
-                    t.bank_code, t.branch_code, t.account_number
-                ))
-                .or_default() += t.amount_yen as i64;
+            let to = self
+                .operator_account(&t.bank_code, &t.branch_code, &t.account_number)
+                .cloned();
+            match to {
+                // Into another of the operator's accounts: a deposit on its statement.
+                Some(to) => {
+                    self.add(to.key(), t.amount_yen as i64);
+                    let r = self.next();
+                    self.day_entries.push(DayEntry {
+                        entry_reference: r.to_string(),
+                        amount_yen: t.amount_yen,
+                        credit: true,
+                        booking_date: booking_date.into(),
+                        end_to_end_id: None,
+                        debtor_name: Some(requester.clone()),
+                        remittance: t.edi,
+                        returned_transfer: false,
+                        account: self.entry_account(&to),
+                    });
+                }
+                None => self.add(
+                    format!("{}-{}-{}", t.bank_code, t.branch_code, t.account_number),
+                    t.amount_yen as i64,
+                ),
+            }
         }
         self.processed.insert(name.to_string());
         Ok(vec![])
@@ -166,6 +212,7 @@ impl BankState {
                 debtor_name: Some(c.payer_name.clone()),
                 remittance: (!c.remittance.is_empty()).then(|| c.remittance.clone()),
                 returned_transfer: false,
+                account: None,
             });
             transfers.push(IncomingTransfer {
                 bank_code: String::new(),
@@ -191,18 +238,37 @@ impl BankState {
         )
     }
 
-    /// The day's entries as a Zengin 入出金取引明細 (03).
+    /// The day's entries as a Zengin 入出金取引明細 (03): one account per group, each of the
+    /// operator's accounts that had entries.
     pub(super) fn zengin_statement(&mut self, date: &str) -> OutFile {
-        use kessai_formats::zengin::statement::{
-            statement_file, StatementAccount, StatementEntry, RETURN_DESCRIPTION,
-        };
+        use kessai_formats::zengin::statement::statement_file;
         let day = era_yymmdd(date);
-        let entries = std::mem::take(&mut self.day_entries);
-        let closing = self
-            .balances
-            .get(&self.operator.key())
-            .copied()
-            .unwrap_or(0);
+        let groups: Vec<_> = self
+            .take_day_entries()
+            .into_iter()
+            .map(|(account, entries)| self.zengin_group(&day, &account, &entries))
+            .collect();
+        let file = statement_file(&groups, true).expect("the simulator writes valid statements");
+        let seq = self.next();
+        (
+            format!("{seq:06}-zengin03.txt"),
+            kessai_formats::zengin::write(&file),
+        )
+    }
+
+    fn zengin_group(
+        &self,
+        day: &str,
+        of: &super::AccountRef,
+        entries: &[DayEntry],
+    ) -> (
+        kessai_formats::zengin::statement::StatementAccount,
+        Vec<kessai_formats::zengin::statement::StatementEntry>,
+    ) {
+        use kessai_formats::zengin::statement::{
+            StatementAccount, StatementEntry, RETURN_DESCRIPTION,
+        };
+        let closing = self.balances.get(&of.key()).copied().unwrap_or(0);
         let net: i64 = entries
             .iter()
             .map(|e| {
@@ -214,14 +280,14 @@ impl BankState {
             })
             .sum();
         let account = StatementAccount {
-            bank_code: self.operator.bank_code.clone(),
+            bank_code: of.bank_code.clone(),
             bank_name: String::new(),
-            branch_code: self.operator.branch_code.clone(),
+            branch_code: of.branch_code.clone(),
             branch_name: String::new(),
             account_type: 1,
-            account_number: self.operator.account_number.clone(),
-            account_name: self.operator.name.clone(),
-            date_yymmdd: day.clone(),
+            account_number: of.account_number.clone(),
+            account_name: of.name.clone(),
+            date_yymmdd: day.to_string(),
             opening_balance_yen: (closing - net).max(0) as u64,
         };
         let lines = entries
@@ -231,7 +297,7 @@ impl BankState {
                     "{:08}",
                     e.entry_reference.parse::<u64>().unwrap_or(0) % 1_000_000
                 ),
-                booking_date: day.clone(),
+                booking_date: day.to_string(),
                 deposit: e.credit,
                 kind: if e.credit { 11 } else { 14 },
                 amount_yen: e.amount_yen,
@@ -261,13 +327,7 @@ impl BankState {
                 },
             })
             .collect();
-        let file = statement_file(&[(account, lines)], true)
-            .expect("the simulator writes valid statements");
-        let seq = self.next();
-        (
-            format!("{seq:06}-zengin03.txt"),
-            kessai_formats::zengin::write(&file),
-        )
+        (account, lines)
     }
 }
 

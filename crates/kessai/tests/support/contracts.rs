@@ -218,6 +218,7 @@ pub fn settle(
             .unwrap()
             .is_empty());
     }
-    bank.end_of_day_statement("2026-01-01T18:00:00+09:00", day)
+    bank.end_of_day_statements("2026-01-01T18:00:00+09:00", day)
+        .pop()
         .expect("a statement of the day's withdrawals")
 }

@@ -30,6 +30,11 @@ pub(super) struct Parsed {
     pub(super) total_yen: i64,
     /// The operator's accounts the file is about: each must be one Kessai holds.
     pub(super) accounts: Vec<AccountRef>,
+    /// A direct-debit result file names the account the debits paid into, which with no
+    /// pooling is the seller's: then only its bank must be one of the operator's.
+    pub(super) accounts_may_be_sellers: bool,
+    /// The closing balance a statement gave for each account it covers.
+    pub(super) balances: Vec<(AccountRef, i64)>,
     /// Records that name nothing Kessai can act on and carry no money (a pain.002 status
     /// without the original end-to-end ID, or without any status): counted, not applied.
     pub(super) ignored: usize,
@@ -57,6 +62,8 @@ impl Parsed {
             answers,
             debits: vec![],
             accounts: vec![],
+            accounts_may_be_sellers: false,
+            balances: vec![],
             ignored: 0,
         }
     }
@@ -121,6 +128,8 @@ pub(super) struct Incoming {
     /// camt: the payer's name and remittance, which records of the rule before migration 9
     /// are compared by (`entry::seen_before_upgrade`).
     pub(super) payer_text: Option<String>,
+    /// The day the bank booked it (`YYYY-MM-DD`), where the file says.
+    pub(super) booked_on: Option<String>,
 }
 
 impl Incoming {
@@ -187,7 +196,13 @@ pub(super) fn read(bytes: Vec<u8>) -> AppResult<Parsed> {
         // The same identities as camt.054's: an entry reported intraday and at end of day
         // applies once.
         let entries = st.entry_identities().into_iter().zip(&st.entries);
-        return Ok(camt_entries("camt.053.001.08", account, entries));
+        let mut parsed = camt_entries("camt.053.001.08", account.clone(), entries);
+        parsed.balances = st
+            .closing_balance_yen
+            .map(|b| (account, b))
+            .into_iter()
+            .collect();
+        return Ok(parsed);
     }
     Err(invalid_file("the file format is not recognized (expected Zengin 01 or 03, pain.002.001.11, camt.053.001.08 or camt.054.001.08)"))
 }
@@ -242,12 +257,21 @@ fn camt_entries<'a>(
             amount_yen: e.amount_yen as i64,
             reference: reference.clone(),
             effect,
+            booked_on: e.booking_date.clone(),
         };
         // Kessai's own reference: the instruction's ID, as written in its pain.001.
         let ours = e
             .end_to_end_id
             .as_deref()
             .filter(|id| instruction_id(id).is_some());
+        // Swept money arriving in the main account quotes the sweep's end-to-end ID too, as
+        // the operator's own transfer; unless it reverses one, it is money in (for
+        // `sweep::report::arrival`), not a transfer of Kessai's coming back.
+        let swept_in = e.credit
+            && !e.reversal
+            && kessai_core::sweep::quoted_reference(e.remittance.as_deref().unwrap_or(""))
+                .is_some();
+        let ours = ours.filter(|_| !swept_in);
         match (e.credit, e.reversal) {
             (true, _) => match ours {
                 // One of Kessai's transfers came back; if no instruction of ours has this

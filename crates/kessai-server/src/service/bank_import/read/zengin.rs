@@ -116,6 +116,7 @@ fn debit_results(file: &fmt::ZenginFile) -> Parsed {
                 account_number: g.header.get("口座番号").to_string(),
             })
             .collect(),
+        accounts_may_be_sellers: true,
         ..Parsed::totalled("zengin-91", vec![], vec![])
     }
 }
@@ -149,6 +150,7 @@ fn notice(file: &fmt::ZenginFile) -> Parsed {
                 Effect::Credit
             },
             payer_text: None,
+            booked_on: fmt::iso_of_era_date(&t.booking_date),
         })
         .collect();
     Parsed::totalled("zengin-01", credits, vec![])
@@ -186,6 +188,7 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
             reference: reference.trim().to_string(),
             effect,
             payer_text: None,
+            booked_on: fmt::iso_of_era_date(&e.booking_date),
         };
         let payee = AnswerTarget::Payee {
             public_id: e.edi.clone(),
@@ -230,5 +233,21 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
             credits.push(incoming(effect, reference, Some(e.transferor_code.clone())));
         }
     }
-    Parsed::totalled("zengin-03", credits, answers)
+    // The closing balance of each account, from its trailer (取引後残高).
+    let balances = file
+        .groups
+        .iter()
+        .map(|g| {
+            let account = AccountRef {
+                bank_code: Some(g.header.get("銀行コード").to_string()),
+                branch_code: Some(g.header.get("支店コード").to_string()),
+                account_number: g.header.get("口座番号").to_string(),
+            };
+            (account, g.trailer.number("取引後残高") as i64)
+        })
+        .collect();
+    Parsed {
+        balances,
+        ..Parsed::totalled("zengin-03", credits, answers)
+    }
 }
