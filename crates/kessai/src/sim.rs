@@ -93,6 +93,10 @@ pub struct InitArgs {
     /// (01 notices, 03 statements).
     #[arg(long, default_value = "iso")]
     pub files: String,
+    /// Another account of the operator's, BANK-BRANCH-NUMBER (a collection account at another
+    /// bank: its debits, sweeps and statement are the simulator's too). Repeatable.
+    #[arg(long = "collection-account")]
+    pub collection_accounts: Vec<String>,
 }
 
 #[derive(Args)]
@@ -156,6 +160,18 @@ pub fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
                 "iso" => false,
                 other => anyhow::bail!("--files is iso or zengin, not {other}"),
             };
+            for text in &a.collection_accounts {
+                let parts: Vec<&str> = text.split('-').collect();
+                let [bank, branch, number] = parts.as_slice() else {
+                    anyhow::bail!("--collection-account is BANK-BRANCH-NUMBER, not {text}");
+                };
+                state.open_account(AccountRef {
+                    bank_code: bank.to_string(),
+                    branch_code: branch.to_string(),
+                    account_number: number.to_string(),
+                    name: "ｹﾂｻｲ".into(),
+                });
+            }
             save(&a.state, &state)?;
             println!(
                 "simulated bank opened: seed {}, {per_mille}‰ of transfers rejected",

@@ -39,7 +39,8 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
     let day = business_day(&s, 1);
     let mut anyway = contract("ANYWAY", 5_000);
     anyway["payout"] = json!("regardless");
-    // Debited straight into the seller's account (no pooling): never paid out of the pool.
+    // Debited straight into the seller's account (no pooling): settled by its debit, never
+    // paid out of the pool.
     let mut direct = contract("DIRECT", 3_000);
     direct["payout"] = json!("regardless");
     direct["pooling"] = json!("direct");
@@ -95,7 +96,12 @@ async fn sellers_are_paid_once_less_the_fee_and_the_statement_records_the_day(db
         "{c}"
     );
     assert_eq!(shown(&s, &key, &ids[0]).await["status"], "debited");
-    assert_eq!(shown(&s, &key, &ids[2]).await["payout_state"], "waiting");
+    let direct = shown(&s, &key, &ids[2]).await;
+    assert_eq!(
+        (direct["payout_state"].as_str(), direct["paid_on"].as_str()),
+        (Some("paid"), Some(day.as_str())),
+        "{direct}"
+    );
     s.assert_books_sound().await;
 
     // Shipped: the other is paid; each once.

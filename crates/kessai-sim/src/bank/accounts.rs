@@ -27,6 +27,21 @@ impl BankState {
             })
     }
 
+    /// The operator's account a transfer from `from` is paid into, when it is another of the
+    /// operator's (a sweep). A payee naming the very account the transfer leaves from is
+    /// taken as an outside party's, as the simulator always did.
+    pub(super) fn other_operator_account(
+        &self,
+        from: &AccountRef,
+        bank_code: &str,
+        branch_code: &str,
+        account_number: &str,
+    ) -> Option<AccountRef> {
+        self.operator_account(bank_code, branch_code, account_number)
+            .filter(|a| *a != from)
+            .cloned()
+    }
+
     /// The key an entry on `account` carries: none for the main account.
     pub(super) fn entry_account(&self, account: &AccountRef) -> Option<String> {
         (account != &self.operator).then(|| account.key())

@@ -99,9 +99,8 @@ impl BankState {
                 continue;
             }
             let c = &t.creditor;
-            let to = self
-                .operator_account(&c.bank_code, &c.branch_code, &c.account_number)
-                .cloned();
+            let to =
+                self.other_operator_account(&from, &c.bank_code, &c.branch_code, &c.account_number);
             self.add(from_key.clone(), -(t.amount_yen as i64));
             self.add(account_key(&t.creditor), t.amount_yen as i64);
             statuses.push(TransactionStatus {

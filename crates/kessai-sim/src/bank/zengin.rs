@@ -152,9 +152,8 @@ impl BankState {
                 });
                 continue;
             }
-            let to = self
-                .operator_account(&t.bank_code, &t.branch_code, &t.account_number)
-                .cloned();
+            let to =
+                self.other_operator_account(&from, &t.bank_code, &t.branch_code, &t.account_number);
             match to {
                 // Into another of the operator's accounts: a deposit on its statement.
                 Some(to) => {
