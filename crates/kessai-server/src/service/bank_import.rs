@@ -139,20 +139,15 @@ async fn record_sweep_balances(tx: &mut Tx, parsed: &Parsed) -> AppResult<()> {
 }
 
 /// A file about an account Kessai does not hold is rejected whole, naming the account. A
-/// direct-debit result may name a seller's account (no pooling): its bank must be one of the
-/// operator's, which sent it.
+/// direct-debit result may name a seller's account instead (no pooling: the debits paid into
+/// it); each of its results is judged by the debit number Kessai gave and the amount
+/// requested, which another collector's file does not match.
 fn held_accounts_only(app: &App, parsed: &Parsed) -> AppResult<()> {
+    if parsed.accounts_may_be_sellers {
+        return Ok(());
+    }
     for a in &parsed.accounts {
         let (bank, branch) = (a.bank_code.as_deref(), a.branch_code.as_deref());
-        let operator_bank = |code: &str| {
-            app.config
-                .banks
-                .iter()
-                .any(|b| b.account.bank_code == code.trim())
-        };
-        if parsed.accounts_may_be_sellers && bank.is_some_and(operator_bank) {
-            continue;
-        }
         if !app.config.holds_account(bank, branch, &a.account_number) {
             let place = match (bank, branch) {
                 (Some(b), Some(r)) => format!("{b}-{r} "),
