@@ -59,45 +59,34 @@ pub async fn export(
     .await
 }
 
-/// `kessai run debit`: the debit run for `date` (`YYYY-MM-DD`), files into `out`.
-pub async fn debit_run(
+type Files = AppResult<Vec<crate::service::bank_export::ExportedFile>>;
+
+/// One of the settlement desk's runs for `date` (`YYYY-MM-DD`), its files into `out`.
+async fn files_run(
     config: Config,
     date: &str,
     out: &std::path::Path,
-) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
+    run: impl AsyncFnOnce(&App, time::Date, &std::path::Path) -> Files,
+) -> Files {
     let date = date_field(date)?;
-    with_app(config, async |app| {
-        crate::service::debit_run::run(app, date, out).await
-    })
-    .await
+    with_app(config, async |app| run(app, date, out).await).await
+}
+
+/// `kessai run debit`: the debit run for `date` (`YYYY-MM-DD`), files into `out`.
+pub async fn debit_run(config: Config, date: &str, out: &std::path::Path) -> Files {
+    files_run(config, date, out, crate::service::debit_run::run).await
 }
 
 /// `kessai run sweep --date D`: a transfer from each collection account holding money to
 /// the main account.
-pub async fn sweep_run(
-    config: Config,
-    date: &str,
-    out: &std::path::Path,
-) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
-    let date = date_field(date)?;
-    with_app(config, async |app| {
-        crate::service::sweep::run(app, date, out).await
-    })
-    .await
+pub async fn sweep_run(config: Config, date: &str, out: &std::path::Path) -> Files {
+    files_run(config, date, out, crate::service::sweep::run).await
 }
 
 /// `kessai run delivery --date D`: the carrier's instruction file for every contract whose
 /// goods may go.
-pub async fn delivery_run(
-    config: Config,
-    date: &str,
-    out: &std::path::Path,
-) -> AppResult<Vec<crate::service::bank_export::ExportedFile>> {
-    let date = date_field(date)?;
-    with_app(config, async |app| {
-        crate::service::delivery_run::run(app, date, out).await
-    })
-    .await
+pub async fn delivery_run(config: Config, date: &str, out: &std::path::Path) -> Files {
+    files_run(config, date, out, crate::service::delivery_run::run).await
 }
 
 /// `kessai run payout --date D`: every contract that may be paid, its seller's transfer

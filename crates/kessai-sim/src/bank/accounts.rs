@@ -73,3 +73,18 @@ impl BankState {
         *self.balances.entry(key).or_default() += yen;
     }
 }
+
+/// What a day's entries add to the account: deposits less withdrawals.
+pub(super) fn net_of(entries: &[DayEntry]) -> i64 {
+    entries
+        .iter()
+        .map(|e| {
+            let yen = e.amount_yen as i64;
+            if e.credit {
+                yen
+            } else {
+                -yen
+            }
+        })
+        .sum()
+}

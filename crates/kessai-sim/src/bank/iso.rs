@@ -185,16 +185,7 @@ impl BankState {
         for (of, day) in self.take_day_entries() {
             let entries: Vec<NotificationEntry> = day.iter().map(DayEntry::to_entry).collect();
             let closing = self.balances.get(&of.key()).copied().unwrap_or(0);
-            let net: i64 = entries
-                .iter()
-                .map(|e| {
-                    if e.credit {
-                        e.amount_yen as i64
-                    } else {
-                        -(e.amount_yen as i64)
-                    }
-                })
-                .sum();
+            let net = super::accounts::net_of(&day);
             let seq = self.next();
             let statement = Statement {
                 message_id: format!("SIMBANK-STMT-{seq:06}"),

@@ -268,16 +268,7 @@ impl BankState {
             StatementAccount, StatementEntry, RETURN_DESCRIPTION,
         };
         let closing = self.balances.get(&of.key()).copied().unwrap_or(0);
-        let net: i64 = entries
-            .iter()
-            .map(|e| {
-                if e.credit {
-                    e.amount_yen as i64
-                } else {
-                    -(e.amount_yen as i64)
-                }
-            })
-            .sum();
+        let net = super::accounts::net_of(entries);
         let account = StatementAccount {
             bank_code: of.bank_code.clone(),
             bank_name: String::new(),
