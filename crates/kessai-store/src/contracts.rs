@@ -186,6 +186,38 @@ impl Tx {
 }
 
 impl Store {
+    /// A contract by its ID alone (for its own page, reached by a signed link).
+    pub async fn contract_by_id(&self, id: &str) -> Result<Option<ContractRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM contracts WHERE id = $1");
+        let row = query(&sql).bind(id).fetch_optional(self.reader()).await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The key for `purpose` (hex), made from `fresh` by the first caller: every later caller,
+    /// in any instance sharing the database, gets the one stored.
+    pub async fn page_key(&self, purpose: &str, fresh: &str) -> Result<String> {
+        let read = "SELECT key_hex FROM page_keys WHERE purpose = $1";
+        let stored: Option<String> = crate::db::query_scalar(read)
+            .bind(purpose)
+            .fetch_optional(self.reader())
+            .await?;
+        if let Some(key) = stored {
+            return Ok(key);
+        }
+        let mut tx = self.begin().await?;
+        query("INSERT INTO page_keys (purpose, key_hex) VALUES ($1, $2) ON CONFLICT (purpose) DO NOTHING")
+            .bind(purpose)
+            .bind(fresh)
+            .execute(tx.conn())
+            .await?;
+        let key = crate::db::query_scalar(read)
+            .bind(purpose)
+            .fetch_one(tx.conn())
+            .await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
     /// A contract of this site (another site's contract is not found).
     pub async fn contract(&self, site_id: &str, id: &str) -> Result<Option<ContractRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM contracts WHERE site_id = $1 AND id = $2");

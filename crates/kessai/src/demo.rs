@@ -51,6 +51,31 @@ fn operator_account() -> AccountRef {
     }
 }
 
+/// The operator's collection account at bank 0005, beside the demo bank (the main one).
+fn collection_bank() -> kessai_server::config::OperatorBank {
+    use kessai_core::{AccountType, BankAccount};
+    kessai_server::config::OperatorBank {
+        account: BankAccount::parse("0005", "123", AccountType::Ordinary, "7000001", "ｹﾂｻｲ")
+            .expect("valid demo account"),
+        requester_code: "0000000005".into(),
+        designation: kessai_server::config::Designation::Telegraphic,
+        debit_format: kessai_server::config::DebitFormat::Zengin,
+    }
+}
+
+/// The simulated bank: the demo bank's account, and the collection account at 0005.
+fn simulated_banks() -> BankState {
+    let mut bank = BankState::new(42, 0, operator_account());
+    let collection = collection_bank().account;
+    bank.open_account(AccountRef {
+        bank_code: collection.bank_code,
+        branch_code: collection.branch_code,
+        account_number: collection.account_number,
+        name: collection.holder_name,
+    });
+    bank
+}
+
 struct Demo {
     api: Api,
     app: Option<Arc<kessai_server::App>>,
@@ -95,7 +120,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             config.scheduler_interval = Duration::from_secs(24 * 3600);
             config.bank_out_dir = workdir.path().join("bank-out");
             // The demo's operator banks at the simulated bank, configured as an operator would.
-            config.banks = vec![kessai_server::config::demo_bank()];
+            config.banks = vec![kessai_server::config::demo_bank(), collection_bank()];
             let bank_out = config.bank_out_dir.clone();
             let token = config.operator_token.clone().unwrap_or_default();
             let running = kessai_server::start(config).await?;
@@ -115,7 +140,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         parties: vec![],
         ship_days: 7,
         pace: Duration::from_millis(args.pace_ms),
-        bank: BankState::new(42, 0, operator_account()),
+        bank: simulated_banks(),
         bank_out,
         bank_in: workdir.path().join("from-bank"),
         uploaded: HashSet::new(),

@@ -14,8 +14,21 @@ use time::Date;
 
 on_both_databases!(
     each_step_is_planned_and_then_dated_as_it_happens,
-    a_failed_debit_is_a_warning_with_the_banks_reason
+    a_failed_debit_is_a_warning_with_the_banks_reason,
+    the_progress_page_shows_the_steps_to_whoever_holds_its_link
 );
+
+/// GETs a page of the test server by the path and query of `url`: its status and HTML.
+async fn page(s: &support::TestServer, url: &str) -> (u16, String) {
+    let at = url.find("/contract/").expect("a contract page address");
+    let r = s
+        .http
+        .get(format!("{}{}", s.base, &url[at..]))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
 
 fn date(text: &str) -> Date {
     Date::parse(
@@ -141,4 +154,64 @@ async fn a_failed_debit_is_a_warning_with_the_banks_reason(db: Db) {
         steps(&c)[1].2.is_none(),
         "a failed debit is not a debit day: {c}"
     );
+}
+
+async fn the_progress_page_shows_the_steps_to_whoever_holds_its_link(db: Db) {
+    let s = support::spawn(db).await;
+    let key = site_with(&s, json!({"id": "pg", "name": "進捗", "main_bank": "0001"})).await;
+    let ids = accept(&s, &key, &[contract("P-1", 4_000), contract("P-2", 5_000)]).await;
+    answer_debits(
+        &s,
+        &operator_run(&s, "debit", &business_day(&s, 1)).await,
+        1000,
+    )
+    .await;
+    let c = shown(&s, &key, &ids[0]).await;
+    let url = c["page_url"].as_str().unwrap().to_string();
+    assert!(url.contains(&format!("/contract/{}?t=", ids[0])), "{url}");
+
+    // Japanese first: the warning with the bank's reason, and every step planned.
+    let (status, html) = page(&s, &url).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<html lang=\"ja\""), "{html}");
+    assert!(html.contains("口座振替不能"), "{html}");
+    assert!(
+        html.contains("買主の口座から引き落とせませんでした"),
+        "{html}"
+    );
+    assert!(html.contains("P-1") && html.contains("¥4000"), "{html}");
+    for (step, planned) in steps(&c).iter().map(|(s, p, _)| (s.clone(), p.clone())) {
+        let row = html
+            .split(&format!("data-step=\"{step}\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no row for {step}: {html}"));
+        assert!(
+            row.split("</tr>").next().unwrap().contains(&planned),
+            "{step}: {html}"
+        );
+    }
+    let (status, html) = page(&s, &format!("{url}&lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("The debit failed") && html.contains("Planned"),
+        "{html}"
+    );
+
+    // Without the link's token, with a wrong one, or with another contract's: not found.
+    let other = shown(&s, &key, &ids[1]).await["page_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other_token = other.split("?t=").nth(1).unwrap();
+    let path = format!("/contract/{}", ids[0]);
+    for bad in [
+        path.clone(),
+        format!("{path}?t=00000000000000000000000000000000"),
+        format!("{path}?t={other_token}"),
+        format!("/contract/no-such-contract?t={other_token}"),
+    ] {
+        let (status, html) = page(&s, &bad).await;
+        assert_eq!(status, 404, "{bad}: {html}");
+        assert!(!html.contains("P-1"), "{bad}");
+    }
 }

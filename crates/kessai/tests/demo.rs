@@ -23,7 +23,10 @@ fn the_demo_plays_the_escrow_deals_and_a_marketplace_day() {
     for line in [
         "site uploads 6 contracts in one request: 4 accepted, 2 refused",
         "line 5 (MK-005): buyer.account.bank_code",
-        "direct-debit results applied to contracts: 3",
+        "direct-debit results applied to contracts: 2",
+        "direct-debit results applied to contracts: 1",
+        "operator runs the sweep run for ",
+        "answer(s) applied",
         "carrier ships and sends its notice: 3 shipped",
         "contract MK-001 ¥120000: debit_failed",
         "contract MK-004 ¥480000: shipped",

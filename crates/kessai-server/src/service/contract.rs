@@ -3,6 +3,7 @@
 //! number is unique per site, and a repeat with the same content is a replay that answers the
 //! same contract ID, while a repeat with other content is a conflict and changes nothing.
 
+pub mod page_link;
 mod schedule;
 mod upload;
 
@@ -93,6 +94,9 @@ pub struct ContractView {
     pub schedule: Vec<StepView>,
     /// Set when it cannot go on as planned: the buyer's bank did not debit.
     pub warning: Option<Warning>,
+    /// Its progress page for the buyer and the seller (Japanese, with an English switch): a
+    /// signed link that shows and changes nothing (on the contract's own page only).
+    pub page_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -119,6 +123,7 @@ pub async fn view_in_full(
     let debits = app.store.debits_of_contract(&c.id).await?;
     let delivery = app.store.delivery_of_contract(&c.id).await?;
     (v.schedule, v.warning) = schedule(c, site, &debits, delivery.as_ref())?;
+    v.page_url = Some(page_link::url(app, &c.id).await?);
     v.debits = debits
         .into_iter()
         .map(|d| DebitView {
@@ -141,6 +146,7 @@ pub fn view(c: &ContractRecord) -> AppResult<ContractView> {
         debits: vec![],
         delivery: None,
         schedule: vec![],
+        page_url: None,
         warning: None,
         contract_id: c.id.clone(),
         site_id: c.site_id.clone(),

@@ -3,6 +3,7 @@
 
 mod account_form;
 mod amend;
+mod contract_page;
 mod csrf;
 mod deal;
 mod deal_page;
@@ -32,6 +33,7 @@ pub fn router() -> Router<Arc<App>> {
         // correction form of a mismatched deal is.
         .route("/register/amend", get(deal::login_form).post(amend::submit))
         .route("/deal", get(deal::login_form).post(deal::open))
+        .route("/contract/{id}", get(contract_page::show))
         .route("/deal/shipment", axum::routing::post(deal::ship))
         .route("/deal/receipt", axum::routing::post(deal::receipt))
         .route("/deal/sign-out", axum::routing::post(deal::sign_out))

@@ -1,8 +1,8 @@
 //! The demo's marketplace day (PRODUCT.md §2): a site is onboarded, hands over its contracts
 //! in one bulk upload (two lines refused, one a bill with a due date), and every run of the
 //! settlement desk goes once through the simulated bank and carrier: debit (one buyer's bank
-//! refuses), delivery, shipping notices, payout and the bank's statement; then the bill is
-//! debited on its due date and paid.
+//! refuses), the sweep of the collection account at 0005, delivery, shipping notices, payout
+//! and the bank's statement; then the bill is debited on its due date and paid.
 
 use super::Demo;
 use kessai_core::calendar::{add_business_days, business_day_on_or_after};
@@ -17,11 +17,13 @@ fn upload(due_date: &str) -> String {
                "account_number": number, "holder_name": holder})
     };
     let line = |number: &str, amount: Value, buyer_bank: &str, goods: &str| {
+        // The demo's buyers bank at 0001's branch 001 or 0005's branch 123.
+        let branch = if buyer_bank == "0005" { "123" } else { "001" };
         json!({
             "number": number,
             "amount_yen": amount,
             "buyer": {"name": "株式会社 丸の内工業", "address": "東京都千代田区丸の内1-1-1",
-                      "account": account(buyer_bank, "001", "2345678", "ｶ)ﾏﾙﾉｳﾁｺｳｷﾞﾖｳ")},
+                      "account": account(buyer_bank, branch, "2345678", "ｶ)ﾏﾙﾉｳﾁｺｳｷﾞﾖｳ")},
             "seller": {"name": "梅田機械商店", "address": "大阪府大阪市北区梅田2-2-2",
                        "account": account("0005", "123", "7654321", "ｳﾒﾀﾞｷｶｲｼﾖｳﾃﾝ")},
             "goods": {"name": goods, "model": "KX-200", "quantity": 1}
@@ -34,7 +36,7 @@ fn upload(due_date: &str) -> String {
     let lines = [
         line("MK-001", json!(120_000), "0001", "ボール盤"),
         regardless,
-        line("MK-003", json!(58_000), "0001", "集じん機"),
+        line("MK-003", json!(58_000), "0005", "集じん機"),
         bill,
         line("MK-005", json!(20_000), "12A", "万力"),
         line("MK-006", json!(1_500.5), "0001", "やすり"),
@@ -52,6 +54,7 @@ impl Demo {
                 "/v1/operator/sites",
                 Some(
                     json!({"id": "demo-market", "name": "デモ機械市場", "main_bank": "0001",
+                            "collection_banks": ["0001", "0005"],
                             "fee_rate_bp": 300, "fee_fixed_yen": 100}),
                 ),
                 StatusCode::CREATED,
@@ -95,6 +98,10 @@ impl Demo {
         self.bank.reject_per_mille = 340;
         self.bank_day().await?;
         self.bank.reject_per_mille = 0;
+        // MK-003's buyer was debited into the collection account at 0005: swept to the main
+        // account, and both accounts' statements confirm it.
+        self.run("sweep", &day).await?;
+        self.bank_day().await?;
         self.run("delivery", &day).await?;
         self.carrier().await?;
         self.run("payout", &day).await?;
