@@ -86,6 +86,10 @@ pub struct PartyInput {
     #[schema(max_length = 200)]
     pub address: String,
     pub account: AccountInput,
+    /// Where Kessai emails this party at each step of the contract (optional).
+    #[serde(default)]
+    #[schema(max_length = 254)]
+    pub email: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -132,6 +136,10 @@ pub struct ContractParty {
     pub name: String,
     pub address: String,
     pub account: BankAccount,
+    /// Left out of the canonical form when absent, so that contracts stored before parties
+    /// had emails keep their digest (a replay of one is still a replay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,11 +360,36 @@ fn party(
         }
     })
     .ok();
+    let email = match p.email.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(e) if is_email(e) => Some(Some(e.to_string())),
+        Some(_) => {
+            errors.push(problem(
+                &format!("{prefix}.email"),
+                "must be an email address (name@example.jp), at most 254 characters",
+            ));
+            None
+        }
+    };
     Some(ContractParty {
         name: name?,
         address: address?,
         account: account?,
+        email: email?,
     })
+}
+
+/// A plausible email address: one `@` with something before it and a dotted domain after,
+/// no spaces or control characters, at most 254 characters (RFC 5321's path limit).
+fn is_email(s: &str) -> bool {
+    s.len() <= 254
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && s.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|part| !part.is_empty())
+        })
 }
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] =

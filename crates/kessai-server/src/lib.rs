@@ -72,6 +72,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if state.config.workers {
         tokio::spawn(mail::worker::run(state.clone()));
         tokio::spawn(webhook::worker::run(state.clone()));
+        tokio::spawn(service::contract::notices::run(state.clone()));
         tokio::spawn(scheduler::run(state.clone()));
     }
     let router = app(state.clone());

@@ -58,6 +58,21 @@ pub fn status(lang: Lang, status: &str) -> &'static str {
     }
 }
 
+/// What a marketplace contract's status (`kessai_core::contract::status`) means, in words.
+pub fn contract_status(lang: Lang, status: &str) -> &'static str {
+    match status {
+        "accepted" => lang.t("受付済・口座振替待ち", "Accepted, awaiting the debit"),
+        "debit_requested" => lang.t("口座振替を依頼済", "Debit requested from the buyer's bank"),
+        "debited" => lang.t("口座振替済", "Debited"),
+        "debit_failed" => lang.t("口座振替不能", "The debit failed"),
+        "delivery_instructed" => lang.t("配送指示済", "Delivery instructed"),
+        "shipped" => lang.t("発送済", "Shipped"),
+        "payout_instructed" => lang.t("売主へ振込手続中", "Payment to the seller on its way"),
+        "paid" => lang.t("清算完了", "Settled: the seller is paid"),
+        _ => lang.t("不明", "Unknown"),
+    }
+}
+
 /// A timeline event (`TimelineEntry::event`).
 pub fn event(lang: Lang, event: &str) -> &str {
     match event {

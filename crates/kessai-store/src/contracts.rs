@@ -23,6 +23,8 @@ pub struct NewContract<'a> {
     pub payout_when: &'a str,
     /// `pooled` or `direct` (kessai_core::contract::Pooling).
     pub pooling: &'a str,
+    /// How many of its parties gave an email address (they are told of each step).
+    pub party_emails: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,6 +133,7 @@ impl Tx {
                 "delivery_state",
                 "payout_when",
                 "pooling",
+                "party_emails",
                 "created_at_ms",
             ],
         );
@@ -148,6 +151,7 @@ impl Tx {
                 delivery::WAITING.into(),
                 c.payout_when.into(),
                 c.pooling.into(),
+                c.party_emails.into(),
                 now_ms.into(),
             ]);
         }

@@ -8,6 +8,7 @@ mod bank_entries;
 mod bank_files;
 mod bulk;
 mod check;
+mod contract_notices;
 mod contracts;
 mod credits;
 mod db;
@@ -35,6 +36,7 @@ mod webhooks;
 
 pub use bank_entries::{EntryOutcome, NewEntry};
 pub use bank_files::{BankFileRecord, ListedEntry, NewBankFile};
+pub use contract_notices::ContractNotice;
 pub use contracts::{ContractRecord, NewContract, StoredNumber};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use db::Row;

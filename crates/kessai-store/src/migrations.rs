@@ -146,6 +146,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 20,
+        name: "emails to contracts' parties",
+        both: include_str!("sql/0020_contract_notices.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

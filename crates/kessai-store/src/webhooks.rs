@@ -108,6 +108,19 @@ impl Tx {
                 q = q.bind(*id);
             }
             q.execute(self.conn()).await?;
+            // The same change told to the parties that gave an email address.
+            let sql = format!(
+                "INSERT INTO contract_notices (id, contract_id, debit_state, delivery_state, \
+                 payout_state, paid_on, created_at_ms) \
+                 SELECT $1 || c.id, c.id, c.debit_state, c.delivery_state, c.payout_state, \
+                 c.paid_on, $2 FROM contracts c WHERE c.party_emails > 0 AND c.id IN ({})",
+                places.join(", ")
+            );
+            let mut q = query(&sql).bind(prefix.as_str()).bind(now_ms);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(self.conn()).await?;
         }
         Ok(())
     }

@@ -18,11 +18,13 @@ fn input() -> ContractInput {
             name: "株式会社 買手".into(),
             address: "東京都千代田区丸の内1-1".into(),
             account: account("0001", "1234567", "ｶ)ｶｲﾃ"),
+            email: None,
         },
         seller: PartyInput {
             name: "売手 商店".into(),
             address: "大阪府大阪市北区梅田2-2".into(),
             account: account("0005", "7654321", "ｳﾘﾃ ｼﾖｳﾃﾝ"),
+            email: Some("uri@example.jp".into()),
         },
         goods: GoodsInput {
             name: "工作機械".into(),
@@ -166,4 +168,23 @@ fn only_a_debited_contract_moves_money_and_its_journal_balances() {
         "paid",
         "a site that ships after the payout"
     );
+}
+
+#[test]
+fn a_partys_email_is_optional_and_checked() {
+    let c = Contract::parse(&input()).unwrap();
+    assert_eq!(c.seller.email.as_deref(), Some("uri@example.jp"));
+    assert_eq!(c.buyer.email, None);
+    for bad in [
+        "no-at-sign",
+        "a@b",
+        "a b@example.jp",
+        "@example.jp",
+        "a@example..jp",
+    ] {
+        let mut i = input();
+        i.buyer.email = Some(bad.into());
+        let errors = Contract::parse(&i).unwrap_err();
+        assert_eq!(errors[0].field, "buyer.email", "{bad}");
+    }
 }

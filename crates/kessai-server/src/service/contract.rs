@@ -3,6 +3,7 @@
 //! number is unique per site, and a repeat with the same content is a replay that answers the
 //! same contract ID, while a repeat with other content is a conflict and changes nothing.
 
+pub mod notices;
 pub mod page_link;
 mod schedule;
 mod upload;
@@ -348,6 +349,10 @@ async fn store(
                 due_date: c.contract.due_date.as_deref(),
                 payout_when: c.contract.payout.as_str(),
                 pooling: c.contract.pooling.as_str(),
+                party_emails: [&c.contract.buyer, &c.contract.seller]
+                    .iter()
+                    .filter(|p| p.email.is_some())
+                    .count() as i64,
             }
         })
         .collect();

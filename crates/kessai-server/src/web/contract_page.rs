@@ -23,21 +23,6 @@ pub struct PageQuery {
     pub lang: Option<String>,
 }
 
-/// What a contract's status means, in words.
-fn status_words(lang: Lang, status: &str) -> &'static str {
-    match status {
-        "accepted" => lang.t("受付済・口座振替待ち", "Accepted, awaiting the debit"),
-        "debit_requested" => lang.t("口座振替を依頼済", "Debit requested from the buyer's bank"),
-        "debited" => lang.t("口座振替済", "Debited"),
-        "debit_failed" => lang.t("口座振替不能", "The debit failed"),
-        "delivery_instructed" => lang.t("配送指示済", "Delivery instructed"),
-        "shipped" => lang.t("発送済", "Shipped"),
-        "payout_instructed" => lang.t("売主へ振込手続中", "Payment to the seller on its way"),
-        "paid" => lang.t("清算完了", "Settled: the seller is paid"),
-        _ => lang.t("不明", "Unknown"),
-    }
-}
-
 fn step_words(lang: Lang, step: &str) -> &'static str {
     match step {
         "acceptance" => lang.t("受付", "Acceptance"),
@@ -82,7 +67,7 @@ fn body(lang: Lang, v: &ContractView) -> Markup {
         }
         table {
             tr { th { (lang.t("契約番号", "Contract number")) } td data-testid="number" { (v.number) } }
-            tr { th { (lang.t("状況", "Status")) } td data-testid="status" { (status_words(lang, &v.status)) } }
+            tr { th { (lang.t("状況", "Status")) } td data-testid="status" { (crate::words::contract_status(lang, &v.status)) } }
             tr { th { (lang.t("金額", "Amount")) } td { "¥" (v.amount_yen) } }
             tr { th { (lang.t("商品", "Goods")) } td { (text(&["goods", "name"])) " " (text(&["goods", "model"])) } }
             tr { th { (lang.t("買主", "Buyer")) } td { (text(&["buyer", "name"])) } }

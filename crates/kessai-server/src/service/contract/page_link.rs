@@ -20,7 +20,10 @@ fn token_under(key: &str, contract_id: &str) -> String {
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
-async fn key(app: &App) -> AppResult<String> {
+/// The signing key (made by the first caller). Read it before a transaction that needs links:
+/// the first call writes the key in a transaction of its own, which on SQLite would wait for
+/// the enclosing one.
+pub async fn key(app: &App) -> AppResult<String> {
     let fresh = format!(
         "{}{}",
         crate::secrets::random_token(),
@@ -31,9 +34,14 @@ async fn key(app: &App) -> AppResult<String> {
 
 /// The page's address, absolute (the server's public URL).
 pub async fn url(app: &App, contract_id: &str) -> AppResult<String> {
-    let token = token_under(&key(app).await?, contract_id);
+    Ok(url_under(app, &key(app).await?, contract_id))
+}
+
+/// The page's address under a key already read ([`key`]).
+pub fn url_under(app: &App, key: &str, contract_id: &str) -> String {
+    let token = token_under(key, contract_id);
     let base = app.config.public_url.trim_end_matches('/');
-    Ok(format!("{base}/contract/{contract_id}?t={token}"))
+    format!("{base}/contract/{contract_id}?t={token}")
 }
 
 /// Whether `token` is the link's for this contract (compared in constant time).

@@ -18,8 +18,8 @@ pub enum UploadFormat {
 }
 
 /// The CSV layout: a header row naming these columns, in any order. `goods_model`,
-/// `due_date`, `payout` and `pooling` may be left out.
-pub const CSV_COLUMNS: [&str; 22] = [
+/// `due_date`, `payout`, `pooling` and the parties' emails may be left out.
+pub const CSV_COLUMNS: [&str; 24] = [
     "number",
     "amount_yen",
     "buyer_name",
@@ -42,8 +42,17 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "due_date",
     "payout",
     "pooling",
+    "buyer_email",
+    "seller_email",
 ];
-const OPTIONAL_COLUMNS: [&str; 4] = ["goods_model", "due_date", "payout", "pooling"];
+const OPTIONAL_COLUMNS: [&str; 6] = [
+    "goods_model",
+    "due_date",
+    "payout",
+    "pooling",
+    "buyer_email",
+    "seller_email",
+];
 
 pub fn invalid_upload(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_upload", message).with_field("body")
@@ -201,6 +210,7 @@ fn csv_contract(
             account_number: cell(&format!("{who}_account_number")),
             holder_name: cell(&format!("{who}_holder_name")),
         },
+        email: Some(cell(&format!("{who}_email"))).filter(|v| !v.is_empty()),
     };
     let optional = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
     Ok(ContractInput {
