@@ -12,6 +12,7 @@ mod bench_read;
 mod bench_settlement;
 mod bench_support;
 mod carrier;
+mod carrier_http;
 mod check;
 mod client;
 mod demo;
@@ -97,7 +98,7 @@ fn main() -> ExitCode {
             Command::Run { command } => run::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,
-            Command::Sim { command } => sim::run(command),
+            Command::Sim { command } => sim::run(command).await,
         }
     });
     match result {

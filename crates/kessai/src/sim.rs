@@ -22,18 +22,22 @@ pub enum SimCommand {
 #[derive(Args)]
 pub struct CarrierArgs {
     /// Where Kessai's delivery instructions are (kessai-delivery-*.csv).
-    #[arg(long = "in")]
-    pub inbox: PathBuf,
-    #[arg(long = "out")]
-    pub outbox: PathBuf,
+    #[arg(long = "in", required_unless_present = "listen", requires = "outbox")]
+    pub inbox: Option<PathBuf>,
+    #[arg(long = "out", requires = "inbox")]
+    pub outbox: Option<PathBuf>,
+    /// Serve the carrier's shipping system over HTTP instead, on this address (loopback):
+    /// `POST /v1/shipments` with an instruction file answers with its shipping notice.
+    #[arg(long, conflicts_with = "inbox")]
+    pub listen: Option<std::net::SocketAddr>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
 }
 
 /// Answers each instruction file not answered yet; returns the notices written.
-fn carrier(args: &CarrierArgs) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&args.outbox)?;
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&args.inbox)?
+fn carrier(inbox: &Path, outbox: &Path, seed: u64) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(outbox)?;
+    let mut names: Vec<PathBuf> = std::fs::read_dir(inbox)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name()
@@ -47,11 +51,11 @@ fn carrier(args: &CarrierArgs) -> anyhow::Result<ExitCode> {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        let notice = args.outbox.join(format!("{stem}.notice.csv"));
+        let notice = outbox.join(format!("{stem}.notice.csv"));
         if notice.exists() {
             continue;
         }
-        let bytes = kessai_sim::carrier::ship(&std::fs::read(&path)?, args.seed)
+        let bytes = kessai_sim::carrier::ship(&std::fs::read(&path)?, seed)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         std::fs::write(&notice, bytes)?;
         println!("{}", notice.display());
@@ -139,10 +143,16 @@ fn save(path: &Path, state: &BankState) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
     let command = match command {
         SimCommand::Bank { command } => command,
-        SimCommand::Carrier(args) => return carrier(&args),
+        SimCommand::Carrier(args) => {
+            return match (&args.listen, &args.inbox, &args.outbox) {
+                (Some(listen), _, _) => crate::carrier_http::serve(*listen, args.seed).await,
+                (None, Some(inbox), Some(outbox)) => carrier(inbox, outbox, args.seed),
+                _ => anyhow::bail!("give --in and --out, or --listen"),
+            };
+        }
     };
     match command {
         BankSim::Init(a) => {
