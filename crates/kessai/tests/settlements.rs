@@ -136,6 +136,56 @@ async fn sellers_see_what_they_were_paid_as_json_and_csv(db: Db) {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     assert_eq!(String::from_utf8(bytes[3..].to_vec()).unwrap(), text);
 
+    // The seller's own page, by the signed link the list gives the site: the same rows, and
+    // the same CSV; a link for another seller or site, or a wrong token, is not found.
+    let url = list.ok()["seller_page_url"].as_str().unwrap().to_string();
+    let path = &url[url.find("/settlements/").unwrap()..];
+    assert!(
+        path.starts_with("/settlements/mk/0005-123-7654321?t="),
+        "{url}"
+    );
+    let fetch = |path: String| {
+        let s = &s;
+        async move {
+            let r = s
+                .http
+                .get(format!("{}{path}", s.base))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (status, html) = fetch(path.to_string()).await;
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("清算一覧") && html.contains("振替実行日"),
+        "{html}"
+    );
+    assert!(html.contains("data-number=\"S-1\"") && html.contains("data-number=\"S-3\""));
+    assert!(!html.contains("S-2"), "another seller's contract: {html}");
+    assert!(html.contains("¥9700") && html.contains(&day), "{html}");
+    let (_, english) = fetch(format!("{path}&lang=en")).await;
+    assert!(String::from_utf8(english).unwrap().contains("Settled on"));
+    let token = path.split("?t=").nth(1).unwrap();
+    let (status, page_csv) = fetch(format!("/settlements/mk/0005-123-7654321/csv?t={token}")).await;
+    assert_eq!(
+        (status, encoding_rs::SHIFT_JIS.decode(&page_csv).0),
+        (200, text.clone())
+    );
+    for bad in [
+        format!("/settlements/mk/0005-123-1111111?t={token}"),
+        format!("/settlements/other/0005-123-7654321?t={token}"),
+        "/settlements/mk/0005-123-7654321?t=00000000000000000000000000000000".to_string(),
+        format!("/settlements/mk/0005-123-1111111/csv?t={token}"),
+    ] {
+        let (status, body) = fetch(bad.clone()).await;
+        assert_eq!(status, 404, "{bad}");
+        assert!(!String::from_utf8_lossy(&body).contains("S-1"), "{bad}");
+    }
+
     // Refused: a malformed account, an unknown format; another site sees none of these.
     get(
         &s,

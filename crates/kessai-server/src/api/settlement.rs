@@ -28,6 +28,9 @@ pub struct SettlementList {
     pub settlements: Vec<SettlementView>,
     /// Pass as `after` for the next page; absent on the last.
     pub next_after: Option<String>,
+    /// With `seller_account`: the seller's own settlement list as a page (Japanese, with an
+    /// English switch and the CSV download), a signed link for the site to hand the seller.
+    pub seller_page_url: Option<String>,
 }
 
 /// The site's contracts whose sellers are paid or being paid, in contract order: site,
@@ -70,9 +73,18 @@ pub async fn list(
             limit as usize,
         )
         .await?;
+        let seller_page_url = match &seller {
+            Some(seller) => {
+                let text = seller.as_text();
+                let url = crate::service::contract::page_link::seller_url(&app, &site.id, &text);
+                Some(url.await?)
+            }
+            None => None,
+        };
         return Ok(Json(SettlementList {
             settlements,
             next_after,
+            seller_page_url,
         })
         .into_response());
     };

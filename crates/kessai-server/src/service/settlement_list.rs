@@ -61,6 +61,14 @@ impl Seller {
         }
     }
 
+    /// As written: `BANK-BRANCH-NUMBER`.
+    pub fn as_text(&self) -> String {
+        format!(
+            "{}-{}-{}",
+            self.bank_code, self.branch_code, self.account_number
+        )
+    }
+
     fn is_of(&self, c: &Contract) -> bool {
         let a = &c.seller.account;
         a.bank_code == self.bank_code

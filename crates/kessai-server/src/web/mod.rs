@@ -12,6 +12,7 @@ mod layout;
 mod not_found;
 mod operator;
 mod register;
+mod settlement_page;
 mod suspense;
 mod suspense_return;
 
@@ -34,6 +35,11 @@ pub fn router() -> Router<Arc<App>> {
         .route("/register/amend", get(deal::login_form).post(amend::submit))
         .route("/deal", get(deal::login_form).post(deal::open))
         .route("/contract/{id}", get(contract_page::show))
+        .route("/settlements/{site}/{seller}", get(settlement_page::show))
+        .route(
+            "/settlements/{site}/{seller}/csv",
+            get(settlement_page::csv),
+        )
         .route("/deal/shipment", axum::routing::post(deal::ship))
         .route("/deal/receipt", axum::routing::post(deal::receipt))
         .route("/deal/sign-out", axum::routing::post(deal::sign_out))

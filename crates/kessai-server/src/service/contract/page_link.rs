@@ -1,8 +1,9 @@
-//! The link to a contract's progress page, for its site to hand to the buyer and the seller
-//! (neither signs in to Kessai): the page's address carries the HMAC-SHA256 of the contract ID
-//! under a key the database keeps (`page_keys`), so the link cannot be guessed from the ID,
-//! any instance can check it, and nothing per contract is stored. The page only shows; it
-//! changes nothing.
+//! The links to a contract's progress page, for its site to hand to the buyer and the seller
+//! (neither signs in to Kessai), and to a seller's settlement list at a site: the page's
+//! address carries the HMAC-SHA256 of what it shows (the contract ID; the site and the
+//! seller's account) under a key the database keeps (`page_keys`), so a link cannot be
+//! guessed from what it names, any instance can check it, and nothing per link is stored.
+//! The pages only show; they change nothing.
 
 use crate::error::AppResult;
 use crate::App;
@@ -11,13 +12,33 @@ use sha2::Sha256;
 
 const PURPOSE: &str = "contract_page";
 
-/// The link's token: the first 128 bits of the MAC, in hex.
-fn token_under(key: &str, contract_id: &str) -> String {
+/// A link's token: the first 128 bits of the MAC of what the page shows, in hex.
+fn mac_under(key: &str, what: &str) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any length");
-    mac.update(b"contract-page:");
-    mac.update(contract_id.as_bytes());
+    mac.update(what.as_bytes());
     hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+fn token_under(key: &str, contract_id: &str) -> String {
+    mac_under(key, &format!("contract-page:{contract_id}"))
+}
+
+fn seller_token_under(key: &str, site_id: &str, seller: &str) -> String {
+    mac_under(key, &format!("settlements:{site_id}:{seller}"))
+}
+
+/// The seller's settlement list at a site (`seller`: `BANK-BRANCH-NUMBER`), absolute.
+pub async fn seller_url(app: &App, site_id: &str, seller: &str) -> AppResult<String> {
+    let token = seller_token_under(&key(app).await?, site_id, seller);
+    let base = app.config.public_url.trim_end_matches('/');
+    Ok(format!("{base}/settlements/{site_id}/{seller}?t={token}"))
+}
+
+/// Whether `token` is the settlement list link's for this site and seller.
+pub async fn verify_seller(app: &App, site_id: &str, seller: &str, token: &str) -> AppResult<bool> {
+    let expected = seller_token_under(&key(app).await?, site_id, seller);
+    Ok(crate::secrets::same_secret(token, &expected))
 }
 
 /// The signing key (made by the first caller). Read it before a transaction that needs links:
@@ -59,5 +80,12 @@ mod tests {
         assert_eq!(a, super::token_under("k1", "c1"));
         assert_ne!(a, super::token_under("k1", "c2"));
         assert_ne!(a, super::token_under("k2", "c1"));
+        let s = super::seller_token_under("k1", "mk", "0005-123-7654321");
+        assert_ne!(s, super::seller_token_under("k1", "mk", "0005-123-7654322"));
+        assert_ne!(
+            s,
+            super::seller_token_under("k1", "mk2", "0005-123-7654321")
+        );
+        assert_ne!(s, a);
     }
 }
