@@ -272,6 +272,24 @@ pub fn demo_bank() -> OperatorBank {
     }
 }
 
+/// A collection account at bank 0005 beside the demo bank (the main one), for the demo and
+/// the benchmarks' marketplace day: buyers at 0005 are debited into it and it is swept.
+pub fn demo_collection_bank() -> OperatorBank {
+    OperatorBank {
+        account: BankAccount::parse(
+            "0005",
+            "123",
+            kessai_core::AccountType::Ordinary,
+            "7000001",
+            "ｹﾂｻｲ",
+        )
+        .expect("valid demo account"),
+        requester_code: "0000000005".into(),
+        designation: Designation::Telegraphic,
+        debit_format: DebitFormat::Zengin,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,14 +4,18 @@
 //! simulator answers each request; Kessai imports each answer), the delivery run, and the
 //! carrier's notices (the carrier simulator answers; Kessai imports), the payout run (its
 //! Zengin 21 files) and the bank's confirmation (the simulator settles the files and answers
-//! with its statement, Zengin 03; Kessai imports it). The sweep run is not built yet; the
-//! last line, `total_s`, is the time of the stages there are.
+//! with its statement, Zengin 03; Kessai imports it). Half the buyers bank at 0005, where the
+//! operator has a collection account: after the debit results the sweep run moves it to the
+//! main account and both accounts' statement confirms it. The last line, `total_s`, is the
+//! whole day.
 
 use crate::bench_progress::Progress;
 use crate::bench_support::peak_mib;
 use clap::Args;
 use kessai_server::service::contract::{read_upload, UploadFormat, MAX_CONTRACTS_PER_UPLOAD};
-use kessai_server::service::{bank_import, carrier_import, debit_run, delivery_run, payout_run};
+use kessai_server::service::{
+    bank_import, carrier_import, debit_run, delivery_run, payout_run, sweep,
+};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -43,16 +47,24 @@ fn stage(name: &str, records: usize, started: Instant, progress: Progress) -> f6
     s
 }
 
-/// A contract as a site's JSON line: buyers at the operator's bank, sellers elsewhere.
+/// A contract as a site's JSON line: buyers at the operator's main bank (even `i`) or at its
+/// collection bank, sellers elsewhere.
 fn line(i: usize) -> String {
+    let (bank, branch) = if i % 2 == 0 {
+        ("0001", "001")
+    } else {
+        ("0005", "123")
+    };
     format!(
         concat!(
             r#"{{"number":"BENCH-{i:08}","amount_yen":{amount},"#,
-            r#""buyer":{{"name":"買手 {i}","address":"東京都千代田区丸の内1-{b}","account":{{"bank_code":"0001","branch_code":"001","account_type":"ordinary","account_number":"{acct:07}","holder_name":"ｶｲﾃ {b}"}}}},"#,
+            r#""buyer":{{"name":"買手 {i}","address":"東京都千代田区丸の内1-{b}","account":{{"bank_code":"{bank}","branch_code":"{branch}","account_type":"ordinary","account_number":"{acct:07}","holder_name":"ｶｲﾃ {b}"}}}},"#,
             r#""seller":{{"name":"売手 {s}","address":"大阪府大阪市北区梅田2-{s}","account":{{"bank_code":"0005","branch_code":"123","account_type":"ordinary","account_number":"{sacct:07}","holder_name":"ｳﾘﾃ {s}"}}}},"#,
             r#""goods":{{"name":"部品","model":"P-{b}","quantity":1}}}}"#
         ),
         i = i,
+        bank = bank,
+        branch = branch,
         amount = 1_000 + i % 90_000,
         b = i % 977,
         s = i % 331,
@@ -68,7 +80,10 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         &db,
         kessai_server::config::MailTransport::Directory(workdir.path().join("mail")),
     );
-    config.banks = vec![kessai_server::config::demo_bank()];
+    config.banks = vec![
+        kessai_server::config::demo_bank(),
+        kessai_server::config::demo_collection_bank(),
+    ];
     config.bank_out_dir = workdir.path().join("bank-out");
     let app = kessai_server::offline::open(config).await?;
     let n = args.contracts;
@@ -83,7 +98,7 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
             .webhooks
             .then(|| "http://127.0.0.1:9/webhooks".to_string()),
         main_bank: "0001".into(),
-        collection_banks: vec![],
+        collection_banks: vec!["0001".into(), "0005".into()],
         fee_rate_bp: 300,
         fee_fixed_yen: 0,
         debit_lead_days: 2,
@@ -135,6 +150,13 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
             name: "ｹﾂｻｲ".into(),
         },
     );
+    let collection = kessai_server::config::demo_collection_bank().account;
+    bank.open_account(kessai_sim::bank::AccountRef {
+        bank_code: collection.bank_code,
+        branch_code: collection.branch_code,
+        account_number: collection.account_number,
+        name: collection.holder_name,
+    });
     let mut debited = 0;
     for f in &requests {
         let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
@@ -164,7 +186,24 @@ pub async fn settlement(args: SettlementArgs) -> anyhow::Result<ExitCode> {
         progress.set(shipped);
     }
     total += stage("shipping notices", shipped, started, progress);
-    println!("sweep run: not built yet (issue 9)");
+
+    // The collection account's balance to the main account, and both banks' statement of it.
+    let (started, progress) = (Instant::now(), Progress::start("sweep", None));
+    bank.zengin_files = true;
+    let sweeps = sweep::run(&app, day, &app.config.bank_out_dir).await?;
+    let mut swept = 0;
+    for f in &sweeps {
+        let bytes = std::fs::read(app.config.bank_out_dir.join(&f.file_name))?;
+        bank.process_zengin_transfers(&f.file_name, &bytes, &day.to_string())?;
+    }
+    for (name, statement) in bank.end_of_day_statements("", &day.to_string()) {
+        swept += bank_import::import(&app, &name, statement)
+            .await?
+            .answers_applied;
+    }
+    let swept_yen: i64 = sweeps.iter().map(|f| f.total_yen).sum();
+    total += stage("sweep", swept, started, progress);
+    println!("  swept {swept_yen} yen from the collection account (withdrawal and arrival applied: {swept})");
 
     let (started, progress) = (Instant::now(), Progress::start("payout run", None));
     let payouts = payout_run::run(&app, day, &app.config.bank_out_dir).await?;

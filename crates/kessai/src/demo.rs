@@ -51,22 +51,10 @@ fn operator_account() -> AccountRef {
     }
 }
 
-/// The operator's collection account at bank 0005, beside the demo bank (the main one).
-fn collection_bank() -> kessai_server::config::OperatorBank {
-    use kessai_core::{AccountType, BankAccount};
-    kessai_server::config::OperatorBank {
-        account: BankAccount::parse("0005", "123", AccountType::Ordinary, "7000001", "ｹﾂｻｲ")
-            .expect("valid demo account"),
-        requester_code: "0000000005".into(),
-        designation: kessai_server::config::Designation::Telegraphic,
-        debit_format: kessai_server::config::DebitFormat::Zengin,
-    }
-}
-
 /// The simulated bank: the demo bank's account, and the collection account at 0005.
 fn simulated_banks() -> BankState {
     let mut bank = BankState::new(42, 0, operator_account());
-    let collection = collection_bank().account;
+    let collection = kessai_server::config::demo_collection_bank().account;
     bank.open_account(AccountRef {
         bank_code: collection.bank_code,
         branch_code: collection.branch_code,
@@ -120,7 +108,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             config.scheduler_interval = Duration::from_secs(24 * 3600);
             config.bank_out_dir = workdir.path().join("bank-out");
             // The demo's operator banks at the simulated bank, configured as an operator would.
-            config.banks = vec![kessai_server::config::demo_bank(), collection_bank()];
+            config.banks = vec![
+                kessai_server::config::demo_bank(),
+                kessai_server::config::demo_collection_bank(),
+            ];
             let bank_out = config.bank_out_dir.clone();
             let token = config.operator_token.clone().unwrap_or_default();
             let running = kessai_server::start(config).await?;
