@@ -50,7 +50,7 @@ fn stage(name: &str, records: usize, started: Instant, progress: Progress) -> f6
 /// A contract as a site's JSON line: buyers at the operator's main bank (even `i`) or at its
 /// collection bank, sellers elsewhere.
 fn line(i: usize) -> String {
-    let (bank, branch) = if i % 2 == 0 {
+    let (bank, branch) = if i.is_multiple_of(2) {
         ("0001", "001")
     } else {
         ("0005", "123")
