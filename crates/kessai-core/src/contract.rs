@@ -234,6 +234,27 @@ impl Contract {
             &[Pooling::Pooled, Pooling::Direct],
             Pooling::as_str,
         );
+        // Debited straight into the seller's account, the seller has the money at the debit:
+        // a payout after shipment cannot be kept to, so it is refused, and the default is
+        // regardless.
+        let given_payout = input
+            .payout
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let payout = match (payout, pooling) {
+            (Some(_), Some(Pooling::Direct)) if given_payout.is_none() => {
+                Some(PayoutWhen::Regardless)
+            }
+            (Some(PayoutWhen::AfterShipment), Some(Pooling::Direct)) => {
+                errors.push(problem(
+                    "payout",
+                    "must be regardless when pooling is direct: the seller is paid by the debit itself",
+                ));
+                None
+            }
+            (payout, _) => payout,
+        };
         match (
             number, amount, buyer, seller, goods_name, model, quantity, due_date, payout, pooling,
         ) {

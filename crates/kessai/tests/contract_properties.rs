@@ -1,9 +1,12 @@
 //! Property (issue 9, the settlement desk): random sequences of uploads (random amounts and
-//! terms), debit runs, the bank's results (all debited, all failed, or mixed — and imported
-//! again), delivery runs, the carrier's notices (and again), payout runs, the bank's statements
-//! (and again) and days passing, sent through the real API to the real database, never break
-//! an invariant of `kessai check` — checked after every step — never pay a contract twice,
-//! never pay more than was debited, and never pay before the terms allow.
+//! terms, buyers at the main bank or at the collection bank, some without pooling), debit
+//! runs, the bank's results (all debited, all failed, or mixed — and imported again), delivery
+//! runs, the carrier's notices (and again), sweeps with both accounts' statement (and again),
+//! payout runs, the bank's statements (and again) and days passing, sent through the real API
+//! to the real database, never break an invariant of `kessai check` — checked after every
+//! step, the collection account's balance against the bank's among them — never pay a
+//! contract twice, never pay more than was debited, never pay a contract without pooling out
+//! of the pool, and never pay before the terms allow.
 
 mod support;
 
@@ -11,8 +14,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 use support::contracts::{
-    accept, answer_debits, business_day, contract, operator_run, out, post_file, settle, site_with,
-    zengin_bank,
+    accept, account, answer_debits, business_day, contract, operator_run, out, post_file, settle,
+    site_with, zengin_bank,
 };
 use support::{Db, TestServer};
 
@@ -20,8 +23,10 @@ on_both_databases!(random_settlement_days_keep_the_books_sound);
 
 #[derive(Clone, Debug)]
 enum Op {
-    /// Contracts of these amounts; paid regardless of shipment when the flag is set.
-    Upload(Vec<(i64, bool)>),
+    /// Contracts of these amounts; paid regardless of shipment when the flag is set; the
+    /// buyer at the main bank (0), at the collection bank (1), or debited straight into the
+    /// seller's account (2).
+    Upload(Vec<(i64, bool, u8)>),
     DebitRun,
     /// The bank answers the last debit run: this many per mille fail.
     AnswerDebits(u32),
@@ -31,6 +36,8 @@ enum Op {
     PayoutRun,
     /// The bank settles the last payout run's files and sends its statement (again, if it did).
     Settle,
+    /// The sweep run; the banks move the money and send both accounts' statement.
+    Sweep,
     DaysPass(i64),
 }
 
@@ -39,7 +46,7 @@ enum Op {
 /// and still meet every step out of turn across rounds.
 fn round() -> impl Strategy<Value = Vec<Op>> {
     let twice = |op: BoxedStrategy<Op>| prop::collection::vec(op, 0..=2);
-    let upload = prop::collection::vec((1i64..60_000, any::<bool>()), 1..4)
+    let upload = prop::collection::vec((1i64..60_000, any::<bool>(), 0u8..3), 1..4)
         .prop_map(Op::Upload)
         .boxed();
     let answer = prop_oneof![Just(0u32), Just(500), Just(1000)]
@@ -51,12 +58,13 @@ fn round() -> impl Strategy<Value = Vec<Op>> {
         twice(answer),
         twice(Just(Op::DeliveryRun).boxed()),
         twice(Just(Op::Ship).boxed()),
+        twice(Just(Op::Sweep).boxed()),
         twice(Just(Op::PayoutRun).boxed()),
         twice(Just(Op::Settle).boxed()),
         twice((1i64..4).prop_map(Op::DaysPass).boxed()),
     )
-        .prop_map(|(a, b, c, d, e, f, g, h)| {
-            [a, b, c, d, e, f, g, h].into_iter().flatten().collect()
+        .prop_map(|(a, b, c, d, e, s, f, g, h)| {
+            [a, b, c, d, e, s, f, g, h].into_iter().flatten().collect()
         })
 }
 
@@ -83,11 +91,17 @@ async fn step(s: &TestServer, key: &str, case: usize, n: &mut usize, last: &mut 
         Op::Upload(amounts) => {
             let contracts: Vec<Value> = amounts
                 .iter()
-                .map(|(amount, regardless)| {
+                .map(|(amount, regardless, how)| {
                     *n += 1;
                     let mut c = contract(&format!("C{case}-{n}"), *amount);
-                    if *regardless {
+                    if *regardless || *how == 2 {
                         c["payout"] = json!("regardless");
+                    }
+                    if *how == 1 {
+                        c["buyer"]["account"] = account("0005", "123", "2345678", "ｶ)ｶｲﾃ");
+                    }
+                    if *how == 2 {
+                        c["pooling"] = json!("direct");
                     }
                     c
                 })
@@ -132,6 +146,36 @@ async fn step(s: &TestServer, key: &str, case: usize, n: &mut usize, last: &mut 
                     .ok();
             }
         }
+        Op::Sweep => {
+            let files = operator_run(s, "sweep", &day).await;
+            // The collection bank holds what was swept (the debits landed there), moves it,
+            // and reports both accounts.
+            let mut bank = zengin_bank();
+            let collection = kessai_server::config::demo_collection_bank().account;
+            bank.open_account(kessai_sim::bank::AccountRef {
+                bank_code: collection.bank_code.clone(),
+                branch_code: collection.branch_code.clone(),
+                account_number: collection.account_number.clone(),
+                name: collection.holder_name.clone(),
+            });
+            for f in files.as_array().unwrap() {
+                let key = format!(
+                    "{}-{}-{}",
+                    collection.bank_code, collection.branch_code, collection.account_number
+                );
+                *bank.balances.entry(key).or_default() += f["total_yen"].as_i64().unwrap();
+                let name = f["file_name"].as_str().unwrap();
+                let bytes = std::fs::read(out(s, &f["file_name"])).unwrap();
+                bank.process_zengin_transfers(name, &bytes, &day).unwrap();
+            }
+            for (name, statement) in bank.end_of_day_statements("", &day) {
+                for _ in 0..2 {
+                    post_file(s, "/v1/operator/bank-files", &name, statement.clone())
+                        .await
+                        .ok();
+                }
+            }
+        }
         Op::DaysPass(days) => s.advance_days(*days).await,
     }
 }
@@ -141,7 +185,7 @@ async fn run_case(s: &TestServer, case: usize, ops: &[Op]) -> Result<(), TestCas
     let key = site_with(
         s,
         json!({"id": site_id, "name": "性質", "main_bank": "0001", "fee_rate_bp": 250,
-               "fee_fixed_yen": 100}),
+               "fee_fixed_yen": 100, "collection_banks": ["0001", "0005"]}),
     )
     .await;
     let (mut n, mut last) = (0, Last::default());
@@ -171,6 +215,17 @@ async fn run_case(s: &TestServer, case: usize, ops: &[Op]) -> Result<(), TestCas
     .await
     .unwrap();
     prop_assert!(over.is_empty(), "paid more than the contract: {over:?}");
+    let pooled_out: Vec<String> = sqlx::query_scalar(
+        "SELECT c.id FROM contracts c JOIN payment_instructions p ON p.contract_id = c.id \
+         WHERE c.pooling = 'direct'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    prop_assert!(
+        pooled_out.is_empty(),
+        "paid out of the pool without pooling: {pooled_out:?}"
+    );
     // Paid only once debited, and shipped unless the terms say regardless.
     let early: Vec<String> = sqlx::query_scalar(
         "SELECT c.id FROM contracts c WHERE c.site_id = $1 AND c.payout_state <> 'waiting' \
@@ -186,7 +241,18 @@ async fn run_case(s: &TestServer, case: usize, ops: &[Op]) -> Result<(), TestCas
 }
 
 async fn random_settlement_days_keep_the_books_sound(db: Db) {
-    let s = support::spawn(db).await;
+    let banks = vec![
+        kessai_server::config::demo_bank(),
+        kessai_server::config::demo_collection_bank(),
+    ];
+    let s = support::spawn_with(
+        db,
+        support::Options {
+            banks: Some(banks),
+            ..support::Options::default()
+        },
+    )
+    .await;
     let cases = if db == Db::Sqlite { 24 } else { 12 };
     // A fixed seed: the same sequences every run, so that the check below of how far they
     // went is stable.
@@ -217,6 +283,18 @@ async fn random_settlement_days_keep_the_books_sound(db: Db) {
     .fetch_all(s.app.store.pool())
     .await
     .unwrap();
+    let swept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sweeps WHERE status = 'completed'")
+        .fetch_one(s.app.store.pool())
+        .await
+        .unwrap();
+    assert!(swept > 0, "no case swept a collection account");
+    let direct: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contracts WHERE pooling = 'direct' AND payout_state = 'paid'",
+    )
+    .fetch_one(s.app.store.pool())
+    .await
+    .unwrap();
+    assert!(direct > 0, "no case settled a contract without pooling");
     for state in ["debited/shipped/paid", "failed/waiting/waiting"] {
         assert!(
             reached.iter().any(|r| r == state),

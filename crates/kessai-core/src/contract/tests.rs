@@ -75,6 +75,17 @@ fn terms_and_a_due_date_are_read() {
 }
 
 #[test]
+fn a_contract_without_pooling_pays_regardless_of_shipment() {
+    let mut i = input();
+    i.pooling = Some("direct".into());
+    assert_eq!(Contract::parse(&i).unwrap().payout, PayoutWhen::Regardless);
+    i.payout = Some("after_shipment".into());
+    let errors = Contract::parse(&i).unwrap_err();
+    assert_eq!(errors[0].field, "payout");
+    assert!(errors[0].reason.contains("regardless"), "{errors:?}");
+}
+
+#[test]
 fn every_problem_is_named_by_its_field_in_order() {
     let mut i = input();
     i.number = "".into();
