@@ -245,14 +245,7 @@ async fn random_settlement_days_keep_the_books_sound(db: Db) {
         kessai_server::config::demo_bank(),
         kessai_server::config::demo_collection_bank(),
     ];
-    let s = support::spawn_with(
-        db,
-        support::Options {
-            banks: Some(banks),
-            ..support::Options::default()
-        },
-    )
-    .await;
+    let s = support::spawn_with_banks(db, banks).await;
     let cases = if db == Db::Sqlite { 24 } else { 12 };
     // A fixed seed: the same sequences every run, so that the check below of how far they
     // went is stable.

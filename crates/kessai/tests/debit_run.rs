@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use support::contracts::{accept, account, business_day, contract, get, saturday};
-use support::{Db, Options, Reply, TestServer};
+use support::{Db, Reply, TestServer};
 
 on_both_databases!(
     due_contracts_are_requested_once_per_buyer_bank_in_its_format,
@@ -36,14 +36,7 @@ fn two_banks() -> Vec<OperatorBank> {
 }
 
 async fn spawn(db: Db) -> TestServer {
-    support::spawn_with(
-        db,
-        Options {
-            banks: Some(two_banks()),
-            ..Options::default()
-        },
-    )
-    .await
+    support::spawn_with_banks(db, two_banks()).await
 }
 
 /// A site collecting through both banks; its key.

@@ -239,14 +239,7 @@ fn operator_bank(code: &str, branch: &str) -> kessai_server::config::OperatorBan
 async fn a_sweep_run_killed_part_way_and_run_again_sweeps_each_bank_once(db: Db) {
     let mut banks = vec![kessai_server::config::demo_bank()];
     banks.extend(SWEPT_BANKS.iter().map(|(c, b)| operator_bank(c, b)));
-    let s = support::spawn_with(
-        db,
-        support::Options {
-            banks: Some(banks),
-            ..support::Options::default()
-        },
-    )
-    .await;
+    let s = support::spawn_with_banks(db, banks).await;
     // The same banks for the command line.
     let mut toml = String::from(
         "[[bank]]\nbank_code = \"0001\"\nbranch_code = \"001\"\naccount_number = \"1234567\"\n\

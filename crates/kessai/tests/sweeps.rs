@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use support::contracts::{
     accept, account, business_day, contract, operator_run, out, post_file, shown,
 };
-use support::{Db, Options, TestServer};
+use support::{Db, TestServer};
 
 on_both_databases!(
     collected_money_is_swept_once_and_both_statements_confirm_it,
@@ -38,15 +38,7 @@ fn two_banks(format: DebitFormat) -> Vec<OperatorBank> {
 }
 
 async fn spawn(db: Db, format: DebitFormat) -> TestServer {
-    let banks = Some(two_banks(format));
-    support::spawn_with(
-        db,
-        Options {
-            banks,
-            ..Options::default()
-        },
-    )
-    .await
+    support::spawn_with_banks(db, two_banks(format)).await
 }
 
 /// The simulated banks: the main account at 0001 and the collection account at 0005.

@@ -82,7 +82,7 @@ pub struct BankState {
 }
 
 /// An entry as the bank keeps it until the statement (a serializable copy of the ISO entry).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayEntry {
     /// The bank's own reference for the entry (`AcctSvcrRef`).
     pub entry_reference: String,

@@ -128,13 +128,10 @@ impl BankState {
             self.day_entries.push(DayEntry {
                 entry_reference: r.to_string(),
                 amount_yen: t.amount_yen,
-                credit: false,
                 booking_date: booking_date.into(),
-                end_to_end_id: None,
-                debtor_name: None,
                 remittance: t.edi.clone(),
-                returned_transfer: false,
                 account: from_entry.clone(),
+                ..DayEntry::default()
             });
             if returned {
                 self.add(from_key.clone(), t.amount_yen as i64);
@@ -144,11 +141,10 @@ impl BankState {
                     amount_yen: t.amount_yen,
                     credit: true,
                     booking_date: booking_date.into(),
-                    end_to_end_id: None,
-                    debtor_name: None,
                     remittance: t.edi,
                     returned_transfer: true,
                     account: from_entry.clone(),
+                    ..DayEntry::default()
                 });
                 continue;
             }
@@ -164,11 +160,10 @@ impl BankState {
                         amount_yen: t.amount_yen,
                         credit: true,
                         booking_date: booking_date.into(),
-                        end_to_end_id: None,
                         debtor_name: Some(requester.clone()),
                         remittance: t.edi,
-                        returned_transfer: false,
                         account: self.entry_account(&to),
+                        ..DayEntry::default()
                     });
                 }
                 None => self.add(

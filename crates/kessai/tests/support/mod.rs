@@ -87,6 +87,22 @@ pub async fn spawn(db: Db) -> TestServer {
     spawn_with(db, Options::default()).await
 }
 
+/// A server with these operator banks (the first is the main one).
+pub async fn spawn_with_banks(
+    db: Db,
+    banks: Vec<kessai_server::config::OperatorBank>,
+) -> TestServer {
+    let banks = Some(banks);
+    spawn_with(
+        db,
+        Options {
+            banks,
+            ..Options::default()
+        },
+    )
+    .await
+}
+
 pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     let dir = tempfile::tempdir().expect("tempdir");
     let db_url = database_url(db, dir.path()).await;
