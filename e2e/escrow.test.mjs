@@ -471,3 +471,62 @@ test('9. an unknown address gets a real page with a way home', async () => {
   assert.match(await page.locator('h1').innerText(), /エスクロー決済/);
   await page.close();
 });
+
+test('10. a marketplace contract\'s progress page and its seller\'s settlement list, by their signed links', async () => {
+  const operator = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+  const site = await fetch(`${base}/v1/operator/sites`, {
+    method: 'POST',
+    headers: operator,
+    body: JSON.stringify({ id: 'e2e-market', name: 'E2E 市場', main_bank: '0001' }),
+  }).then((r) => r.json());
+  const siteHeaders = { Authorization: `Bearer ${site.api_key}`, 'Content-Type': 'application/json' };
+  const account = (bank, branch, number, holder) => ({
+    bank_code: bank, branch_code: branch, account_type: 'ordinary', account_number: number, holder_name: holder,
+  });
+  const created = await fetch(`${base}/v1/contracts`, {
+    method: 'POST',
+    headers: siteHeaders,
+    body: JSON.stringify({
+      number: 'E2E-1',
+      amount_yen: 45000,
+      buyer: { name: '株式会社 買手', address: '東京都千代田区丸の内1-1-1', account: account('0001', '001', '2345678', 'ｶ)ｶｲﾃ') },
+      seller: { name: '売手商店', address: '大阪府大阪市北区梅田2-2-2', account: account('0005', '123', '7654321', 'ｳﾘﾃｼﾖｳﾃﾝ') },
+      goods: { name: '工作機械', model: 'KX-200', quantity: 1 },
+    }),
+  });
+  assert.equal(created.status, 201);
+  const { contract_id: id } = await created.json();
+  const shown = await fetch(`${base}/v1/contracts/${id}`, { headers: siteHeaders }).then((r) => r.json());
+  // The link as the site hands it on; this server's address instead of the public one.
+  const link = new URL(shown.page_url);
+  const pageUrl = `${base}${link.pathname}${link.search}`;
+
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  await context.route((url) => !url.href.startsWith(`${base}/`), (route) => route.abort());
+  const page = await context.newPage();
+  assert.equal((await page.goto(pageUrl)).status(), 200);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+  assert.equal(await page.locator('h1').innerText(), '取引の進捗');
+  assert.equal(await page.locator('[data-testid=status]').innerText(), '受付済・口座振替待ち');
+  const steps = page.locator('table[data-testid=schedule] tr[data-step]');
+  assert.equal(await steps.count(), 5);
+  assert.match(await steps.first().innerText(), /受付/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'contract-progress.png'), fullPage: true });
+  await Promise.all([page.waitForLoadState('load'), page.locator('a[lang=en]').click()]);
+  assert.equal(await page.locator('h1').innerText(), 'Contract progress');
+  assert.match(await steps.last().innerText(), /Settlement/);
+
+  // Another token: the plain 404 page, nothing of the contract.
+  const wrong = await page.goto(`${base}${link.pathname}?t=${'0'.repeat(32)}`);
+  assert.equal(wrong.status(), 404);
+  assert.doesNotMatch(await page.content(), /E2E-1/);
+
+  const list = await fetch(`${base}/v1/settlements?seller_account=0005-123-7654321`, { headers: siteHeaders })
+    .then((r) => r.json());
+  const seller = new URL(list.seller_page_url);
+  assert.equal((await page.goto(`${base}${seller.pathname}${seller.search}&lang=ja`)).status(), 200);
+  assert.equal(await page.locator('h1').innerText(), '清算一覧');
+  assert.match(await page.locator('main, body').first().innerText(), /清算はまだありません/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'seller-settlements.png'), fullPage: true });
+  await context.close();
+});

@@ -179,7 +179,7 @@ async fn the_progress_page_shows_the_steps_to_whoever_holds_its_link(db: Db) {
         html.contains("買主の口座から引き落とせませんでした"),
         "{html}"
     );
-    assert!(html.contains("P-1") && html.contains("¥4000"), "{html}");
+    assert!(html.contains("P-1") && html.contains("¥4,000"), "{html}");
     for (step, planned) in steps(&c).iter().map(|(s, p, _)| (s.clone(), p.clone())) {
         let row = html
             .split(&format!("data-step=\"{step}\""))

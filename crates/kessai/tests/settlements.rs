@@ -166,7 +166,7 @@ async fn sellers_see_what_they_were_paid_as_json_and_csv(db: Db) {
     );
     assert!(html.contains("data-number=\"S-1\"") && html.contains("data-number=\"S-3\""));
     assert!(!html.contains("S-2"), "another seller's contract: {html}");
-    assert!(html.contains("¥9700") && html.contains(&day), "{html}");
+    assert!(html.contains("¥9,700") && html.contains(&day), "{html}");
     let (_, english) = fetch(format!("{path}&lang=en")).await;
     assert!(String::from_utf8(english).unwrap().contains("Settled on"));
     let token = path.split("?t=").nth(1).unwrap();

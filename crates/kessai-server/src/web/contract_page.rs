@@ -68,7 +68,7 @@ fn body(lang: Lang, v: &ContractView) -> Markup {
         table {
             tr { th { (lang.t("契約番号", "Contract number")) } td data-testid="number" { (v.number) } }
             tr { th { (lang.t("状況", "Status")) } td data-testid="status" { (crate::words::contract_status(lang, &v.status)) } }
-            tr { th { (lang.t("金額", "Amount")) } td { "¥" (v.amount_yen) } }
+            tr { th { (lang.t("金額", "Amount")) } td { (kessai_core::Yen(v.amount_yen)) } }
             tr { th { (lang.t("商品", "Goods")) } td { (text(&["goods", "name"])) " " (text(&["goods", "model"])) } }
             tr { th { (lang.t("買主", "Buyer")) } td { (text(&["buyer", "name"])) } }
             tr { th { (lang.t("売主", "Seller")) } td { (text(&["seller", "name"])) } }

@@ -49,7 +49,10 @@ async fn opened(
 
 fn table(lang: Lang, rows: &[SettlementView]) -> Markup {
     let day = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".into());
-    let yen = |y: Option<i64>| y.map(|y| format!("¥{y}")).unwrap_or_else(|| "—".into());
+    let yen = |y: Option<i64>| {
+        y.map(|y| kessai_core::Yen(y).to_string())
+            .unwrap_or_else(|| "—".into())
+    };
     html! {
         table data-testid="settlements" {
             tr {
@@ -67,7 +70,7 @@ fn table(lang: Lang, rows: &[SettlementView]) -> Markup {
                     td { (r.number) }
                     td { (day(&r.debited_on)) }
                     td { (day(&r.paid_on)) }
-                    td { "¥" (r.amount_yen) }
+                    td { (kessai_core::Yen(r.amount_yen)) }
                     td { (yen(r.fee_yen)) }
                     td { (yen(r.paid_yen)) }
                 }

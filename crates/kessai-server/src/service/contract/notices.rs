@@ -43,13 +43,13 @@ fn render(n: &ContractNotice, c: &Contract, name: &str, page_url: &str) -> (Stri
         }
     };
     let body = format!(
-        "{name} 様\n\n契約番号 {number}（{goods}、¥{amount}）の状況が「{ja}」になりました。\n{failed_ja}{settled_ja}\
+        "{name} 様\n\n契約番号 {number}（{goods}、{amount}）の状況が「{ja}」になりました。\n{failed_ja}{settled_ja}\
          進捗ページ: {page_url}\n\n-- \nKessai\n\n\
          ----- English -----\n\n\
-         Dear {name},\n\nContract {number} ({goods}, ¥{amount}) is now: {en}.\n{failed_en}{settled_en}\
+         Dear {name},\n\nContract {number} ({goods}, {amount}) is now: {en}.\n{failed_en}{settled_en}\
          Progress page: {page_url}&lang=en\n",
         number = n.number,
-        amount = n.amount_yen,
+        amount = kessai_core::Yen(n.amount_yen),
         ja = in_words(Lang::Ja),
         en = in_words(Lang::En),
         failed_ja = failed(Lang::Ja),
