@@ -91,6 +91,27 @@ impl Tx {
         rows.iter().map(from_row).collect()
     }
 
+    /// The request file (export ID) whose debits paid into `paid_into` on `debit_date` total
+    /// `amount_yen` and that no deposit was recognized as before; the first by ID when several do.
+    pub async fn debit_request_collected(
+        &mut self,
+        paid_into: &str,
+        debit_date: &str,
+        amount_yen: i64,
+    ) -> Result<Option<String>> {
+        query_scalar(
+            "SELECT d.export_id FROM debit_items d WHERE d.paid_into = $1 AND d.debit_date = $2 \
+             AND d.result = 'debited' AND NOT EXISTS (SELECT 1 FROM bank_answers a \
+             WHERE a.instruction_id = d.export_id AND a.answer = 'debit_collection') \
+             GROUP BY d.export_id HAVING SUM(d.amount_yen) = $3 ORDER BY d.export_id LIMIT 1",
+        )
+        .bind(paid_into)
+        .bind(debit_date)
+        .bind(amount_yen)
+        .fetch_optional(self.conn())
+        .await
+    }
+
     /// The highest debit reference used so far (0 for none).
     pub async fn last_debit_reference(&mut self) -> Result<i64> {
         query_scalar("SELECT COALESCE(MAX(ref), 0) FROM debit_items")

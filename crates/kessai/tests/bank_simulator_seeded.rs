@@ -168,9 +168,18 @@ fn the_simulator_answers_direct_debit_requests_with_result_codes() {
             outbox.to_str().unwrap()
         ])
         .contains("nothing new"));
+        // The result file, and the day's statement booking what was collected in one sum.
         let files = files(&outbox);
-        assert_eq!(files.len(), 1, "{files:?}");
-        std::fs::read(&files[0]).unwrap()
+        assert_eq!(files.len(), 2, "{files:?}");
+        let result = files
+            .iter()
+            .find(|f| f.to_string_lossy().ends_with("zengin91-result.txt"));
+        let statement = files
+            .iter()
+            .find(|f| f.to_string_lossy().ends_with("camt.053.xml"));
+        let statement = std::fs::read_to_string(statement.expect("a statement")).unwrap();
+        assert!(statement.contains("DIRECT DEBIT COLLECTION"), "{statement}");
+        std::fs::read(result.expect("a result file")).unwrap()
     };
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let result = answer(one.path());

@@ -135,7 +135,17 @@ async fn collected_money_is_swept_once_and_both_statements_confirm_it(db: Db) {
     )
     .await;
     let debits = operator_run(&s, "debit", &day).await;
-    through_bank(&s, &mut bank, &debits, &day).await;
+    let summaries = through_bank(&s, &mut bank, &debits, &day).await;
+    // Two result files, then the day's statement: each account shows its request's takings
+    // as one deposit (摘要 ｺｳｻﾞﾌﾘｶｴ), the money the results booked already — recognized, not
+    // money in on the suspense list.
+    let statement = summaries.last().unwrap();
+    assert_eq!(statement["format"], "zengin-03", "{statement}");
+    assert_eq!(
+        (&statement["answers_applied"], &statement["unmatched"]),
+        (&json!(2), &json!(0)),
+        "{statement}"
+    );
     s.assert_books_sound().await;
 
     // The collection account at 0005 holds the 30,000 its buyers paid: one transfer of it,
@@ -324,11 +334,26 @@ async fn a_contract_without_pooling_is_settled_by_its_debit_into_the_sellers_acc
         "requested through the operator's bank at the buyer's bank, into the seller's account"
     );
     let summaries = through_bank(&s, &mut bank, &files, &day).await;
+    let results: Vec<&Value> = summaries
+        .iter()
+        .filter(|x| x["format"] == "zengin-91")
+        .collect();
+    assert_eq!(results.len(), 3, "{summaries:?}");
     assert!(
-        summaries
-            .iter()
-            .all(|x| x["records"] == x["debits_applied"]),
+        results.iter().all(|x| x["records"] == x["debits_applied"]),
         "{summaries:?}"
+    );
+    // Only the pooled request's takings are on the operator's statement (¥1,000 at 0005),
+    // recognized as what the results booked; the sellers' accounts are not the operator's.
+    let statement = summaries.last().unwrap();
+    assert_eq!(
+        (
+            &statement["format"],
+            &statement["records"],
+            &statement["answers_applied"]
+        ),
+        (&json!("zengin-03"), &json!(1), &json!(1)),
+        "{statement}"
     );
     let c = shown(&s, &key, &ids[0]).await;
     assert_eq!(

@@ -61,6 +61,56 @@ async fn a_debit_result_written_by_hand_debits_the_contract_it_names(db: Db) {
     let shown = support::contracts::get(&s, Some(&key), &format!("/v1/contracts/{id}")).await;
     assert_eq!(shown.ok()["status"], "debited");
     s.assert_books_sound().await;
+
+    // The main account's statement of that day shows what the request collected as one
+    // deposit (取引区分 14, 摘要 ｺｳｻﾞﾌﾘｶｴ, no payer code): the money the result booked, not
+    // money in — and the same entry in another file is a duplicate.
+    let day = support::contracts::business_day(&s, 1);
+    let era = format!(
+        "{:02}{}{}",
+        day[..4].parse::<i32>().unwrap() - 2018,
+        &day[5..7],
+        &day[8..10]
+    );
+    let days: Vec<(&str, &str)> = ["@CRDT@", "@FROM@", "@TO@@@", "@BOOK@", "@DONE@"]
+        .into_iter()
+        .map(|p| (p, era.as_str()))
+        .collect();
+    let statement = fixture("statement_03_debit_collection.dat", &days);
+    let summary = upload(&s, "collection.dat", statement.clone()).await;
+    assert_eq!(
+        (
+            &summary["answers_applied"],
+            &summary["unmatched"],
+            &summary["matched"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(0),
+            &serde_json::json!(0)
+        ),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["outcomes"][0]["instruction_answer"],
+        "debit_collection"
+    );
+    let mut again = kessai_formats::zengin::parse(&statement).unwrap();
+    again.crlf = false;
+    let again = upload(
+        &s,
+        "collection-again.dat",
+        kessai_formats::zengin::write(&again),
+    )
+    .await;
+    assert_eq!(again["answers_duplicate"], 1, "{again}");
+    let suspense = s.operator(Method::GET, "/v1/operator/suspense", None).await;
+    assert_eq!(
+        suspense.ok()["credits"],
+        serde_json::json!([]),
+        "nothing on the suspense list"
+    );
+    s.assert_books_sound().await;
 }
 
 /// A fixture's bytes with each placeholder replaced by a value of the same width.

@@ -45,6 +45,13 @@ pub const RETURN_MARKERS: [&str; 3] = ["ﾌﾉｳ", "ｸﾐﾓﾄﾞｼ", "ﾍ�
 /// What the simulator, and a bank, writes in 摘要 for a returned transfer.
 pub const RETURN_DESCRIPTION: &str = "ﾌﾘｺﾐﾌﾉｳ ﾍﾝｷﾔｸ";
 
+/// 摘要 words that mark a deposit as the money a direct-debit request collected (口座振替,
+/// 口振, 集金), paid into the collector's account in one sum.
+pub const COLLECTION_MARKERS: [&str; 3] = ["ﾌﾘｶｴ", "ｺｳﾌﾘ", "ｼﾕｳｷﾝ"];
+
+/// What the simulator writes in 摘要 for a direct-debit request's collected sum.
+pub const COLLECTION_DESCRIPTION: &str = "ｺｳｻﾞﾌﾘｶｴ";
+
 impl StatementEntry {
     /// A deposit giving back one of the account's own transfers (振込不能・組戻し), as its 摘要
     /// says; its EDI repeats the transfer's.
@@ -52,6 +59,17 @@ impl StatementEntry {
         self.deposit
             && self.kind != 19
             && RETURN_MARKERS.iter().any(|m| self.description.contains(m))
+    }
+
+    /// A deposit of the sum a direct-debit request collected, as its 摘要 says, from no payer
+    /// of its own (no 振込依頼人コード).
+    pub fn is_debit_collection(&self) -> bool {
+        self.deposit
+            && self.kind != 19
+            && self.transferor_code.trim_start_matches('0').is_empty()
+            && COLLECTION_MARKERS
+                .iter()
+                .any(|m| self.description.contains(m))
     }
 
     /// The entry's identity: the same as the notice (01) reporting the same transfer.

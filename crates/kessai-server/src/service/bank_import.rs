@@ -12,6 +12,7 @@ use super::bank_answers::{answer_name, apply_answer, AnswerEntry, AnswerOutcome}
 use super::credit::{
     apply_credit, apply_credit_to, batchable, record_unmatched, CreditInput, CreditResult, Matching,
 };
+use super::debit_collection::{self, Recognized};
 use super::debit_results::{self, Applied, DebitApplied, DebitResult};
 use super::entry::UPGRADE_WINDOW_MS;
 use super::suspense::{apply_reversal_entry, ReversalOutcome};
@@ -314,9 +315,13 @@ fn leading_batch(app: &App, rest: &[Incoming], before_upgrade: bool) -> Vec<Cred
             break;
         }
         let input = incoming_input(c, before_upgrade);
-        // Swept money arriving is applied alone (`sweep::report::arrival`).
+        // Swept money arriving, and a debit request's collected sum, are applied alone.
         let sweep = kessai_core::sweep::quoted_reference(&input.reference).is_some();
-        if sweep || !batchable(app, &input) || !refs.insert(input.bank_ref.trim().to_string()) {
+        if sweep
+            || c.collection_at.is_some()
+            || !batchable(app, &input)
+            || !refs.insert(input.bank_ref.trim().to_string())
+        {
             break;
         }
         inputs.push(input);
@@ -368,12 +373,30 @@ async fn apply_incoming(
         }
         Effect::Credit => {
             let booked_on = c.booked_on.as_deref();
+            if let Some(bank) = &c.collection_at {
+                let found = debit_collection::recognize(app, tx, &input, bank, booked_on).await?;
+                if let Some(found) = found {
+                    return Ok(collection_record(r, found));
+                }
+            }
             match sweep::report::arrival(app, tx, &input, booked_on).await? {
                 Some(done) => sweep_record(r, done),
                 None => credited(r, apply_credit(app, tx, &input).await?),
             }
         }
     })
+}
+
+/// The record of a deposit that was a direct-debit request's collected sum.
+fn collection_record(r: RecordOutcome, found: Recognized) -> RecordOutcome {
+    match found {
+        Recognized::Collected(export_id) => RecordOutcome {
+            instruction_id: Some(export_id),
+            instruction_answer: Some("debit_collection".into()),
+            ..with_kind(r, EntryOutcome::AnswerApplied)
+        },
+        Recognized::Duplicate => with_kind(r, EntryOutcome::AnswerDuplicate),
+    }
 }
 
 /// The record of a deposit that was swept money arriving.

@@ -10,6 +10,7 @@ pub mod carrier_import;
 pub mod contract;
 pub mod credit;
 pub mod deal_ops;
+pub mod debit_collection;
 pub mod debit_results;
 pub mod debit_run;
 pub mod delivery_run;

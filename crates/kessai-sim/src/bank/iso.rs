@@ -183,7 +183,18 @@ impl BankState {
         }
         let mut files = vec![];
         for (of, day) in self.take_day_entries() {
-            let entries: Vec<NotificationEntry> = day.iter().map(DayEntry::to_entry).collect();
+            // An entry booked without a day (a 91 request's takings) is booked on the statement's.
+            let entries: Vec<NotificationEntry> = day
+                .iter()
+                .map(|e| match e.booking_date.as_str() {
+                    "" => DayEntry {
+                        booking_date: date.into(),
+                        ..e.clone()
+                    },
+                    _ => e.clone(),
+                })
+                .map(|e| e.to_entry())
+                .collect();
             let closing = self.balances.get(&of.key()).copied().unwrap_or(0);
             let net = super::accounts::net_of(&day);
             let seq = self.next();

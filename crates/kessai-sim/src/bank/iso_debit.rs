@@ -34,6 +34,7 @@ impl BankState {
             .operator_account(&c.bank_code, &c.branch_code, &c.account_number)
             .map_or_else(|| account_key(c), |a| a.key());
         let mut statuses = vec![];
+        let mut collected = 0;
         for d in &batch.debits {
             let draw = self.draw();
             let status = if draw % 1000 < u64::from(self.reject_per_mille) {
@@ -47,6 +48,7 @@ impl BankState {
             } else {
                 *self.balances.entry(account_key(&d.debtor)).or_default() -= d.amount_yen as i64;
                 self.add(into.clone(), d.amount_yen as i64);
+                collected += d.amount_yen;
                 TransactionStatus {
                     end_to_end_id: Some(d.end_to_end_id.clone()),
                     status: Some(TxStatus::Settled),
@@ -56,6 +58,7 @@ impl BankState {
             };
             statuses.push(status);
         }
+        self.book_collection(&into, collected, &batch.collection_date);
         let seq = self.next();
         let report = StatusReport {
             message_id: format!("SIMBANK-STS-{seq:06}"),

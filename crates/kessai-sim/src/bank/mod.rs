@@ -99,6 +99,10 @@ pub struct DayEntry {
     /// The operator's account it is on (`bank-branch-number`); none for the main one.
     #[serde(default)]
     pub account: Option<String>,
+    /// The sum a direct-debit request collected into the account, as one deposit: the
+    /// statement's 摘要 (a camt entry's additional information) says 口座振替.
+    #[serde(default)]
+    pub collection: bool,
 }
 
 impl DayEntry {
@@ -113,6 +117,7 @@ impl DayEntry {
             remittance: e.remittance.clone(),
             returned_transfer: e.credit && e.reversal,
             account: None,
+            collection: false,
         }
     }
 
@@ -127,9 +132,44 @@ impl DayEntry {
             end_to_end_id: self.end_to_end_id.clone(),
             debtor_name: self.debtor_name.clone(),
             remittance: self.remittance.clone(),
-            additional_info: self.returned_transfer.then(|| RETURN_REASON.to_string()),
+            additional_info: if self.collection {
+                Some(format!("DIRECT DEBIT COLLECTION {COLLECTION_DESCRIPTION}"))
+            } else {
+                self.returned_transfer.then(|| RETURN_REASON.to_string())
+            },
             ..NotificationEntry::default()
         }
+    }
+}
+
+use kessai_formats::zengin::statement::COLLECTION_DESCRIPTION;
+
+impl BankState {
+    /// A direct-debit request's takings into the operator's account `into` (its key), as the
+    /// one deposit banks book for them, for that account's statement; nothing for a seller's
+    /// account (no pooling) or a request that collected nothing.
+    pub(super) fn book_collection(&mut self, into: &str, amount_yen: u64, booking_date: &str) {
+        let Some(account) = std::iter::once(&self.operator)
+            .chain(&self.other_accounts)
+            .find(|a| a.key() == into)
+            .cloned()
+        else {
+            return;
+        };
+        if amount_yen == 0 {
+            return;
+        }
+        let r = self.next();
+        let entry = DayEntry {
+            entry_reference: r.to_string(),
+            amount_yen,
+            credit: true,
+            booking_date: booking_date.into(),
+            account: self.entry_account(&account),
+            collection: true,
+            ..DayEntry::default()
+        };
+        self.day_entries.push(entry);
     }
 }
 

@@ -76,6 +76,13 @@ impl BankState {
                 self.add(into.clone(), d.amount_yen as i64);
             }
         }
+        let collected: u64 = answered
+            .iter()
+            .filter(|d| d.result == DebitResult::Debited)
+            .map(|d| d.amount_yen)
+            .sum();
+        // Booked on the statement's day (a 91 header gives the month and day only).
+        self.book_collection(&into, collected, "");
         let result = debit_file(&header, &answered, true, file.crlf)
             .map_err(|e| SimError::BadFile(name.into(), e.to_string()))?;
         self.processed.insert(name.to_string());
@@ -202,11 +209,9 @@ impl BankState {
                 amount_yen: c.amount_yen,
                 credit: true,
                 booking_date: booking_date.into(),
-                end_to_end_id: None,
                 debtor_name: Some(c.payer_name.clone()),
                 remittance: (!c.remittance.is_empty()).then(|| c.remittance.clone()),
-                returned_transfer: false,
-                account: None,
+                ..DayEntry::default()
             });
             transfers.push(IncomingTransfer {
                 bank_code: String::new(),
@@ -260,7 +265,7 @@ impl BankState {
         Vec<kessai_formats::zengin::statement::StatementEntry>,
     ) {
         use kessai_formats::zengin::statement::{
-            StatementAccount, StatementEntry, RETURN_DESCRIPTION,
+            StatementAccount, StatementEntry, COLLECTION_DESCRIPTION, RETURN_DESCRIPTION,
         };
         let closing = self.balances.get(&of.key()).copied().unwrap_or(0);
         let net = super::accounts::net_of(entries);
@@ -284,10 +289,10 @@ impl BankState {
                 ),
                 booking_date: day.to_string(),
                 deposit: e.credit,
-                kind: if e.credit { 11 } else { 14 },
+                kind: if e.credit && !e.collection { 11 } else { 14 },
                 amount_yen: e.amount_yen,
                 transferor_code: "0000000000".into(),
-                transferor_name: if e.credit && !e.returned_transfer {
+                transferor_name: if e.credit && !e.returned_transfer && !e.collection {
                     zengin_name(
                         &format!(
                             "{} {}",
@@ -300,6 +305,7 @@ impl BankState {
                     String::new()
                 },
                 description: match (e.credit, e.returned_transfer) {
+                    _ if e.collection => COLLECTION_DESCRIPTION.into(),
                     (_, true) => RETURN_DESCRIPTION.into(),
                     (true, false) => String::new(),
                     (false, _) => "ｿｳｺﾞｳﾌﾘｺﾐ".into(),

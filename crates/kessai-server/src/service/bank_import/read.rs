@@ -130,6 +130,9 @@ pub(super) struct Incoming {
     pub(super) payer_text: Option<String>,
     /// The day the bank booked it (`YYYY-MM-DD`), where the file says.
     pub(super) booked_on: Option<String>,
+    /// When the entry says it is the sum a direct-debit request collected: the bank of the
+    /// operator's account it was paid into (`debit_collection::recognize`).
+    pub(super) collection_at: Option<String>,
 }
 
 impl Incoming {
@@ -258,6 +261,7 @@ fn camt_entries<'a>(
             reference: reference.clone(),
             effect,
             booked_on: e.booking_date.clone(),
+            collection_at: None,
         };
         // Kessai's own reference: the instruction's ID, as written in its pain.001.
         let ours = e
@@ -273,6 +277,11 @@ fn camt_entries<'a>(
                 .is_some();
         let ours = ours.filter(|_| !swept_in);
         match (e.credit, e.reversal) {
+            // The sum a direct-debit request collected, paid into this account.
+            (true, false) if ours.is_none() && is_debit_collection(e) => credits.push(Incoming {
+                collection_at: account.bank_code.clone(),
+                ..incoming(Effect::Credit)
+            }),
             (true, _) => match ours {
                 // One of Kessai's transfers came back; if no instruction of ours has this
                 // reference after all, it is money in like any other.
@@ -319,6 +328,18 @@ fn camt_entries<'a>(
         accounts: vec![account],
         ..Parsed::totalled(format, credits, answers)
     }
+}
+
+/// A camt credit that says it is a direct-debit request's collected sum: its additional
+/// information carries a 口座振替 word (as a Zengin 摘要 does) or says so in English.
+fn is_debit_collection(e: &NotificationEntry) -> bool {
+    use kessai_formats::zengin::statement::COLLECTION_MARKERS;
+    let info = e.additional_info.as_deref().unwrap_or_default();
+    e.debtor_name.is_none()
+        && (COLLECTION_MARKERS.iter().any(|m| info.contains(m))
+            || info
+                .to_ascii_uppercase()
+                .contains("DIRECT DEBIT COLLECTION"))
 }
 
 /// A pain.002: one answer per transaction status. A status naming no end-to-end ID, or giving

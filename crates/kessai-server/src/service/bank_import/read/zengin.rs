@@ -151,6 +151,7 @@ fn notice(file: &fmt::ZenginFile) -> Parsed {
             },
             payer_text: None,
             booked_on: fmt::iso_of_era_date(&t.booking_date),
+            collection_at: None,
         })
         .collect();
     Parsed::totalled("zengin-01", credits, vec![])
@@ -189,6 +190,9 @@ fn statement(file: &fmt::ZenginFile) -> Parsed {
             effect,
             payer_text: None,
             booked_on: fmt::iso_of_era_date(&e.booking_date),
+            collection_at: e
+                .is_debit_collection()
+                .then(|| account.bank_code.trim().to_string()),
         };
         let payee = AnswerTarget::Payee {
             public_id: e.edi.clone(),
