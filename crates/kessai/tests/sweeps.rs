@@ -206,6 +206,24 @@ async fn collected_money_is_swept_once_and_both_statements_confirm_it(db: Db) {
         "the bank closed the account at 0 and so does the ledger"
     );
     assert_eq!(sweep.reference, reference);
+    // The operator's list says the same.
+    let listed = s.operator(Method::GET, "/v1/operator/sweeps", None).await;
+    let row = listed.ok()["sweeps"][0].clone();
+    assert_eq!(
+        (
+            &row["reference"],
+            &row["status"],
+            &row["amount_yen"],
+            &row["bank_balance_yen"]
+        ),
+        (
+            &json!(reference),
+            &json!("completed"),
+            &json!(30_000),
+            &json!(0)
+        ),
+        "{row}"
+    );
     s.assert_books_sound().await;
 
     // Nothing is left to sweep; the next day's collections are swept again, once.

@@ -89,6 +89,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/operator/runs/debit", post(runs::debit))
         .route("/v1/operator/runs/delivery", post(runs::delivery))
         .route("/v1/operator/runs/sweep", post(runs::sweep))
+        .route("/v1/operator/sweeps", get(runs::sweeps))
         .route("/v1/operator/runs/payout", post(runs::payout))
         .route("/v1/operator/carrier-files", post(carrier::import))
         .route("/v1/contracts", post(contract::submit).get(contract::list))

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
           suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
           contract::submit, contract::bulk, contract::show, contract::list, runs::debit,
-          runs::delivery, runs::sweep, runs::payout, carrier::import, webhook::list, webhook::show,
+          runs::delivery, runs::sweep, runs::sweeps, runs::payout, carrier::import, webhook::list, webhook::show,
           webhook::replay, settlement::list),
     modifiers(&Security)
 )]

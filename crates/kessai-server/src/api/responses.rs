@@ -99,6 +99,7 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("post", "/v1/operator/runs/debit", &[OPERATOR, JSON_BODY, WRITES, &[(422, "export_failed")]]),
     ("post", "/v1/operator/runs/delivery", &[OPERATOR, JSON_BODY, WRITES]),
     ("post", "/v1/operator/runs/sweep", &[OPERATOR, JSON_BODY, WRITES]),
+    ("get", "/v1/operator/sweeps", &[OPERATOR]),
     ("post", "/v1/operator/runs/payout", &[OPERATOR, JSON_BODY, WRITES]),
     ("post", "/v1/operator/carrier-files", &[OPERATOR, UPLOAD, WRITES, &[(422, "invalid_file")]]),
     ("post", "/v1/contracts", &[SITE_KEY, JSON_BODY, WRITES, &[(409, "contract_conflict")]]),

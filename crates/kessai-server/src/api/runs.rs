@@ -78,6 +78,58 @@ pub async fn sweep(
     Ok(Json(RunResult { files }))
 }
 
+/// A sweep as the operator reads it: from which collection bank, how much, where it stands
+/// (`instructed`, `withdrawn`, `arrived`, `completed`, `failed`), the days each bank reported
+/// it, and beside the withdrawal the collection account's closing balance by its bank's
+/// statement and by the ledger (`kessai check` compares them).
+#[derive(Serialize, ToSchema)]
+pub struct SweepView {
+    pub sweep_id: String,
+    /// What the transfer quotes (Zengin EDI, ISO remittance): `SW` and 16 hex digits.
+    pub reference: String,
+    pub bank_code: String,
+    pub amount_yen: i64,
+    pub status: String,
+    pub value_date: String,
+    pub withdrawn_on: Option<String>,
+    pub arrived_on: Option<String>,
+    pub reason: Option<String>,
+    pub bank_balance_yen: Option<i64>,
+    pub ledger_balance_yen: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SweepList {
+    /// Newest first, at most 200.
+    pub sweeps: Vec<SweepView>,
+}
+
+/// The sweeps, newest first (the last 200).
+#[utoipa::path(get, path = "/v1/operator/sweeps",
+    responses((status = 200, body = SweepList)), security(("operator_bearer" = [])))]
+pub async fn sweeps(State(app): State<Arc<App>>, _: Operator) -> AppResult<Json<SweepList>> {
+    let sweeps = app
+        .store
+        .sweeps(200)
+        .await?
+        .into_iter()
+        .map(|s| SweepView {
+            sweep_id: s.id,
+            reference: s.reference,
+            bank_code: s.bank_code,
+            amount_yen: s.amount_yen,
+            status: s.status,
+            value_date: s.value_date,
+            withdrawn_on: s.withdrawn_on,
+            arrived_on: s.arrived_on,
+            reason: s.reason,
+            bank_balance_yen: s.bank_balance_yen,
+            ledger_balance_yen: s.ledger_balance_yen,
+        })
+        .collect();
+    Ok(Json(SweepList { sweeps }))
+}
+
 /// The payout run: every contract that may be paid (debited, and shipped unless its terms say
 /// regardless) has its hold posted once, to the seller less the site's fee; the transfers are
 /// exported, with every other pending payout and refund, from the main account.
