@@ -118,6 +118,16 @@ pub fn report(
     }
 }
 
+/// The most one transfer can move: a Zengin 21 振込金額 has 10 digits. A collection account
+/// holding more is swept this much at a time, the rest on the runs after the first has left.
+pub const MAX_SWEEP_YEN: i64 = 9_999_999_999;
+
+/// What a sweep of a collection account holding `held` (its ledger balance) moves: nothing
+/// when it holds nothing, at most [`MAX_SWEEP_YEN`].
+pub fn amount(held: i64) -> Option<Yen> {
+    (held > 0).then(|| Yen(held.min(MAX_SWEEP_YEN)))
+}
+
 /// The reference a sweep's transfer quotes (Zengin EDI, ISO remittance): `SW` and the first
 /// 16 hex digits of its ID, as a payout quotes `PAY…`.
 pub fn reference(sweep_id: &str) -> String {
@@ -204,6 +214,15 @@ mod tests {
             report(Withdrawn, R::Refused, Yen(5)),
             Err(NotApplicable(Withdrawn))
         );
+    }
+
+    #[test]
+    fn a_sweep_moves_what_is_held_up_to_what_one_transfer_carries() {
+        assert_eq!(amount(0), None);
+        assert_eq!(amount(-5), None);
+        assert_eq!(amount(30_000), Some(Yen(30_000)));
+        assert_eq!(amount(22_344_515_121), Some(Yen(MAX_SWEEP_YEN)));
+        assert_eq!(MAX_SWEEP_YEN.to_string().len(), 10);
     }
 
     #[test]

@@ -126,20 +126,27 @@ async fn each_step_is_planned_and_then_dated_as_it_happens(db: Db) {
     );
 }
 
+/// A new site's contracts, their debits requested and all refused by the bank: its key and
+/// their IDs.
+async fn refused(
+    s: &support::TestServer,
+    site_id: &str,
+    contracts: &[Value],
+) -> (String, Vec<String>) {
+    let key = site_with(
+        s,
+        json!({"id": site_id, "name": "警告", "main_bank": "0001"}),
+    )
+    .await;
+    let ids = accept(s, &key, contracts).await;
+    let files = operator_run(s, "debit", &business_day(s, 1)).await;
+    answer_debits(s, &files, 1000).await;
+    (key, ids)
+}
+
 async fn a_failed_debit_is_a_warning_with_the_banks_reason(db: Db) {
     let s = support::spawn(db).await;
-    let key = site_with(
-        &s,
-        json!({"id": "warn", "name": "警告", "main_bank": "0001"}),
-    )
-    .await;
-    let ids = accept(&s, &key, &[contract("W-1", 4_000)]).await;
-    answer_debits(
-        &s,
-        &operator_run(&s, "debit", &business_day(&s, 1)).await,
-        1000,
-    )
-    .await;
+    let (key, ids) = refused(&s, "warn", &[contract("W-1", 4_000)]).await;
     let c = shown(&s, &key, &ids[0]).await;
     assert_eq!(c["status"], "debit_failed");
     let reason = c["debits"][0]["result"].as_str().unwrap();
@@ -158,14 +165,8 @@ async fn a_failed_debit_is_a_warning_with_the_banks_reason(db: Db) {
 
 async fn the_progress_page_shows_the_steps_to_whoever_holds_its_link(db: Db) {
     let s = support::spawn(db).await;
-    let key = site_with(&s, json!({"id": "pg", "name": "進捗", "main_bank": "0001"})).await;
-    let ids = accept(&s, &key, &[contract("P-1", 4_000), contract("P-2", 5_000)]).await;
-    answer_debits(
-        &s,
-        &operator_run(&s, "debit", &business_day(&s, 1)).await,
-        1000,
-    )
-    .await;
+    let contracts = [contract("P-1", 4_000), contract("P-2", 5_000)];
+    let (key, ids) = refused(&s, "pg", &contracts).await;
     let c = shown(&s, &key, &ids[0]).await;
     let url = c["page_url"].as_str().unwrap().to_string();
     assert!(url.contains(&format!("/contract/{}?t=", ids[0])), "{url}");

@@ -41,15 +41,9 @@ async fn spawn(db: Db) -> TestServer {
 
 /// A site collecting through both banks; its key.
 async fn site(s: &TestServer) -> String {
-    let r = s
-        .operator(
-            Method::POST,
-            "/v1/operator/sites",
-            Some(json!({"id": "mk", "name": "市場", "main_bank": "0001",
-                        "collection_banks": ["0001", "0005"]})),
-        )
-        .await;
-    r.ok()["api_key"].as_str().unwrap().to_string()
+    let both = json!({"id": "mk", "name": "市場", "main_bank": "0001",
+                      "collection_banks": ["0001", "0005"]});
+    support::contracts::site_with(s, both).await
 }
 
 fn at_bank(number: &str, amount: i64, bank: &str, due: Option<&str>) -> Value {

@@ -22,6 +22,7 @@ on_both_databases!(
     collected_money_is_swept_once_and_both_statements_confirm_it,
     a_sweep_in_iso_20022_is_confirmed_by_both_camt_statements,
     check_names_a_collection_account_the_bank_disagrees_with,
+    more_than_one_transfer_carries_is_swept_in_parts,
     a_contract_without_pooling_is_settled_by_its_debit_into_the_sellers_account
 );
 
@@ -64,15 +65,9 @@ fn banks(zengin: bool) -> BankState {
 }
 
 async fn site(s: &TestServer) -> String {
-    let r = s
-        .operator(
-            Method::POST,
-            "/v1/operator/sites",
-            Some(json!({"id": "mk", "name": "市場", "main_bank": "0001",
-                        "collection_banks": ["0001", "0005"]})),
-        )
-        .await;
-    r.ok()["api_key"].as_str().unwrap().to_string()
+    let both = json!({"id": "mk", "name": "市場", "main_bank": "0001",
+                      "collection_banks": ["0001", "0005"]});
+    support::contracts::site_with(s, both).await
 }
 
 fn buyer_at(number: &str, amount: i64, bank: &str) -> Value {
@@ -412,5 +407,32 @@ async fn a_contract_without_pooling_is_settled_by_its_debit_into_the_sellers_acc
         (&json!(8_000), &json!(0), &json!(day)),
         "{direct_row}"
     );
+    s.assert_books_sound().await;
+}
+
+async fn more_than_one_transfer_carries_is_swept_in_parts(db: Db) {
+    let s = spawn(db, DebitFormat::Zengin).await;
+    let key = site(&s).await;
+    let day = business_day(&s, 1);
+    let mut bank = banks(true);
+    let big = [
+        buyer_at("B-1", 6_000_000_000, "0005"),
+        buyer_at("B-2", 6_000_000_000, "0005"),
+    ];
+    accept(&s, &key, &big).await;
+    through_bank(&s, &mut bank, &operator_run(&s, "debit", &day).await, &day).await;
+    // A Zengin 21 amount has 10 digits: the first sweep takes ¥9,999,999,999.
+    let first = sweep_run(&s, &day).await;
+    assert_eq!(first[0]["total_yen"], 9_999_999_999_i64, "{first}");
+    assert_eq!(
+        sweep_run(&s, &day).await,
+        json!([]),
+        "the first is on its way"
+    );
+    through_bank(&s, &mut bank, &first, &day).await;
+    let second = sweep_run(&s, &day).await;
+    assert_eq!(second[0]["total_yen"], 2_000_000_001_i64, "{second}");
+    through_bank(&s, &mut bank, &second, &day).await;
+    assert_eq!(bank.balance("0005", "123", "7000001"), 0);
     s.assert_books_sound().await;
 }

@@ -1,6 +1,7 @@
 //! The sweep run (seed 001: the debited money concentrated before the sellers are paid): the
-//! operator's balance in each collection account — what the ledger holds at that bank — moves
-//! to the main account, one transfer per collection account, written from that account in the
+//! operator's balance in each collection account — what the ledger holds at that bank, up to
+//! what one transfer carries (`sweep::MAX_SWEEP_YEN`; the rest on the next runs) — moves to
+//! the main account, one transfer per collection account, written from that account in the
 //! bank's own standard (Zengin 21 or pain.001, as it takes debits). The file and the sweep are
 //! stored in one transaction and the file reaches the disk after it, as every outgoing file
 //! does (`bank_export::write_pending_files`). The banks' reports move the sweep and the ledger
@@ -49,12 +50,12 @@ async fn sweep_bank(app: &App, bank: &OperatorBank, date: Date) -> AppResult<()>
         if tx.banks_with_open_sweeps().await?.iter().any(|b| b == code) {
             return Ok(());
         }
-        let held = tx
+        let balance = tx
             .account_balance(&kessai_store::collection_account(code))
             .await?;
-        if held <= 0 {
+        let Some(kessai_core::Yen(held)) = sweep::amount(balance) else {
             return Ok(());
-        }
+        };
         let id = kessai_store::new_internal_id();
         let reference = sweep::reference(&id);
         let main = app.config.main_bank();
