@@ -172,6 +172,20 @@ pub const NO_BANK: &str = "no collection account is configured: give --bank-conf
 --requester-name (see README, Configuration)";
 
 impl Config {
+    /// The operator's account a debit collected at `bank_code` pays into: the main account, or
+    /// the collection account there; `None` when the operator has no account at that bank.
+    pub fn collected_into(&self, bank_code: &str) -> Option<kessai_core::contract::PaidInto> {
+        use kessai_core::contract::PaidInto;
+        if bank_code == self.main_bank().account.bank_code {
+            Some(PaidInto::Main)
+        } else {
+            self.banks
+                .iter()
+                .any(|b| b.account.bank_code == bank_code)
+                .then(|| PaidInto::Collection(bank_code.to_string()))
+        }
+    }
+
     /// The main bank: payment instructions quote its account and payouts leave from it.
     pub fn main_bank(&self) -> &OperatorBank {
         self.banks

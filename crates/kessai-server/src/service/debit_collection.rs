@@ -14,7 +14,6 @@ use super::credit::CreditInput;
 use super::entry::seen_answer;
 use crate::error::AppResult;
 use crate::App;
-use kessai_core::contract::PaidInto;
 use kessai_store::Tx;
 
 /// What became of a deposit that says it is a request's collected sum.
@@ -37,16 +36,7 @@ pub async fn recognize(
     let Some(day) = booked_on else {
         return Ok(None);
     };
-    let into = if bank_code == app.config.main_bank().account.bank_code {
-        PaidInto::Main
-    } else if app
-        .config
-        .banks
-        .iter()
-        .any(|b| b.account.bank_code == bank_code)
-    {
-        PaidInto::Collection(bank_code.to_string())
-    } else {
+    let Some(into) = app.config.collected_into(bank_code) else {
         return Ok(None);
     };
     if tx.credit_by_ref(&credit.bank_ref).await?.is_some() {

@@ -238,12 +238,10 @@ async fn request_one_bank(app: &App, date: Date, day: &str, pooling: Pooling) ->
         }
         let paid_into = match pooling {
             Pooling::Direct => PaidInto::Seller,
-            Pooling::Pooled
-                if bank.account.bank_code == app.config.main_bank().account.bank_code =>
-            {
-                PaidInto::Main
-            }
-            Pooling::Pooled => PaidInto::Collection(bank.account.bank_code.clone()),
+            Pooling::Pooled => app
+                .config
+                .collected_into(&bank.account.bank_code)
+                .ok_or_else(|| AppError::internal("the collecting bank is not configured"))?,
         };
         for (to, items) in groups.values() {
             let file = Request {

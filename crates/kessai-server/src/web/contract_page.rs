@@ -124,12 +124,7 @@ pub async fn show(
             )
         }
         Ok(None) => page_for(lang),
-        Err(e) => {
-            let message = super::errors::describe_error(lang, &e);
-            let title = lang.t("エラー", "Error");
-            let body = super::layout::error_box(&message);
-            respond(e.status, &[], super::layout::page(lang, title, body))
-        }
+        Err(e) => super::errors::error_page(lang, &e),
     }
 }
 

@@ -4,6 +4,13 @@
 use crate::error::AppError;
 use crate::i18n::Lang;
 
+/// A whole page for an error a page's handler met, with the error's status.
+pub fn error_page(lang: Lang, e: &AppError) -> axum::response::Response {
+    let body = super::layout::error_box(&describe_error(lang, e));
+    let page = super::layout::page(lang, lang.t("エラー", "Error"), body);
+    super::layout::respond(e.status, &[], page)
+}
+
 pub fn describe_error(lang: Lang, e: &AppError) -> String {
     let ja = match e.code {
         "invalid_deal_id" => Some("取引IDが正しくありません（入力間違いの可能性があります）"),

@@ -4,7 +4,8 @@
 //! UTF-8 with a BOM). Japanese first, English by the switch; a wrong link is the 404 page.
 
 use super::csrf;
-use super::layout::{error_box, page, page_at, respond};
+use super::errors::error_page;
+use super::layout::{page_at, respond};
 use super::not_found::page_for;
 use crate::error::AppResult;
 use crate::i18n::Lang;
@@ -47,6 +48,21 @@ async fn opened(
     Ok(app.store.site(site_id).await?.map(|site| (site, parsed)))
 }
 
+/// As [`opened`], or the page to answer with instead: 404 for a wrong link, the error's.
+async fn opened_or_page(
+    app: &App,
+    lang: Lang,
+    site_id: &str,
+    seller: &str,
+    token: &str,
+) -> Result<(SiteRecord, Seller), Response> {
+    match opened(app, site_id, seller, token).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(page_for(lang)),
+        Err(e) => Err(error_page(lang, &e)),
+    }
+}
+
 fn table(lang: Lang, rows: &[SettlementView]) -> Markup {
     let day = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".into());
     let yen = |y: Option<i64>| {
@@ -79,12 +95,6 @@ fn table(lang: Lang, rows: &[SettlementView]) -> Markup {
     }
 }
 
-fn failed(lang: Lang, e: &crate::error::AppError) -> Response {
-    let message = super::errors::describe_error(lang, e);
-    let body = error_box(&message);
-    respond(e.status, &[], page(lang, lang.t("エラー", "Error"), body))
-}
-
 pub async fn show(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -92,16 +102,15 @@ pub async fn show(
     Query(q): Query<SellerQuery>,
 ) -> Response {
     let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
-    let token = q.t.unwrap_or_default();
-    let (site, parsed) = match opened(&app, &site_id, &seller, &token).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return page_for(lang),
-        Err(e) => return failed(lang, &e),
+    let token = q.t.clone().unwrap_or_default();
+    let (site, parsed) = match opened_or_page(&app, lang, &site_id, &seller, &token).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let rows = settlement_list::page(&app, &site, Some(&parsed), None, PAGE_ROWS).await;
     let (rows, more) = match rows {
         Ok(found) => found,
-        Err(e) => return failed(lang, &e),
+        Err(e) => return error_page(lang, &e),
     };
     let here = format!("/settlements/{site_id}/{seller}?t={token}");
     let csv = format!("/settlements/{site_id}/{seller}/csv?t={token}");
@@ -137,11 +146,10 @@ pub async fn csv(
     Query(q): Query<SellerQuery>,
 ) -> Response {
     let (lang, _) = csrf::lang(&headers, q.lang.as_deref());
-    let token = q.t.unwrap_or_default();
-    let (site, parsed) = match opened(&app, &site_id, &seller, &token).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return page_for(lang),
-        Err(e) => return failed(lang, &e),
+    let token = q.t.clone().unwrap_or_default();
+    let (site, parsed) = match opened_or_page(&app, lang, &site_id, &seller, &token).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let (charset, content_type) = match q.charset.as_deref() {
         Some("utf8") => (Charset::Utf8WithBom, "text/csv; charset=utf-8"),
@@ -159,6 +167,6 @@ pub async fn csv(
             )
                 .into_response()
         }
-        Err(e) => failed(lang, &e),
+        Err(e) => error_page(lang, &e),
     }
 }
