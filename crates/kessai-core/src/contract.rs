@@ -288,7 +288,7 @@ impl Contract {
     }
 }
 
-fn problem(field: &str, reason: impl Into<String>) -> ContractFieldError {
+pub(crate) fn problem(field: &str, reason: impl Into<String>) -> ContractFieldError {
     ContractFieldError {
         field: field.to_string(),
         reason: reason.into(),
@@ -297,7 +297,12 @@ fn problem(field: &str, reason: impl Into<String>) -> ContractFieldError {
 
 /// A required text of at most `max` characters, NFKC-normalized and trimmed, with no control
 /// characters (a CSV cell or JSON string may carry any).
-fn text(errors: &mut Vec<ContractFieldError>, field: &str, s: &str, max: usize) -> Option<String> {
+pub(crate) fn text(
+    errors: &mut Vec<ContractFieldError>,
+    field: &str,
+    s: &str,
+    max: usize,
+) -> Option<String> {
     match optional_text(errors, field, s, max)? {
         t if t.is_empty() => {
             errors.push(problem(field, "is required"));
@@ -307,7 +312,7 @@ fn text(errors: &mut Vec<ContractFieldError>, field: &str, s: &str, max: usize) 
     }
 }
 
-fn optional_text(
+pub(crate) fn optional_text(
     errors: &mut Vec<ContractFieldError>,
     field: &str,
     s: &str,
@@ -345,6 +350,38 @@ fn choice<T: Copy + Default>(
     }
 }
 
+/// A bank account as typed, every field checked; problems are reported under `prefix`
+/// (`seller.account.branch_code`).
+pub fn account(
+    errors: &mut Vec<ContractFieldError>,
+    prefix: &str,
+    a: &AccountInput,
+) -> Option<BankAccount> {
+    let Some(account_type) = AccountType::parse(a.account_type.trim()) else {
+        errors.push(problem(
+            &format!("{prefix}.account_type"),
+            "must be ordinary, current or savings",
+        ));
+        return None;
+    };
+    BankAccount::parse_all(
+        &a.bank_code,
+        &a.branch_code,
+        account_type,
+        &a.account_number,
+        &a.holder_name,
+    )
+    .map_err(|all| {
+        for e in all {
+            errors.push(problem(
+                &format!("{prefix}.{}", e.field),
+                e.problem.to_string(),
+            ));
+        }
+    })
+    .ok()
+}
+
 fn party(
     errors: &mut Vec<ContractFieldError>,
     prefix: &str,
@@ -357,30 +394,7 @@ fn party(
         &p.address,
         MAX_ADDRESS_CHARS,
     );
-    let a = &p.account;
-    let Some(account_type) = AccountType::parse(a.account_type.trim()) else {
-        errors.push(problem(
-            &format!("{prefix}.account.account_type"),
-            "must be ordinary, current or savings",
-        ));
-        return None;
-    };
-    let account = BankAccount::parse_all(
-        &a.bank_code,
-        &a.branch_code,
-        account_type,
-        &a.account_number,
-        &a.holder_name,
-    )
-    .map_err(|all| {
-        for e in all {
-            errors.push(problem(
-                &format!("{prefix}.account.{}", e.field),
-                e.problem.to_string(),
-            ));
-        }
-    })
-    .ok();
+    let account = account(errors, &format!("{prefix}.account"), &p.account);
     let email = match p.email.as_deref().map(str::trim) {
         None | Some("") => Some(None),
         Some(e) if is_email(e) => Some(Some(e.to_string())),
@@ -402,7 +416,7 @@ fn party(
 
 /// A plausible email address: one `@` with something before it and a dotted domain after,
 /// no spaces or control characters, at most 254 characters (RFC 5321's path limit).
-fn is_email(s: &str) -> bool {
+pub(crate) fn is_email(s: &str) -> bool {
     s.len() <= 254
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
         && s.split_once('@').is_some_and(|(local, domain)| {

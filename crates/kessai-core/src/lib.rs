@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod matching;
 pub mod money;
 pub mod notice;
+pub mod order;
 pub mod reconcile;
 pub mod suspense;
 pub mod sweep;

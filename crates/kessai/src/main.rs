@@ -16,6 +16,7 @@ mod carrier_http;
 mod check;
 mod client;
 mod demo;
+mod merchant;
 mod options;
 mod run;
 mod serve;
@@ -54,6 +55,11 @@ enum Command {
     Site {
         #[command(subcommand)]
         command: site::SiteCommand,
+    },
+    /// Merchants of the payment agency: onboard one, suspend it, rotate its API key, list them.
+    Merchant {
+        #[command(subcommand)]
+        command: merchant::MerchantCommand,
     },
     /// The settlement desk's runs, on demand.
     Run {
@@ -95,6 +101,7 @@ fn main() -> ExitCode {
             Command::Bank { command } => bank::run(command).await,
             Command::Carrier { command } => carrier::run(command).await,
             Command::Site { command } => site::run(command).await,
+            Command::Merchant { command } => merchant::run(command).await,
             Command::Run { command } => run::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,

@@ -77,7 +77,7 @@ impl<S: Send + Sync, T: DeserializeOwned + ToSchema> FromRequest<S> for Optional
 
 /// Refuses a declared type other than JSON, then reads the body up to [`MAX_JSON_BYTES`]. An
 /// empty body needs no Content-Type (for endpoints where the body is optional).
-async fn read_json_bytes(req: Request) -> AppResult<Bytes> {
+pub(super) async fn read_json_bytes(req: Request) -> AppResult<Bytes> {
     let declared = req.headers().get(CONTENT_TYPE).cloned();
     if declared
         .as_ref()

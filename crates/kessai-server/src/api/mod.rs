@@ -12,8 +12,10 @@ mod contract;
 mod extract;
 mod fallback;
 pub mod limits;
+mod merchant;
 pub mod openapi;
 mod operator;
+mod order;
 mod page;
 mod party;
 pub mod responses;
@@ -86,6 +88,27 @@ pub fn router() -> Router<Arc<App>> {
             "/v1/operator/sites/{site_id}/api-key",
             post(site::rotate_key),
         )
+        .route(
+            "/v1/operator/merchants",
+            post(merchant::create).get(merchant::list),
+        )
+        .route("/v1/operator/merchants/{merchant_id}", get(merchant::show))
+        .route(
+            "/v1/operator/merchants/{merchant_id}/api-key",
+            post(merchant::rotate_key),
+        )
+        .route(
+            "/v1/operator/merchants/{merchant_id}/suspend",
+            post(merchant::suspend),
+        )
+        .route(
+            "/v1/operator/merchants/{merchant_id}/activate",
+            post(merchant::activate),
+        )
+        .route("/v1/orders", post(order::create).get(order::list))
+        .route("/v1/orders/{order_id}", get(order::show))
+        .route("/v1/orders/{order_id}/accept", post(order::accept))
+        .route("/v1/orders/{order_id}/cancel", post(order::cancel))
         .route("/v1/operator/runs/debit", post(runs::debit))
         .route("/v1/operator/runs/delivery", post(runs::delivery))
         .route("/v1/operator/runs/sweep", post(runs::sweep))

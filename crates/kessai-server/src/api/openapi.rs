@@ -1,8 +1,8 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
 use super::{
-    amend, bank, carrier, contract, operator, party, runs, session, settlement, site, suspense,
-    webhook,
+    amend, bank, carrier, contract, merchant, operator, order, party, runs, session, settlement,
+    site, suspense, webhook,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -10,14 +10,16 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow and the marketplace settlement desk."),
+    info(title = "Kessai", description = "Escrow and payment agency: the auction escrow flow, the marketplace settlement desk and the payment agency's merchants and orders."),
     paths(party::register, amend::amend, party::view, session::sign_in, session::sign_out, party::ship, party::receipt, operator::credit, operator::refund,
           operator::run_scheduler, operator::advance_clock, operator::instructions, operator::check,
           bank::import, bank::export, bank::correct, suspense::suspense, suspense::assign, suspense::return_credit,
           suspense::write_off, suspense::recover, site::create, site::show, site::rotate_key,
           contract::submit, contract::bulk, contract::show, contract::list, runs::debit,
           runs::delivery, runs::sweep, runs::sweeps, runs::payout, carrier::import, webhook::list, webhook::show,
-          webhook::replay, settlement::list),
+          webhook::replay, settlement::list, merchant::create, merchant::list, merchant::show,
+          merchant::rotate_key, merchant::suspend, merchant::activate, order::create, order::show,
+          order::list, order::accept, order::cancel),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -37,6 +39,10 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "site_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "merchant_signed",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
         components.add_security_scheme(

@@ -25,6 +25,17 @@ pub const JSON_BODY: Codes = &[
 pub const OPERATOR: Codes = &[(401, "unauthorized")];
 /// A site's API key.
 pub const SITE_KEY: Codes = &[(401, "invalid_api_key")];
+/// A merchant's API key and request signature.
+pub const MERCHANT_SIGNED: Codes = &[
+    (401, "invalid_api_key"),
+    (401, "invalid_signature"),
+    (401, "stale_request"),
+    (400, "invalid_request"),
+    (413, "body_too_large"),
+    (415, "unsupported_media_type"),
+];
+/// A merchant's order in the path, moved by a step.
+pub const ORDER_STEP: Codes = &[(404, "order_not_found"), (409, "illegal_transition")];
 /// A deal ID in the path.
 pub const DEAL_ID: Codes = &[(400, "invalid_deal_id"), (404, "deal_not_found")];
 /// A party's login (HTTP Basic with the path's deal ID).
@@ -96,6 +107,18 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("post", "/v1/operator/sites", &[OPERATOR, JSON_BODY, WRITES, &[(409, "site_exists")]]),
     ("get", "/v1/operator/sites/{site_id}", &[OPERATOR, &[(404, "site_not_found")]]),
     ("post", "/v1/operator/sites/{site_id}/api-key", &[OPERATOR, JSON_BODY, WRITES, &[(404, "site_not_found")]]),
+    ("post", "/v1/operator/merchants", &[OPERATOR, JSON_BODY, WRITES, &[(409, "merchant_exists")]]),
+    ("get", "/v1/operator/merchants", &[OPERATOR]),
+    ("get", "/v1/operator/merchants/{merchant_id}", &[OPERATOR, &[(404, "merchant_not_found")]]),
+    ("post", "/v1/operator/merchants/{merchant_id}/api-key", &[OPERATOR, JSON_BODY, WRITES, &[(404, "merchant_not_found")]]),
+    ("post", "/v1/operator/merchants/{merchant_id}/suspend", &[OPERATOR, JSON_BODY, WRITES, &[(404, "merchant_not_found")]]),
+    ("post", "/v1/operator/merchants/{merchant_id}/activate", &[OPERATOR, JSON_BODY, WRITES, &[(404, "merchant_not_found")]]),
+    ("post", "/v1/orders", &[MERCHANT_SIGNED, JSON_BODY, WRITES,
+        &[(409, "order_number_conflict"), (403, "merchant_suspended"), (403, "merchant_not_yet_valid"), (403, "merchant_expired")]]),
+    ("get", "/v1/orders", &[MERCHANT_SIGNED, &[(422, "invalid_field")]]),
+    ("get", "/v1/orders/{order_id}", &[MERCHANT_SIGNED, &[(404, "order_not_found")]]),
+    ("post", "/v1/orders/{order_id}/accept", &[MERCHANT_SIGNED, WRITES, ORDER_STEP]),
+    ("post", "/v1/orders/{order_id}/cancel", &[MERCHANT_SIGNED, WRITES, ORDER_STEP]),
     ("post", "/v1/operator/runs/debit", &[OPERATOR, JSON_BODY, WRITES, &[(422, "export_failed")]]),
     ("post", "/v1/operator/runs/delivery", &[OPERATOR, JSON_BODY, WRITES]),
     ("post", "/v1/operator/runs/sweep", &[OPERATOR, JSON_BODY, WRITES]),

@@ -2,6 +2,7 @@
 //! Pages and the API both go through here, so a step behaves the same however it arrives.
 
 pub mod amend;
+pub mod api_key;
 pub mod auth;
 pub mod bank_answers;
 pub mod bank_export;
@@ -16,7 +17,9 @@ pub mod debit_run;
 pub mod delivery_run;
 pub mod entry;
 pub mod field_error;
+pub mod merchant;
 pub mod notify;
+pub mod order;
 pub mod pairing;
 pub mod payout_run;
 pub mod register;

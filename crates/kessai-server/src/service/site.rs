@@ -3,12 +3,12 @@
 //! are 192 random bits, so a fast digest is as safe as a slow hash and costs one indexed read
 //! per request.
 
+use super::api_key::{self, digest, valid_id};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
 use kessai_store::SiteRecord;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 /// API keys start with this, so that one pasted in the wrong place is recognizable.
@@ -115,22 +115,6 @@ pub fn view(s: &SiteRecord) -> SiteView {
     }
 }
 
-fn digest(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
-}
-
-fn new_key() -> String {
-    format!("{KEY_PREFIX}{}", crate::secrets::random_token())
-}
-
-fn valid_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    (2..=32).contains(&b.len())
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
-
 fn in_range(field: &str, value: i64, max: i64) -> AppResult<()> {
     if (0..=max).contains(&value) {
         Ok(())
@@ -158,16 +142,7 @@ fn checked(app: &App, input: &SiteInput, key_sha256: String, now: i64) -> AppRes
             "name is required (at most 100 characters)",
         ));
     }
-    let webhook_url = match input.webhook_url.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(url) if url.len() <= 2000 && is_http_url(url) => Some(url.to_string()),
-        Some(_) => {
-            return Err(AppError::invalid(
-                "webhook_url",
-                "webhook_url must be an http:// or https:// URL (at most 2000 characters)",
-            ))
-        }
-    };
+    let webhook_url = api_key::webhook_url(input.webhook_url.as_deref())?;
     let configured: Vec<&str> = app
         .config
         .banks
@@ -233,20 +208,9 @@ fn checked(app: &App, input: &SiteInput, key_sha256: String, now: i64) -> AppRes
     })
 }
 
-fn is_http_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty()
-            && !r.starts_with('/')
-            && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-    })
-}
-
 /// Onboards a site; its key and webhook secret are in the answer only.
 pub async fn create(app: &App, input: &SiteInput) -> AppResult<SiteKey> {
-    let key = new_key();
+    let key = api_key::new_key(KEY_PREFIX);
     let site = checked(app, input, digest(&key), app.clock.now().0)?;
     let created = transact!(*app, |tx| Ok(tx.insert_site(&site).await?))?;
     if !created {
@@ -279,7 +243,7 @@ pub async fn find(app: &App, site_id: &str) -> AppResult<SiteRecord> {
 
 /// Replaces a site's key: the old one stops working at once.
 pub async fn rotate_key(app: &App, site_id: &str) -> AppResult<SiteKey> {
-    let key = new_key();
+    let key = api_key::new_key(KEY_PREFIX);
     let hash = digest(&key);
     let now = app.clock.now().0;
     let found = transact!(*app, |tx| Ok(tx

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod conformance;
 pub mod contracts;
 pub mod mime;
+pub mod orders;
 
 use kessai_server::config::{Config, MailTransport, PasswordCost};
 use kessai_server::App;
@@ -517,6 +518,9 @@ impl TestServer {
             "SELECT CAST(COUNT(*) AS TEXT) FROM registrations",
             "SELECT id || ':' || api_key_sha256 FROM sites ORDER BY id",
             "SELECT id || ':' || debit_state || ':' || delivery_state FROM contracts ORDER BY id",
+            "SELECT id || ':' || api_key_sha256 || ':' || status FROM merchants ORDER BY id",
+            "SELECT id || ':' || status || ':' || refunded_yen FROM orders ORDER BY id",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM order_events",
         ] {
             let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql);
             out.push(rows.join(","));

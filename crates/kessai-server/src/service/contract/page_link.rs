@@ -71,6 +71,19 @@ pub async fn verify(app: &App, contract_id: &str, token: &str) -> AppResult<bool
     Ok(crate::secrets::same_secret(token, &expected))
 }
 
+/// The token of another page that shows `what` (`checkout:<order ID>`), under the same key.
+pub async fn token_for(app: &App, what: &str) -> AppResult<String> {
+    Ok(mac_under(&key(app).await?, what))
+}
+
+/// Whether `token` is [`token_for`]'s for `what` (compared in constant time).
+pub async fn verify_token(app: &App, what: &str, token: &str) -> AppResult<bool> {
+    Ok(crate::secrets::same_secret(
+        token,
+        &token_for(app, what).await?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
