@@ -44,10 +44,13 @@ pub enum AccountKind {
     ReversalClaims,
     /// Expense: reversal claims the operator gave up on.
     WrittenOff,
+    /// Asset: card payments captured at the processor and not yet remitted by it (the
+    /// processor owes them to the operator).
+    CardReceivable,
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 11] = [
+    pub const ALL: [AccountKind; 12] = [
         AccountKind::BankClearing,
         AccountKind::CollectionBank,
         AccountKind::SweepInTransit,
@@ -59,6 +62,7 @@ impl AccountKind {
         AccountKind::ReturnDue,
         AccountKind::ReversalClaims,
         AccountKind::WrittenOff,
+        AccountKind::CardReceivable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl AccountKind {
             AccountKind::ReturnDue => "return_due",
             AccountKind::ReversalClaims => "reversal_claims",
             AccountKind::WrittenOff => "written_off",
+            AccountKind::CardReceivable => "card_receivable",
         }
     }
 
@@ -104,6 +109,7 @@ impl AccountKind {
                 | AccountKind::SweepInTransit
                 | AccountKind::ReversalClaims
                 | AccountKind::WrittenOff
+                | AccountKind::CardReceivable
         )
     }
 }
@@ -150,6 +156,10 @@ pub enum JournalKind {
     SweepIn,
     /// A sweep the collection bank had paid out came back to it.
     SweepReturned,
+    /// A card authorization captured: the processor owes it, held for the order's merchant.
+    CardCapture,
+    /// Captured card money given back to the buyer through the processor.
+    CardRefund,
 }
 
 impl JournalKind {
@@ -170,6 +180,8 @@ impl JournalKind {
             JournalKind::SweepOut => "sweep_out",
             JournalKind::SweepIn => "sweep_in",
             JournalKind::SweepReturned => "sweep_returned",
+            JournalKind::CardCapture => "card_capture",
+            JournalKind::CardRefund => "card_refund",
         }
     }
 

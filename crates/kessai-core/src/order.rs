@@ -223,5 +223,27 @@ pub fn late_payment(status: OrderStatus, policy: LatePayment) -> (OrderStatus, b
     }
 }
 
+/// A card capture in the books: the processor owes the amount (`card_receivable`), held for
+/// the order's merchant (the order's `held` account, the escrow's own hold).
+pub fn card_captured(amount: Yen) -> crate::Journal {
+    crate::Journal::transfer(
+        crate::JournalKind::CardCapture,
+        crate::AccountKind::CardReceivable,
+        crate::AccountKind::Held,
+        amount,
+    )
+}
+
+/// Captured card money back to the buyer: out of the order's hold, netted against what the
+/// processor owes.
+pub fn card_refunded(amount: Yen) -> crate::Journal {
+    crate::Journal::transfer(
+        crate::JournalKind::CardRefund,
+        crate::AccountKind::Held,
+        crate::AccountKind::CardReceivable,
+        amount,
+    )
+}
+
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! layouts. Each format keeps its layout as data (one table per record type), so a bank whose
 //! specification differs is a table change, not a code change.
 
+pub mod card;
 pub mod carrier;
 mod days;
 pub mod detect;

@@ -3,5 +3,6 @@
 //! tell them from the real thing, and they know nothing of Kessai's internals.
 
 pub mod bank;
+pub mod card;
 pub mod carrier;
 pub mod smtp;

@@ -29,6 +29,11 @@ impl std::ops::Deref for LiteConn {
     }
 }
 
+/// The writer's settings after WAL mode (why each: in [`open_writer`]); `kessai bench floor`
+/// runs its SQL under the same.
+pub const WRITER_SETTINGS: &str = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
+    PRAGMA temp_store=FILE; PRAGMA cache_size=-65536;";
+
 /// Opens the writer's connection with the settings every write relies on.
 pub(crate) fn open_writer(path: &str) -> Result<LiteConn> {
     let conn = Connection::open(path)?;
@@ -52,10 +57,7 @@ pub(crate) fn open_writer(path: &str) -> Result<LiteConn> {
     // (SQLITE_CONFIG_STMTJRNL_SPILL, 1 or 4 MiB) failed large runs with SQLITE_FULL.
     // The larger page cache keeps a batch's dirty pages from spilling into the WAL before
     // COMMIT.
-    conn.execute_batch(
-        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE; \
-         PRAGMA cache_size=-65536;",
-    )?;
+    conn.execute_batch(WRITER_SETTINGS)?;
     Ok(LiteConn {
         conn,
         numbers: HashMap::new(),

@@ -7,6 +7,7 @@
 mod bank_entries;
 mod bank_files;
 mod bulk;
+mod card_payments;
 mod check;
 mod contract_notices;
 mod contracts;
@@ -38,10 +39,12 @@ mod webhooks;
 
 pub use bank_entries::{EntryOutcome, NewEntry};
 pub use bank_files::{BankFileRecord, ListedEntry, NewBankFile};
+pub use card_payments::{CardAnswer, CardPaymentRecord};
 pub use contract_notices::ContractNotice;
 pub use contracts::{ContractRecord, NewContract, StoredNumber};
 pub use credits::{ClaimRecord, CreditOutcome, CreditRecord, NewCredit};
 pub use db::Row;
+pub use db_sqlite::WRITER_SETTINGS as SQLITE_WRITER_SETTINGS;
 pub use deals::DealRecord;
 pub use debits::{DebitItem, NewDebit};
 pub use deliveries::{DeliveryRecord, NewDelivery};

@@ -3,7 +3,9 @@
 //! a timeline row for every move.
 
 use crate::db::{query, Row};
+use crate::deals::deal_account;
 use crate::{get, new_internal_id, Result, Store, Tx};
+use kessai_core::AccountKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderRecord {
@@ -89,6 +91,13 @@ impl Tx {
         if done.rows_affected() != 1 {
             return Ok(false);
         }
+        // The order's hold: what it took, held for the merchant (the escrow's own account kind).
+        query("INSERT INTO accounts (id, kind, deal_id, currency) VALUES ($1, $2, $3, 'JPY')")
+            .bind(deal_account(AccountKind::Held, &o.id))
+            .bind(AccountKind::Held.as_str())
+            .bind(&o.id)
+            .execute(self.conn())
+            .await?;
         self.add_order_event(&o.id, "created", None, &o.status, "{}", o.created_at_ms)
             .await?;
         Ok(true)

@@ -34,6 +34,9 @@ pub enum BenchCommand {
     Read(crate::bench_read::ReadArgs),
     /// One marketplace day for N contracts through the settlement desk, stage by stage.
     Settlement(crate::bench_settlement::SettlementArgs),
+    /// The rows of that day written by the database itself in set-based SQL, stage by stage:
+    /// what bounds `bench settlement` with Kessai's schema.
+    Floor(crate::bench_floor::FloorArgs),
 }
 
 #[derive(Args)]
@@ -95,6 +98,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Outbox(args) => crate::bench_mail::outbox(args).await,
         BenchCommand::Read(args) => crate::bench_read::read(args).await,
         BenchCommand::Settlement(args) => crate::bench_settlement::settlement(args).await,
+        BenchCommand::Floor(args) => crate::bench_floor::floor(args).await,
     }
 }
 

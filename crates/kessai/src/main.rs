@@ -5,6 +5,7 @@ mod bank_options;
 mod bench;
 mod bench_db;
 mod bench_files;
+mod bench_floor;
 mod bench_import;
 mod bench_mail;
 mod bench_progress;

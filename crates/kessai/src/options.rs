@@ -101,6 +101,14 @@ pub struct ServeArgs {
     /// ones (a site's private CA).
     #[arg(long, env = "KESSAI_WEBHOOK_CA")]
     pub webhook_ca: Option<PathBuf>,
+    /// The card processor's API base URL (e.g. `kessai sim card`'s); without it the checkout
+    /// page offers no card.
+    #[arg(long, env = "KESSAI_CARD_PROCESSOR")]
+    pub card_processor: Option<String>,
+    /// The key that seals stored card numbers: 64 hex digits (AES-256-GCM). Needed with
+    /// --card-processor; keep it out of the database's backups.
+    #[arg(long, env = "KESSAI_CARD_KEY", hide_env_values = true)]
+    pub card_key: Option<String>,
 }
 
 impl ServeArgs {
@@ -154,6 +162,13 @@ impl ServeArgs {
             let pem = std::fs::read(path)
                 .map_err(|e| anyhow::anyhow!("--webhook-ca {}: {e}", path.display()))?;
             config.webhook_ca_pem = Some(pem);
+        }
+        if let Some(url) = &self.card_processor {
+            let hex_key = self.card_key.as_deref().ok_or_else(|| {
+                anyhow::anyhow!("--card-processor needs --card-key (64 hex digits)")
+            })?;
+            config.card_processor_url = Some(url.trim_end_matches('/').to_string());
+            config.card_data_key = Some(kessai_server::service::payment::seal::parse_key(hex_key)?);
         }
         Ok(config)
     }

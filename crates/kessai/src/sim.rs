@@ -17,6 +17,17 @@ pub enum SimCommand {
     /// The carrier: answers every delivery instruction file in --in with a shipping notice in
     /// --out (the same name, `.notice.csv`), once.
     Carrier(CarrierArgs),
+    /// The card processor over HTTP on --listen: authorization, capture, void and refund, with
+    /// the conventional test numbers (4000000000000002 declines, …0069 expired, …0127 wrong CVC,
+    /// …0119 processing error).
+    Card(CardArgs),
+}
+
+#[derive(Args)]
+pub struct CardArgs {
+    /// The address to listen on (loopback; port 0 for any free one). The address is printed.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Args)]
@@ -146,6 +157,7 @@ fn save(path: &Path, state: &BankState) -> anyhow::Result<()> {
 pub async fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
     let command = match command {
         SimCommand::Bank { command } => command,
+        SimCommand::Card(args) => return card(args.listen).await,
         SimCommand::Carrier(args) => {
             return match (&args.listen, &args.inbox, &args.outbox) {
                 (Some(listen), _, _) => crate::carrier_http::serve(*listen, args.seed).await,
@@ -264,4 +276,19 @@ pub fn run_bank(
         out(file)?;
     }
     Ok(written)
+}
+
+/// Serves the card processor until stopped, judging expiry by today's month (JST).
+async fn card(listen: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+    let today = kessai_server::i18n::date_jst(kessai_core::Millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as i64,
+    ));
+    let processor =
+        kessai_sim::card::Processor::new(today.year() as u32, u32::from(u8::from(today.month())));
+    let addr = kessai_sim::card::spawn(listen, processor).await?;
+    println!("card processor listening on http://{addr}");
+    tokio::signal::ctrl_c().await?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -109,6 +109,8 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/orders/{order_id}", get(order::show))
         .route("/v1/orders/{order_id}/accept", post(order::accept))
         .route("/v1/orders/{order_id}/cancel", post(order::cancel))
+        .route("/v1/orders/{order_id}/capture", post(order::capture))
+        .route("/v1/orders/{order_id}/refunds", post(order::refund))
         .route("/v1/operator/runs/debit", post(runs::debit))
         .route("/v1/operator/runs/delivery", post(runs::delivery))
         .route("/v1/operator/runs/sweep", post(runs::sweep))

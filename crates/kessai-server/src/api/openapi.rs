@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
           runs::delivery, runs::sweep, runs::sweeps, runs::payout, carrier::import, webhook::list, webhook::show,
           webhook::replay, settlement::list, merchant::create, merchant::list, merchant::show,
           merchant::rotate_key, merchant::suspend, merchant::activate, order::create, order::show,
-          order::list, order::accept, order::cancel),
+          order::list, order::accept, order::cancel, order::capture, order::refund),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

@@ -174,3 +174,39 @@ pub async fn cancel(
         order::cancel(&app, &signed.merchant, &order_id).await?,
     ))
 }
+
+/// The merchant ships: capture the card authorization (売上確定).
+#[utoipa::path(post, path = "/v1/orders/{order_id}/capture", params(("order_id" = String, Path)),
+    responses((status = 200, body = OrderView)), security(("merchant_signed" = [])))]
+pub async fn capture(
+    State(app): State<Arc<App>>,
+    Path(order_id): Path<String>,
+    signed: SignedMerchant,
+) -> AppResult<Json<OrderView>> {
+    Ok(Json(
+        order::capture(&app, &signed.merchant, &order_id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    /// What to give back: all or part of what was captured and not refunded yet.
+    #[schema(minimum = 1)]
+    pub amount_yen: i64,
+}
+
+/// Give all or part of a paid order back to the buyer, by the method that paid it.
+#[utoipa::path(post, path = "/v1/orders/{order_id}/refunds", params(("order_id" = String, Path)),
+    request_body = RefundInput,
+    responses((status = 200, body = OrderView)), security(("merchant_signed" = [])))]
+pub async fn refund(
+    State(app): State<Arc<App>>,
+    Path(order_id): Path<String>,
+    signed: SignedMerchant,
+) -> AppResult<Json<OrderView>> {
+    let input: RefundInput = parse(&signed.body)?;
+    Ok(Json(
+        order::refund(&app, &signed.merchant, &order_id, input.amount_yen).await?,
+    ))
+}

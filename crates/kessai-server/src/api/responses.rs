@@ -36,6 +36,8 @@ pub const MERCHANT_SIGNED: Codes = &[
 ];
 /// A merchant's order in the path, moved by a step.
 pub const ORDER_STEP: Codes = &[(404, "order_not_found"), (409, "illegal_transition")];
+/// A step that calls the card processor.
+pub const PROCESSOR: Codes = &[(502, "processor_unavailable"), (409, "method_unavailable")];
 /// A deal ID in the path.
 pub const DEAL_ID: Codes = &[(400, "invalid_deal_id"), (404, "deal_not_found")];
 /// A party's login (HTTP Basic with the path's deal ID).
@@ -118,7 +120,9 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("get", "/v1/orders", &[MERCHANT_SIGNED, &[(422, "invalid_field")]]),
     ("get", "/v1/orders/{order_id}", &[MERCHANT_SIGNED, &[(404, "order_not_found")]]),
     ("post", "/v1/orders/{order_id}/accept", &[MERCHANT_SIGNED, WRITES, ORDER_STEP]),
-    ("post", "/v1/orders/{order_id}/cancel", &[MERCHANT_SIGNED, WRITES, ORDER_STEP]),
+    ("post", "/v1/orders/{order_id}/cancel", &[MERCHANT_SIGNED, WRITES, ORDER_STEP, PROCESSOR]),
+    ("post", "/v1/orders/{order_id}/capture", &[MERCHANT_SIGNED, WRITES, ORDER_STEP, PROCESSOR]),
+    ("post", "/v1/orders/{order_id}/refunds", &[MERCHANT_SIGNED, JSON_BODY, WRITES, ORDER_STEP, PROCESSOR]),
     ("post", "/v1/operator/runs/debit", &[OPERATOR, JSON_BODY, WRITES, &[(422, "export_failed")]]),
     ("post", "/v1/operator/runs/delivery", &[OPERATOR, JSON_BODY, WRITES]),
     ("post", "/v1/operator/runs/sweep", &[OPERATOR, JSON_BODY, WRITES]),

@@ -21,6 +21,7 @@ pub mod merchant;
 pub mod notify;
 pub mod order;
 pub mod pairing;
+pub mod payment;
 pub mod payout_run;
 pub mod register;
 pub mod session;

@@ -287,10 +287,14 @@ pub async fn accept(app: &App, m: &Merchant, order_id: &str) -> AppResult<OrderV
     view(app, &moved).await
 }
 
-/// The merchant cancels an order no one has paid (a card authorization is voided by
-/// [`crate::service`]'s card method, not here).
+/// The merchant cancels an order: one no one has paid, or one whose card authorization is
+/// released (voided) at the processor first.
 pub async fn cancel(app: &App, m: &Merchant, order_id: &str) -> AppResult<OrderView> {
     let r = find(app, m, order_id).await?;
+    if r.status == OrderStatus::Authorized.as_str() {
+        let moved = crate::service::payment::card::Card.void(app, &r).await?;
+        return view(app, &moved).await;
+    }
     let now = app.clock.now().0;
     let moved = transact!(*app, |tx| transition(
         tx,
@@ -301,5 +305,38 @@ pub async fn cancel(app: &App, m: &Merchant, order_id: &str) -> AppResult<OrderV
         now
     )
     .await)?;
+    view(app, &moved).await
+}
+
+/// The merchant ships: a card authorization is captured (the other methods are paid already).
+pub async fn capture(app: &App, m: &Merchant, order_id: &str) -> AppResult<OrderView> {
+    let r = find(app, m, order_id).await?;
+    let moved = crate::service::payment::card::Card.capture(app, &r).await?;
+    view(app, &moved).await
+}
+
+/// Gives `amount_yen` of a paid order back to the buyer, by the method that paid it.
+pub async fn refund(
+    app: &App,
+    m: &Merchant,
+    order_id: &str,
+    amount_yen: i64,
+) -> AppResult<OrderView> {
+    use crate::service::payment::PaymentMethod;
+    let r = find(app, m, order_id).await?;
+    let moved = match r.method.as_deref().and_then(Method::parse) {
+        Some(Method::Card) => {
+            crate::service::payment::card::Card
+                .refund(app, m, &r, amount_yen)
+                .await?
+        }
+        _ => {
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                "illegal_transition",
+                format!("the order is {}: nothing paid by card to refund", r.status),
+            ))
+        }
+    };
     view(app, &moved).await
 }

@@ -3,6 +3,7 @@
 
 mod account_form;
 mod amend;
+mod checkout;
 mod contract_page;
 mod csrf;
 mod deal;
@@ -35,6 +36,11 @@ pub fn router() -> Router<Arc<App>> {
         .route("/register/amend", get(deal::login_form).post(amend::submit))
         .route("/deal", get(deal::login_form).post(deal::open))
         .route("/contract/{id}", get(contract_page::show))
+        .route("/checkout/{id}", get(checkout::show))
+        .route(
+            "/checkout/{id}/card",
+            axum::routing::post(checkout::pay_by_card),
+        )
         .route("/settlements/{site}/{seller}", get(settlement_page::show))
         .route(
             "/settlements/{site}/{seller}/csv",

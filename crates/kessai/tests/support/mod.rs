@@ -6,6 +6,7 @@ pub mod bank;
 pub mod browser;
 pub mod conformance;
 pub mod contracts;
+pub mod logs;
 pub mod mime;
 pub mod orders;
 
@@ -82,7 +83,12 @@ pub struct Options {
     pub http: Option<kessai_server::config::HttpLimits>,
     /// The operator's banks (default: the demo bank alone).
     pub banks: Option<Vec<kessai_server::config::OperatorBank>>,
+    /// Start the card processor simulator on loopback and point the server at it.
+    pub card: bool,
 }
+
+/// The key that seals card numbers in tests.
+pub const CARD_KEY: [u8; 32] = [0x5a; 32];
 
 pub async fn spawn(db: Db) -> TestServer {
     spawn_with(db, Options::default()).await
@@ -128,6 +134,24 @@ pub async fn spawn_with(db: Db, options: Options) -> TestServer {
     config.virtual_accounts = options.virtual_accounts;
     config.http = options.http.unwrap_or_default();
     config.mail_interval = Duration::from_millis(20);
+    if options.card {
+        // The processor judges expiry by the server's own test clock, in JST.
+        let today = kessai_server::i18n::date_jst(kessai_core::Millis(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as i64,
+        ));
+        let processor = kessai_sim::card::Processor::new(
+            today.year() as u32,
+            u32::from(u8::from(today.month())),
+        );
+        let addr = kessai_sim::card::spawn("127.0.0.1:0".parse().unwrap(), processor)
+            .await
+            .expect("the card processor listens");
+        config.card_processor_url = Some(format!("http://{addr}"));
+        config.card_data_key = Some(CARD_KEY);
+    }
     let running = kessai_server::start(config).await.expect("server starts");
     TestServer {
         base: format!("http://{}", running.addr),

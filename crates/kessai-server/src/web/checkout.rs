@@ -1,0 +1,311 @@
+//! The buyer's checkout page on Kessai's own site (seed 003): the order's items and amount, the
+//! shop's name, and the form of each method the shop takes that Kessai can run here. The card
+//! is typed on this page only: the number and security code go from the buyer to Kessai to the
+//! processor, and are never put back into a page (a form shown again after a mistake asks for
+//! them again). Reached by the signed link the merchant got with the order
+//! (`service::order::checkout_url`); a wrong link is the ordinary 404 page.
+
+use super::csrf;
+use super::errors::csrf_error;
+use super::layout::{page_at, respond};
+use super::not_found::page_for;
+use crate::error::AppResult;
+use crate::i18n::Lang;
+use crate::service::contract::page_link;
+use crate::service::merchant::{self, Merchant};
+use crate::service::order::checkout_subject;
+use crate::service::payment::card::{Card, CardFieldError, CardInput};
+use crate::service::payment::{Attempt, PaymentMethod};
+use crate::App;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kessai_core::order::{Method, Order, OrderStatus};
+use kessai_store::OrderRecord;
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+pub struct CheckoutQuery {
+    pub t: Option<String>,
+    pub lang: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CardForm {
+    pub t: String,
+    pub csrf: String,
+    pub number: String,
+    pub expiry: String,
+    pub cvc: String,
+}
+
+fn status_words(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "awaiting_acceptance" => {
+            lang.t("ショップの受注確認待ち", "Waiting for the shop to confirm")
+        }
+        "unpaid" => lang.t("お支払い待ち", "Waiting for payment"),
+        "authorized" => lang.t("カードのご利用を承認済み", "Card authorized"),
+        "paid" => lang.t("お支払い済み", "Paid"),
+        "settled" => lang.t("お支払い済み（精算済み）", "Paid (settled)"),
+        "declined" => lang.t("カードがご利用になれませんでした", "The card was declined"),
+        "expired" => lang.t("お支払い期限切れ", "Expired"),
+        "cancelled" => lang.t("キャンセル済み", "Cancelled"),
+        "refunded" => lang.t("返金済み", "Refunded"),
+        _ => lang.t("その他", "Other"),
+    }
+}
+
+fn decline_words(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "card_declined" => lang.t(
+            "カード会社によりお取引が承認されませんでした。",
+            "The card issuer declined the payment.",
+        ),
+        "expired_card" => lang.t("カードの有効期限が切れています。", "The card has expired."),
+        "incorrect_cvc" => lang.t(
+            "セキュリティコードが正しくありません。",
+            "The security code is wrong.",
+        ),
+        _ => lang.t(
+            "カード会社との通信でエラーが起きました。時間をおいてお試しください。",
+            "The card processor could not be reached. Please try again later.",
+        ),
+    }
+}
+
+fn field_words(lang: Lang, e: &CardFieldError) -> &'static str {
+    match e.code {
+        "invalid_number" => lang.t("カード番号を確認してください", "check the card number"),
+        "expired" => lang.t("有効期限が過ぎています", "the card has expired"),
+        "invalid_expiry" => lang.t(
+            "有効期限を MM/YY の形で入力してください",
+            "enter the expiry as MM/YY",
+        ),
+        _ => lang.t(
+            "セキュリティコード（3桁、AMEXは4桁）を入力してください",
+            "enter the 3-digit security code (4 for AMEX)",
+        ),
+    }
+}
+
+struct Shown<'a> {
+    order: &'a OrderRecord,
+    merchant: &'a Merchant,
+    token: &'a str,
+    csrf: &'a str,
+    errors: &'a [CardFieldError],
+    declined: Option<String>,
+    last_card: Option<String>,
+}
+
+fn card_available(app: &App, m: &Merchant) -> bool {
+    app.config.card_processor_url.is_some()
+        && app.config.card_data_key.is_some()
+        && m.methods.contains(&Method::Card)
+}
+
+fn body(app: &App, lang: Lang, s: &Shown<'_>) -> AppResult<Markup> {
+    let order: Order =
+        serde_json::from_str(&s.order.body).map_err(crate::error::AppError::internal)?;
+    let status = OrderStatus::parse(&s.order.status);
+    let payable = status.is_some_and(OrderStatus::payable);
+    let error_of = |field: &str| s.errors.iter().find(|e| e.field == field);
+    Ok(html! {
+        p { (lang.t("お支払い先：", "Paying: ")) strong data-testid="merchant" { (s.merchant.record.name) } }
+        table data-testid="items" {
+            tr { th { (lang.t("商品", "Item")) } th { (lang.t("数量", "Qty")) } th { (lang.t("単価", "Unit price")) } }
+            @for i in &order.items {
+                tr { td { (i.name) } td { (i.quantity) } td { (i.unit_price) } }
+            }
+            tr { th colspan="2" { (lang.t("合計", "Total")) } td data-testid="amount" { strong { (order.amount) } } }
+        }
+        p { (lang.t("注文番号：", "Order number: ")) (s.order.number) " / "
+            (lang.t("状況：", "Status: ")) span data-testid="status" { (status_words(lang, &s.order.status)) } }
+        @if let Some(code) = &s.declined {
+            p.error role="alert" data-testid="declined" {
+                (decline_words(lang, code)) " "
+                (lang.t("別のカード、または別のお支払い方法をお選びください。", "Please use another card or another way to pay."))
+            }
+        }
+        @if let Some(card) = &s.last_card {
+            @if !payable {
+                p data-testid="card-used" { (lang.t("ご利用のカード：", "Card: ")) (card) }
+            }
+        }
+        @if payable {
+            h2 { (lang.t("お支払い方法", "How to pay")) }
+            @if card_available(app, s.merchant) {
+                section data-testid="method-card" {
+                    h3 { (lang.t("クレジットカード", "Credit card")) }
+                    p { (lang.t(
+                        "カード情報はKessaiだけが受け取り、ショップには渡りません。",
+                        "Your card details go to Kessai only, never to the shop."
+                    )) }
+                    form method="post" action=(format!("/checkout/{}/card?lang={}", s.order.id, lang.code())) {
+                        input type="hidden" name="t" value=(s.token);
+                        input type="hidden" name="csrf" value=(s.csrf);
+                        label for="number" { (lang.t("カード番号", "Card number")) }
+                        input id="number" name="number" inputmode="numeric" autocomplete="cc-number"
+                            maxlength="23" required aria-invalid=[error_of("number").map(|_| "true")];
+                        @if let Some(e) = error_of("number") { p.field-error { (field_words(lang, e)) } }
+                        label for="expiry" { (lang.t("有効期限（MM/YY）", "Expiry (MM/YY)")) }
+                        input id="expiry" name="expiry" inputmode="numeric" autocomplete="cc-exp"
+                            placeholder="MM/YY" maxlength="7" required aria-invalid=[error_of("expiry").map(|_| "true")];
+                        @if let Some(e) = error_of("expiry") { p.field-error { (field_words(lang, e)) } }
+                        label for="cvc" { (lang.t("セキュリティコード", "Security code")) }
+                        input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc"
+                            maxlength="4" required aria-invalid=[error_of("cvc").map(|_| "true")];
+                        @if let Some(e) = error_of("cvc") { p.field-error { (field_words(lang, e)) } }
+                        button type="submit" { (order.amount) " " (lang.t("を支払う", "— pay")) }
+                    }
+                }
+            } @else {
+                p data-testid="no-method" { (lang.t(
+                    "現在ご利用いただけるお支払い方法がありません。ショップにお問い合わせください。",
+                    "No way to pay is available right now. Please contact the shop."
+                )) }
+            }
+        }
+    })
+}
+
+async fn load(app: &App, id: &str, token: &str) -> AppResult<Option<(OrderRecord, Merchant)>> {
+    if !page_link::verify_token(app, &checkout_subject(id), token).await? {
+        return Ok(None);
+    }
+    let Some(order) = app.store.order(id).await? else {
+        return Ok(None);
+    };
+    let m = merchant::find(app, &order.merchant_id).await?;
+    Ok(Some((order, m)))
+}
+
+/// The last card attempt's decline code (when the order is declined) and the card shown as
+/// brand and last four digits.
+async fn last_attempt(
+    app: &App,
+    order: &OrderRecord,
+) -> AppResult<(Option<String>, Option<String>)> {
+    let attempts = app.store.card_payments(&order.id).await?;
+    let Some(last) = attempts.last() else {
+        return Ok((None, None));
+    };
+    let declined = (order.status == "declined")
+        .then(|| last.decline_code.clone())
+        .flatten();
+    let card = attempts
+        .iter()
+        .rev()
+        .find(|a| matches!(a.status.as_str(), "authorized" | "captured"))
+        .map(|a| format!("{} ****{}", a.brand.to_uppercase(), a.last4));
+    Ok((declined, card))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    app: &App,
+    lang: Lang,
+    status: StatusCode,
+    cookies: &[Option<String>],
+    order: &OrderRecord,
+    m: &Merchant,
+    token: &str,
+    csrf: &str,
+    errors: &[CardFieldError],
+) -> Response {
+    let (declined, last_card) = match last_attempt(app, order).await {
+        Ok(found) => found,
+        Err(e) => return super::errors::error_page(lang, &e),
+    };
+    let shown = Shown {
+        order,
+        merchant: m,
+        token,
+        csrf,
+        errors,
+        declined,
+        last_card,
+    };
+    let here = format!("/checkout/{}?t={token}", order.id);
+    let title = lang.t("お支払い", "Checkout");
+    match body(app, lang, &shown) {
+        Ok(b) => respond(status, cookies, page_at(lang, title, b, &here)),
+        Err(e) => super::errors::error_page(lang, &e),
+    }
+}
+
+pub async fn show(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<CheckoutQuery>,
+) -> Response {
+    let (lang, lang_cookie) = csrf::lang(&headers, q.lang.as_deref());
+    let token = q.t.unwrap_or_default();
+    match load(&app, &id, &token).await {
+        Ok(Some((order, m))) => {
+            let (csrf_token, csrf_cookie) = csrf::token(&headers);
+            render(
+                &app,
+                lang,
+                StatusCode::OK,
+                &[lang_cookie, csrf_cookie],
+                &order,
+                &m,
+                &token,
+                &csrf_token,
+                &[],
+            )
+            .await
+        }
+        Ok(None) => page_for(lang),
+        Err(e) => super::errors::error_page(lang, &e),
+    }
+}
+
+pub async fn pay_by_card(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<CheckoutQuery>,
+    Form(f): Form<CardForm>,
+) -> Response {
+    let (lang, _) = csrf::lang(&headers, q.lang.as_deref());
+    let (order, m) = match load(&app, &id, &f.t).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return page_for(lang),
+        Err(e) => return super::errors::error_page(lang, &e),
+    };
+    if !csrf::verify(&headers, &f.csrf) {
+        return super::errors::error_page(lang, &csrf_error(lang));
+    }
+    let input = CardInput {
+        number: f.number,
+        expiry: f.expiry,
+        cvc: f.cvc,
+    };
+    if let Err(refused) = Card.check(&input, &app) {
+        return render(
+            &app,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[],
+            &order,
+            &m,
+            &f.t,
+            &f.csrf,
+            &refused.0,
+        )
+        .await;
+    }
+    match Card.pay(&app, &m, &order, &input).await {
+        Ok(Attempt::Accepted { .. } | Attempt::Refused { .. }) => {
+            let to = format!("/checkout/{}?t={}&lang={}", order.id, f.t, lang.code());
+            (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+        }
+        Err(e) => super::errors::error_page(lang, &e),
+    }
+}
