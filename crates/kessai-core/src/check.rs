@@ -83,6 +83,15 @@ pub enum Violation {
         held_yen: i64,
         released_yen: i64,
     },
+    /// An order's money does not add up: what its methods took (card captures less card
+    /// refunds) must be what its hold holds; and an order the machine says is paid must hold
+    /// something, a refunded or unpaid one nothing.
+    OrderUnaccounted {
+        order: String,
+        status: String,
+        taken_yen: i64,
+        held_yen: i64,
+    },
     /// A contract debited straight into its seller's account (no pooling) must be settled on
     /// the debit and touch none of Kessai's accounts.
     DirectContractUnsettled {
@@ -155,6 +164,10 @@ impl fmt::Display for Violation {
             Violation::ContractUnaccounted { contract, debited_yen, held_yen, released_yen } => write!(
                 f,
                 "contract {contract}: its buyer's bank debited {debited_yen} but the contract holds {held_yen} and released {released_yen}"
+            ),
+            Violation::OrderUnaccounted { order, status, taken_yen, held_yen } => write!(
+                f,
+                "order {order} ({status}): its methods took {taken_yen} but its hold holds {held_yen}"
             ),
             Violation::DirectContractUnsettled { contract, debited_yen, payout_state, in_books_yen } => write!(
                 f,
@@ -234,8 +247,71 @@ pub fn check_deal(d: &DealFigures) -> Vec<Violation> {
     found
 }
 
+/// What `kessai check` reads of one order.
+pub struct OrderFigures {
+    pub order: String,
+    pub status: String,
+    /// Captured by card less refunded.
+    pub taken_yen: i64,
+    /// The order's hold, from its journal lines.
+    pub held_yen: i64,
+}
+
+/// An order's violations: the hold is what was taken, and the status agrees with it (paid or
+/// settled holds or has held something; refunded, cancelled and the unpaid ones hold nothing).
+pub fn check_order(o: &OrderFigures) -> Vec<Violation> {
+    let agrees = match o.status.as_str() {
+        "paid" => o.taken_yen > 0,
+        "unpaid"
+        | "awaiting_acceptance"
+        | "authorized"
+        | "declined"
+        | "expired"
+        | "cancelled"
+        | "refunded" => o.taken_yen == 0,
+        _ => true,
+    };
+    if o.taken_yen == o.held_yen && agrees {
+        return vec![];
+    }
+    vec![Violation::OrderUnaccounted {
+        order: o.order.clone(),
+        status: o.status.clone(),
+        taken_yen: o.taken_yen,
+        held_yen: o.held_yen,
+    }]
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_order_holds_what_its_methods_took_and_its_status_agrees() {
+        let o = |status: &str, taken_yen, held_yen| OrderFigures {
+            order: "O".into(),
+            status: status.into(),
+            taken_yen,
+            held_yen,
+        };
+        assert!(check_order(&o("paid", 3300, 3300)).is_empty());
+        assert!(check_order(&o("refunded", 0, 0)).is_empty());
+        assert!(check_order(&o("authorized", 0, 0)).is_empty());
+        assert_eq!(
+            check_order(&o("paid", 3300, 3000)).len(),
+            1,
+            "the hold differs"
+        );
+        assert_eq!(
+            check_order(&o("paid", 0, 0)).len(),
+            1,
+            "paid, holding nothing"
+        );
+        assert_eq!(
+            check_order(&o("refunded", 500, 500)).len(),
+            1,
+            "refunded, still holding"
+        );
+    }
+
     use super::*;
 
     fn figures() -> DealFigures {

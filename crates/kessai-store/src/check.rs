@@ -2,7 +2,9 @@
 
 use crate::db::{query, query_scalar, Row};
 use crate::{corrupt, get, Result, Store};
-use kessai_core::check::{check_accounts, check_deal, AccountFigures, DealFigures, Violation};
+use kessai_core::check::{
+    check_accounts, check_deal, check_order, AccountFigures, DealFigures, OrderFigures, Violation,
+};
 use kessai_core::{AccountKind, DealState};
 
 impl Store {
@@ -11,7 +13,17 @@ impl Store {
         // Independent reads, each one pass over its tables, run side by side on the pool's
         // connections (SQLite in WAL mode lets readers run together), and streamed: each row
         // is judged as it arrives, so memory does not grow with the books.
-        let (journals, accounts, deals, instructions, lists, entries, contracts, collection) = tokio::try_join!(
+        let (
+            journals,
+            accounts,
+            deals,
+            instructions,
+            lists,
+            entries,
+            contracts,
+            collection,
+            orders,
+        ) = tokio::try_join!(
             self.unbalanced_journals(),
             self.account_violations(),
             self.deal_violations(),
@@ -20,6 +32,7 @@ impl Store {
             self.entries_against_files(),
             self.contract_violations(),
             self.collection_account_violations(),
+            self.order_violations(),
         )?;
         Ok([
             journals,
@@ -30,6 +43,7 @@ impl Store {
             entries,
             contracts,
             collection,
+            orders,
         ]
         .concat())
     }
@@ -208,6 +222,29 @@ impl Store {
                 });
             }
             Ok(found)
+        })
+        .await
+    }
+
+    /// Per order: what its methods took (card captures less refunds) against its hold, read
+    /// from the hold's journal lines, and its status against both (`check_order`).
+    async fn order_violations(&self) -> Result<Vec<Violation>> {
+        let sql = "SELECT o.id, o.status, CAST(COALESCE(c.taken, 0) AS BIGINT) AS taken, \
+             CAST(COALESCE(h.held, 0) AS BIGINT) AS held FROM orders o \
+             LEFT JOIN (SELECT order_id, SUM(captured_yen - refunded_yen) AS taken \
+                 FROM card_payments GROUP BY order_id) c ON c.order_id = o.id \
+             LEFT JOIN (SELECT j.deal_id AS owner, SUM(-l.amount_yen) AS held \
+                 FROM journals j JOIN journal_lines l ON l.journal_id = j.id \
+                 WHERE l.account_id = 'held:' || j.deal_id \
+                 GROUP BY j.deal_id) h ON h.owner = o.id \
+             ORDER BY o.id";
+        self.judged(sql, |r| {
+            Ok(check_order(&OrderFigures {
+                order: get(r, "id")?,
+                status: get(r, "status")?,
+                taken_yen: get(r, "taken")?,
+                held_yen: get(r, "held")?,
+            }))
         })
         .await
     }

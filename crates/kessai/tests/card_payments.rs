@@ -188,6 +188,27 @@ async fn a_card_is_authorized_captured_on_shipment_and_refunded_in_parts(db: Db)
         ["created", "authorize", "capture", "refund", "refund"]
     );
     assert_books_balance(&s).await;
+    // `kessai check` catches an order whose record and books part: a refund forgotten.
+    sqlx::query("UPDATE card_payments SET refunded_yen = 1000 WHERE order_id = $1")
+        .bind(id)
+        .execute(s.app.store.pool())
+        .await
+        .unwrap();
+    let found: Vec<String> = s
+        .app
+        .store
+        .check()
+        .await
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        [format!(
+            "order {id} (refunded): its methods took 2300 but its hold holds 0"
+        )]
+    );
 }
 
 async fn every_decline_leaves_the_order_payable_and_another_card_pays_it(db: Db) {
