@@ -2,6 +2,7 @@
 # The test command: installs what the suite needs beyond Rust, then runs every test:
 # - xmllint, to validate every ISO 20022 file Kessai writes against the official schemas
 #   (committed in crates/kessai-formats/tests/xsd);
+# - zbarimg (zbar-tools), to scan the konbini slip's barcode as a store's till would;
 # - the zengin-code bank master, a pinned version of the npm package `zengin-code` fetched once
 #   into a cache folder and checked against its digest; the tests read it from
 #   KESSAI_TEST_BANK_MASTER (already set: used as it is).
@@ -15,6 +16,8 @@ apt_install() {
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 command -v xmllint >/dev/null 2>&1 || apt_install libxml2-utils
+# zbarimg: a scanner that reads the konbini slip's barcode back from the PNG Kessai draws.
+command -v zbarimg >/dev/null 2>&1 || apt_install zbar-tools
 
 ZENGIN_CODE_VERSION="1.0.0-p20260824"
 ZENGIN_CODE_SHA256="18bd7818bcada0971cc23b093ee66a1d89e779a30ebdc38a786d9a5e0a3d3b0c"

@@ -47,10 +47,12 @@ pub enum AccountKind {
     /// Asset: card payments captured at the processor and not yet remitted by it (the
     /// processor owes them to the operator).
     CardReceivable,
+    /// Asset: konbini payments the collection agent confirmed and has not yet remitted.
+    KonbiniReceivable,
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 12] = [
+    pub const ALL: [AccountKind; 13] = [
         AccountKind::BankClearing,
         AccountKind::CollectionBank,
         AccountKind::SweepInTransit,
@@ -63,6 +65,7 @@ impl AccountKind {
         AccountKind::ReversalClaims,
         AccountKind::WrittenOff,
         AccountKind::CardReceivable,
+        AccountKind::KonbiniReceivable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +82,7 @@ impl AccountKind {
             AccountKind::ReversalClaims => "reversal_claims",
             AccountKind::WrittenOff => "written_off",
             AccountKind::CardReceivable => "card_receivable",
+            AccountKind::KonbiniReceivable => "konbini_receivable",
         }
     }
 
@@ -110,6 +114,7 @@ impl AccountKind {
                 | AccountKind::ReversalClaims
                 | AccountKind::WrittenOff
                 | AccountKind::CardReceivable
+                | AccountKind::KonbiniReceivable
         )
     }
 }
@@ -160,6 +165,8 @@ pub enum JournalKind {
     CardCapture,
     /// Captured card money given back to the buyer through the processor.
     CardRefund,
+    /// A konbini payment the agent confirmed: the agent owes it, held for the order.
+    KonbiniPaid,
 }
 
 impl JournalKind {
@@ -182,6 +189,7 @@ impl JournalKind {
             JournalKind::SweepReturned => "sweep_returned",
             JournalKind::CardCapture => "card_capture",
             JournalKind::CardRefund => "card_refund",
+            JournalKind::KonbiniPaid => "konbini_paid",
         }
     }
 

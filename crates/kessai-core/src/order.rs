@@ -126,6 +126,8 @@ pub enum OrderEvent {
     Decline,
     /// The money arrived (a bank transfer or a konbini payment) before the expiry.
     Pay,
+    /// The money arrived after the expiry and the merchant takes late payments.
+    PayLate,
     /// The authorization was captured (売上確定).
     Capture,
     /// The authorization was released before capture.
@@ -147,6 +149,7 @@ impl OrderEvent {
             OrderEvent::Authorize => "authorize",
             OrderEvent::Decline => "decline",
             OrderEvent::Pay => "pay",
+            OrderEvent::PayLate => "pay_late",
             OrderEvent::Capture => "capture",
             OrderEvent::Void => "void",
             OrderEvent::Expire => "expire",
@@ -174,7 +177,8 @@ pub fn next(from: OrderStatus, event: OrderEvent) -> Result<OrderStatus, Illegal
         (S::Unpaid | S::Declined, E::Authorize) => S::Authorized,
         (S::Unpaid | S::Declined, E::Decline) => S::Declined,
         (S::Unpaid | S::Declined, E::Pay) => S::Paid,
-        (S::Unpaid | S::Declined, E::Expire) => S::Expired,
+        (S::AwaitingAcceptance | S::Unpaid | S::Declined, E::Expire) => S::Expired,
+        (S::Expired, E::PayLate) => S::Paid,
         (S::AwaitingAcceptance | S::Unpaid | S::Declined, E::Cancel) => S::Cancelled,
         (S::Authorized, E::Capture) => S::Paid,
         (S::Authorized, E::Void) => S::Cancelled,
@@ -241,6 +245,17 @@ pub fn card_refunded(amount: Yen) -> crate::Journal {
         crate::JournalKind::CardRefund,
         crate::AccountKind::Held,
         crate::AccountKind::CardReceivable,
+        amount,
+    )
+}
+
+/// A konbini payment the collection agent confirmed: the agent owes it (until it remits to
+/// the operator's bank), held for the order.
+pub fn konbini_paid(amount: Yen) -> crate::Journal {
+    crate::Journal::transfer(
+        crate::JournalKind::KonbiniPaid,
+        crate::AccountKind::KonbiniReceivable,
+        crate::AccountKind::Held,
         amount,
     )
 }

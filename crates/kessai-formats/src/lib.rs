@@ -19,5 +19,6 @@ pub mod iso_statement;
 pub mod iso_status;
 mod iso_values;
 mod iso_xml;
+pub mod konbini;
 pub mod spreadsheet_csv;
 pub mod zengin;

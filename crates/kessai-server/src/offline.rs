@@ -115,6 +115,20 @@ pub async fn carrier_import(
     .await
 }
 
+/// Imports a collection agent's payment file (`kessai konbini import`).
+pub async fn konbini_import(
+    config: Config,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<crate::service::payment::konbini::KonbiniImport> {
+    with_app(config, async |app| {
+        crate::service::payment::konbini::Konbini
+            .import(app, name, bytes)
+            .await
+    })
+    .await
+}
+
 /// Runs one service step in a transaction on a freshly opened store, then closes it.
 macro_rules! offline_step {
     ($config:expr, |$app:ident, $tx:ident| $body:expr) => {{

@@ -36,6 +36,36 @@ pub async fn run_once(app: &App) -> AppResult<usize> {
             }
         }
         if (batch_len as i64) < BATCH || changed == before {
+            return Ok(changed + expire_orders(app).await?);
+        }
+    }
+}
+
+/// Orders past their expiry that no one paid move to expired; returns how many.
+pub async fn expire_orders(app: &App) -> AppResult<usize> {
+    let mut changed = 0;
+    loop {
+        let now = app.clock.now().0;
+        let due = app.store.orders_due(now, BATCH).await?;
+        let (found, before) = (due.len(), changed);
+        for id in due {
+            let done = transact!(*app, |tx| crate::service::order::transition(
+                tx,
+                &id,
+                kessai_core::order::OrderEvent::Expire,
+                None,
+                &serde_json::json!({}),
+                now
+            )
+            .await);
+            match done {
+                Ok(_) => changed += 1,
+                // Paid at the same moment: nothing to expire.
+                Err(e) if e.code == "illegal_transition" || e.code == "busy" => {}
+                Err(e) => tracing::error!(order = %id, "expiry not applied: {}", e.message),
+            }
+        }
+        if (found as i64) < BATCH || changed == before {
             return Ok(changed);
         }
     }

@@ -5,4 +5,5 @@
 pub mod bank;
 pub mod card;
 pub mod carrier;
+pub mod konbini;
 pub mod smtp;

@@ -226,13 +226,18 @@ impl Store {
         .await
     }
 
-    /// Per order: what its methods took (card captures less refunds) against its hold, read
+    /// Per order: what its methods took (card captures less refunds, confirmed konbini
+    /// payments) against its hold, read
     /// from the hold's journal lines, and its status against both (`check_order`).
     async fn order_violations(&self) -> Result<Vec<Violation>> {
         let sql = "SELECT o.id, o.status, CAST(COALESCE(c.taken, 0) AS BIGINT) AS taken, \
              CAST(COALESCE(h.held, 0) AS BIGINT) AS held FROM orders o \
-             LEFT JOIN (SELECT order_id, SUM(captured_yen - refunded_yen) AS taken \
-                 FROM card_payments GROUP BY order_id) c ON c.order_id = o.id \
+             LEFT JOIN (SELECT order_id, SUM(taken) AS taken FROM ( \
+                 SELECT order_id, captured_yen - refunded_yen AS taken FROM card_payments \
+                 UNION ALL SELECT s.order_id, p.amount_yen FROM konbini_payments p \
+                 JOIN konbini_slips s ON s.id = p.slip_id \
+                 WHERE p.outcome IN ('applied', 'late_accepted', 'late_refund_due', 'paid_twice') \
+                 ) m GROUP BY order_id) c ON c.order_id = o.id \
              LEFT JOIN (SELECT j.deal_id AS owner, SUM(-l.amount_yen) AS held \
                  FROM journals j JOIN journal_lines l ON l.journal_id = j.id \
                  WHERE l.account_id = 'held:' || j.deal_id \

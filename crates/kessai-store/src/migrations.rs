@@ -167,6 +167,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 23,
+        name: "konbini slips and the collection agent's files",
+        both: include_str!("sql/0023_konbini.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Statements are separated by lines holding only `--;;` so that PL/pgSQL bodies may hold `;`.

@@ -160,7 +160,9 @@ impl Tx {
         Ok(true)
     }
 
-    async fn add_order_event(
+    /// Adds a timeline entry for something that happened to the order without moving it (a
+    /// slip issued, a late payment owed back).
+    pub async fn add_order_event(
         &mut self,
         order_id: &str,
         kind: &str,
@@ -187,6 +189,19 @@ impl Tx {
 }
 
 impl Store {
+    /// Orders past their expiry that no one paid: at most `limit`.
+    pub async fn orders_due(&self, now_ms: i64, limit: i64) -> Result<Vec<String>> {
+        let rows = query(
+            "SELECT id FROM orders WHERE status IN ('awaiting_acceptance', 'unpaid', 'declined') \
+             AND expires_at_ms <= $1 ORDER BY expires_at_ms LIMIT $2",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| get(r, "id")).collect()
+    }
+
     pub async fn order(&self, id: &str) -> Result<Option<OrderRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM orders WHERE id = $1");
         let row = query(&sql).bind(id).fetch_optional(self.reader()).await?;

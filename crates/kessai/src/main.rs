@@ -17,6 +17,7 @@ mod carrier_http;
 mod check;
 mod client;
 mod demo;
+mod konbini;
 mod merchant;
 mod options;
 mod run;
@@ -56,6 +57,11 @@ enum Command {
     Site {
         #[command(subcommand)]
         command: site::SiteCommand,
+    },
+    /// The collection agent's konbini payment files: import one.
+    Konbini {
+        #[command(subcommand)]
+        command: konbini::KonbiniCommand,
     },
     /// Merchants of the payment agency: onboard one, suspend it, rotate its API key, list them.
     Merchant {
@@ -103,6 +109,7 @@ fn main() -> ExitCode {
             Command::Carrier { command } => carrier::run(command).await,
             Command::Site { command } => site::run(command).await,
             Command::Merchant { command } => merchant::run(command).await,
+            Command::Konbini { command } => konbini::run(command).await,
             Command::Run { command } => run::run(command).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench { command } => bench::run(command).await,

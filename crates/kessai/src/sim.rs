@@ -21,6 +21,54 @@ pub enum SimCommand {
     /// the conventional test numbers (4000000000000002 declines, …0069 expired, …0127 wrong CVC,
     /// …0119 processing error).
     Card(CardArgs),
+    /// The convenience stores and their collection agent: take a payment by barcode or number,
+    /// write the agent's preliminary or confirmed report.
+    Konbini {
+        #[command(subcommand)]
+        command: KonbiniSim,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KonbiniSim {
+    /// A store takes a payment (by the slip's barcode, or by its number and amount).
+    Pay(KonbiniPayArgs),
+    /// The agent writes its next report into --out (nothing to report: no file).
+    Report(KonbiniReportArgs),
+}
+
+#[derive(Args)]
+pub struct KonbiniPayArgs {
+    /// The agent's state (JSON), made on first use.
+    #[arg(long)]
+    pub state: PathBuf,
+    /// The slip's 44 barcode digits (AI 91 first).
+    #[arg(long, required_unless_present = "number", conflicts_with = "number")]
+    pub barcode: Option<String>,
+    /// The payment number typed at the store's terminal ...
+    #[arg(long, requires = "amount")]
+    pub number: Option<String>,
+    /// ... and the amount the terminal showed.
+    #[arg(long)]
+    pub amount: Option<i64>,
+    /// When (YYYYMMDDHHMMSS, JST; default now).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long, default_value = "SEJ")]
+    pub chain: String,
+    #[arg(long, default_value = "000001")]
+    pub store: String,
+}
+
+#[derive(Args)]
+pub struct KonbiniReportArgs {
+    #[arg(long)]
+    pub state: PathBuf,
+    /// preliminary (速報) or confirmed (確報).
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]
@@ -158,6 +206,7 @@ pub async fn run(command: SimCommand) -> anyhow::Result<ExitCode> {
     let command = match command {
         SimCommand::Bank { command } => command,
         SimCommand::Card(args) => return card(args.listen).await,
+        SimCommand::Konbini { command } => return konbini(command),
         SimCommand::Carrier(args) => {
             return match (&args.listen, &args.inbox, &args.outbox) {
                 (Some(listen), _, _) => crate::carrier_http::serve(*listen, args.seed).await,
@@ -290,5 +339,65 @@ async fn card(listen: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
     let addr = kessai_sim::card::spawn(listen, processor).await?;
     println!("card processor listening on http://{addr}");
     tokio::signal::ctrl_c().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn now_jst() -> anyhow::Result<time::PrimitiveDateTime> {
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
+    Ok(time::PrimitiveDateTime::new(now.date(), now.time()))
+}
+
+/// The stores and the agent, their state kept in a JSON file between commands.
+fn konbini(command: KonbiniSim) -> anyhow::Result<ExitCode> {
+    use kessai_formats::konbini::ReportKind;
+    use kessai_sim::konbini::Agent;
+    let state_path = match &command {
+        KonbiniSim::Pay(a) => a.state.clone(),
+        KonbiniSim::Report(a) => a.state.clone(),
+    };
+    let mut agent: Agent = match std::fs::read(&state_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)?,
+        Err(_) => Agent::new("KSN01"),
+    };
+    match command {
+        KonbiniSim::Pay(a) => {
+            let at = match a.at.as_deref() {
+                Some(s) => time::PrimitiveDateTime::parse(
+                    s,
+                    time::macros::format_description!("[year][month][day][hour][minute][second]"),
+                )
+                .map_err(|_| anyhow::anyhow!("--at must be YYYYMMDDHHMMSS"))?,
+                None => now_jst()?,
+            };
+            let taken = match (&a.barcode, &a.number, a.amount) {
+                (Some(b), _, _) => agent.pay_by_barcode(b, at, &a.chain, &a.store),
+                (None, Some(n), Some(amount)) => {
+                    agent.pay_by_number(n, amount, at, &a.chain, &a.store)
+                }
+                _ => Err("give --barcode, or --number and --amount".into()),
+            };
+            if let Err(e) = taken {
+                eprintln!("kessai sim konbini: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("paid: {} payments taken so far", agent.payments.len());
+        }
+        KonbiniSim::Report(a) => {
+            let kind = match a.kind.as_str() {
+                "preliminary" => ReportKind::Preliminary,
+                "confirmed" => ReportKind::Confirmed,
+                other => anyhow::bail!("--kind must be preliminary or confirmed, not {other}"),
+            };
+            match agent.report(kind, now_jst()?) {
+                Some((name, bytes)) => {
+                    std::fs::create_dir_all(&a.out)?;
+                    std::fs::write(a.out.join(&name), bytes)?;
+                    println!("{}", a.out.join(&name).display());
+                }
+                None => println!("nothing to report"),
+            }
+        }
+    }
+    std::fs::write(&state_path, serde_json::to_vec_pretty(&agent)?)?;
     Ok(ExitCode::SUCCESS)
 }

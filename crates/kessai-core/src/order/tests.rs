@@ -74,6 +74,7 @@ fn illegal_moves_are_typed_errors_naming_both_sides() {
             OrderEvent::Authorize,
             OrderEvent::Decline,
             OrderEvent::Pay,
+            OrderEvent::PayLate,
             OrderEvent::Capture,
             OrderEvent::Void,
             OrderEvent::Expire,
@@ -155,4 +156,18 @@ fn the_same_content_reads_into_the_same_order() {
     let mut spaced = input();
     spaced.items[0].name = " Ｔシャツ ".into();
     assert_eq!(Order::parse(&spaced).unwrap(), a);
+}
+
+#[test]
+fn only_an_expired_order_is_paid_late() {
+    assert_eq!(
+        next(OrderStatus::Expired, OrderEvent::PayLate).unwrap(),
+        OrderStatus::Paid
+    );
+    assert!(next(OrderStatus::Unpaid, OrderEvent::PayLate).is_err());
+    assert!(next(OrderStatus::Expired, OrderEvent::Pay).is_err());
+    assert_eq!(
+        next(OrderStatus::AwaitingAcceptance, OrderEvent::Expire).unwrap(),
+        OrderStatus::Expired
+    );
 }

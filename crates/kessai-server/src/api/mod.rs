@@ -11,6 +11,7 @@ mod carrier;
 mod contract;
 mod extract;
 mod fallback;
+mod konbini;
 pub mod limits;
 mod merchant;
 pub mod openapi;
@@ -117,6 +118,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/v1/operator/sweeps", get(runs::sweeps))
         .route("/v1/operator/runs/payout", post(runs::payout))
         .route("/v1/operator/carrier-files", post(carrier::import))
+        .route("/v1/operator/konbini-files", post(konbini::import))
         .route("/v1/contracts", post(contract::submit).get(contract::list))
         .route("/v1/contracts/bulk", post(contract::bulk))
         .route("/v1/contracts/{contract_id}", get(contract::show))

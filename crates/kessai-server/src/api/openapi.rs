@@ -1,8 +1,8 @@
 //! `/openapi.json`, generated from the handlers' annotations and the request/response types.
 
 use super::{
-    amend, bank, carrier, contract, merchant, operator, order, party, runs, session, settlement,
-    site, suspense, webhook,
+    amend, bank, carrier, contract, konbini, merchant, operator, order, party, runs, session,
+    settlement, site, suspense, webhook,
 };
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -19,7 +19,8 @@ use utoipa::{Modify, OpenApi};
           runs::delivery, runs::sweep, runs::sweeps, runs::payout, carrier::import, webhook::list, webhook::show,
           webhook::replay, settlement::list, merchant::create, merchant::list, merchant::show,
           merchant::rotate_key, merchant::suspend, merchant::activate, order::create, order::show,
-          order::list, order::accept, order::cancel, order::capture, order::refund),
+          order::list, order::accept, order::cancel, order::capture, order::refund,
+          konbini::import),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

@@ -129,6 +129,7 @@ pub const ENDPOINTS: &[(&str, &str, &[Codes])] = &[
     ("get", "/v1/operator/sweeps", &[OPERATOR]),
     ("post", "/v1/operator/runs/payout", &[OPERATOR, JSON_BODY, WRITES]),
     ("post", "/v1/operator/carrier-files", &[OPERATOR, UPLOAD, WRITES, &[(422, "invalid_file")]]),
+    ("post", "/v1/operator/konbini-files", &[OPERATOR, UPLOAD, WRITES, &[(422, "invalid_file")]]),
     ("post", "/v1/contracts", &[SITE_KEY, JSON_BODY, WRITES, &[(409, "contract_conflict")]]),
     ("get", "/v1/contracts", &[SITE_KEY, &[(400, "invalid_request")]]),
     ("post", "/v1/contracts/bulk", &[SITE_KEY, UPLOAD, WRITES, &[(422, "invalid_upload")]]),

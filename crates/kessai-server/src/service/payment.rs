@@ -2,9 +2,11 @@
 //! the buyer submitted on Kessai's checkout page, moves the order through the one state
 //! machine (`kessai_core::order`) and books the money in the same transactions; so a debit
 //! card, a direct debit or cash on delivery is one more implementation, not another flow.
-//! Built so far: the card ([`card::Card`]). Bank transfer and konbini are the next.
+//! Built so far: the card ([`card::Card`]) and the konbini slip ([`konbini::Konbini`]); the
+//! bank transfer is next.
 
 pub mod card;
+pub mod konbini;
 pub mod seal;
 
 use crate::error::AppResult;

@@ -15,6 +15,7 @@ use crate::service::contract::page_link;
 use crate::service::merchant::{self, Merchant};
 use crate::service::order::checkout_subject;
 use crate::service::payment::card::{Card, CardFieldError, CardInput};
+use crate::service::payment::konbini::Konbini;
 use crate::service::payment::{Attempt, PaymentMethod};
 use crate::App;
 use axum::extract::{Form, Path, Query, State};
@@ -99,6 +100,37 @@ struct Shown<'a> {
     errors: &'a [CardFieldError],
     declined: Option<String>,
     last_card: Option<String>,
+    slip: Option<kessai_store::KonbiniSlip>,
+}
+
+fn konbini_available(m: &Merchant, order: &OrderRecord) -> bool {
+    m.methods.contains(&Method::Konbini)
+        && order.amount_yen <= kessai_formats::konbini::MAX_SLIP_YEN
+}
+
+/// The slip: the barcode the till scans, the number for a store's terminal, amount and expiry.
+fn slip_box(lang: Lang, slip: &kessai_store::KonbiniSlip, token: &str) -> Markup {
+    html! {
+        section.slip data-testid="konbini-slip" {
+            h2 { (lang.t("コンビニ払込票", "Convenience-store payment slip")) }
+            p { (lang.t(
+                "コンビニのレジでバーコードを読み取ってもらうか、店頭端末に払込番号を入力してお支払いください。",
+                "At the till, have the barcode scanned, or enter the payment number at the store's terminal."
+            )) }
+            img src=(format!("/checkout/{}/slip.png?t={token}", slip.order_id))
+                alt=(lang.t("払込票のバーコード（GS1-128）", "The slip's barcode (GS1-128)"))
+                width="400" data-testid="barcode";
+            p.barcode-text { "(91)" (slip.barcode[2..]) }
+            table {
+                tr { th { (lang.t("払込番号", "Payment number")) } td data-testid="payment-number" { (slip.payment_number) } }
+                tr { th { (lang.t("金額", "Amount")) } td { (kessai_core::Yen(slip.amount_yen)) } }
+                tr { th { (lang.t("お支払い期限", "Pay by")) } td data-testid="due" { (slip.due_date) " 23:59:59 JST" } }
+            }
+            @if slip.status != "issued" {
+                p.ok data-testid="slip-paid" { (lang.t("お支払いを確認しました。", "Your payment was received.")) }
+            }
+        }
+    }
 }
 
 fn card_available(app: &App, m: &Merchant) -> bool {
@@ -135,8 +167,21 @@ fn body(app: &App, lang: Lang, s: &Shown<'_>) -> AppResult<Markup> {
                 p data-testid="card-used" { (lang.t("ご利用のカード：", "Card: ")) (card) }
             }
         }
-        @if payable {
+        @if let Some(slip) = &s.slip {
+            (slip_box(lang, slip, s.token))
+        }
+        @if payable && s.slip.is_none() {
             h2 { (lang.t("お支払い方法", "How to pay")) }
+            @if konbini_available(s.merchant, s.order) {
+                section data-testid="method-konbini" {
+                    h3 { (lang.t("コンビニ払い", "Pay at a convenience store")) }
+                    form method="post" action=(format!("/checkout/{}/konbini?lang={}", s.order.id, lang.code())) {
+                        input type="hidden" name="t" value=(s.token);
+                        input type="hidden" name="csrf" value=(s.csrf);
+                        button type="submit" { (lang.t("払込票を表示する", "Show the payment slip")) }
+                    }
+                }
+            }
             @if card_available(app, s.merchant) {
                 section data-testid="method-card" {
                     h3 { (lang.t("クレジットカード", "Credit card")) }
@@ -162,7 +207,8 @@ fn body(app: &App, lang: Lang, s: &Shown<'_>) -> AppResult<Markup> {
                         button type="submit" { (order.amount) " " (lang.t("を支払う", "— pay")) }
                     }
                 }
-            } @else {
+            }
+            @if !card_available(app, s.merchant) && !konbini_available(s.merchant, s.order) {
                 p data-testid="no-method" { (lang.t(
                     "現在ご利用いただけるお支払い方法がありません。ショップにお問い合わせください。",
                     "No way to pay is available right now. Please contact the shop."
@@ -220,6 +266,10 @@ async fn render(
         Ok(found) => found,
         Err(e) => return super::errors::error_page(lang, &e),
     };
+    let slip = match app.store.konbini_slip_of(&order.id).await {
+        Ok(slip) => slip,
+        Err(e) => return super::errors::error_page(lang, &e.into()),
+    };
     let shown = Shown {
         order,
         merchant: m,
@@ -228,6 +278,7 @@ async fn render(
         errors,
         declined,
         last_card,
+        slip,
     };
     let here = format!("/checkout/{}?t={token}", order.id);
     let title = lang.t("お支払い", "Checkout");
@@ -307,5 +358,69 @@ pub async fn pay_by_card(
             (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
         }
         Err(e) => super::errors::error_page(lang, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SlipForm {
+    pub t: String,
+    pub csrf: String,
+}
+
+/// The buyer chose the konbini: the slip is issued (once) and shown.
+pub async fn pay_at_konbini(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<CheckoutQuery>,
+    Form(f): Form<SlipForm>,
+) -> Response {
+    let (lang, _) = csrf::lang(&headers, q.lang.as_deref());
+    let (order, m) = match load(&app, &id, &f.t).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return page_for(lang),
+        Err(e) => return super::errors::error_page(lang, &e),
+    };
+    if !csrf::verify(&headers, &f.csrf) {
+        return super::errors::error_page(lang, &csrf_error(lang));
+    }
+    match Konbini.pay(&app, &m, &order, &()).await {
+        Ok(_) => {
+            let to = format!("/checkout/{}?t={}&lang={}", order.id, f.t, lang.code());
+            (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+        }
+        Err(e) => super::errors::error_page(lang, &e),
+    }
+}
+
+/// The slip's barcode as a PNG (behind the same link as the page).
+pub async fn slip_png(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<CheckoutQuery>,
+) -> Response {
+    let (lang, _) = csrf::lang(&headers, q.lang.as_deref());
+    let token = q.t.unwrap_or_default();
+    let slip = match load(&app, &id, &token).await {
+        Ok(Some(_)) => app.store.konbini_slip_of(&id).await,
+        Ok(None) => return page_for(lang),
+        Err(e) => return super::errors::error_page(lang, &e),
+    };
+    match slip {
+        Ok(Some(slip)) => match super::barcode::gs1_128_png(&slip.barcode) {
+            Ok(png) => (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "image/png"),
+                    (header::CACHE_CONTROL, "private, max-age=86400"),
+                ],
+                png,
+            )
+                .into_response(),
+            Err(e) => super::errors::error_page(lang, &crate::error::AppError::internal(e)),
+        },
+        Ok(None) => page_for(lang),
+        Err(e) => super::errors::error_page(lang, &e.into()),
     }
 }

@@ -18,7 +18,9 @@ const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans JP',s
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}input,select,textarea{width:100%;padding:.4rem;box-sizing:border-box;font:inherit}\
 button{margin-top:1rem;padding:.5rem 1.2rem}.error{background:#fde8e8;border:1px solid #d33;padding:.6rem}.ok{background:#e8f6ea;border:1px solid #3a3;padding:.6rem}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}.id{font-size:1.6rem;font-family:monospace;letter-spacing:.1em}\
-nav a{margin-right:1rem}.field-error{color:#b00;margin:.2rem 0 0;font-size:.9rem}[aria-invalid=true]{border:2px solid #d33}";
+nav a{margin-right:1rem}.field-error{color:#b00;margin:.2rem 0 0;font-size:.9rem}[aria-invalid=true]{border:2px solid #d33}\
+.slip img{max-width:100%;height:auto;image-rendering:pixelated}.barcode-text{font-family:monospace;letter-spacing:.05em}\
+@media print{nav,form{display:none}body{color:#000;background:#fff}.slip{border:1px solid #000;padding:1rem}}";
 
 pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
     page_at(lang, title, body, "")

@@ -3,6 +3,7 @@
 
 mod account_form;
 mod amend;
+pub mod barcode;
 mod checkout;
 mod contract_page;
 mod csrf;
@@ -41,6 +42,11 @@ pub fn router() -> Router<Arc<App>> {
             "/checkout/{id}/card",
             axum::routing::post(checkout::pay_by_card),
         )
+        .route(
+            "/checkout/{id}/konbini",
+            axum::routing::post(checkout::pay_at_konbini),
+        )
+        .route("/checkout/{id}/slip.png", get(checkout::slip_png))
         .route("/settlements/{site}/{seller}", get(settlement_page::show))
         .route(
             "/settlements/{site}/{seller}/csv",

@@ -545,6 +545,9 @@ impl TestServer {
             "SELECT id || ':' || api_key_sha256 || ':' || status FROM merchants ORDER BY id",
             "SELECT id || ':' || status || ':' || refunded_yen FROM orders ORDER BY id",
             "SELECT CAST(COUNT(*) AS TEXT) FROM order_events",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM card_payments",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM konbini_files",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM konbini_payments",
         ] {
             let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql);
             out.push(rows.join(","));
