@@ -160,3 +160,31 @@ pub fn account_masked(lang: Lang, a: &BankAccount, master: Option<&BankMaster>) 
         a.masked_number()
     )
 }
+
+/// An order's status as the buyer and the merchant read it.
+pub fn order_status(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "awaiting_acceptance" => {
+            lang.t("ショップの受注確認待ち", "Waiting for the shop to confirm")
+        }
+        "unpaid" => lang.t("お支払い待ち", "Waiting for payment"),
+        "authorized" => lang.t("カードのご利用を承認済み", "Card authorized"),
+        "paid" => lang.t("お支払い済み", "Paid"),
+        "settled" => lang.t("お支払い済み（精算済み）", "Paid (settled)"),
+        "declined" => lang.t("カードがご利用になれませんでした", "The card was declined"),
+        "expired" => lang.t("お支払い期限切れ", "Expired"),
+        "cancelled" => lang.t("キャンセル済み", "Cancelled"),
+        "refunded" => lang.t("返金済み", "Refunded"),
+        _ => lang.t("その他", "Other"),
+    }
+}
+
+/// A payment method's name.
+pub fn method_name(lang: Lang, m: &str) -> &'static str {
+    match m {
+        "card" => lang.t("クレジットカード", "Card"),
+        "konbini" => lang.t("コンビニ払い", "Konbini"),
+        "bank_transfer" => lang.t("銀行振込", "Bank transfer"),
+        _ => lang.t("—", "—"),
+    }
+}

@@ -5,6 +5,7 @@
 //! `timestamp.body`, the same scheme as Kessai's webhooks, so one function serves both ways).
 
 pub mod auth;
+pub mod session;
 
 use super::api_key::{self, digest, valid_id};
 use crate::error::{AppError, AppResult};

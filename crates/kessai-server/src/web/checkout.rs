@@ -42,23 +42,6 @@ pub struct CardForm {
     pub cvc: String,
 }
 
-fn status_words(lang: Lang, s: &str) -> &'static str {
-    match s {
-        "awaiting_acceptance" => {
-            lang.t("ショップの受注確認待ち", "Waiting for the shop to confirm")
-        }
-        "unpaid" => lang.t("お支払い待ち", "Waiting for payment"),
-        "authorized" => lang.t("カードのご利用を承認済み", "Card authorized"),
-        "paid" => lang.t("お支払い済み", "Paid"),
-        "settled" => lang.t("お支払い済み（精算済み）", "Paid (settled)"),
-        "declined" => lang.t("カードがご利用になれませんでした", "The card was declined"),
-        "expired" => lang.t("お支払い期限切れ", "Expired"),
-        "cancelled" => lang.t("キャンセル済み", "Cancelled"),
-        "refunded" => lang.t("返金済み", "Refunded"),
-        _ => lang.t("その他", "Other"),
-    }
-}
-
 fn decline_words(lang: Lang, code: &str) -> &'static str {
     match code {
         "card_declined" => lang.t(
@@ -155,7 +138,7 @@ fn body(app: &App, lang: Lang, s: &Shown<'_>) -> AppResult<Markup> {
             tr { th colspan="2" { (lang.t("合計", "Total")) } td data-testid="amount" { strong { (order.amount) } } }
         }
         p { (lang.t("注文番号：", "Order number: ")) (s.order.number) " / "
-            (lang.t("状況：", "Status: ")) span data-testid="status" { (status_words(lang, &s.order.status)) } }
+            (lang.t("状況：", "Status: ")) span data-testid="status" { (crate::words::order_status(lang, &s.order.status)) } }
         @if let Some(code) = &s.declined {
             p.error role="alert" data-testid="declined" {
                 (decline_words(lang, code)) " "

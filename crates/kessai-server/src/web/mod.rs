@@ -11,6 +11,7 @@ mod deal;
 mod deal_page;
 mod errors;
 mod layout;
+mod merchant_dashboard;
 mod not_found;
 mod operator;
 mod register;
@@ -47,6 +48,18 @@ pub fn router() -> Router<Arc<App>> {
             axum::routing::post(checkout::pay_at_konbini),
         )
         .route("/checkout/{id}/slip.png", get(checkout::slip_png))
+        .route("/merchant", get(merchant_dashboard::sign_in_form))
+        .route(
+            "/merchant/sign-in",
+            axum::routing::post(merchant_dashboard::sign_in),
+        )
+        .route(
+            "/merchant/sign-out",
+            axum::routing::post(merchant_dashboard::sign_out),
+        )
+        .route("/merchant/orders", get(merchant_dashboard::list))
+        .route("/merchant/orders.csv", get(merchant_dashboard::csv))
+        .route("/merchant/orders/{id}", get(merchant_dashboard::detail))
         .route("/settlements/{site}/{seller}", get(settlement_page::show))
         .route(
             "/settlements/{site}/{seller}/csv",
