@@ -1,11 +1,13 @@
 //! `kessai demo`: plays buyer, seller and bank through the HTTP API for three deals — one clean,
-//! one underpaid then topped up, one never shipped and refunded — printing each step and each
-//! email, and ends with the ledger check.
+//! one underpaid then topped up, one never shipped and refunded — then a marketplace day and a
+//! shop's orders by card and at convenience stores, printing each step and each email, and ends
+//! with the ledger check.
 //!
 //! By default it starts its own server on a temporary database. With `--server` it drives an
 //! existing one instead (the crash test does this while killing and restarting the server).
 
 mod market;
+mod shop;
 
 use crate::client::{str_field, Api, Party, SignIn};
 use clap::Args;
@@ -112,6 +114,25 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
                 kessai_server::config::demo_bank(),
                 kessai_server::config::demo_collection_bank(),
             ];
+            // The card processor, simulated on loopback, and a key of this run's own for the
+            // card numbers it seals.
+            let today = kessai_server::i18n::date_jst(kessai_core::Millis(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)?
+                    .as_millis() as i64,
+            ));
+            let processor = kessai_sim::card::Processor::new(
+                today.year() as u32,
+                u32::from(u8::from(today.month())),
+            );
+            let card = kessai_sim::card::spawn("127.0.0.1:0".parse()?, processor).await?;
+            config.card_processor_url = Some(format!("http://{card}"));
+            config.card_data_key =
+                Some(kessai_server::service::payment::seal::parse_key(&format!(
+                    "{}{}",
+                    kessai_server::secrets::random_token(),
+                    &kessai_server::secrets::random_token()[..16]
+                ))?);
             let bank_out = config.bank_out_dir.clone();
             let token = config.operator_token.clone().unwrap_or_default();
             let running = kessai_server::start(config).await?;
@@ -191,6 +212,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // crash test), and the desk's day is not what that test is about.
     if demo.app.is_some() {
         demo.market_day().await?;
+        demo.shop_day().await?;
     }
 
     demo.finish().await

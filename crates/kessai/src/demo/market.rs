@@ -119,7 +119,7 @@ impl Demo {
         self.contracts(&key).await
     }
 
-    async fn advance_days(&mut self, days: i64) -> anyhow::Result<()> {
+    pub(super) async fn advance_days(&mut self, days: i64) -> anyhow::Result<()> {
         self.api
             .operator(
                 Method::POST,
@@ -131,7 +131,7 @@ impl Demo {
     }
 
     /// Today in Japan on the demo server's clock.
-    fn today(&self) -> anyhow::Result<time::Date> {
+    pub(super) fn today(&self) -> anyhow::Result<time::Date> {
         let app = self
             .app
             .as_ref()
