@@ -231,7 +231,7 @@ async fn run_case(s: &TestServer, case: usize, ops: &[Op]) -> Result<(), TestCas
         s,
         merchant_body(
             &format!("prop-{case}"),
-            json!({"late_payment": if case % 2 == 0 { "accept" } else { "refund" }}),
+            json!({"late_payment": if case.is_multiple_of(2) { "accept" } else { "refund" }}),
         ),
     )
     .await;
