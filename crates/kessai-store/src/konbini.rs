@@ -155,3 +155,94 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 }
+
+/// An order with its slip, for [`Tx::fill_konbini_orders`].
+pub struct FilledSlip<'a> {
+    pub order_id: &'a str,
+    pub number: &'a str,
+    pub amount_yen: i64,
+    pub payment_number: &'a str,
+    pub barcode: &'a str,
+    pub due_date: &'a str,
+}
+
+impl Tx {
+    /// Writes unpaid orders of `merchant_id`, each with its hold account and an issued slip, in
+    /// multi-row inserts: volume for `kessai bench konbini-import` (no timeline rows, no body
+    /// beyond the amount's one item).
+    pub async fn fill_konbini_orders(
+        &mut self,
+        merchant_id: &str,
+        slips: &[FilledSlip<'_>],
+        expires_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<()> {
+        use crate::bulk::Rows;
+        let mut orders = Rows::new(
+            "orders",
+            &[
+                "id",
+                "merchant_id",
+                "number",
+                "content_sha256",
+                "body",
+                "amount_yen",
+                "status",
+                "expires_at_ms",
+                "created_at_ms",
+                "updated_at_ms",
+            ],
+        );
+        let mut accounts = Rows::new("accounts", &["id", "kind", "deal_id", "currency"]);
+        let mut rows = Rows::new(
+            "konbini_slips",
+            &[
+                "id",
+                "order_id",
+                "payment_number",
+                "barcode",
+                "amount_yen",
+                "due_date",
+                "status",
+                "created_at_ms",
+            ],
+        );
+        for s in slips {
+            let body = format!(
+                r#"{{"number":"{}","amount":{},"items":[{{"name":"bench","quantity":1,"unit_price":{}}}],"buyer_email":null,"buyer_name":null,"acceptance_required":false,"protection_days":null,"expires_in_days":7}}"#,
+                s.number, s.amount_yen, s.amount_yen
+            );
+            orders.push([
+                s.order_id.into(),
+                merchant_id.into(),
+                s.number.into(),
+                "bench".into(),
+                body.into(),
+                s.amount_yen.into(),
+                "unpaid".into(),
+                expires_at_ms.into(),
+                now_ms.into(),
+                now_ms.into(),
+            ]);
+            accounts.push([
+                crate::deals::deal_account(kessai_core::AccountKind::Held, s.order_id).into(),
+                "held".into(),
+                s.order_id.into(),
+                "JPY".into(),
+            ]);
+            rows.push([
+                crate::new_internal_id().into(),
+                s.order_id.into(),
+                s.payment_number.into(),
+                s.barcode.into(),
+                s.amount_yen.into(),
+                s.due_date.into(),
+                "issued".into(),
+                now_ms.into(),
+            ]);
+        }
+        orders.write(self).await?;
+        accounts.write(self).await?;
+        rows.write(self).await
+    }
+}

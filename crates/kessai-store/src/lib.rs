@@ -54,7 +54,7 @@ pub use exports::{ExportRecord, NewExport, PendingInstruction};
 pub use fill::FillSummary;
 pub use idempotency::{StoredResponse, CLAIMED as IDEMPOTENCY_CLAIMED};
 pub use instructions::{InstructionRecord, InstructionState, NewReturn};
-pub use konbini::{KonbiniSlip, NewKonbiniPayment};
+pub use konbini::{FilledSlip, KonbiniSlip, NewKonbiniPayment};
 pub use ledger::collection_account;
 pub use merchants::MerchantRecord;
 pub use orders::{OrderEventRecord, OrderFilter, OrderRecord};

@@ -37,6 +37,9 @@ pub enum BenchCommand {
     /// The rows of that day written by the database itself in set-based SQL, stage by stage:
     /// what bounds `bench settlement` with Kessai's schema.
     Floor(crate::bench_floor::FloorArgs),
+    /// One collection agent's confirmed payment file of N store payments imported (N orders
+    /// and their slips written first).
+    KonbiniImport(crate::bench_konbini::KonbiniImportArgs),
 }
 
 #[derive(Args)]
@@ -99,6 +102,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Read(args) => crate::bench_read::read(args).await,
         BenchCommand::Settlement(args) => crate::bench_settlement::settlement(args).await,
         BenchCommand::Floor(args) => crate::bench_floor::floor(args).await,
+        BenchCommand::KonbiniImport(args) => crate::bench_konbini::konbini_import(args).await,
     }
 }
 

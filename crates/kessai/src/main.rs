@@ -7,6 +7,7 @@ mod bench_db;
 mod bench_files;
 mod bench_floor;
 mod bench_import;
+mod bench_konbini;
 mod bench_mail;
 mod bench_progress;
 mod bench_read;
