@@ -40,6 +40,9 @@ pub enum BenchCommand {
     /// One collection agent's confirmed payment file of N store payments imported (N orders
     /// and their slips written first).
     KonbiniImport(crate::bench_konbini::KonbiniImportArgs),
+    /// N orders per method through the API, the checkout page and the simulators: orders/s per
+    /// method and each call's p50/p99.
+    Checkout(crate::bench_checkout::CheckoutArgs),
 }
 
 #[derive(Args)]
@@ -103,6 +106,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Settlement(args) => crate::bench_settlement::settlement(args).await,
         BenchCommand::Floor(args) => crate::bench_floor::floor(args).await,
         BenchCommand::KonbiniImport(args) => crate::bench_konbini::konbini_import(args).await,
+        BenchCommand::Checkout(args) => crate::bench_checkout::checkout_bench(args).await,
     }
 }
 

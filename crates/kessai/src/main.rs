@@ -3,6 +3,7 @@
 mod bank;
 mod bank_options;
 mod bench;
+mod bench_checkout;
 mod bench_db;
 mod bench_files;
 mod bench_floor;
@@ -20,6 +21,7 @@ mod client;
 mod demo;
 mod konbini;
 mod merchant;
+mod merchant_client;
 mod options;
 mod run;
 mod serve;

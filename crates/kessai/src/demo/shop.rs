@@ -5,30 +5,11 @@
 //! merchant takes late payments). Every request of the merchant is signed.
 
 use super::Demo;
+use crate::merchant_client::{checkout, MerchantClient};
 use kessai_formats::konbini::ReportKind;
-use kessai_server::webhook::signature::{sign, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use kessai_sim::konbini::Agent;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-/// The merchant as the operator onboarded it.
-struct Merchant {
-    key: String,
-    secret: String,
-}
-
-/// A buyer's browser: keeps cookies (the checkout form's CSRF token).
-fn browser() -> anyhow::Result<Client> {
-    Ok(Client::builder().cookie_store(true).build()?)
-}
-
-fn csrf_of(page: &str) -> anyhow::Result<String> {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .ok_or_else(|| anyhow::anyhow!("the checkout page has no form"))?
-        + 19;
-    Ok(page[at..at + 48].to_string())
-}
 
 fn now_jst() -> time::PrimitiveDateTime {
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
@@ -42,67 +23,28 @@ impl Demo {
             .map_or(0, |app| app.clock.now().0.div_euclid(1000))
     }
 
-    /// A signed request of the merchant; the answer's JSON.
+    /// A signed request of the merchant on the demo server's clock.
     async fn as_merchant(
         &self,
-        m: &Merchant,
+        m: &MerchantClient,
         method: Method,
         path: &str,
         body: Option<Value>,
     ) -> anyhow::Result<Value> {
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let ts = self.server_now_s();
-        let mut r = Client::new()
-            .request(method, format!("{}{path}", self.api.base()))
-            .bearer_auth(&m.key)
-            .header(TIMESTAMP_HEADER, ts.to_string())
-            .header(SIGNATURE_HEADER, sign(&m.secret, ts, &bytes));
-        if !bytes.is_empty() {
-            r = r.header("content-type", "application/json").body(bytes);
-        }
-        let answer = r.send().await?;
-        let status = answer.status();
-        let json: Value = answer.json().await.unwrap_or(Value::Null);
-        anyhow::ensure!(status.is_success(), "{path}: {status} {json}");
-        Ok(json)
+        m.send(method, path, body.as_ref(), self.server_now_s())
+            .await
     }
 
-    /// The buyer opens the checkout page and submits one of its forms (`card` or `konbini`).
     async fn checkout(
         &self,
         order: &Value,
         form: &str,
         fields: &[(&str, &str)],
     ) -> anyhow::Result<String> {
-        let b = browser()?;
-        let url = order["checkout_url"].as_str().unwrap_or_default();
-        let path = &url[url.find("/checkout/").unwrap_or(0)..];
-        let token = path.split("?t=").nth(1).unwrap_or_default().to_string();
-        let page = b
-            .get(format!("{}{path}", self.api.base()))
-            .send()
-            .await?
-            .text()
-            .await?;
-        let mut all = vec![("t", token.as_str()), ("csrf", "")];
-        let csrf = csrf_of(&page)?;
-        all[1].1 = &csrf;
-        all.extend_from_slice(fields);
-        let id = order["id"].as_str().unwrap_or_default();
-        let r = b
-            .post(format!("{}/checkout/{id}/{form}", self.api.base()))
-            .form(&all)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            r.status() == StatusCode::OK,
-            "checkout {form}: {}",
-            r.status()
-        );
-        Ok(r.text().await?)
+        checkout(self.api.base(), order, form, fields).await
     }
 
-    async fn order_status(&self, m: &Merchant, id: &str) -> anyhow::Result<String> {
+    async fn order_status(&self, m: &MerchantClient, id: &str) -> anyhow::Result<String> {
         let o = self
             .as_merchant(m, Method::GET, &format!("/v1/orders/{id}"), None)
             .await?;
@@ -136,13 +78,7 @@ impl Demo {
                 StatusCode::CREATED,
             )
             .await?;
-        let m = Merchant {
-            key: crate::client::str_field(&created, "api_key")?.into(),
-            secret: created["signing_secret"]
-                .as_str()
-                .unwrap_or_default()
-                .into(),
-        };
+        let m = MerchantClient::from_created(self.api.base(), &created)?;
         println!("operator onboards merchant demo-shop (card 3.6%, konbini ¥150): key and signing secret shown once");
         let order = |number: &str, days: u32| {
             json!({"number": number, "amount_yen": 4_400, "expires_in_days": days,
