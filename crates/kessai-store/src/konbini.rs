@@ -66,21 +66,6 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn konbini_slip_by_number(&mut self, number: &str) -> Result<Option<KonbiniSlip>> {
-        let sql = format!("SELECT {COLUMNS} FROM konbini_slips WHERE payment_number = $1");
-        let row = query(&sql).bind(number).fetch_optional(self.conn()).await?;
-        row.as_ref().map(from_row).transpose()
-    }
-
-    pub async fn set_konbini_slip_status(&mut self, id: &str, status: &str) -> Result<()> {
-        query("UPDATE konbini_slips SET status = $2 WHERE id = $1")
-            .bind(id)
-            .bind(status)
-            .execute(self.conn())
-            .await?;
-        Ok(())
-    }
-
     /// Records an agent's file; `false` when the same bytes were imported before.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_konbini_file(
@@ -103,40 +88,6 @@ impl Tx {
         .bind(agent)
         .bind(kind)
         .bind(records)
-        .bind(now_ms)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Whether a store payment with this identity was recorded.
-    pub async fn konbini_payment_seen(&mut self, identity: &str) -> Result<bool> {
-        let row = query("SELECT identity FROM konbini_payments WHERE identity = $1")
-            .bind(identity)
-            .fetch_optional(self.conn())
-            .await?;
-        Ok(row.is_some())
-    }
-
-    /// Records a store payment once; `false` when its identity was recorded before.
-    pub async fn insert_konbini_payment(
-        &mut self,
-        p: &NewKonbiniPayment<'_>,
-        now_ms: i64,
-    ) -> Result<bool> {
-        let done = query(
-            "INSERT INTO konbini_payments (identity, file_id, slip_id, kind, payment_number, \
-             amount_yen, paid_at, outcome, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (identity) DO NOTHING",
-        )
-        .bind(p.identity)
-        .bind(p.file_id)
-        .bind(p.slip_id)
-        .bind(p.kind)
-        .bind(p.payment_number)
-        .bind(p.amount_yen)
-        .bind(p.paid_at)
-        .bind(p.outcome)
         .bind(now_ms)
         .execute(self.conn())
         .await?;
@@ -244,5 +195,116 @@ impl Tx {
         orders.write(self).await?;
         accounts.write(self).await?;
         rows.write(self).await
+    }
+}
+
+/// Keys per `IN (…)` list (well inside both databases' parameter limits).
+const KEYS_PER_STATEMENT: usize = 300;
+
+/// `$first, …` for `n` parameters.
+fn places(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Tx {
+    /// The slips with these payment numbers, by number: a chunk of an agent's file read in a
+    /// few statements instead of one per payment.
+    pub async fn konbini_slips_by_numbers(
+        &mut self,
+        numbers: &[&str],
+    ) -> Result<std::collections::HashMap<String, KonbiniSlip>> {
+        let mut found = std::collections::HashMap::with_capacity(numbers.len());
+        for chunk in numbers.chunks(KEYS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM konbini_slips WHERE payment_number IN ({})",
+                places(1, chunk.len())
+            );
+            let mut q = query(&sql);
+            for n in chunk {
+                q = q.bind(*n);
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                let slip = from_row(&row)?;
+                found.insert(slip.payment_number.clone(), slip);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Which of these store payments were recorded before.
+    pub async fn konbini_payments_seen_in(
+        &mut self,
+        identities: &[&str],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut seen = std::collections::HashSet::new();
+        for chunk in identities.chunks(KEYS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT identity FROM konbini_payments WHERE identity IN ({})",
+                places(1, chunk.len())
+            );
+            let mut q = query(&sql);
+            for i in chunk {
+                q = q.bind(*i);
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                seen.insert(get::<String>(&row, "identity")?);
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Records store payments in multi-row inserts; how many were new.
+    pub async fn insert_konbini_payments(
+        &mut self,
+        payments: &[NewKonbiniPayment<'_>],
+        now_ms: i64,
+    ) -> Result<u64> {
+        let mut rows = crate::bulk::Rows::new(
+            "konbini_payments",
+            &[
+                "identity",
+                "file_id",
+                "slip_id",
+                "kind",
+                "payment_number",
+                "amount_yen",
+                "paid_at",
+                "outcome",
+                "at_ms",
+            ],
+        );
+        for p in payments {
+            rows.push([
+                p.identity.into(),
+                p.file_id.into(),
+                crate::bulk::Val::OptText(p.slip_id.map(str::to_string)),
+                p.kind.into(),
+                p.payment_number.into(),
+                p.amount_yen.into(),
+                p.paid_at.into(),
+                p.outcome.into(),
+                now_ms.into(),
+            ]);
+        }
+        rows.write_new(self).await
+    }
+
+    /// Sets these slips' status, a few statements for many.
+    pub async fn set_konbini_slips_status(&mut self, ids: &[&str], status: &str) -> Result<()> {
+        for chunk in ids.chunks(KEYS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE konbini_slips SET status = $1 WHERE id IN ({})",
+                places(2, chunk.len())
+            );
+            let mut q = query(&sql).bind(status);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(self.conn()).await?;
+        }
+        Ok(())
     }
 }

@@ -57,7 +57,7 @@ pub use instructions::{InstructionRecord, InstructionState, NewReturn};
 pub use konbini::{FilledSlip, KonbiniSlip, NewKonbiniPayment};
 pub use ledger::collection_account;
 pub use merchants::MerchantRecord;
-pub use orders::{OrderEventRecord, OrderFilter, OrderRecord};
+pub use orders::{NewOrderEvent, OrderEventRecord, OrderFilter, OrderRecord};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use payouts::{NewContractPayout, PayableContract};
 pub use registrations::{NewRegistration, Registration};

@@ -269,3 +269,99 @@ impl Store {
             .collect()
     }
 }
+
+/// One timeline entry to write, for [`Tx::add_order_events`].
+pub struct NewOrderEvent<'a> {
+    pub order_id: &'a str,
+    pub kind: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub detail_json: String,
+}
+
+impl Tx {
+    /// Orders read inside the transaction to be moved, by ID.
+    pub async fn orders_for_update_in(
+        &mut self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, OrderRecord>> {
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(300) {
+            let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {COLUMNS} FROM orders WHERE id IN ({})",
+                places.join(", ")
+            );
+            let mut q = query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                let r = from_row(&row)?;
+                found.insert(r.id.clone(), r);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Moves these orders from `from` to `to` (paid by `method`) in a few statements; how many
+    /// were still in `from`. The caller writes their timeline entries.
+    pub async fn move_orders(
+        &mut self,
+        ids: &[&str],
+        from: &str,
+        to: &str,
+        method: Option<&str>,
+        now_ms: i64,
+    ) -> Result<u64> {
+        let mut moved = 0;
+        for chunk in ids.chunks(300) {
+            let places: Vec<String> = (5..chunk.len() + 5).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                // `status || ''` keeps SQLite off the status index, which it would walk through
+                // every unpaid order for each chunk: the rows are found by primary key.
+                "UPDATE orders SET status = $2, method = COALESCE($3, method), updated_at_ms = $4 \
+                 WHERE id IN ({}) AND status || '' = $1",
+                places.join(", ")
+            );
+            let mut q = query(&sql).bind(from).bind(to).bind(method).bind(now_ms);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            moved += q.execute(self.conn()).await?.rows_affected();
+        }
+        Ok(moved)
+    }
+
+    /// Writes timeline entries in multi-row inserts.
+    pub async fn add_order_events(
+        &mut self,
+        events: &[NewOrderEvent<'_>],
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut rows = crate::bulk::Rows::new(
+            "order_events",
+            &[
+                "id",
+                "order_id",
+                "at_ms",
+                "kind",
+                "from_status",
+                "to_status",
+                "detail_json",
+            ],
+        );
+        for e in events {
+            rows.push([
+                new_internal_id().into(),
+                e.order_id.into(),
+                now_ms.into(),
+                e.kind.into(),
+                crate::bulk::Val::OptText(e.from.map(str::to_string)),
+                e.to.into(),
+                e.detail_json.as_str().into(),
+            ]);
+        }
+        rows.write(self).await
+    }
+}

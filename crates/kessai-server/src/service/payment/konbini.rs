@@ -11,7 +11,6 @@
 use super::{Attempt, PaymentMethod};
 use crate::error::{AppError, AppResult};
 use crate::service::merchant::Merchant;
-use crate::service::order::transition;
 use crate::{transact, App};
 use axum::http::StatusCode;
 use kessai_core::order::{self, Method, OrderEvent, OrderStatus};
@@ -105,145 +104,219 @@ impl Konbini {
                 done.duplicate_file = true;
                 return Ok(done);
             }
-            for p in &file.payments {
-                let paid_at = p.paid_at.to_string();
-                let identity = format!(
-                    "{}:{}:{}:{paid_at}",
-                    file.agent,
-                    file.kind.code(),
-                    p.payment_number
-                );
-                let slip = match slip_number(p) {
-                    Some(number) => tx.konbini_slip_by_number(&number).await?,
-                    None => None,
-                };
-                let (outcome, slip_id) = match &slip {
-                    Some(s) if s.amount_yen == p.amount_yen => (
-                        apply(app, tx, s, file.kind, now, &identity).await?,
-                        Some(s.id.as_str()),
-                    ),
-                    Some(s) => ("amount_differs", Some(s.id.as_str())),
-                    None => ("unknown", None),
-                };
-                let recorded = NewKonbiniPayment {
-                    identity: &identity,
-                    file_id: &file_id,
-                    slip_id,
-                    kind: file.kind.as_str(),
-                    payment_number: &p.payment_number,
-                    amount_yen: p.amount_yen,
-                    paid_at: &paid_at,
-                    outcome,
-                };
-                if !tx.insert_konbini_payment(&recorded, now).await? {
-                    // Seen in an earlier file: `apply` moved nothing for it (it checks first).
-                    done.duplicates += 1;
-                    continue;
-                }
-                match outcome {
-                    "applied" => done.applied += 1,
-                    "reported" => done.reported += 1,
-                    "late_accepted" => done.late_accepted += 1,
-                    "late_refund_due" => done.late_refund_due += 1,
-                    "paid_twice" => done.paid_twice += 1,
-                    "duplicate" => done.duplicates += 1,
-                    _ => done.unknown += 1,
-                }
+            let mut merchants = std::collections::HashMap::new();
+            for chunk in file.payments.chunks(CHUNK) {
+                apply_chunk(
+                    app,
+                    tx,
+                    &file,
+                    &file_id,
+                    chunk,
+                    &mut merchants,
+                    &mut done,
+                    now,
+                )
+                .await?;
             }
             Ok(done)
         })
     }
 }
 
-/// What a reported payment does to its slip's order, inside the import's transaction; the
-/// outcome recorded. A payment recorded before (same identity) does nothing: `duplicate`.
-async fn apply(
+/// Payments applied per chunk: the chunk's slips, earlier records and orders are read in a few
+/// statements, judged in file order in memory (a slip paid twice in one chunk sees its first
+/// payment), and written back in a few more — one statement per payment was several round
+/// trips each.
+const CHUNK: usize = 1_000;
+
+/// What the chunk does to one order: a move of the state machine, or a timeline entry alone.
+struct Change {
+    order_id: String,
+    kind: &'static str,
+    from: OrderStatus,
+    to: OrderStatus,
+    moves: bool,
+    detail: String,
+}
+
+/// Applies one chunk of an agent's file inside the import's transaction, counting into `done`.
+#[allow(clippy::too_many_arguments)]
+async fn apply_chunk(
     app: &App,
     tx: &mut kessai_store::Tx,
-    slip: &KonbiniSlip,
-    kind: ReportKind,
+    file: &format::PaymentFile,
+    file_id: &str,
+    chunk: &[format::StorePayment],
+    merchants: &mut std::collections::HashMap<String, Merchant>,
+    done: &mut KonbiniImport,
     now: i64,
-    identity: &str,
-) -> AppResult<&'static str> {
-    if tx.konbini_payment_seen(identity).await? {
-        return Ok("duplicate");
-    }
-    if kind == ReportKind::Preliminary {
-        if slip.status == "issued" {
-            tx.set_konbini_slip_status(&slip.id, "reported").await?;
-        }
-        return Ok("reported");
-    }
-    let order = tx
-        .order_for_update(&slip.order_id)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("slip {} has no order", slip.id)))?;
-    let status = OrderStatus::parse(&order.status)
-        .ok_or_else(|| AppError::internal(format!("order status {}", order.status)))?;
-    // Read beside the transaction: a merchant's setting, not something this import changes.
-    let merchant = crate::service::merchant::find(app, &order.merchant_id).await?;
-    let (next, give_back) = order::late_payment(status, merchant.late_payment);
-    let detail = json!({ "payment_number": slip.payment_number, "amount_yen": slip.amount_yen });
-    let outcome = match (status, next, give_back) {
-        (s, OrderStatus::Paid, false) if s.payable() => {
-            transition(
-                tx,
-                &order.id,
-                OrderEvent::Pay,
-                Some(Method::Konbini),
-                &detail,
-                now,
+) -> AppResult<()> {
+    let numbers: Vec<Option<String>> = chunk.iter().map(slip_number).collect();
+    let paid_at: Vec<String> = chunk.iter().map(|p| p.paid_at.to_string()).collect();
+    let identities: Vec<String> = chunk
+        .iter()
+        .zip(&paid_at)
+        .map(|(p, at)| {
+            format!(
+                "{}:{}:{}:{at}",
+                file.agent,
+                file.kind.code(),
+                p.payment_number
             )
-            .await?;
-            "applied"
-        }
-        (OrderStatus::Expired, OrderStatus::Paid, false) => {
-            transition(
-                tx,
-                &order.id,
-                OrderEvent::PayLate,
-                Some(Method::Konbini),
-                &detail,
-                now,
-            )
-            .await?;
-            "late_accepted"
-        }
-        (OrderStatus::Expired, _, true) => {
-            tx.add_order_event(
-                &order.id,
-                "late_payment_refund_due",
-                Some(status.as_str()),
-                status.as_str(),
-                &detail.to_string(),
-                now,
-            )
-            .await?;
-            "late_refund_due"
-        }
-        _ => {
-            tx.add_order_event(
-                &order.id,
-                "paid_twice_refund_due",
-                Some(status.as_str()),
-                status.as_str(),
-                &detail.to_string(),
-                now,
-            )
-            .await?;
-            "paid_twice"
-        }
+        })
+        .collect();
+    let wanted: Vec<&str> = numbers.iter().flatten().map(String::as_str).collect();
+    let mut slips = tx.konbini_slips_by_numbers(&wanted).await?;
+    let ids: Vec<&str> = identities.iter().map(String::as_str).collect();
+    let mut seen = tx.konbini_payments_seen_in(&ids).await?;
+    let mut orders = if file.kind == ReportKind::Confirmed {
+        let order_ids: Vec<&str> = slips.values().map(|s| s.order_id.as_str()).collect();
+        tx.orders_for_update_in(&order_ids).await?
+    } else {
+        std::collections::HashMap::new()
     };
-    // Whatever became of the order, the agent owes the money and the order holds it.
-    tx.post_journal(
-        Some(&order.id),
-        &order::konbini_paid(Yen(slip.amount_yen)),
-        "konbini_paid",
-        now,
-    )
-    .await?;
-    tx.set_konbini_slip_status(&slip.id, "paid").await?;
-    Ok(outcome)
+    let mut recorded = Vec::with_capacity(chunk.len());
+    let mut changes: Vec<Change> = vec![];
+    let (mut reported_slips, mut paid_slips) = (vec![], vec![]);
+    for (k, p) in chunk.iter().enumerate() {
+        if !seen.insert(identities[k].clone()) {
+            // Recorded by an earlier file, or earlier in this one: nothing moves again.
+            done.duplicates += 1;
+            continue;
+        }
+        let slip = numbers[k].as_ref().and_then(|n| slips.get_mut(n));
+        let (outcome, slip_id) = match slip {
+            None => ("unknown", None),
+            Some(s) if s.amount_yen != p.amount_yen => ("amount_differs", Some(s.id.clone())),
+            Some(s) if file.kind == ReportKind::Preliminary => {
+                if s.status == "issued" {
+                    s.status = "reported".into();
+                    reported_slips.push(s.id.clone());
+                }
+                ("reported", Some(s.id.clone()))
+            }
+            Some(s) => {
+                let order = orders
+                    .get_mut(&s.order_id)
+                    .ok_or_else(|| AppError::internal(format!("slip {} has no order", s.id)))?;
+                let status = OrderStatus::parse(&order.status)
+                    .ok_or_else(|| AppError::internal(format!("order status {}", order.status)))?;
+                if !merchants.contains_key(&order.merchant_id) {
+                    // Read beside the transaction: a merchant's setting, which this import does
+                    // not change.
+                    let m = crate::service::merchant::find(app, &order.merchant_id).await?;
+                    merchants.insert(order.merchant_id.clone(), m);
+                }
+                let policy = merchants[&order.merchant_id].late_payment;
+                let (next, give_back) = order::late_payment(status, policy);
+                let detail =
+                    json!({ "payment_number": s.payment_number, "amount_yen": s.amount_yen })
+                        .to_string();
+                let (outcome, kind, moves) = match (status, next, give_back) {
+                    (from, OrderStatus::Paid, false) if from.payable() => ("applied", "pay", true),
+                    (OrderStatus::Expired, OrderStatus::Paid, false) => {
+                        ("late_accepted", "pay_late", true)
+                    }
+                    (OrderStatus::Expired, _, true) => {
+                        ("late_refund_due", "late_payment_refund_due", false)
+                    }
+                    _ => ("paid_twice", "paid_twice_refund_due", false),
+                };
+                let to = if moves {
+                    let event = if kind == "pay" {
+                        OrderEvent::Pay
+                    } else {
+                        OrderEvent::PayLate
+                    };
+                    order::next(status, event)?
+                } else {
+                    status
+                };
+                order.status = to.as_str().to_string();
+                changes.push(Change {
+                    order_id: order.id.clone(),
+                    kind,
+                    from: status,
+                    to,
+                    moves,
+                    detail,
+                });
+                // Whatever became of the order, the agent owes the money and the order holds it.
+                tx.post_journal(
+                    Some(&order.id),
+                    &order::konbini_paid(Yen(s.amount_yen)),
+                    "konbini_paid",
+                    now,
+                )
+                .await?;
+                if s.status != "paid" {
+                    s.status = "paid".into();
+                    paid_slips.push(s.id.clone());
+                }
+                (outcome, Some(s.id.clone()))
+            }
+        };
+        match outcome {
+            "applied" => done.applied += 1,
+            "reported" => done.reported += 1,
+            "late_accepted" => done.late_accepted += 1,
+            "late_refund_due" => done.late_refund_due += 1,
+            "paid_twice" => done.paid_twice += 1,
+            _ => done.unknown += 1,
+        }
+        recorded.push((k, outcome, slip_id));
+    }
+    let rows: Vec<NewKonbiniPayment<'_>> = recorded
+        .iter()
+        .map(|(k, outcome, slip_id)| NewKonbiniPayment {
+            identity: &identities[*k],
+            file_id,
+            slip_id: slip_id.as_deref(),
+            kind: file.kind.as_str(),
+            payment_number: &chunk[*k].payment_number,
+            amount_yen: chunk[*k].amount_yen,
+            paid_at: &paid_at[*k],
+            outcome,
+        })
+        .collect();
+    if tx.insert_konbini_payments(&rows, now).await? != rows.len() as u64 {
+        return Err(AppError::busy(
+            "a store payment was recorded at the same moment",
+        ));
+    }
+    // The orders' moves, grouped by what they move from and to (an order moves once a chunk:
+    // a second payment of it finds it paid and is held to give back).
+    let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&str>> = Default::default();
+    for c in changes.iter().filter(|c| c.moves) {
+        groups
+            .entry((c.from.as_str(), c.to.as_str()))
+            .or_default()
+            .push(c.order_id.as_str());
+    }
+    for ((from, to), ids) in &groups {
+        let moved = tx
+            .move_orders(ids, from, to, Some(Method::Konbini.as_str()), now)
+            .await?;
+        if moved != ids.len() as u64 {
+            return Err(AppError::busy("an order moved at the same moment"));
+        }
+    }
+    let events: Vec<kessai_store::NewOrderEvent<'_>> = changes
+        .iter()
+        .map(|c| kessai_store::NewOrderEvent {
+            order_id: &c.order_id,
+            kind: c.kind,
+            from: Some(c.from.as_str()),
+            to: c.to.as_str(),
+            detail_json: c.detail.clone(),
+        })
+        .collect();
+    tx.add_order_events(&events, now).await?;
+    let reported: Vec<&str> = reported_slips.iter().map(String::as_str).collect();
+    tx.set_konbini_slips_status(&reported, "reported").await?;
+    let paid: Vec<&str> = paid_slips.iter().map(String::as_str).collect();
+    tx.set_konbini_slips_status(&paid, "paid").await?;
+    Ok(())
 }
 
 impl PaymentMethod for Konbini {
