@@ -9,7 +9,10 @@ mod support;
 use reqwest::Method;
 use serde_json::{json, Value};
 use support::browser::{csrf_of, Browser};
-use support::orders::{create_order, merchant, merchant_body, merchant_with, order, signed};
+use support::orders::{
+    assert_books_balance, balance, checkout_path, create_order, merchant, merchant_body,
+    merchant_with, order, signed,
+};
 use support::{Db, Options, TestServer};
 
 on_both_databases!(
@@ -30,12 +33,6 @@ async fn card_server(db: Db) -> TestServer {
         },
     )
     .await
-}
-
-/// The checkout page's path (with its token) from the order's `checkout_url`.
-fn checkout_path(order: &Value) -> String {
-    let url = order["checkout_url"].as_str().unwrap();
-    url[url.find("/checkout/").unwrap()..].to_string()
 }
 
 /// Opens the checkout page and pays with this card; the page shown after.
@@ -76,22 +73,6 @@ async fn order_json(s: &TestServer, m: &support::orders::Merchant, id: &str) -> 
         .await
         .ok()
         .clone()
-}
-
-async fn balance(s: &TestServer, account: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(
-        "SELECT CAST(debits_yen - credits_yen AS BIGINT) FROM accounts WHERE id = $1",
-    )
-    .bind(account)
-    .fetch_optional(s.app.store.pool())
-    .await
-    .unwrap()
-    .unwrap_or(0)
-}
-
-async fn assert_books_balance(s: &TestServer) {
-    let violations = s.app.store.check().await.unwrap();
-    assert!(violations.is_empty(), "{violations:?}");
 }
 
 async fn a_card_is_authorized_captured_on_shipment_and_refunded_in_parts(db: Db) {

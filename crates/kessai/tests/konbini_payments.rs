@@ -14,7 +14,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use support::browser::{csrf_of, Browser};
 use support::contracts::post_file;
-use support::orders::{create_order, merchant, merchant_body, merchant_with, order, signed};
+use support::orders::{
+    assert_books_balance, balance, checkout_path, create_order, merchant, merchant_body,
+    merchant_with, now_jst, order, signed,
+};
 use support::{Db, TestServer};
 
 on_both_databases!(
@@ -22,11 +25,6 @@ on_both_databases!(
     a_late_payment_is_taken_or_held_to_give_back_never_lost,
     unknown_numbers_and_malformed_files_change_no_order
 );
-
-fn checkout_path(order: &Value) -> String {
-    let url = order["checkout_url"].as_str().unwrap();
-    url[url.find("/checkout/").unwrap()..].to_string()
-}
 
 /// Asks for the slip on the checkout page; the page then, and the slip's row.
 async fn issue_slip(s: &TestServer, order: &Value) -> (String, kessai_store::KonbiniSlip) {
@@ -53,11 +51,6 @@ async fn issue_slip(s: &TestServer, order: &Value) -> (String, kessai_store::Kon
     (page, slip)
 }
 
-fn now_jst() -> time::PrimitiveDateTime {
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
-    time::PrimitiveDateTime::new(now.date(), now.time())
-}
-
 async fn import(s: &TestServer, name: &str, bytes: Vec<u8>) -> Value {
     let r = post_file(s, "/v1/operator/konbini-files", name, bytes).await;
     r.ok().clone()
@@ -68,21 +61,6 @@ async fn status_of(s: &TestServer, m: &support::orders::Merchant, id: &str) -> V
         .await
         .ok()
         .clone()
-}
-
-async fn balance(s: &TestServer, account: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(
-        "SELECT CAST(debits_yen - credits_yen AS BIGINT) FROM accounts WHERE id = $1",
-    )
-    .bind(account)
-    .fetch_one(s.app.store.pool())
-    .await
-    .unwrap()
-}
-
-async fn assert_books_balance(s: &TestServer) {
-    let violations = s.app.store.check().await.unwrap();
-    assert!(violations.is_empty(), "{violations:?}");
 }
 
 async fn a_slip_is_issued_scanned_reported_and_confirmed_once(db: Db) {

@@ -15,7 +15,7 @@ use proptest::test_runner::{Config, TestRunner};
 use reqwest::Method;
 use serde_json::{json, Value};
 use support::browser::{csrf_of, Browser};
-use support::orders::{create_order, merchant_body, merchant_with, signed, Merchant};
+use support::orders::{create_order, merchant_body, merchant_with, now_jst, signed, Merchant};
 use support::{Db, Options, TestServer};
 
 on_both_databases!(random_orders_keep_the_books_sound);
@@ -61,11 +61,6 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<bool>().prop_map(Op::Report),
         1 => (1i64..3).prop_map(Op::DaysPass),
     ]
-}
-
-fn now_jst() -> time::PrimitiveDateTime {
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
-    time::PrimitiveDateTime::new(now.date(), now.time())
 }
 
 fn next_year() -> String {

@@ -45,3 +45,28 @@ pub fn webhook_url(given: Option<&str>) -> crate::error::AppResult<Option<String
         )),
     }
 }
+
+/// The client's ID as given, trimmed, when valid ([`valid_id`]).
+pub fn checked_id(id: &str) -> crate::error::AppResult<&str> {
+    let id = id.trim();
+    if valid_id(id) {
+        Ok(id)
+    } else {
+        Err(crate::error::AppError::invalid(
+            "id",
+            "id must be 2 to 32 lower-case letters, digits or '-', starting with a letter or digit",
+        ))
+    }
+}
+
+/// A display name: required, at most 100 characters, no control characters.
+pub fn checked_name(name: &str) -> crate::error::AppResult<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(crate::error::AppError::invalid(
+            "name",
+            "name is required (at most 100 characters)",
+        ));
+    }
+    Ok(name)
+}

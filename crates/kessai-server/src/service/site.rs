@@ -3,7 +3,7 @@
 //! are 192 random bits, so a fast digest is as safe as a slow hash and costs one indexed read
 //! per request.
 
-use super::api_key::{self, digest, valid_id};
+use super::api_key::{self, digest};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -128,20 +128,8 @@ fn in_range(field: &str, value: i64, max: i64) -> AppResult<()> {
 
 /// Checks a site's input against the operator's configuration; the record to store.
 fn checked(app: &App, input: &SiteInput, key_sha256: String, now: i64) -> AppResult<SiteRecord> {
-    let id = input.id.trim();
-    if !valid_id(id) {
-        return Err(AppError::invalid(
-            "id",
-            "id must be 2 to 32 lower-case letters, digits or '-', starting with a letter or digit",
-        ));
-    }
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::invalid(
-            "name",
-            "name is required (at most 100 characters)",
-        ));
-    }
+    let id = api_key::checked_id(&input.id)?;
+    let name = api_key::checked_name(&input.name)?;
     let webhook_url = api_key::webhook_url(input.webhook_url.as_deref())?;
     let configured: Vec<&str> = app
         .config

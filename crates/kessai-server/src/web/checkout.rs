@@ -300,6 +300,33 @@ pub async fn show(
     }
 }
 
+/// A form posted on the checkout page: the order and merchant its link opens, once its CSRF
+/// copies agree; otherwise the page to answer with.
+async fn posted(
+    app: &App,
+    headers: &HeaderMap,
+    lang: Lang,
+    id: &str,
+    token: &str,
+    csrf_token: &str,
+) -> Result<(OrderRecord, Merchant), Response> {
+    let found = match load(app, id, token).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(page_for(lang)),
+        Err(e) => return Err(super::errors::error_page(lang, &e)),
+    };
+    if !csrf::verify(headers, csrf_token) {
+        return Err(super::errors::error_page(lang, &csrf_error(lang)));
+    }
+    Ok(found)
+}
+
+/// After a payment step: back to the checkout page, which shows where the order stands.
+fn back_to_page(order: &OrderRecord, token: &str, lang: Lang) -> Response {
+    let to = format!("/checkout/{}?t={token}&lang={}", order.id, lang.code());
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
 pub async fn pay_by_card(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -308,14 +335,10 @@ pub async fn pay_by_card(
     Form(f): Form<CardForm>,
 ) -> Response {
     let (lang, _) = csrf::lang(&headers, q.lang.as_deref());
-    let (order, m) = match load(&app, &id, &f.t).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return page_for(lang),
-        Err(e) => return super::errors::error_page(lang, &e),
+    let (order, m) = match posted(&app, &headers, lang, &id, &f.t, &f.csrf).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    if !csrf::verify(&headers, &f.csrf) {
-        return super::errors::error_page(lang, &csrf_error(lang));
-    }
     let input = CardInput {
         number: f.number,
         expiry: f.expiry,
@@ -336,10 +359,7 @@ pub async fn pay_by_card(
         .await;
     }
     match Card.pay(&app, &m, &order, &input).await {
-        Ok(Attempt::Accepted { .. } | Attempt::Refused { .. }) => {
-            let to = format!("/checkout/{}?t={}&lang={}", order.id, f.t, lang.code());
-            (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
-        }
+        Ok(Attempt::Accepted { .. } | Attempt::Refused { .. }) => back_to_page(&order, &f.t, lang),
         Err(e) => super::errors::error_page(lang, &e),
     }
 }
@@ -359,19 +379,12 @@ pub async fn pay_at_konbini(
     Form(f): Form<SlipForm>,
 ) -> Response {
     let (lang, _) = csrf::lang(&headers, q.lang.as_deref());
-    let (order, m) = match load(&app, &id, &f.t).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return page_for(lang),
-        Err(e) => return super::errors::error_page(lang, &e),
+    let (order, m) = match posted(&app, &headers, lang, &id, &f.t, &f.csrf).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    if !csrf::verify(&headers, &f.csrf) {
-        return super::errors::error_page(lang, &csrf_error(lang));
-    }
     match Konbini.pay(&app, &m, &order, &()).await {
-        Ok(_) => {
-            let to = format!("/checkout/{}?t={}&lang={}", order.id, f.t, lang.code());
-            (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
-        }
+        Ok(_) => back_to_page(&order, &f.t, lang),
         Err(e) => super::errors::error_page(lang, &e),
     }
 }

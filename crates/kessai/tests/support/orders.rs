@@ -105,3 +105,32 @@ pub async fn create_order(s: &TestServer, m: &Merchant, body: &Value) -> Value {
     assert_eq!(r.status.as_u16(), 201, "{}", r.body);
     r.body
 }
+
+/// The checkout page's path (with its token) from an order's `checkout_url`.
+pub fn checkout_path(order: &Value) -> String {
+    let url = order["checkout_url"].as_str().unwrap();
+    url[url.find("/checkout/").unwrap()..].to_string()
+}
+
+/// An account's balance (debits less credits) in the books.
+pub async fn balance(s: &TestServer, account: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(debits_yen - credits_yen AS BIGINT) FROM accounts WHERE id = $1",
+    )
+    .bind(account)
+    .fetch_optional(s.app.store.pool())
+    .await
+    .unwrap()
+    .unwrap_or(0)
+}
+
+pub async fn assert_books_balance(s: &TestServer) {
+    let violations = s.app.store.check().await.unwrap();
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
+/// Now in Japan, as a store's till stamps a payment.
+pub fn now_jst() -> time::PrimitiveDateTime {
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
+    time::PrimitiveDateTime::new(now.date(), now.time())
+}

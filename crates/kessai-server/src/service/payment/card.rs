@@ -174,6 +174,16 @@ fn processor_failed(what: &str) -> AppError {
 
 pub struct Card;
 
+/// The order's card attempt in `status` (the authorization that holds or took the money).
+async fn attempt_in(app: &App, order: &OrderRecord, status: &str) -> AppResult<CardPaymentRecord> {
+    app.store
+        .card_payments(&order.id)
+        .await?
+        .into_iter()
+        .find(|c| c.status == status)
+        .ok_or_else(|| wrong_state(&order.status))
+}
+
 impl Card {
     /// Checks the buyer's card; the problems to show next to the fields, if any.
     pub fn check(&self, input: &CardInput, app: &App) -> Result<(), CardRefused> {
@@ -185,13 +195,7 @@ impl Card {
     /// Captures the order's authorization (売上確定): the processor moves the money, and the
     /// books hold it for the merchant.
     pub async fn capture(&self, app: &App, order: &OrderRecord) -> AppResult<OrderRecord> {
-        let hold = app
-            .store
-            .card_payments(&order.id)
-            .await?
-            .into_iter()
-            .find(|c| c.status == "authorized")
-            .ok_or_else(|| wrong_state(&order.status))?;
+        let hold = attempt_in(app, order, "authorized").await?;
         let auth = hold.processor_id.clone().unwrap_or_default();
         let key = format!("capture:{}", hold.id);
         let answer = call(
@@ -235,13 +239,7 @@ impl Card {
 
     /// Releases the order's authorization before capture; the order is cancelled.
     pub async fn void(&self, app: &App, order: &OrderRecord) -> AppResult<OrderRecord> {
-        let hold = app
-            .store
-            .card_payments(&order.id)
-            .await?
-            .into_iter()
-            .find(|c| c.status == "authorized")
-            .ok_or_else(|| wrong_state(&order.status))?;
+        let hold = attempt_in(app, order, "authorized").await?;
         let auth = hold.processor_id.clone().unwrap_or_default();
         let answer = call(
             app,
@@ -405,13 +403,7 @@ impl PaymentMethod for Card {
         order: &OrderRecord,
         amount_yen: i64,
     ) -> AppResult<OrderRecord> {
-        let hold = app
-            .store
-            .card_payments(&order.id)
-            .await?
-            .into_iter()
-            .find(|c| c.status == "captured")
-            .ok_or_else(|| wrong_state(&order.status))?;
+        let hold = attempt_in(app, order, "captured").await?;
         let left = hold.captured_yen - hold.refunded_yen;
         if amount_yen <= 0 || amount_yen > left {
             return Err(AppError::invalid(
