@@ -328,33 +328,6 @@ pub async fn spawn(addr: SocketAddr, processor: Processor) -> std::io::Result<So
 mod tests {
     use super::*;
 
-    #[test]
-    fn luhn_takes_the_test_numbers_and_refuses_the_near_miss() {
-        for pan in [
-            "4242424242424242",
-            "4012888888881881",
-            "5555555555554444",
-            "5105105105105100",
-            "378282246310005",
-            "3530111333300000",
-            "3566002020360505",
-            "30569309025904",
-            "6011111111111117",
-            DECLINED,
-            EXPIRED,
-            WRONG_CVC,
-            PROCESSING_ERROR,
-        ] {
-            assert!(luhn(pan), "{pan}");
-        }
-        assert!(!luhn("4242424242424241"));
-        assert!(!luhn("42424242424242a2"));
-        assert!(!luhn("4242"));
-        assert_eq!(brand("3530111333300000"), "jcb");
-        assert_eq!(brand("378282246310005"), "amex");
-        assert_eq!(brand("5555555555554444"), "mastercard");
-    }
-
     fn request(pan: &str, cvc: &str, year: u32) -> AuthorizeRequest {
         AuthorizeRequest {
             pan: pan.into(),
