@@ -75,6 +75,19 @@ async fn a_slip_is_issued_scanned_reported_and_confirmed_once(db: Db) {
         format::read_barcode(&slip.barcode).unwrap().amount_yen,
         3300
     );
+    // The buyer is emailed the slip: the number, amount, last moment and the page.
+    let (to, body): (String, String) =
+        sqlx::query_as("SELECT to_addr, body FROM outbox_emails WHERE deal_ref = $1")
+            .bind(id)
+            .fetch_one(s.app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(to, "buyer@example.jp");
+    assert!(
+        body.contains(&slip.payment_number) && body.contains("¥3,300"),
+        "{body}"
+    );
+    assert!(body.contains(&checkout_path(&o)), "{body}");
     // The barcode as drawn is what a scanner reads.
     let path = checkout_path(&o);
     let token = path.split("?t=").nth(1).unwrap();

@@ -319,6 +319,30 @@ async fn apply_chunk(
     Ok(())
 }
 
+/// The slip by email (Japanese, then English): where and how to pay, the number, the amount
+/// and the last moment, and the page with the barcode.
+fn slip_email(m: &Merchant, slip: &KonbiniSlip, page: &str) -> (String, String) {
+    let amount = Yen(slip.amount_yen);
+    let subject = format!(
+        "【{}】コンビニでのお支払い方法 / How to pay at a convenience store",
+        m.record.name
+    );
+    let body = format!(
+        "{shop}でのご注文のお支払い方法です。\n\
+         お近くのコンビニのレジで払込票のバーコードを読み取ってもらうか、店頭端末に払込番号を入力してください。\n\n\
+         払込番号: {number}\n金額: {amount}\nお支払い期限: {due} 23:59:59 (日本時間)\n払込票（バーコード）: {page}\n\n\
+         期限を過ぎたお支払いの扱いはショップの定めによります。\n\n\
+         ---\n\
+         How to pay for your order at {shop}: at any convenience store, have the slip's barcode scanned \
+         at the till, or enter the payment number at the store's terminal.\n\n\
+         Payment number: {number}\nAmount: {amount}\nPay by: {due} 23:59:59 JST\nThe slip (barcode): {page}\n",
+        shop = m.record.name,
+        number = slip.payment_number,
+        due = slip.due_date,
+    );
+    (subject, body)
+}
+
 impl PaymentMethod for Konbini {
     /// Nothing: the buyer only asks for the slip.
     type Input = ();
@@ -365,6 +389,10 @@ impl PaymentMethod for Konbini {
         }
         let due = crate::i18n::date_jst(kessai_core::Millis(order.expires_at_ms));
         let now = app.clock.now().0;
+        // Read before the transaction: its first use writes the page key (`page_link::key`).
+        let page = crate::service::order::checkout_url(app, &order.id).await?;
+        let buyer: kessai_core::order::Order =
+            serde_json::from_str(&order.body).map_err(AppError::internal)?;
         for _ in 0..8 {
             let number = payment_number();
             let barcode = format::barcode_data(
@@ -401,6 +429,16 @@ impl PaymentMethod for Konbini {
                     now,
                 )
                 .await?;
+                if let Some(to) = &buyer.buyer_email {
+                    let (subject, body) = slip_email(merchant, &slip, &page);
+                    let email = kessai_store::NewEmail {
+                        to,
+                        subject: &subject,
+                        body: &body,
+                        deal_ref: Some(&order.id),
+                    };
+                    tx.enqueue_email(&email, now).await?;
+                }
                 Ok(true)
             })?;
             if stored {
