@@ -21,6 +21,7 @@ on_both_databases!(
     an_authorization_is_voided_when_the_merchant_cancels,
     a_merchant_capturing_at_once_is_paid_on_authorization,
     bad_card_input_is_answered_next_to_its_field_and_asks_no_processor,
+    two_cards_at_once_hold_the_money_once,
     the_card_number_and_security_code_are_stored_and_logged_nowhere
 );
 
@@ -438,4 +439,46 @@ async fn the_card_number_and_security_code_are_stored_and_logged_nowhere(db: Db)
         !logged.to_ascii_lowercase().contains("cvc"),
         "the logs name the security code: {logged}"
     );
+}
+
+async fn two_cards_at_once_hold_the_money_once(db: Db) {
+    use kessai_server::service::payment::card::{Card, CardInput};
+    use kessai_server::service::payment::PaymentMethod;
+    let s = card_server(db).await;
+    let m = merchant(&s, "shop-1").await;
+    let o = create_order(&s, &m, &order("R-1")).await;
+    let id = o["id"].as_str().unwrap();
+    let merchant = kessai_server::service::merchant::find(&s.app, "shop-1")
+        .await
+        .unwrap();
+    let record = s.app.store.order(id).await.unwrap().unwrap();
+    let card = |number: &str| CardInput {
+        number: number.into(),
+        expiry: next_year(),
+        cvc: "123".into(),
+    };
+    let (a, b) = (card("4242424242424242"), card("5555555555554444"));
+    // Two submissions of the checkout form at the same moment (two tabs, a double click).
+    let (first, second) = tokio::join!(
+        Card.pay(&s.app, &merchant, &record, &a),
+        Card.pay(&s.app, &merchant, &record, &b)
+    );
+    assert!(
+        first.is_ok() != second.is_ok(),
+        "exactly one moves the order: {first:?} {second:?}"
+    );
+    let attempts: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM card_payments WHERE order_id = $1 ORDER BY status")
+            .bind(id)
+            .fetch_all(s.app.store.pool())
+            .await
+            .unwrap();
+    // The loser either saw the order authorized before asking (no attempt), or got an
+    // authorization that was voided at once: never a second hold, never a pending attempt.
+    assert!(
+        attempts == ["authorized"] || attempts == ["authorized", "voided"],
+        "{attempts:?}"
+    );
+    assert_eq!(order_json(&s, &m, id).await["status"], "authorized");
+    assert_books_balance(&s).await;
 }

@@ -272,6 +272,52 @@ impl Card {
     }
 }
 
+impl Card {
+    /// Closes an attempt whose answer could not move its order: voids its authorization, if
+    /// it got one, and records the answer alone. Best effort: a failure is logged, and the
+    /// attempt stays `pending` for the operator.
+    async fn close_unused(
+        &self,
+        app: &App,
+        attempt_id: &str,
+        status: &str,
+        processor_id: Option<&str>,
+        code: Option<&str>,
+    ) {
+        let mut closed = status;
+        if status == "authorized" {
+            let auth = processor_id.unwrap_or_default();
+            let voided = call(
+                app,
+                &format!("/v1/authorizations/{auth}/void"),
+                &format!("void:{attempt_id}"),
+                &json!({}),
+            )
+            .await;
+            closed = match voided {
+                Ok(Some((200, _))) => "voided",
+                _ => {
+                    tracing::error!(attempt = %attempt_id, "an unused authorization could not be voided");
+                    return;
+                }
+            };
+        }
+        let now = app.clock.now().0;
+        let answer = CardAnswer {
+            status: closed,
+            processor_id,
+            token: None,
+            decline_code: code,
+        };
+        let recorded = transact!(*app, |tx| Ok(tx
+            .answer_card_payment(attempt_id, &answer, now)
+            .await?));
+        if let Err(e) = recorded {
+            tracing::error!(attempt = %attempt_id, "an unused card attempt was not closed: {}", e.message);
+        }
+    }
+}
+
 impl PaymentMethod for Card {
     type Input = CardInput;
 
@@ -381,7 +427,24 @@ impl PaymentMethod for Card {
                 ),
             };
             transition(tx, &order.id, event, Some(Method::Card), &detail, now).await
-        })?;
+        });
+        let moved = match moved {
+            Ok(moved) => moved,
+            Err(e) => {
+                // The order moved on while the processor answered (another attempt won, a
+                // cancel): the attempt is closed with its answer, and an authorization it got
+                // is released at once rather than left to lapse at the issuer.
+                self.close_unused(
+                    app,
+                    &attempt.id,
+                    status,
+                    processor_id.as_deref(),
+                    code.as_deref(),
+                )
+                .await;
+                return Err(e);
+            }
+        };
         if status != "authorized" {
             return Ok(Attempt::Refused {
                 code: code.unwrap_or_default(),
