@@ -6,7 +6,7 @@
 //! awaiting_acceptance ──accept──▶ unpaid ──authorize (card)──▶ authorized ──capture──▶ paid ──settle──▶ settled
 //!        │                          │  ╲──pay (transfer, konbini)──────────────────────▶ paid
 //!        └──cancel──▶ cancelled ◀───┤   ╲─decline─▶ declined (the buyer may pick another method)
-//!                                   └──expire──▶ expired ──late payment──▶ paid, or refunded
+//!                                   └──expire──▶ expired ──late payment──▶ paid, or held to give back
 //! authorized ──void──▶ cancelled;  paid ──refund (all)──▶ refunded (a part: stays paid)
 //! ```
 //!
@@ -64,7 +64,7 @@ pub enum OrderStatus {
     Settled,
     /// The last card attempt was declined; another method may still pay.
     Declined,
-    /// Not paid by its expiry. A payment that arrives later is never lost (see [`late_payment`]).
+    /// Not paid by its expiry. A payment that arrives later is never lost (see [`arrival`]).
     Expired,
     Cancelled,
     Refunded,
@@ -216,14 +216,24 @@ impl LatePayment {
     }
 }
 
-/// What becomes of money that arrives for an order in `status`: the order's next status and
-/// whether the money must go back to the buyer. Money is never dropped: an order that cannot
-/// take it (cancelled, paid already by another method) gives it back.
-pub fn late_payment(status: OrderStatus, policy: LatePayment) -> (OrderStatus, bool) {
+/// What money that arrives for an order does, by the order's status and the merchant's policy.
+/// Money is never dropped: whatever the answer, it is booked on the order's hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// It pays the order (`event` moves it: `Pay` in time, `PayLate` after the expiry).
+    Pays(OrderEvent),
+    /// Paid after the expiry, and the merchant gives late money back: the order stays expired.
+    LateToGiveBack,
+    /// The order was paid by something else, or cancelled: the money goes back.
+    TwiceToGiveBack,
+}
+
+pub fn arrival(status: OrderStatus, policy: LatePayment) -> Arrival {
     match (status, policy) {
-        (s, _) if s.payable() => (OrderStatus::Paid, false),
-        (OrderStatus::Expired, LatePayment::Accept) => (OrderStatus::Paid, false),
-        (s, _) => (s, true),
+        (s, _) if s.payable() => Arrival::Pays(OrderEvent::Pay),
+        (OrderStatus::Expired, LatePayment::Accept) => Arrival::Pays(OrderEvent::PayLate),
+        (OrderStatus::Expired, LatePayment::Refund) => Arrival::LateToGiveBack,
+        _ => Arrival::TwiceToGiveBack,
     }
 }
 

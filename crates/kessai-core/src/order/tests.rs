@@ -91,23 +91,38 @@ fn illegal_moves_are_typed_errors_naming_both_sides() {
 
 #[test]
 fn money_after_the_expiry_is_kept_or_given_back_never_dropped() {
+    use Arrival::*;
     assert_eq!(
-        late_payment(OrderStatus::Expired, LatePayment::Accept),
-        (OrderStatus::Paid, false)
+        arrival(OrderStatus::Unpaid, LatePayment::Refund),
+        Pays(OrderEvent::Pay)
     );
     assert_eq!(
-        late_payment(OrderStatus::Expired, LatePayment::Refund),
-        (OrderStatus::Expired, true)
-    );
-    // Paid twice (a card, then a konbini slip): the second payment goes back.
-    assert_eq!(
-        late_payment(OrderStatus::Paid, LatePayment::Accept),
-        (OrderStatus::Paid, true)
+        arrival(OrderStatus::Declined, LatePayment::Refund),
+        Pays(OrderEvent::Pay)
     );
     assert_eq!(
-        late_payment(OrderStatus::Declined, LatePayment::Refund),
-        (OrderStatus::Paid, false)
+        arrival(OrderStatus::Expired, LatePayment::Accept),
+        Pays(OrderEvent::PayLate)
     );
+    assert_eq!(
+        arrival(OrderStatus::Expired, LatePayment::Refund),
+        LateToGiveBack
+    );
+    // Paid twice (a card, then a konbini slip), or after a cancel: the second goes back.
+    assert_eq!(
+        arrival(OrderStatus::Paid, LatePayment::Accept),
+        TwiceToGiveBack
+    );
+    assert_eq!(
+        arrival(OrderStatus::Cancelled, LatePayment::Accept),
+        TwiceToGiveBack
+    );
+    // Whatever pays, the machine takes it.
+    for s in OrderStatus::ALL {
+        if let Pays(event) = arrival(s, LatePayment::Accept) {
+            assert_eq!(next(s, event).unwrap(), OrderStatus::Paid, "{}", s.as_str());
+        }
+    }
 }
 
 #[test]

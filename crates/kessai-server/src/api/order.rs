@@ -119,33 +119,14 @@ pub async fn list(
     Query(q): Query<ListQuery>,
     signed: SignedMerchant,
 ) -> AppResult<Json<OrderPage>> {
-    let cursor = match q.after.as_deref() {
-        None => None,
-        Some(c) => Some(
-            c.split_once('.')
-                .and_then(|(ms, id)| Some((ms.parse::<i64>().ok()?, id)))
-                .ok_or_else(|| AppError::invalid("after", "after must be a list's next"))?,
-        ),
-    };
     let filter = OrderFilter {
         status: q.status.as_deref().filter(|s| !s.is_empty()),
         method: q.method.as_deref().filter(|s| !s.is_empty()),
         number_contains: q.q.as_deref().filter(|s| !s.is_empty()),
-        before: cursor,
+        before: order::parse_cursor(q.after.as_deref())?,
     };
-    let limit = q.limit.unwrap_or(100).clamp(1, order::MAX_PAGE);
-    let orders = order::list(&app, &signed.merchant, &filter, limit).await?;
-    let next = match orders.last() {
-        Some(last) if orders.len() as i64 == limit => {
-            let r = app
-                .store
-                .order(&last.id)
-                .await?
-                .ok_or_else(order::order_not_found)?;
-            Some(format!("{}.{}", r.created_at_ms, r.id))
-        }
-        _ => None,
-    };
+    let limit = q.limit.unwrap_or(100);
+    let (orders, next) = order::list(&app, &signed.merchant, &filter, limit).await?;
     Ok(Json(OrderPage { orders, next }))
 }
 

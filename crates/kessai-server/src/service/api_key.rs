@@ -70,3 +70,15 @@ pub fn checked_name(name: &str) -> crate::error::AppResult<&str> {
     }
     Ok(name)
 }
+
+/// A whole number from 0 to `max` for `field`.
+pub fn in_range(field: &str, value: i64, max: i64) -> crate::error::AppResult<()> {
+    if (0..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::invalid(
+            field,
+            format!("{field} must be from 0 to {max}"),
+        ))
+    }
+}

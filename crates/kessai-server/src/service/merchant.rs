@@ -7,7 +7,7 @@
 pub mod auth;
 pub mod session;
 
-use super::api_key::{self, digest};
+use super::api_key::{self, digest, in_range};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -195,17 +195,6 @@ pub fn view(m: &Merchant) -> MerchantView {
 fn date(field: &str, s: &str) -> AppResult<Date> {
     kessai_core::contract::parse_date(s.trim())
         .ok_or_else(|| AppError::invalid(field, format!("{field} must be a date, YYYY-MM-DD")))
-}
-
-fn in_range(field: &str, value: i64, max: i64) -> AppResult<()> {
-    if (0..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            field,
-            format!("{field} must be from 0 to {max}"),
-        ))
-    }
 }
 
 /// Checks a merchant's input (its account against the bank master); the record to store.

@@ -195,13 +195,35 @@ pub async fn detail(app: &App, r: &OrderRecord) -> AppResult<OrderDetail> {
     })
 }
 
-/// A page of the merchant's orders, newest first.
+/// A list's `after`: `created_at_ms.id` of the previous page's last order.
+pub fn parse_cursor(after: Option<&str>) -> AppResult<Option<(i64, &str)>> {
+    match after.filter(|a| !a.is_empty()) {
+        None => Ok(None),
+        Some(a) => a
+            .split_once('.')
+            .and_then(|(ms, id)| Some((ms.parse::<i64>().ok()?, id)))
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("after", "after must be a list's next")),
+    }
+}
+
+/// The `after` of the page following `rows`, a full page of `limit`; none after the last.
+pub fn next_cursor(rows: &[OrderRecord], limit: i64) -> Option<String> {
+    match rows.last() {
+        Some(last) if rows.len() as i64 == limit => {
+            Some(format!("{}.{}", last.created_at_ms, last.id))
+        }
+        _ => None,
+    }
+}
+
+/// A page of the merchant's orders, newest first, and the `after` of the next page.
 pub async fn list(
     app: &App,
     m: &Merchant,
     filter: &OrderFilter<'_>,
     limit: i64,
-) -> AppResult<Vec<OrderView>> {
+) -> AppResult<(Vec<OrderView>, Option<String>)> {
     if let Some(s) = filter.status {
         if OrderStatus::parse(s).is_none() {
             return Err(AppError::invalid(
@@ -215,15 +237,13 @@ pub async fn list(
             return Err(AppError::invalid("method", format!("no method is {mth}")));
         }
     }
-    let rows = app
-        .store
-        .orders(&m.record.id, filter, limit.clamp(1, MAX_PAGE))
-        .await?;
+    let limit = limit.clamp(1, MAX_PAGE);
+    let rows = app.store.orders(&m.record.id, filter, limit).await?;
     let mut views = Vec::with_capacity(rows.len());
     for r in &rows {
         views.push(view(app, r).await?);
     }
-    Ok(views)
+    Ok((views, next_cursor(&rows, limit)))
 }
 
 /// Moves an order by `event` inside `tx`, from the status it has now; the new record. The
@@ -322,12 +342,11 @@ pub async fn refund(
     order_id: &str,
     amount_yen: i64,
 ) -> AppResult<OrderView> {
-    use crate::service::payment::PaymentMethod;
     let r = find(app, m, order_id).await?;
     let moved = match r.method.as_deref().and_then(Method::parse) {
         Some(Method::Card) => {
             crate::service::payment::card::Card
-                .refund(app, m, &r, amount_yen)
+                .refund(app, &r, amount_yen)
                 .await?
         }
         _ => {

@@ -12,7 +12,6 @@ pub mod seal;
 use crate::error::AppResult;
 use crate::service::merchant::Merchant;
 use crate::App;
-use kessai_core::order::Method;
 use kessai_store::OrderRecord;
 
 /// What the buyer's attempt came to, for the page to say.
@@ -25,14 +24,12 @@ pub enum Attempt {
 }
 
 /// A way to pay. `pay` runs the whole attempt (the partner's answer included) and leaves the
-/// order moved or, refused, payable by another method; `refund` gives back `amount_yen` of
-/// what the method took.
+/// order moved or, refused, payable by another method. What a method does afterwards (a
+/// card's capture, void and refund) is its own: the methods differ there.
 #[allow(async_fn_in_trait)]
 pub trait PaymentMethod {
     /// What the buyer submits for this method.
     type Input;
-
-    fn method(&self) -> Method;
 
     async fn pay(
         &self,
@@ -41,12 +38,4 @@ pub trait PaymentMethod {
         order: &OrderRecord,
         input: &Self::Input,
     ) -> AppResult<Attempt>;
-
-    async fn refund(
-        &self,
-        app: &App,
-        merchant: &Merchant,
-        order: &OrderRecord,
-        amount_yen: i64,
-    ) -> AppResult<OrderRecord>;
 }

@@ -3,7 +3,7 @@
 //! are 192 random bits, so a fast digest is as safe as a slow hash and costs one indexed read
 //! per request.
 
-use super::api_key::{self, digest};
+use super::api_key::{self, digest, in_range};
 use crate::error::{AppError, AppResult};
 use crate::{transact, App};
 use axum::http::StatusCode;
@@ -112,17 +112,6 @@ pub fn view(s: &SiteRecord) -> SiteView {
         shipping_lead_days: s.shipping_lead_days,
         payout_lead_days: s.payout_lead_days,
         delivery_after_payout: s.delivery_after_payout,
-    }
-}
-
-fn in_range(field: &str, value: i64, max: i64) -> AppResult<()> {
-    if (0..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            field,
-            format!("{field} must be from 0 to {max}"),
-        ))
     }
 }
 

@@ -144,20 +144,12 @@ async fn signed_in(app: &App, headers: &HeaderMap, lang: Lang) -> Result<Merchan
     }
 }
 
-fn filter_of(q: &ListQuery) -> Result<OrderFilter<'_>, ()> {
-    let before = match q.after.as_deref().filter(|a| !a.is_empty()) {
-        None => None,
-        Some(a) => Some(
-            a.split_once('.')
-                .and_then(|(ms, id)| Some((ms.parse::<i64>().ok()?, id)))
-                .ok_or(())?,
-        ),
-    };
+fn filter_of(q: &ListQuery) -> crate::error::AppResult<OrderFilter<'_>> {
     Ok(OrderFilter {
         status: q.status.as_deref().filter(|s| !s.is_empty()),
         method: q.method.as_deref().filter(|s| !s.is_empty()),
         number_contains: q.q.as_deref().filter(|s| !s.is_empty()),
-        before,
+        before: order::parse_cursor(q.after.as_deref())?,
     })
 }
 
@@ -258,19 +250,15 @@ pub async fn list(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let Ok(filter) = filter_of(&q) else {
-        return error_page(
-            lang,
-            &crate::error::AppError::invalid("after", "after must be a list's next"),
-        );
+    let filter = match filter_of(&q) {
+        Ok(filter) => filter,
+        Err(e) => return error_page(lang, &e),
     };
     let rows = match app.store.orders(&m.record.id, &filter, PAGE).await {
         Ok(rows) => rows,
         Err(e) => return error_page(lang, &e.into()),
     };
-    let next = (rows.len() as i64 == PAGE)
-        .then(|| rows.last().map(|r| format!("{}.{}", r.created_at_ms, r.id)))
-        .flatten();
+    let next = order::next_cursor(&rows, PAGE);
     let title = lang.t("注文一覧", "Orders");
     let here = format!("/merchant/orders?{}", query_string(&q));
     respond(

@@ -273,6 +273,72 @@ impl Card {
 }
 
 impl Card {
+    /// Gives back `amount_yen` of what the capture took, through the processor.
+    pub async fn refund(
+        &self,
+        app: &App,
+        order: &OrderRecord,
+        amount_yen: i64,
+    ) -> AppResult<OrderRecord> {
+        let hold = attempt_in(app, order, "captured").await?;
+        let left = hold.captured_yen - hold.refunded_yen;
+        if amount_yen <= 0 || amount_yen > left {
+            return Err(AppError::invalid(
+                "amount_yen",
+                format!("amount_yen must be from 1 to {left} (what is captured and not refunded)"),
+            ));
+        }
+        let auth = hold.processor_id.clone().unwrap_or_default();
+        // The key names the refund by where it starts: a retry of this one is the same call,
+        // the next refund (after this one is recorded) another.
+        let key = format!("refund:{}:{}", hold.id, hold.refunded_yen);
+        let answer = call(
+            app,
+            &format!("/v1/authorizations/{auth}/refunds"),
+            &key,
+            &json!({ "amount_yen": amount_yen }),
+        )
+        .await?;
+        if !matches!(answer, Some((200, _))) {
+            return Err(processor_failed("refund"));
+        }
+        let now = app.clock.now().0;
+        let refunded = hold.refunded_yen + amount_yen;
+        transact!(*app, |tx| {
+            if !tx
+                .move_card_payment(
+                    &hold.id,
+                    "captured",
+                    "captured",
+                    hold.captured_yen,
+                    refunded,
+                    now,
+                )
+                .await?
+            {
+                return Err(AppError::busy("the card payment moved at the same moment"));
+            }
+            let rest = Yen(order.amount_yen - refunded);
+            let moved = transition(
+                tx,
+                &order.id,
+                OrderEvent::Refund { rest },
+                None,
+                &json!({ "refunded_yen": amount_yen }),
+                now,
+            )
+            .await?;
+            tx.post_journal(
+                Some(&order.id),
+                &order::card_refunded(Yen(amount_yen)),
+                "card_refund",
+                now,
+            )
+            .await?;
+            Ok(moved)
+        })
+    }
+
     /// Closes an attempt whose answer could not move its order: voids its authorization, if
     /// it got one, and records the answer alone. Best effort: a failure is logged, and the
     /// attempt stays `pending` for the operator.
@@ -320,10 +386,6 @@ impl Card {
 
 impl PaymentMethod for Card {
     type Input = CardInput;
-
-    fn method(&self) -> Method {
-        Method::Card
-    }
 
     async fn pay(
         &self,
@@ -456,72 +518,6 @@ impl PaymentMethod for Card {
         };
         Ok(Attempt::Accepted {
             status: moved.status,
-        })
-    }
-
-    async fn refund(
-        &self,
-        app: &App,
-        _merchant: &Merchant,
-        order: &OrderRecord,
-        amount_yen: i64,
-    ) -> AppResult<OrderRecord> {
-        let hold = attempt_in(app, order, "captured").await?;
-        let left = hold.captured_yen - hold.refunded_yen;
-        if amount_yen <= 0 || amount_yen > left {
-            return Err(AppError::invalid(
-                "amount_yen",
-                format!("amount_yen must be from 1 to {left} (what is captured and not refunded)"),
-            ));
-        }
-        let auth = hold.processor_id.clone().unwrap_or_default();
-        // The key names the refund by where it starts: a retry of this one is the same call,
-        // the next refund (after this one is recorded) another.
-        let key = format!("refund:{}:{}", hold.id, hold.refunded_yen);
-        let answer = call(
-            app,
-            &format!("/v1/authorizations/{auth}/refunds"),
-            &key,
-            &json!({ "amount_yen": amount_yen }),
-        )
-        .await?;
-        if !matches!(answer, Some((200, _))) {
-            return Err(processor_failed("refund"));
-        }
-        let now = app.clock.now().0;
-        let refunded = hold.refunded_yen + amount_yen;
-        transact!(*app, |tx| {
-            if !tx
-                .move_card_payment(
-                    &hold.id,
-                    "captured",
-                    "captured",
-                    hold.captured_yen,
-                    refunded,
-                    now,
-                )
-                .await?
-            {
-                return Err(AppError::busy("the card payment moved at the same moment"));
-            }
-            let rest = Yen(order.amount_yen - refunded);
-            let moved = transition(
-                tx,
-                &order.id,
-                OrderEvent::Refund { rest },
-                None,
-                &json!({ "refunded_yen": amount_yen }),
-                now,
-            )
-            .await?;
-            tx.post_journal(
-                Some(&order.id),
-                &order::card_refunded(Yen(amount_yen)),
-                "card_refund",
-                now,
-            )
-            .await?;
-            Ok(moved)
         })
     }
 }

@@ -208,30 +208,26 @@ async fn apply_chunk(
                     merchants.insert(order.merchant_id.clone(), m);
                 }
                 let policy = merchants[&order.merchant_id].late_payment;
-                let (next, give_back) = order::late_payment(status, policy);
                 let detail =
                     json!({ "payment_number": s.payment_number, "amount_yen": s.amount_yen })
                         .to_string();
-                let (outcome, kind, moves) = match (status, next, give_back) {
-                    (from, OrderStatus::Paid, false) if from.payable() => ("applied", "pay", true),
-                    (OrderStatus::Expired, OrderStatus::Paid, false) => {
-                        ("late_accepted", "pay_late", true)
+                let (outcome, kind, to) = match order::arrival(status, policy) {
+                    order::Arrival::Pays(event) => {
+                        let outcome = if event == OrderEvent::Pay {
+                            "applied"
+                        } else {
+                            "late_accepted"
+                        };
+                        (outcome, event.as_str(), Some(order::next(status, event)?))
                     }
-                    (OrderStatus::Expired, _, true) => {
-                        ("late_refund_due", "late_payment_refund_due", false)
+                    order::Arrival::LateToGiveBack => {
+                        ("late_refund_due", "late_payment_refund_due", None)
                     }
-                    _ => ("paid_twice", "paid_twice_refund_due", false),
+                    order::Arrival::TwiceToGiveBack => {
+                        ("paid_twice", "paid_twice_refund_due", None)
+                    }
                 };
-                let to = if moves {
-                    let event = if kind == "pay" {
-                        OrderEvent::Pay
-                    } else {
-                        OrderEvent::PayLate
-                    };
-                    order::next(status, event)?
-                } else {
-                    status
-                };
+                let (moves, to) = (to.is_some(), to.unwrap_or(status));
                 order.status = to.as_str().to_string();
                 changes.push(Change {
                     order_id: order.id.clone(),
@@ -347,10 +343,6 @@ impl PaymentMethod for Konbini {
     /// Nothing: the buyer only asks for the slip.
     type Input = ();
 
-    fn method(&self) -> Method {
-        Method::Konbini
-    }
-
     /// Issues the order's slip (once: asked again, the same slip).
     async fn pay(
         &self,
@@ -449,23 +441,6 @@ impl PaymentMethod for Konbini {
         }
         Err(AppError::busy(
             "no free payment number was drawn; try again",
-        ))
-    }
-
-    async fn refund(
-        &self,
-        _app: &App,
-        _merchant: &Merchant,
-        order: &OrderRecord,
-        _amount_yen: i64,
-    ) -> AppResult<OrderRecord> {
-        Err(AppError::new(
-            StatusCode::CONFLICT,
-            "method_unavailable",
-            format!(
-                "order {}: a konbini payment goes back by bank transfer to the buyer, which is not built yet",
-                order.id
-            ),
         ))
     }
 }
